@@ -1,0 +1,70 @@
+//! [`App`]: the running host's state, shared by every transport.
+
+use crate::capabilities::cache::CacheStore;
+use crate::db::{Database, DbError};
+use crate::runtime::registry::{self, PluginRegistry};
+use crate::runtime::{Allocation, Runtime};
+use crate::settings::Settings;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Why the host could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database would not open.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The wasmtime engine could not be built (for example, the pooling
+    /// allocator could not reserve its address space).
+    #[error("cannot start the wasm runtime: {0}")]
+    Runtime(String),
+    /// The plugins directory could not be read.
+    #[error("cannot read plugins directory {path}: {source}")]
+    PluginsDir {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// The host: runtime, plugins and database.
+pub struct App {
+    /// Runs plugins.
+    pub runtime: Runtime,
+    /// The plugins being served.
+    pub plugins: PluginRegistry,
+    /// Durable state.
+    pub db: Database,
+}
+
+impl App {
+    /// Opens the database, starts the runtime and loads the plugins
+    /// directory. Bad plugin files are logged and skipped.
+    pub async fn start(settings: &Settings) -> Result<Arc<Self>, StartError> {
+        let db = Database::open(&settings.data_dir())?;
+        let cache = Arc::new(CacheStore::new(settings.cache));
+        let runtime = Runtime::new(settings.limits, Allocation::Pooling, cache)
+            .map_err(|error| StartError::Runtime(format!("{error:#}")))?;
+        let plugins = PluginRegistry::new();
+        let dir = settings.plugins_dir();
+        let report = registry::load_dir(&runtime, &plugins, &dir)
+            .await
+            .map_err(|source| StartError::PluginsDir {
+                path: dir.clone(),
+                source,
+            })?;
+        tracing::info!(
+            dir = %dir.display(),
+            loaded = report.loaded.len(),
+            failed = report.failed.len(),
+            "plugins: {}",
+            report.loaded.join(", ")
+        );
+        Ok(Arc::new(Self {
+            runtime,
+            plugins,
+            db,
+        }))
+    }
+}

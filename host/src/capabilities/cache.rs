@@ -1,0 +1,309 @@
+//! `berth:plugin/cache`: a small TTL cache private to one (tenant, plugin)
+//! pair, bounded in entries and bytes so no guest can exhaust host memory.
+
+use crate::runtime::CallState;
+use crate::runtime::bindings::berth::plugin::cache::{CacheError, Host, add_to_linker as link};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use wasmtime::component::{HasSelf, Linker};
+
+/// Bounds on the cache, per (tenant, plugin) partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheLimits {
+    /// Entries per partition; the oldest go first beyond this.
+    pub max_entries: usize,
+    /// Bytes (keys plus values) per partition; the oldest go first beyond this.
+    pub max_bytes: usize,
+    /// Largest single value. Keeps one entry from evicting everything else.
+    pub max_value_bytes: usize,
+    /// Longest key.
+    pub max_key_bytes: usize,
+    /// Longest TTL, in seconds; also the TTL used when a guest passes 0.
+    pub max_ttl_seconds: u32,
+}
+
+impl Default for CacheLimits {
+    fn default() -> Self {
+        Self {
+            max_entries: 4_096,
+            max_bytes: 16 * 1024 * 1024,
+            max_value_bytes: 1024 * 1024,
+            max_key_bytes: 1024,
+            max_ttl_seconds: 24 * 3600,
+        }
+    }
+}
+
+/// Which tenant's and plugin's entries a call sees.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CacheScope {
+    tenant: Arc<str>,
+    plugin: Arc<str>,
+}
+
+impl CacheScope {
+    /// The partition of `plugin` for `tenant`.
+    pub fn new(tenant: Arc<str>, plugin: Arc<str>) -> Self {
+        Self { tenant, plugin }
+    }
+}
+
+/// Every tenant's cache, partitioned by [`CacheScope`]. Shared by all calls.
+#[derive(Debug, Default)]
+pub struct CacheStore {
+    limits: CacheLimits,
+    partitions: Mutex<HashMap<CacheScope, Partition>>,
+}
+
+#[derive(Debug, Default)]
+struct Partition {
+    entries: HashMap<String, Entry>,
+    /// Insertion order, for evicting the oldest entry first.
+    order: BTreeMap<u64, String>,
+    bytes: usize,
+    next_seq: u64,
+}
+
+#[derive(Debug)]
+struct Entry {
+    value: Vec<u8>,
+    expires: Instant,
+    seq: u64,
+}
+
+impl CacheStore {
+    /// An empty store enforcing `limits`.
+    pub fn new(limits: CacheLimits) -> Self {
+        Self {
+            limits,
+            partitions: Mutex::default(),
+        }
+    }
+
+    /// The fresh value under `key` in `scope`.
+    pub fn get(&self, scope: &CacheScope, key: &str) -> Option<Vec<u8>> {
+        let mut partitions = self.lock();
+        let partition = partitions.get_mut(scope)?;
+        match partition.entries.get(key) {
+            Some(entry) if entry.expires > Instant::now() => Some(entry.value.clone()),
+            Some(_) => {
+                partition.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Stores `value` under `key` in `scope` for `ttl_seconds` (0 or anything
+    /// above the maximum means the maximum).
+    pub fn set(
+        &self,
+        scope: &CacheScope,
+        key: String,
+        value: Vec<u8>,
+        ttl_seconds: u32,
+    ) -> Result<(), CacheError> {
+        let limits = self.limits;
+        if key.len() > limits.max_key_bytes {
+            return Err(CacheError::TooLarge(limits.max_key_bytes as u64));
+        }
+        if value.len() > limits.max_value_bytes {
+            return Err(CacheError::TooLarge(limits.max_value_bytes as u64));
+        }
+        let ttl = match ttl_seconds {
+            0 => limits.max_ttl_seconds,
+            ttl => ttl.min(limits.max_ttl_seconds),
+        };
+        let expires = Instant::now() + Duration::from_secs(u64::from(ttl));
+        let mut partitions = self.lock();
+        let partition = partitions.entry(scope.clone()).or_default();
+        partition.remove(&key);
+        partition.insert(key, value, expires);
+        partition.evict(&limits);
+        Ok(())
+    }
+
+    /// Removes `key` from `scope`.
+    pub fn delete(&self, scope: &CacheScope, key: &str) {
+        if let Some(partition) = self.lock().get_mut(scope) {
+            partition.remove(key);
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<CacheScope, Partition>> {
+        self.partitions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Partition {
+    fn insert(&mut self, key: String, value: Vec<u8>, expires: Instant) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.bytes += key.len() + value.len();
+        self.order.insert(seq, key.clone());
+        self.entries.insert(
+            key,
+            Entry {
+                value,
+                expires,
+                seq,
+            },
+        );
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some(entry) = self.entries.remove(key) {
+            self.bytes -= key.len() + entry.value.len();
+            self.order.remove(&entry.seq);
+        }
+    }
+
+    /// Drops expired entries, then the oldest, until within `limits`.
+    fn evict(&mut self, limits: &CacheLimits) {
+        let now = Instant::now();
+        let expired: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|(_, entry)| entry.expires <= now)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in expired {
+            self.remove(&key);
+        }
+        while self.entries.len() > limits.max_entries || self.bytes > limits.max_bytes {
+            let Some((_, oldest)) = self.order.first_key_value() else {
+                break;
+            };
+            let oldest = oldest.clone();
+            self.remove(&oldest);
+        }
+    }
+}
+
+/// What one call may touch: its tenant's partition for its plugin, or
+/// nothing at all while a plugin is being validated.
+#[derive(Debug, Clone)]
+pub struct CacheCtx {
+    store: Arc<CacheStore>,
+    scope: Option<CacheScope>,
+}
+
+impl CacheCtx {
+    /// A context over `scope` of `store`; `None` grants no cache (reads miss,
+    /// writes are dropped).
+    pub fn new(store: Arc<CacheStore>, scope: Option<CacheScope>) -> Self {
+        Self { store, scope }
+    }
+}
+
+impl Host for CacheCtx {
+    fn get(&mut self, key: String) -> wasmtime::Result<Option<Vec<u8>>> {
+        Ok(self
+            .scope
+            .as_ref()
+            .and_then(|scope| self.store.get(scope, &key)))
+    }
+
+    fn set(
+        &mut self,
+        key: String,
+        value: Vec<u8>,
+        ttl_seconds: u32,
+    ) -> wasmtime::Result<Result<(), CacheError>> {
+        Ok(match &self.scope {
+            Some(scope) => self.store.set(scope, key, value, ttl_seconds),
+            None => Ok(()),
+        })
+    }
+
+    fn delete(&mut self, key: String) -> wasmtime::Result<()> {
+        if let Some(scope) = &self.scope {
+            self.store.delete(scope, &key);
+        }
+        Ok(())
+    }
+}
+
+/// Adds `cache` to the linker.
+pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+    link::<CallState, HasSelf<CacheCtx>>(linker, |state| &mut state.cache)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(tenant: &str) -> CacheScope {
+        CacheScope::new(tenant.into(), "hello".into())
+    }
+
+    #[test]
+    fn tenants_do_not_share_entries() {
+        let store = CacheStore::new(CacheLimits::default());
+        store
+            .set(&scope("a"), "k".into(), b"secret-a".to_vec(), 60)
+            .unwrap();
+        assert_eq!(
+            store.get(&scope("a"), "k").as_deref(),
+            Some(&b"secret-a"[..])
+        );
+        assert_eq!(store.get(&scope("b"), "k"), None);
+    }
+
+    #[test]
+    fn oldest_entries_go_first_when_full() {
+        let limits = CacheLimits {
+            max_entries: 2,
+            ..CacheLimits::default()
+        };
+        let store = CacheStore::new(limits);
+        for key in ["one", "two", "three"] {
+            store
+                .set(&scope("a"), key.into(), key.as_bytes().to_vec(), 60)
+                .unwrap();
+        }
+        assert_eq!(store.get(&scope("a"), "one"), None);
+        assert!(store.get(&scope("a"), "two").is_some());
+        assert!(store.get(&scope("a"), "three").is_some());
+    }
+
+    #[test]
+    fn byte_budget_is_enforced_and_oversized_values_refused() {
+        let limits = CacheLimits {
+            max_bytes: 10,
+            max_value_bytes: 8,
+            ..CacheLimits::default()
+        };
+        let store = CacheStore::new(limits);
+        assert!(matches!(
+            store.set(&scope("a"), "k".into(), vec![0; 9], 60),
+            Err(CacheError::TooLarge(8))
+        ));
+        store.set(&scope("a"), "a".into(), vec![0; 5], 60).unwrap();
+        store.set(&scope("a"), "b".into(), vec![0; 5], 60).unwrap();
+        assert_eq!(
+            store.get(&scope("a"), "a"),
+            None,
+            "the older entry made room"
+        );
+        assert!(store.get(&scope("a"), "b").is_some());
+    }
+
+    #[test]
+    fn overwriting_a_key_keeps_the_byte_count_true() {
+        let limits = CacheLimits {
+            max_bytes: 12,
+            ..CacheLimits::default()
+        };
+        let store = CacheStore::new(limits);
+        for _ in 0..10 {
+            store.set(&scope("a"), "k".into(), vec![0; 10], 60).unwrap();
+        }
+        assert!(store.get(&scope("a"), "k").is_some());
+    }
+}

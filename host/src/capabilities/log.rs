@@ -1,0 +1,66 @@
+//! `berth:plugin/log`: guest log records into the host's tracing, tagged
+//! with tenant, plugin and tool so an operator can filter on them.
+
+use crate::runtime::CallState;
+use crate::runtime::bindings::berth::plugin::log::{Host, Level, add_to_linker as link};
+use std::sync::Arc;
+use wasmtime::component::{HasSelf, Linker};
+
+/// Longest message logged; a guest cannot flood the log with one record.
+const MAX_MESSAGE_BYTES: usize = 8 * 1024;
+
+/// Who is logging.
+#[derive(Debug, Clone)]
+pub struct LogCtx {
+    tenant: Arc<str>,
+    plugin: Arc<str>,
+    tool: Arc<str>,
+}
+
+impl LogCtx {
+    /// A context for `tool` of `plugin` running for `tenant`.
+    pub fn new(tenant: Arc<str>, plugin: Arc<str>, tool: Arc<str>) -> Self {
+        Self {
+            tenant,
+            plugin,
+            tool,
+        }
+    }
+}
+
+impl Host for LogCtx {
+    fn log(&mut self, level: Level, mut message: String) -> wasmtime::Result<()> {
+        if message.len() > MAX_MESSAGE_BYTES {
+            let mut cut = MAX_MESSAGE_BYTES;
+            while !message.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            message.truncate(cut);
+            message.push_str(" [truncated]");
+        }
+        let (tenant, plugin, tool) = (&*self.tenant, &*self.plugin, &*self.tool);
+        match level {
+            Level::Trace => {
+                tracing::trace!(target: "berth::guest", tenant, plugin, tool, "{message}")
+            }
+            Level::Debug => {
+                tracing::debug!(target: "berth::guest", tenant, plugin, tool, "{message}")
+            }
+            Level::Info => {
+                tracing::info!(target: "berth::guest", tenant, plugin, tool, "{message}")
+            }
+            Level::Warn => {
+                tracing::warn!(target: "berth::guest", tenant, plugin, tool, "{message}")
+            }
+            Level::Error => {
+                tracing::error!(target: "berth::guest", tenant, plugin, tool, "{message}")
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Adds `log` to the linker.
+pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+    link::<CallState, HasSelf<LogCtx>>(linker, |state| &mut state.log)
+}

@@ -1,0 +1,39 @@
+//! Schema migrations, applied in order and recorded in `PRAGMA user_version`.
+//! Append new steps; never edit a released one.
+
+use super::DbError;
+use rusqlite::Connection;
+
+const STEPS: &[&str] = &[
+    // 1: per-tenant, per-plugin non-secret settings.
+    "CREATE TABLE plugin_config (
+        tenant TEXT NOT NULL,
+        plugin TEXT NOT NULL,
+        key    TEXT NOT NULL,
+        value  TEXT NOT NULL,
+        PRIMARY KEY (tenant, plugin, key)
+    ) STRICT;",
+];
+
+/// The schema version this build writes.
+pub fn latest() -> i64 {
+    STEPS.len() as i64
+}
+
+/// Brings `conn` up to [`latest`], each step in its own transaction.
+pub fn apply(conn: &Connection) -> Result<(), DbError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if current > latest() {
+        return Err(DbError::TooNew {
+            found: current,
+            known: latest(),
+        });
+    }
+    for (index, step) in STEPS.iter().enumerate().skip(current as usize) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

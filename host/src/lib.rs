@@ -1,0 +1,15 @@
+//! # Berth
+//!
+//! Berth serves the Model Context Protocol to AI agents and runs every
+//! integration as a sandboxed WebAssembly component. This crate is the host:
+//! the runtime that runs plugins ([`runtime`]), the capabilities it grants
+//! them ([`capabilities`]), the rules it applies ([`policy`]), its durable
+//! state ([`db`]), its settings ([`settings`]) and the MCP surface ([`mcp`]).
+
+pub mod app;
+pub mod capabilities;
+pub mod db;
+pub mod mcp;
+pub mod policy;
+pub mod runtime;
+pub mod settings;

@@ -1,0 +1,6 @@
+//! The MCP surface: one [`server::BerthServer`] per connected session,
+//! serving the tenant's plugins' tools over any rmcp transport.
+
+pub mod server;
+
+pub use server::BerthServer;

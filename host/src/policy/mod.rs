@@ -1,0 +1,4 @@
+//! Pure rules about what a plugin may be and do. No I/O happens here, so
+//! every rule is unit-testable and the same everywhere it is applied.
+
+pub mod manifest;

@@ -1,0 +1,70 @@
+//! The wasmtime [`Engine`]: pooling allocator with copy-on-write memory
+//! images, epoch interruption, and the thread that ticks the epoch.
+
+use super::limits::Limits;
+use std::time::Duration;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+/// How often the epoch advances. A deadline is a whole number of ticks, so
+/// this is the granularity of the time limit; 10 ms costs nothing measurable.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// How instances get their memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Allocation {
+    /// Pre-reserved slots reused across calls, with copy-on-write memory
+    /// images: instantiation costs microseconds. The production setting.
+    #[default]
+    Pooling,
+    /// Fresh mmaps for every instance. Only for comparison in benchmarks.
+    OnDemand,
+}
+
+/// Builds the engine every plugin of this host shares.
+pub fn build(limits: &Limits, allocation: Allocation) -> wasmtime::Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.epoch_interruption(true);
+    config.memory_init_cow(true);
+    if allocation == Allocation::Pooling {
+        let instances = limits.max_instances;
+        let mut pool = PoolingAllocationConfig::new();
+        // Interpreted guests (Python, JS) are components of many core
+        // instances, each with its own memory and tables; size per-component
+        // maxima for them and the totals for `max_instances` of them.
+        pool.total_component_instances(instances)
+            .max_core_instances_per_component(64)
+            .max_memories_per_component(16)
+            .max_tables_per_component(16)
+            .total_core_instances(instances * 32)
+            .total_memories(instances * 8)
+            .total_tables(instances * 8)
+            .total_stacks(instances)
+            .max_memory_size(limits.memory_bytes())
+            .table_elements(limits.table_elements as usize)
+            .max_component_instance_size(1 << 20)
+            .max_core_instance_size(1 << 20);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    Engine::new(&config)
+}
+
+/// Advances `engine`'s epoch every [`EPOCH_TICK`] until the engine is dropped.
+pub fn start_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("berth-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })
+        .expect("spawning the epoch thread");
+}
+
+/// Epoch ticks that make up `timeout`, rounded up.
+pub fn deadline_ticks(timeout: Duration) -> u64 {
+    (timeout.as_millis().div_ceil(EPOCH_TICK.as_millis())).max(1) as u64
+}

@@ -1,0 +1,136 @@
+//! Per-call resource limits and the [`wasmtime::ResourceLimiter`] that
+//! enforces them and remembers which one a guest ran into.
+
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// The limits every call's store runs under. Defaults suit ITSM adapters:
+/// JSON in, JSON out, a handful of upstream requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest size of any one linear memory, in MiB. 64 MiB holds a Python
+    /// or JS runtime with room to spare; a guest that needs more is leaking.
+    pub memory_mib: u32,
+    /// Wall-clock budget for one call, in milliseconds, enforced both by the
+    /// epoch deadline (guest CPU) and by a timeout around host I/O.
+    pub call_timeout_ms: u64,
+    /// Largest number of elements in any one wasm table. Interpreted guests
+    /// (Python, JS) carry tens of thousands of functions.
+    pub table_elements: u32,
+    /// Host resource handles (streams, secrets) one call may hold at once.
+    pub resource_handles: u32,
+    /// Largest tool output (text, JSON and structured content together), in
+    /// KiB. An MCP client has to hold the result in a model's context.
+    pub output_kib: u32,
+    /// Instances that may run at the same time across all tenants; also the
+    /// size of the pooling allocator's slabs.
+    pub max_instances: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            memory_mib: 64,
+            call_timeout_ms: 10_000,
+            table_elements: 100_000,
+            resource_handles: 1_000,
+            output_kib: 4 * 1024,
+            max_instances: 64,
+        }
+    }
+}
+
+impl Limits {
+    /// Memory limit in bytes.
+    pub fn memory_bytes(&self) -> usize {
+        self.memory_mib as usize * 1024 * 1024
+    }
+
+    /// Output limit in bytes.
+    pub fn output_bytes(&self) -> usize {
+        self.output_kib as usize * 1024
+    }
+
+    /// Call timeout as a [`Duration`].
+    pub fn call_timeout(&self) -> Duration {
+        Duration::from_millis(self.call_timeout_ms)
+    }
+}
+
+/// A limit a call ran into. Its message names the limit, so the agent (and
+/// the operator reading the log) knows what happened without a backtrace.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LimitExceeded {
+    /// Linear memory would have grown past the limit.
+    #[error("the plugin exceeded its memory limit of {0} MiB")]
+    Memory(u32),
+    /// The call ran past its deadline.
+    #[error("the plugin exceeded its time limit of {0} ms")]
+    Deadline(u64),
+    /// A wasm table would have grown past the limit.
+    #[error("the plugin exceeded its table limit of {0} elements")]
+    Table(u32),
+    /// The guest held too many host resource handles.
+    #[error("the plugin exceeded its limit of {0} resource handles")]
+    ResourceHandles(u32),
+    /// The tool produced more output than an MCP client should receive.
+    #[error("the tool output exceeded the {0} KiB output limit")]
+    Output(u32),
+}
+
+/// Enforces [`Limits`] on one store, recording which limit refused a growth
+/// so that the trap that usually follows (an allocation failure aborts a Rust
+/// guest) can be reported as the limit rather than as a crash.
+#[derive(Debug)]
+pub struct CallLimiter {
+    memory_bytes: usize,
+    table_elements: usize,
+    hit: Option<LimitExceeded>,
+    limits: Limits,
+}
+
+impl CallLimiter {
+    /// A limiter enforcing `limits`.
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            memory_bytes: limits.memory_bytes(),
+            table_elements: limits.table_elements as usize,
+            hit: None,
+            limits,
+        }
+    }
+
+    /// The limit that refused a growth during this call, if any.
+    pub fn hit(&self) -> Option<&LimitExceeded> {
+        self.hit.as_ref()
+    }
+}
+
+impl wasmtime::ResourceLimiter for CallLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.memory_bytes {
+            self.hit = Some(LimitExceeded::Memory(self.limits.memory_mib));
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.table_elements {
+            self.hit = Some(LimitExceeded::Table(self.limits.table_elements));
+            return Ok(false);
+        }
+        Ok(true)
+    }
+}

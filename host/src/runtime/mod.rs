@@ -1,0 +1,308 @@
+//! The wasmtime runtime: one [`Engine`] for the host, one `InstancePre` per
+//! loaded plugin, and a fresh `Store` for every call that belongs to exactly
+//! one tenant.
+
+pub mod bindings;
+pub mod engine;
+mod guest_output;
+pub mod limits;
+mod plugin;
+pub mod registry;
+mod state;
+
+pub use engine::Allocation;
+pub use limits::{LimitExceeded, Limits};
+pub use plugin::{LoadedPlugin, ToolSpec};
+pub use state::{CallScope, CallState};
+
+use crate::capabilities::cache::CacheStore;
+use crate::policy::manifest::{self as rules, ManifestError};
+use bindings::types::{ToolError, ToolResult};
+use bindings::{Adapter, AdapterPre};
+use sha2::{Digest, Sha256};
+use state::PluginGrants;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Engine, Store, Trap};
+
+/// Interfaces of WASI 0.2 that the host links, deny-all (see
+/// [`CallState::new`]). `wasi:http` is deliberately absent: Berth's `http`
+/// is the one way out.
+const WASI_PACKAGES: &[&str] = &[
+    "wasi:io/",
+    "wasi:clocks/",
+    "wasi:random/",
+    "wasi:cli/",
+    "wasi:filesystem/",
+    "wasi:sockets/",
+];
+/// Berth's own interfaces.
+const BERTH_PACKAGE: &str = "berth:plugin/";
+
+/// Why a component was refused at load.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The bytes are not a WebAssembly component.
+    #[error("not a WebAssembly component: {0}")]
+    NotAComponent(String),
+    /// Wasmtime could not compile it.
+    #[error("the component does not compile: {0}")]
+    Compile(String),
+    /// It imports something the host does not provide.
+    #[error(
+        "the component imports `{0}`, which Berth does not provide (plugins may import berth:plugin/* and WASI 0.2 except wasi:http)"
+    )]
+    UnsupportedImport(String),
+    /// Its imports do not match what the host provides.
+    #[error("the component's imports do not match the host: {0}")]
+    Link(String),
+    /// `describe` or `list-tools` failed.
+    #[error("describe() failed: {0}")]
+    Describe(String),
+    /// What it declared breaks a rule.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+}
+
+/// Why a call produced no tool result.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// A limit stopped the guest.
+    #[error(transparent)]
+    Limit(#[from] LimitExceeded),
+    /// The guest trapped (a panic or a bug).
+    #[error("the plugin crashed: {0}")]
+    Crashed(String),
+    /// Every instance slot stayed busy for the whole call timeout.
+    #[error("the host is at capacity; try again shortly")]
+    Busy,
+}
+
+/// The host's wasmtime runtime.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<CallState>,
+    limits: Limits,
+    cache: Arc<CacheStore>,
+    instances: Arc<Semaphore>,
+}
+
+impl Runtime {
+    /// A runtime enforcing `limits`, allocating instances per `allocation`,
+    /// with `cache` behind every plugin's `cache` interface.
+    pub fn new(
+        limits: Limits,
+        allocation: Allocation,
+        cache: Arc<CacheStore>,
+    ) -> wasmtime::Result<Self> {
+        let engine = engine::build(&limits, allocation)?;
+        engine::start_epoch_ticker(&engine);
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        crate::capabilities::add_to_linker(&mut linker)?;
+        Ok(Self {
+            engine,
+            linker,
+            limits,
+            cache,
+            instances: Arc::new(Semaphore::new(limits.max_instances as usize)),
+        })
+    }
+
+    /// The limits calls run under.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Validates, compiles and pre-instantiates `bytes`, then asks the plugin
+    /// to describe itself in a store with no grants.
+    pub async fn load(&self, bytes: &[u8]) -> Result<LoadedPlugin, LoadError> {
+        if !wasmtime::wasmparser::Parser::is_component(bytes) {
+            let what = if wasmtime::wasmparser::Parser::is_core_wasm(bytes) {
+                "it is a core module; build for wasm32-wasip2 or wrap it with `wasm-tools component new`"
+            } else {
+                "it does not start with the WebAssembly header"
+            };
+            return Err(LoadError::NotAComponent(what.to_owned()));
+        }
+        let component = Component::new(&self.engine, bytes)
+            .map_err(|error| LoadError::Compile(format!("{error:#}")))?;
+        for (name, _) in component.component_type().imports(&self.engine) {
+            let provided = name.starts_with(BERTH_PACKAGE)
+                || WASI_PACKAGES.iter().any(|prefix| name.starts_with(prefix));
+            if !provided {
+                return Err(LoadError::UnsupportedImport(name.to_owned()));
+            }
+        }
+        let instance_pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|error| LoadError::Link(format!("{error:#}")))?;
+        let pre =
+            AdapterPre::new(instance_pre).map_err(|error| LoadError::Link(format!("{error:#}")))?;
+        let (manifest, tools) = self.describe(&pre).await?;
+        rules::check_plugin_name(&manifest.name)?;
+        rules::check_unique(tools.iter().map(|tool| tool.name.as_str()))?;
+        let tools = tools
+            .into_iter()
+            .map(|tool| {
+                rules::check_tool_name(&manifest.name, &tool.name)?;
+                let (input_schema, validator) =
+                    rules::parse_schema(&tool.name, "input", &tool.input_schema)?;
+                let output_schema = match &tool.output_schema {
+                    Some(text) => {
+                        Some(Arc::new(rules::parse_schema(&tool.name, "output", text)?.0))
+                    }
+                    None => None,
+                };
+                Ok(ToolSpec {
+                    name: tool.name,
+                    title: tool.title,
+                    description: tool.description,
+                    input_schema: Arc::new(input_schema),
+                    output_schema,
+                    annotations: tool.annotations,
+                    validator,
+                })
+            })
+            .collect::<Result<Vec<_>, ManifestError>>()?;
+        let grants = PluginGrants {
+            name: manifest.name.as_str().into(),
+            egress: manifest.egress.clone().into(),
+            credentials: manifest
+                .credentials
+                .iter()
+                .map(|need| need.name.clone())
+                .collect(),
+            config_defaults: manifest
+                .config
+                .iter()
+                .filter_map(|key| Some((key.name.clone(), key.default.clone()?)))
+                .collect(),
+        };
+        Ok(LoadedPlugin {
+            manifest,
+            tools,
+            digest: hex::encode(Sha256::digest(bytes)),
+            grants,
+            pre,
+        })
+    }
+
+    /// Runs `describe` and `list-tools` with no grants and a placeholder
+    /// identity: a plugin must be able to say what it is without any access.
+    async fn describe(
+        &self,
+        pre: &AdapterPre<CallState>,
+    ) -> Result<(bindings::types::Manifest, Vec<bindings::types::Tool>), LoadError> {
+        let grants = PluginGrants {
+            name: "(loading)".into(),
+            egress: Arc::from([]),
+            credentials: Arc::from([]),
+            config_defaults: Default::default(),
+        };
+        let state = CallState::new(
+            &grants,
+            CallScope::default(),
+            "describe",
+            self.limits,
+            self.cache.clone(),
+        );
+        let run = async |store: &mut Store<CallState>, adapter: Adapter| {
+            let manifest = adapter.call_describe(&mut *store).await?;
+            let tools = adapter.call_list_tools(&mut *store).await?;
+            Ok((manifest, tools))
+        };
+        self.run(pre, state, run)
+            .await
+            .map_err(|error| LoadError::Describe(error.to_string()))
+    }
+
+    /// Runs tool `tool` of `plugin` for `scope` with JSON `arguments` in a
+    /// fresh store. A guest-reported failure is the inner `Err`.
+    pub async fn call(
+        &self,
+        plugin: &LoadedPlugin,
+        scope: CallScope,
+        tool: &str,
+        arguments: &str,
+    ) -> Result<Result<ToolResult, ToolError>, CallError> {
+        let state = CallState::new(&plugin.grants, scope, tool, self.limits, self.cache.clone());
+        let run = async |store: &mut Store<CallState>, adapter: Adapter| {
+            adapter.call_call_tool(&mut *store, tool, arguments).await
+        };
+        let outcome = self.run(&plugin.pre, state, run).await?;
+        if let Ok(result) = &outcome {
+            let size = output_size(result);
+            if size > self.limits.output_bytes() {
+                return Err(LimitExceeded::Output(self.limits.output_kib).into());
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Instantiates `pre` in a fresh store holding `state` and runs `body`
+    /// under every limit, translating traps into [`CallError`]s.
+    async fn run<R>(
+        &self,
+        pre: &AdapterPre<CallState>,
+        state: CallState,
+        body: impl AsyncFnOnce(&mut Store<CallState>, Adapter) -> wasmtime::Result<R>,
+    ) -> Result<R, CallError> {
+        let timeout = self.limits.call_timeout();
+        let _slot = tokio::time::timeout(timeout, self.instances.clone().acquire_owned())
+            .await
+            .map_err(|_| CallError::Busy)?
+            .map_err(|_| CallError::Busy)?;
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limiter);
+        store.set_epoch_deadline(engine::deadline_ticks(timeout));
+        store.epoch_deadline_trap();
+        let work = async {
+            let adapter = pre.instantiate_async(&mut store).await?;
+            body(&mut store, adapter).await
+        };
+        let outcome = match tokio::time::timeout(timeout, work).await {
+            Ok(outcome) => outcome,
+            Err(_) => return Err(LimitExceeded::Deadline(self.limits.call_timeout_ms).into()),
+        };
+        store.data().finish_output();
+        outcome.map_err(|error| self.classify(store.data(), error))
+    }
+
+    /// Names the limit behind a trap, or describes the crash.
+    fn classify(&self, state: &CallState, error: wasmtime::Error) -> CallError {
+        if let Some(limit) = state.limiter.hit() {
+            return limit.clone().into();
+        }
+        if let Some(Trap::Interrupt) = error.downcast_ref::<Trap>() {
+            return LimitExceeded::Deadline(self.limits.call_timeout_ms).into();
+        }
+        if let Some(wasmtime::component::ResourceTableError::Full) = error.downcast_ref() {
+            return LimitExceeded::ResourceHandles(self.limits.resource_handles).into();
+        }
+        let mut message = error.to_string();
+        if let Some(Trap::StackOverflow) = error.downcast_ref::<Trap>() {
+            message = "stack overflow".to_owned();
+        }
+        let stderr = state.stderr.tail();
+        if !stderr.is_empty() {
+            message = format!("{message} (stderr: {stderr})");
+        }
+        CallError::Crashed(message)
+    }
+}
+
+/// Bytes of output a result carries to the client.
+fn output_size(result: &ToolResult) -> usize {
+    use bindings::types::Content;
+    let content: usize = result
+        .content
+        .iter()
+        .map(|content| match content {
+            Content::Text(text) | Content::Json(text) | Content::ResourceLink(text) => text.len(),
+        })
+        .sum();
+    content + result.structured.as_ref().map_or(0, String::len)
+}

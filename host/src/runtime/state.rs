@@ -1,0 +1,125 @@
+//! [`CallState`]: the data of one call's `Store`. It belongs to exactly one
+//! tenant and one plugin version and is dropped when the call ends, so
+//! nothing a guest does can leak into another tenant's call.
+
+use super::guest_output::{GuestOutput, Stream};
+use super::limits::{CallLimiter, Limits};
+use crate::capabilities::cache::{CacheCtx, CacheStore};
+use crate::capabilities::config::ConfigCtx;
+use crate::capabilities::http::HttpCtx;
+use crate::capabilities::log::LogCtx;
+use crate::capabilities::secrets::SecretsCtx;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+/// Who a call runs for and what that tenant granted the plugin.
+#[derive(Debug, Clone, Default)]
+pub struct CallScope {
+    /// The tenant; `None` while a plugin is validated at load, which runs
+    /// with no grants at all.
+    pub tenant: Option<Arc<str>>,
+    /// The tenant's settings for the plugin (before manifest defaults).
+    pub config: BTreeMap<String, String>,
+    /// The tenant's secret values for the plugin, by credential name.
+    pub secrets: BTreeMap<String, Arc<[u8]>>,
+}
+
+impl CallScope {
+    /// A scope for `tenant` with no settings or secrets.
+    pub fn tenant(tenant: impl Into<Arc<str>>) -> Self {
+        Self {
+            tenant: Some(tenant.into()),
+            ..Self::default()
+        }
+    }
+}
+
+/// The parts of a plugin's manifest that shape its capabilities.
+#[derive(Debug, Clone)]
+pub(crate) struct PluginGrants {
+    pub name: Arc<str>,
+    pub egress: Arc<[String]>,
+    pub credentials: Arc<[String]>,
+    pub config_defaults: BTreeMap<String, String>,
+}
+
+/// The data of one call's store.
+pub struct CallState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub(crate) limiter: CallLimiter,
+    pub(crate) http: HttpCtx,
+    pub(crate) secrets: SecretsCtx,
+    pub(crate) config: ConfigCtx,
+    pub(crate) cache: CacheCtx,
+    pub(crate) log: LogCtx,
+    pub(crate) stderr: GuestOutput,
+    stdout: GuestOutput,
+}
+
+impl CallState {
+    /// State for `tool` of the plugin described by `grants`, running in
+    /// `scope`, under `limits`.
+    pub(crate) fn new(
+        grants: &PluginGrants,
+        scope: CallScope,
+        tool: &str,
+        limits: Limits,
+        cache: Arc<CacheStore>,
+    ) -> Self {
+        let tenant: Arc<str> = scope.tenant.clone().unwrap_or_else(|| "(load)".into());
+        let stdout = GuestOutput::new(Stream::Stdout, tenant.clone(), grants.name.clone());
+        let stderr = GuestOutput::new(Stream::Stderr, tenant.clone(), grants.name.clone());
+        // WASI deny-all: clocks and random work, output goes to the log;
+        // no preopens, environment, arguments or network.
+        let wasi = WasiCtx::builder()
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .socket_addr_check(|_, _| Box::pin(async { false }))
+            .build();
+        let mut table = ResourceTable::new();
+        table.set_max_capacity(limits.resource_handles as usize);
+        let mut config = grants.config_defaults.clone();
+        config.extend(scope.config);
+        let cache_scope = scope.tenant.as_ref().map(|tenant| {
+            crate::capabilities::cache::CacheScope::new(tenant.clone(), grants.name.clone())
+        });
+        Self {
+            wasi,
+            table,
+            limiter: CallLimiter::new(limits),
+            http: HttpCtx::new(grants.name.clone(), grants.egress.clone()),
+            secrets: SecretsCtx::new(
+                grants.name.clone(),
+                grants.credentials.clone(),
+                Arc::new(scope.secrets),
+                limits.resource_handles as usize,
+            ),
+            config: ConfigCtx::new(Arc::new(config)),
+            cache: CacheCtx::new(cache, cache_scope),
+            log: LogCtx::new(tenant, grants.name.clone(), tool.into()),
+            stderr,
+            stdout,
+        }
+    }
+
+    /// Flushes guest output into the log; called when the call ends.
+    pub(crate) fn finish_output(&self) {
+        self.stdout.finish();
+        self.stderr.finish();
+    }
+}
+
+impl WasiView for CallState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Host settings: `berth.toml`, overridden by `BERTH_*` environment
+//! variables, overridden by command-line flags. Unknown keys are rejected, so
+//! a typo is an error rather than a silently ignored setting.
+
+use crate::capabilities::cache::CacheLimits;
+use crate::runtime::Limits;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The plugins the build produced from `plugins/` (see `host/build.rs`).
+pub const BUNDLED_PLUGINS: &str = env!("BERTH_BUNDLED_PLUGINS");
+
+/// Why the settings could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for these settings.
+    #[error("invalid settings in {path}: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and column.
+        source: toml::de::Error,
+    },
+}
+
+/// Everything an operator can set.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Directory holding the database (`BERTH_DATA`, `--data`).
+    pub data_dir: Option<PathBuf>,
+    /// Directory of `.wasm` plugins to serve (`BERTH_PLUGINS`, `--plugins`);
+    /// the bundled plugins when unset.
+    pub plugins_dir: Option<PathBuf>,
+    /// Limits on every call.
+    pub limits: Limits,
+    /// Bounds on the plugin cache.
+    pub cache: CacheLimits,
+}
+
+impl Settings {
+    /// Reads `path`.
+    pub fn from_file(path: &Path) -> Result<Self, SettingsError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| SettingsError::Parse {
+            path: path.to_owned(),
+            source,
+        })
+    }
+
+    /// The data directory: as set, else `$XDG_DATA_HOME/berth`, else
+    /// `~/.local/share/berth`, else `./berth-data`.
+    pub fn data_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.data_dir {
+            return dir.clone();
+        }
+        let base = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share"))
+            });
+        base.map_or_else(|| PathBuf::from("berth-data"), |base| base.join("berth"))
+    }
+
+    /// The plugins directory: as set, else the bundled plugins.
+    pub fn plugins_dir(&self) -> PathBuf {
+        self.plugins_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(BUNDLED_PLUGINS))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_rejected_with_their_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("berth.toml");
+        std::fs::write(&path, "[limits]\nmemory_mb = 12\n").unwrap();
+        let error = Settings::from_file(&path).unwrap_err().to_string();
+        assert!(error.contains("memory_mb"), "{error}");
+    }
+
+    #[test]
+    fn partial_files_keep_the_other_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("berth.toml");
+        std::fs::write(&path, "[limits]\nmemory_mib = 32\n").unwrap();
+        let settings = Settings::from_file(&path).unwrap();
+        assert_eq!(settings.limits.memory_mib, 32);
+        assert_eq!(
+            settings.limits.call_timeout_ms,
+            Limits::default().call_timeout_ms
+        );
+    }
+}

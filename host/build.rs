@@ -38,6 +38,7 @@ fn main() {
         return;
     }
 
+    ensure_target_installed();
     let plugin_crates = guest_crates(&root.join("plugins"));
     let fixture_crates = guest_crates(&root.join("tests/fixtures"));
     let mut cargo = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -78,6 +79,32 @@ fn main() {
     let built = target_dir.join(GUEST_TARGET).join("release");
     install(&built, &plugin_crates, &bundled);
     install(&built, &fixture_crates, &fixtures);
+}
+
+/// Installs the guest target through rustup when the toolchain lacks it, so
+/// that a fresh checkout builds with `cargo build` alone.
+fn ensure_target_installed() {
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let sysroot = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok();
+    let installed = sysroot
+        .map(|output| {
+            PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
+                .join("lib/rustlib")
+                .join(GUEST_TARGET)
+                .exists()
+        })
+        .unwrap_or(false);
+    if !installed {
+        println!(
+            "cargo:warning=installing the {GUEST_TARGET} target with rustup (needed to build the plugins)"
+        );
+        let _ = Command::new("rustup")
+            .args(["target", "add", GUEST_TARGET])
+            .status();
+    }
 }
 
 /// Package names of the cargo crates directly under `dir`, sorted.

@@ -51,7 +51,7 @@ impl Host for SecretsCtx {
         &mut self,
         name: String,
     ) -> wasmtime::Result<Result<Resource<SecretHandle>, SecretError>> {
-        if !self.declared.iter().any(|declared| *declared == name) {
+        if !self.declared.contains(&name) {
             return Ok(Err(SecretError::Denied(format!(
                 "plugin `{}` does not declare a credential named `{name}` in its manifest",
                 self.plugin

@@ -13,4 +13,4 @@ wasmtime::component::bindgen!({
     },
 });
 
-pub use berth::plugin::types;
+pub use self::berth::plugin::types;

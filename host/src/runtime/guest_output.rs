@@ -65,7 +65,12 @@ impl GuestOutput {
         let mut text = buffer.tail.clone();
         text.extend_from_slice(&buffer.line);
         let start = text.len().saturating_sub(TAIL_BYTES);
-        String::from_utf8_lossy(&text[start..]).trim().to_owned()
+        let tail = String::from_utf8_lossy(&text[start..]);
+        tail.lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Logs whatever is buffered and reports dropped output. Called when the

@@ -282,10 +282,11 @@ impl Runtime {
         if let Some(wasmtime::component::ResourceTableError::Full) = error.downcast_ref() {
             return LimitExceeded::ResourceHandles(self.limits.resource_handles).into();
         }
-        let mut message = error.to_string();
-        if let Some(Trap::StackOverflow) = error.downcast_ref::<Trap>() {
-            message = "stack overflow".to_owned();
-        }
+        tracing::debug!("guest trap: {error:?}");
+        let mut message = match error.downcast_ref::<Trap>() {
+            Some(trap) => trap.to_string(),
+            None => error.root_cause().to_string(),
+        };
         let stderr = state.stderr.tail();
         if !stderr.is_empty() {
             message = format!("{message} (stderr: {stderr})");

@@ -1,0 +1,66 @@
+//! What a tool call costs on the host side, and what the pooling allocator
+//! buys. Run with `cargo bench -p berth --bench calls`.
+//!
+//! Every measurement is a ratio against a baseline taken in the same run:
+//! - `greet/pooling` vs `greet/on_demand`: a fresh store, instantiation and
+//!   one `greet` call, with and without the pooling allocator;
+//! - `greet/pooling` vs `greet/native`: the same call against the same work
+//!   (parse the arguments, format the greeting) done natively, which is the
+//!   price of the sandbox.
+
+use berth::capabilities::cache::{CacheLimits, CacheStore};
+use berth::runtime::{Allocation, CallScope, Limits, LoadedPlugin, Runtime};
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::Arc;
+
+const ARGUMENTS: &str = r#"{"name":"Ada"}"#;
+
+fn setup(tokio: &tokio::runtime::Runtime, allocation: Allocation) -> (Runtime, LoadedPlugin) {
+    let runtime = Runtime::new(
+        Limits::default(),
+        allocation,
+        Arc::new(CacheStore::new(CacheLimits::default())),
+    )
+    .expect("runtime");
+    let bytes = std::fs::read(Path::new(env!("BERTH_BUNDLED_PLUGINS")).join("hello.wasm"))
+        .expect("hello.wasm is built");
+    let plugin = tokio.block_on(runtime.load(&bytes)).expect("hello loads");
+    (runtime, plugin)
+}
+
+fn native_greet(arguments: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct Args {
+        name: String,
+    }
+    let args: Args = serde_json::from_str(arguments).expect("valid arguments");
+    format!("Hello, {}!", args.name)
+}
+
+fn greet(c: &mut Criterion) {
+    let tokio = tokio::runtime::Runtime::new().expect("tokio");
+    let mut group = c.benchmark_group("greet");
+    for (label, allocation) in [
+        ("pooling", Allocation::Pooling),
+        ("on_demand", Allocation::OnDemand),
+    ] {
+        let (runtime, plugin) = setup(&tokio, allocation);
+        group.bench_function(label, |b| {
+            b.to_async(&tokio).iter(|| async {
+                let outcome = runtime
+                    .call(&plugin, CallScope::tenant("bench"), "greet", ARGUMENTS)
+                    .await;
+                black_box(outcome.expect("no host failure").expect("greets"))
+            })
+        });
+    }
+    group.bench_function("native", |b| {
+        b.iter(|| black_box(native_greet(black_box(ARGUMENTS))))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, greet);
+criterion_main!(benches);

@@ -1,0 +1,227 @@
+//! Shared harness for the end-to-end tests: starts the real `berth` binary
+//! as a child process and connects rmcp's real client to it over stdio.
+
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use rmcp::ServiceExt;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
+    ProtocolVersion,
+};
+use rmcp::service::{RoleClient, RunningService, ServiceError};
+use rmcp::transport::TokioChildProcess;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+/// The `berth` binary cargo built for these tests.
+pub const BERTH: &str = env!("CARGO_BIN_EXE_berth");
+
+/// A component the build produced from `plugins/`.
+pub fn bundled(name: &str) -> PathBuf {
+    Path::new(env!("BERTH_BUNDLED_PLUGINS")).join(format!("{name}.wasm"))
+}
+
+/// A fixture component the build produced from `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("BERTH_TEST_FIXTURES")).join(format!("fixture-{name}.wasm"))
+}
+
+/// A plugins directory assembled for one test.
+pub struct PluginsDir {
+    dir: tempfile::TempDir,
+}
+
+impl PluginsDir {
+    /// An empty directory.
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// Copies `component` in as `file_name`.
+    pub fn with(self, component: &Path, file_name: &str) -> Self {
+        std::fs::copy(component, self.dir.path().join(file_name))
+            .unwrap_or_else(|error| panic!("copy {}: {error}", component.display()));
+        self
+    }
+
+    /// Writes raw `bytes` as `file_name`.
+    pub fn with_bytes(self, file_name: &str, bytes: &[u8]) -> Self {
+        std::fs::write(self.dir.path().join(file_name), bytes).expect("write plugin file");
+        self
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// How to start a host.
+pub struct Start<'a> {
+    pub plugins: Option<&'a Path>,
+    pub tenant: &'a str,
+    pub data: Option<&'a Path>,
+    pub settings: Option<&'a str>,
+    pub protocol: ProtocolVersion,
+}
+
+impl Default for Start<'_> {
+    fn default() -> Self {
+        Self {
+            plugins: None,
+            tenant: "default",
+            data: None,
+            settings: None,
+            protocol: ProtocolVersion::LATEST_WITH_INITIALIZE,
+        }
+    }
+}
+
+/// A running `berth serve --stdio` with a connected client.
+pub struct StdioHost {
+    pub client: RunningService<RoleClient, ClientConfig>,
+    stderr: Arc<Mutex<Vec<String>>>,
+    _dirs: Vec<tempfile::TempDir>,
+}
+
+impl StdioHost {
+    /// Starts the host as described and completes the MCP handshake.
+    pub async fn start(options: Start<'_>) -> Self {
+        let mut dirs = Vec::new();
+        let data = match options.data {
+            Some(data) => data.to_owned(),
+            None => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let path = dir.path().to_owned();
+                dirs.push(dir);
+                path
+            }
+        };
+        let mut command = Command::new(BERTH);
+        command
+            .args([
+                "serve",
+                "--stdio",
+                "--tenant",
+                options.tenant,
+                "--log",
+                "info",
+            ])
+            .arg("--data")
+            .arg(&data);
+        if let Some(plugins) = options.plugins {
+            command.arg("--plugins").arg(plugins);
+        }
+        if let Some(settings) = options.settings {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("berth.toml");
+            std::fs::write(&path, settings).expect("write settings");
+            command.arg("--config").arg(path);
+            dirs.push(dir);
+        }
+        let (transport, stderr) = TokioChildProcess::builder(command)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn berth");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        if let Some(stderr) = stderr {
+            let lines = lines.clone();
+            tokio::spawn(async move {
+                let mut reader = BufReader::new(stderr).lines();
+                while let Ok(Some(line)) = reader.next_line().await {
+                    lines.lock().unwrap().push(line);
+                }
+            });
+        }
+        let info = ClientConfig::new(
+            ClientCapabilities::default(),
+            Implementation::new("berth-e2e", "0.1.0"),
+        )
+        .with_protocol_version(options.protocol);
+        let client = info.serve(transport).await.unwrap_or_else(|error| {
+            panic!(
+                "initialize failed: {error}; stderr: {:?}",
+                lines.lock().unwrap()
+            )
+        });
+        Self {
+            client,
+            stderr: lines,
+            _dirs: dirs,
+        }
+    }
+
+    /// Calls `name` with `arguments` (a JSON object).
+    pub async fn call(&self, name: &str, arguments: Value) -> Result<CallToolResult, ServiceError> {
+        let arguments = match arguments {
+            Value::Object(map) => map,
+            other => panic!("arguments must be an object, got {other}"),
+        };
+        self.client
+            .call_tool(CallToolRequestParams::new(name.to_owned()).with_arguments(arguments))
+            .await
+    }
+
+    /// Calls `name` and returns the result, failing the test on a protocol error.
+    pub async fn call_ok(&self, name: &str, arguments: Value) -> CallToolResult {
+        self.call(name, arguments)
+            .await
+            .unwrap_or_else(|error| panic!("{name}: {error}"))
+    }
+
+    /// Names of the tools the host lists.
+    pub async fn tool_names(&self) -> Vec<String> {
+        self.client
+            .list_all_tools()
+            .await
+            .expect("tools/list")
+            .into_iter()
+            .map(|tool| tool.name.to_string())
+            .collect()
+    }
+
+    /// Everything the host has written to stderr so far.
+    pub fn stderr(&self) -> Vec<String> {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 10 s) for a stderr line containing every part of `needles`.
+    pub async fn wait_for_log(&self, needles: &[&str]) -> String {
+        for _ in 0..200 {
+            if let Some(line) = self
+                .stderr()
+                .into_iter()
+                .find(|line| needles.iter().all(|needle| line.contains(needle)))
+            {
+                return line;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "no log line contains {needles:?}; stderr:\n{}",
+            self.stderr().join("\n")
+        );
+    }
+}
+
+/// The text of a result's content, joined.
+pub fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|content| content.as_text().map(|text| text.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether a result is flagged as an error.
+pub fn is_error(result: &CallToolResult) -> bool {
+    result.is_error.unwrap_or(false)
+}

@@ -14,25 +14,17 @@ const GUEST_TARGET: &str = "wasm32-wasip2";
 
 fn main() {
     let host_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let root = host_dir
-        .parent()
-        .expect("host/ sits in the workspace root")
-        .to_path_buf();
+    let root = host_dir.parent().expect("host/ sits in the workspace root").to_path_buf();
     for watched in ["plugins", "tests/fixtures", "sdk", "wit", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     println!("cargo:rerun-if-env-changed=BERTH_SKIP_GUEST_BUILD");
 
-    let target_dir = env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"))
-        .join("guest");
+    let target_dir =
+        env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target")).join("guest");
     let bundled = target_dir.join("bundled");
     let fixtures = target_dir.join("fixtures");
-    println!(
-        "cargo:rustc-env=BERTH_BUNDLED_PLUGINS={}",
-        bundled.display()
-    );
+    println!("cargo:rustc-env=BERTH_BUNDLED_PLUGINS={}", bundled.display());
     println!("cargo:rustc-env=BERTH_TEST_FIXTURES={}", fixtures.display());
     if env::var_os("BERTH_SKIP_GUEST_BUILD").is_some() {
         return;
@@ -44,14 +36,7 @@ fn main() {
     let mut cargo = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cargo
         .current_dir(&root)
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "--target",
-            GUEST_TARGET,
-            "--target-dir",
-        ])
+        .args(["build", "--release", "--locked", "--target", GUEST_TARGET, "--target-dir"])
         .arg(&target_dir);
     for name in plugin_crates.iter().chain(&fixture_crates) {
         cargo.args(["-p", name]);
@@ -67,9 +52,7 @@ fn main() {
     ] {
         cargo.env_remove(var);
     }
-    let status = cargo
-        .status()
-        .expect("could not run cargo for the guest build");
+    let status = cargo.status().expect("could not run cargo for the guest build");
     if !status.success() {
         panic!(
             "building the plugins for {GUEST_TARGET} failed (see above). \
@@ -85,10 +68,7 @@ fn main() {
 /// that a fresh checkout builds with `cargo build` alone.
 fn ensure_target_installed() {
     let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let sysroot = Command::new(rustc)
-        .args(["--print", "sysroot"])
-        .output()
-        .ok();
+    let sysroot = Command::new(rustc).args(["--print", "sysroot"]).output().ok();
     let installed = sysroot
         .map(|output| {
             PathBuf::from(String::from_utf8_lossy(&output.stdout).trim())
@@ -98,24 +78,15 @@ fn ensure_target_installed() {
         })
         .unwrap_or(false);
     if !installed {
-        println!(
-            "cargo:warning=installing the {GUEST_TARGET} target with rustup (needed to build the plugins)"
-        );
-        let _ = Command::new("rustup")
-            .args(["target", "add", GUEST_TARGET])
-            .status();
+        println!("cargo:warning=installing the {GUEST_TARGET} target with rustup (needed to build the plugins)");
+        let _ = Command::new("rustup").args(["target", "add", GUEST_TARGET]).status();
     }
 }
 
 /// Package names of the cargo crates directly under `dir`, sorted.
 fn guest_crates(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|entry| entry.path().join("Cargo.toml"))
-                .collect::<Vec<_>>()
-        })
+        .map(|entries| entries.flatten().map(|entry| entry.path().join("Cargo.toml")).collect::<Vec<_>>())
         .unwrap_or_default()
         .into_iter()
         .filter_map(|manifest| package_name(&fs::read_to_string(manifest).ok()?))

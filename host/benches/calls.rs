@@ -18,14 +18,10 @@ use std::sync::Arc;
 const ARGUMENTS: &str = r#"{"name":"Ada"}"#;
 
 fn setup(tokio: &tokio::runtime::Runtime, allocation: Allocation) -> (Runtime, LoadedPlugin) {
-    let runtime = Runtime::new(
-        Limits::default(),
-        allocation,
-        Arc::new(CacheStore::new(CacheLimits::default())),
-    )
-    .expect("runtime");
-    let bytes = std::fs::read(Path::new(env!("BERTH_BUNDLED_PLUGINS")).join("hello.wasm"))
-        .expect("hello.wasm is built");
+    let runtime = Runtime::new(Limits::default(), allocation, Arc::new(CacheStore::new(CacheLimits::default())))
+        .expect("runtime");
+    let bytes =
+        std::fs::read(Path::new(env!("BERTH_BUNDLED_PLUGINS")).join("hello.wasm")).expect("hello.wasm is built");
     let plugin = tokio.block_on(runtime.load(&bytes)).expect("hello loads");
     (runtime, plugin)
 }
@@ -42,23 +38,16 @@ fn native_greet(arguments: &str) -> String {
 fn greet(c: &mut Criterion) {
     let tokio = tokio::runtime::Runtime::new().expect("tokio");
     let mut group = c.benchmark_group("greet");
-    for (label, allocation) in [
-        ("pooling", Allocation::Pooling),
-        ("on_demand", Allocation::OnDemand),
-    ] {
+    for (label, allocation) in [("pooling", Allocation::Pooling), ("on_demand", Allocation::OnDemand)] {
         let (runtime, plugin) = setup(&tokio, allocation);
         group.bench_function(label, |b| {
             b.to_async(&tokio).iter(|| async {
-                let outcome = runtime
-                    .call(&plugin, CallScope::tenant("bench"), "greet", ARGUMENTS)
-                    .await;
+                let outcome = runtime.call(&plugin, CallScope::tenant("bench"), "greet", ARGUMENTS).await;
                 black_box(outcome.expect("no host failure").expect("greets"))
             })
         });
     }
-    group.bench_function("native", |b| {
-        b.iter(|| black_box(native_greet(black_box(ARGUMENTS))))
-    });
+    group.bench_function("native", |b| b.iter(|| black_box(native_greet(black_box(ARGUMENTS)))));
     group.finish();
 }
 

@@ -1,5 +1,6 @@
 //! [`App`]: the running host's state, shared by every transport.
 
+use crate::admission::Admission;
 use crate::capabilities::cache::CacheStore;
 use crate::db::{Database, DbError};
 use crate::runtime::registry::{self, PluginRegistry};
@@ -36,6 +37,8 @@ pub struct App {
     pub plugins: PluginRegistry,
     /// Durable state.
     pub db: Database,
+    /// Bounds on sessions and in-flight calls.
+    pub admission: Admission,
 }
 
 impl App {
@@ -50,10 +53,7 @@ impl App {
         let dir = settings.plugins_dir();
         let report = registry::load_dir(&runtime, &plugins, &dir)
             .await
-            .map_err(|source| StartError::PluginsDir {
-                path: dir.clone(),
-                source,
-            })?;
+            .map_err(|source| StartError::PluginsDir { path: dir.clone(), source })?;
         tracing::info!(
             dir = %dir.display(),
             loaded = report.loaded.len(),
@@ -61,10 +61,6 @@ impl App {
             "plugins: {}",
             report.loaded.join(", ")
         );
-        Ok(Arc::new(Self {
-            runtime,
-            plugins,
-            db,
-        }))
+        Ok(Arc::new(Self { runtime, plugins, db, admission: Admission::new(settings.admission) }))
     }
 }

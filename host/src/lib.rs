@@ -6,10 +6,13 @@
 //! them ([`capabilities`]), the rules it applies ([`policy`]), its durable
 //! state ([`db`]), its settings ([`settings`]) and the MCP surface ([`mcp`]).
 
+pub mod admission;
 pub mod app;
 pub mod capabilities;
 pub mod db;
+pub mod http;
 pub mod mcp;
 pub mod policy;
 pub mod runtime;
 pub mod settings;
+pub mod tenants;

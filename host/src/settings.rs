@@ -2,7 +2,9 @@
 //! variables, overridden by command-line flags. Unknown keys are rejected, so
 //! a typo is an error rather than a silently ignored setting.
 
+use crate::admission::AdmissionLimits;
 use crate::capabilities::cache::CacheLimits;
+use crate::http::HttpSettings;
 use crate::runtime::Limits;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -44,19 +46,18 @@ pub struct Settings {
     pub limits: Limits,
     /// Bounds on the plugin cache.
     pub cache: CacheLimits,
+    /// HTTP transport settings.
+    pub http: HttpSettings,
+    /// Bounds on sessions and in-flight calls.
+    pub admission: AdmissionLimits,
 }
 
 impl Settings {
     /// Reads `path`.
     pub fn from_file(path: &Path) -> Result<Self, SettingsError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        toml::from_str(&text).map_err(|source| SettingsError::Parse {
-            path: path.to_owned(),
-            source,
-        })
+        let text =
+            std::fs::read_to_string(path).map_err(|source| SettingsError::Read { path: path.to_owned(), source })?;
+        toml::from_str(&text).map_err(|source| SettingsError::Parse { path: path.to_owned(), source })
     }
 
     /// The data directory: as set, else `$XDG_DATA_HOME/berth`, else
@@ -67,17 +68,13 @@ impl Settings {
         }
         let base = std::env::var_os("XDG_DATA_HOME")
             .map(PathBuf::from)
-            .or_else(|| {
-                std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share"))
-            });
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")));
         base.map_or_else(|| PathBuf::from("berth-data"), |base| base.join("berth"))
     }
 
     /// The plugins directory: as set, else the bundled plugins.
     pub fn plugins_dir(&self) -> PathBuf {
-        self.plugins_dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(BUNDLED_PLUGINS))
+        self.plugins_dir.clone().unwrap_or_else(|| PathBuf::from(BUNDLED_PLUGINS))
     }
 }
 
@@ -101,9 +98,6 @@ mod tests {
         std::fs::write(&path, "[limits]\nmemory_mib = 32\n").unwrap();
         let settings = Settings::from_file(&path).unwrap();
         assert_eq!(settings.limits.memory_mib, 32);
-        assert_eq!(
-            settings.limits.call_timeout_ms,
-            Limits::default().call_timeout_ms
-        );
+        assert_eq!(settings.limits.call_timeout_ms, Limits::default().call_timeout_ms);
     }
 }

@@ -35,11 +35,7 @@ pub fn get_json<T: DeserializeOwned>(key: &str) -> Option<T> {
 }
 
 /// Encodes `value` as JSON and stores it.
-pub fn set_json<T: Serialize + ?Sized>(
-    key: &str,
-    value: &T,
-    ttl: Duration,
-) -> Result<(), CacheError> {
+pub fn set_json<T: Serialize + ?Sized>(key: &str, value: &T, ttl: Duration) -> Result<(), CacheError> {
     let bytes = serde_json::to_vec(value).unwrap_or_default();
     set(key, &bytes, ttl)
 }

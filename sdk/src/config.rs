@@ -11,8 +11,6 @@ pub fn get(key: &str) -> Option<String> {
 /// The value of `key`, or a tool error telling the operator to set it.
 pub fn require(key: &str) -> Result<String, ToolError> {
     get(key).ok_or_else(|| {
-        ToolError::Denied(format!(
-            "config key `{key}` is not set for this tenant; ask the operator to set it"
-        ))
+        ToolError::Denied(format!("config key `{key}` is not set for this tenant; ask the operator to set it"))
     })
 }

@@ -113,11 +113,7 @@ impl Request {
     /// Performs the request through the host.
     pub fn send(mut self) -> Result<Response, HttpError> {
         if !self.query.is_empty() {
-            let separator = if self.inner.url.contains('?') {
-                '&'
-            } else {
-                '?'
-            };
+            let separator = if self.inner.url.contains('?') { '&' } else { '?' };
             let encoded: Vec<String> = self
                 .query
                 .iter()
@@ -134,9 +130,7 @@ pub fn percent_encode(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
     for byte in input.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(byte as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -146,10 +140,7 @@ pub fn percent_encode(input: &str) -> String {
 impl Response {
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+        self.headers.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value.as_str())
     }
 
     /// Whether the status is 2xx.
@@ -199,10 +190,7 @@ impl From<HttpError> for ToolError {
     fn from(error: HttpError) -> Self {
         match error {
             HttpError::Denied(message) => ToolError::Denied(message),
-            other => ToolError::Upstream(UpstreamError {
-                status: None,
-                message: other.message(),
-            }),
+            other => ToolError::Upstream(UpstreamError { status: None, message: other.message() }),
         }
     }
 }

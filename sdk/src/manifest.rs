@@ -48,10 +48,7 @@ impl Manifest {
 
     /// Declares a credential the plugin names in [`crate::http::Request::credential`].
     pub fn credential(mut self, name: &str, description: &str) -> Self {
-        self.inner.credentials.push(CredentialNeed {
-            name: name.to_owned(),
-            description: description.to_owned(),
-        });
+        self.inner.credentials.push(CredentialNeed { name: name.to_owned(), description: description.to_owned() });
         self
     }
 

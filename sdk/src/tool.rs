@@ -41,15 +41,10 @@ impl Tool {
             title: None,
             description: description.to_owned(),
             input_schema: serde_json::to_string(&schema).unwrap_or_else(|_| "{}".to_owned()),
-            annotations: ToolAnnotations {
-                read_only: false,
-                destructive: true,
-                idempotent: false,
-                open_world: true,
-            },
+            annotations: ToolAnnotations { read_only: false, destructive: true, idempotent: false, open_world: true },
             handler: Box::new(move |arguments| {
-                let args: A = serde_json::from_str(arguments)
-                    .map_err(|error| ToolError::InvalidArguments(error.to_string()))?;
+                let args: A =
+                    serde_json::from_str(arguments).map_err(|error| ToolError::InvalidArguments(error.to_string()))?;
                 handler(args).map(IntoToolResult::into_tool_result)
             }),
         }
@@ -139,11 +134,7 @@ impl IntoToolResult for ToolResult {
 
 impl IntoToolResult for String {
     fn into_tool_result(self) -> ToolResult {
-        ToolResult {
-            content: vec![Content::Text(self)],
-            structured: None,
-            is_error: false,
-        }
+        ToolResult { content: vec![Content::Text(self)], structured: None, is_error: false }
     }
 }
 
@@ -156,15 +147,11 @@ impl IntoToolResult for &str {
 impl<T: Serialize> IntoToolResult for Json<T> {
     fn into_tool_result(self) -> ToolResult {
         match serde_json::to_string(&self.0) {
-            Ok(json) => ToolResult {
-                content: vec![Content::Json(json.clone())],
-                structured: Some(json),
-                is_error: false,
-            },
+            Ok(json) => {
+                ToolResult { content: vec![Content::Json(json.clone())], structured: Some(json), is_error: false }
+            }
             Err(error) => ToolResult {
-                content: vec![Content::Text(format!(
-                    "could not encode the result: {error}"
-                ))],
+                content: vec![Content::Text(format!("could not encode the result: {error}"))],
                 structured: None,
                 is_error: true,
             },
@@ -190,9 +177,6 @@ impl ToolError {
 
     /// The upstream failed with `status`.
     pub fn upstream(status: Option<u16>, message: impl Into<String>) -> Self {
-        Self::Upstream(UpstreamError {
-            status,
-            message: message.into(),
-        })
+        Self::Upstream(UpstreamError { status, message: message.into() })
     }
 }

@@ -14,12 +14,7 @@ async fn hello(runtime: &Runtime) -> LoadedPlugin {
 }
 
 fn runtime() -> Runtime {
-    Runtime::new(
-        Limits::default(),
-        Allocation::Pooling,
-        Arc::new(CacheStore::new(CacheLimits::default())),
-    )
-    .unwrap()
+    Runtime::new(Limits::default(), Allocation::Pooling, Arc::new(CacheStore::new(CacheLimits::default()))).unwrap()
 }
 
 async fn call(
@@ -29,10 +24,7 @@ async fn call(
     tool: &str,
     arguments: &str,
 ) -> Result<String, ToolError> {
-    let outcome = runtime
-        .call(plugin, CallScope::tenant(tenant), tool, arguments)
-        .await
-        .expect("no host failure");
+    let outcome = runtime.call(plugin, CallScope::tenant(tenant), tool, arguments).await.expect("no host failure");
     outcome.map(|result| match &result.content[0] {
         Content::Text(text) => text.clone(),
         other => panic!("unexpected content {other:?}"),
@@ -43,35 +35,9 @@ async fn call(
 async fn what_one_tenant_remembers_another_cannot_recall() {
     let runtime = runtime();
     let plugin = hello(&runtime).await;
-    call(
-        &runtime,
-        &plugin,
-        "tenant-a",
-        "remember",
-        r#"{"key":"launch-code","value":"0000"}"#,
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        call(
-            &runtime,
-            &plugin,
-            "tenant-a",
-            "recall",
-            r#"{"key":"launch-code"}"#
-        )
-        .await
-        .unwrap(),
-        "0000"
-    );
-    let other = call(
-        &runtime,
-        &plugin,
-        "tenant-b",
-        "recall",
-        r#"{"key":"launch-code"}"#,
-    )
-    .await;
+    call(&runtime, &plugin, "tenant-a", "remember", r#"{"key":"launch-code","value":"0000"}"#).await.unwrap();
+    assert_eq!(call(&runtime, &plugin, "tenant-a", "recall", r#"{"key":"launch-code"}"#).await.unwrap(), "0000");
+    let other = call(&runtime, &plugin, "tenant-b", "recall", r#"{"key":"launch-code"}"#).await;
     assert!(
         matches!(&other, Err(ToolError::NotFound(message)) if message == "nothing remembered under `launch-code`"),
         "{other:?}"
@@ -96,15 +62,10 @@ async fn concurrent_calls_each_get_their_own_store() {
     let calls = (0..32).map(|index| {
         let (runtime, plugin) = (runtime.clone(), plugin.clone());
         tokio::spawn(async move {
-            let greeting = call(
-                &runtime,
-                &plugin,
-                &format!("t{}", index % 4),
-                "greet",
-                &format!(r#"{{"name":"n{index}"}}"#),
-            )
-            .await
-            .unwrap();
+            let greeting =
+                call(&runtime, &plugin, &format!("t{}", index % 4), "greet", &format!(r#"{{"name":"n{index}"}}"#))
+                    .await
+                    .unwrap();
             assert_eq!(greeting, format!("Hello, n{index}!"));
         })
     });

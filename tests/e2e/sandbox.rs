@@ -15,20 +15,12 @@ fn plugins() -> PluginsDir {
         .with(&fixture("hostile"), "hostile.wasm")
         .with(&fixture("bad-import"), "bad-import.wasm")
         .with(&fixture("describe-trap"), "describe-trap.wasm")
-        .with_bytes(
-            "corrupt.wasm",
-            b"\0asm\x0d\0\x01\0 this is not really a component",
-        )
+        .with_bytes("corrupt.wasm", b"\0asm\x0d\0\x01\0 this is not really a component")
         .with_bytes("notes.txt", b"operators leave notes in odd places")
 }
 
 async fn start(dir: &PluginsDir) -> StdioHost {
-    StdioHost::start(Start {
-        plugins: Some(dir.path()),
-        settings: Some(SETTINGS),
-        ..Start::default()
-    })
-    .await
+    StdioHost::start(Start { plugins: Some(dir.path()), settings: Some(SETTINGS), ..Start::default() }).await
 }
 
 #[tokio::test]
@@ -39,42 +31,18 @@ async fn bad_files_are_refused_one_clear_error_each_and_the_rest_serve() {
     assert!(tools.contains(&"hello_greet".to_owned()), "{tools:?}");
     assert!(tools.contains(&"hostile_spin".to_owned()), "{tools:?}");
     assert!(
-        tools
-            .iter()
-            .all(|tool| !tool.starts_with("bad-import") && !tool.starts_with("describe-trap")),
+        tools.iter().all(|tool| !tool.starts_with("bad-import") && !tool.starts_with("describe-trap")),
         "{tools:?}"
     );
 
-    let import = host
-        .wait_for_log(&["ERROR", "bad-import.wasm", "test:extra/telepathy"])
-        .await;
+    let import = host.wait_for_log(&["ERROR", "bad-import.wasm", "test:extra/telepathy"]).await;
     assert!(import.contains("which Berth does not provide"), "{import}");
-    host.wait_for_log(&[
-        "ERROR",
-        "describe-trap.wasm",
-        "describe() failed",
-        "describe() fails on purpose",
-    ])
-    .await;
-    host.wait_for_log(&["ERROR", "corrupt.wasm", "does not compile"])
-        .await;
-    host.wait_for_log(&["ERROR", "notes.txt", "not a .wasm file"])
-        .await;
-    let errors = host
-        .stderr()
-        .into_iter()
-        .filter(|line| line.contains("ERROR"))
-        .count();
-    assert_eq!(
-        errors,
-        4,
-        "one error per bad file:\n{}",
-        host.stderr().join("\n")
-    );
-    assert_eq!(
-        text(&host.call_ok("hello_greet", json!({"name": "Ada"})).await),
-        "Hello, Ada!"
-    );
+    host.wait_for_log(&["ERROR", "describe-trap.wasm", "describe() failed", "describe() fails on purpose"]).await;
+    host.wait_for_log(&["ERROR", "corrupt.wasm", "does not compile"]).await;
+    host.wait_for_log(&["ERROR", "notes.txt", "not a .wasm file"]).await;
+    let errors = host.stderr().into_iter().filter(|line| line.contains("ERROR")).count();
+    assert_eq!(errors, 4, "one error per bad file:\n{}", host.stderr().join("\n"));
+    assert_eq!(text(&host.call_ok("hello_greet", json!({"name": "Ada"})).await), "Hello, Ada!");
 }
 
 #[tokio::test]
@@ -83,18 +51,9 @@ async fn a_runaway_loop_hits_the_deadline_and_the_next_call_succeeds() {
     let host = start(&dir).await;
     let result = host.call_ok("hostile_spin", json!({})).await;
     assert!(is_error(&result));
-    assert_eq!(
-        text(&result),
-        "the plugin exceeded its time limit of 1500 ms"
-    );
-    assert_eq!(
-        text(&host.call_ok("hostile_chatter", json!({})).await),
-        "chattered"
-    );
-    assert_eq!(
-        text(&host.call_ok("hello_greet", json!({"name": "Ada"})).await),
-        "Hello, Ada!"
-    );
+    assert_eq!(text(&result), "the plugin exceeded its time limit of 1500 ms");
+    assert_eq!(text(&host.call_ok("hostile_chatter", json!({})).await), "chattered");
+    assert_eq!(text(&host.call_ok("hello_greet", json!({"name": "Ada"})).await), "Hello, Ada!");
 }
 
 #[tokio::test]
@@ -104,15 +63,9 @@ async fn a_memory_bomb_hits_the_memory_limit_and_the_host_stays_up() {
     for _ in 0..3 {
         let result = host.call_ok("hostile_hog", json!({})).await;
         assert!(is_error(&result));
-        assert_eq!(
-            text(&result),
-            "the plugin exceeded its memory limit of 64 MiB"
-        );
+        assert_eq!(text(&result), "the plugin exceeded its memory limit of 64 MiB");
     }
-    assert_eq!(
-        text(&host.call_ok("hello_greet", json!({"name": "Ada"})).await),
-        "Hello, Ada!"
-    );
+    assert_eq!(text(&host.call_ok("hello_greet", json!({"name": "Ada"})).await), "Hello, Ada!");
 }
 
 #[tokio::test]
@@ -121,10 +74,7 @@ async fn oversized_output_is_refused_by_the_output_limit() {
     let host = start(&dir).await;
     let result = host.call_ok("hostile_flood", json!({})).await;
     assert!(is_error(&result));
-    assert_eq!(
-        text(&result),
-        "the tool output exceeded the 4096 KiB output limit"
-    );
+    assert_eq!(text(&result), "the tool output exceeded the 4096 KiB output limit");
 }
 
 #[tokio::test]
@@ -136,10 +86,7 @@ async fn a_panic_is_reported_with_the_guests_message() {
     let message = text(&result);
     assert!(message.starts_with("the plugin crashed:"), "{message}");
     assert!(message.contains("panicked on purpose"), "{message}");
-    assert_eq!(
-        text(&host.call_ok("hostile_chatter", json!({})).await),
-        "chattered"
-    );
+    assert_eq!(text(&host.call_ok("hostile_chatter", json!({})).await), "chattered");
 }
 
 #[tokio::test]
@@ -148,20 +95,8 @@ async fn guest_stdout_and_stderr_go_to_the_host_log_not_to_the_protocol() {
     let host = start(&dir).await;
     // If guest stdout leaked into the JSON-RPC stream, this call (and the
     // session) would break.
-    assert_eq!(
-        text(&host.call_ok("hostile_chatter", json!({})).await),
-        "chattered"
-    );
-    host.wait_for_log(&[
-        "hostile says hello on stdout",
-        "plugin=hostile",
-        "stream=\"stdout\"",
-    ])
-    .await;
-    host.wait_for_log(&["hostile says hello on stderr", "stream=\"stderr\""])
-        .await;
-    assert_eq!(
-        text(&host.call_ok("hello_greet", json!({"name": "Ada"})).await),
-        "Hello, Ada!"
-    );
+    assert_eq!(text(&host.call_ok("hostile_chatter", json!({})).await), "chattered");
+    host.wait_for_log(&["hostile says hello on stdout", "plugin=hostile", "stream=\"stdout\""]).await;
+    host.wait_for_log(&["hostile says hello on stderr", "stream=\"stderr\""]).await;
+    assert_eq!(text(&host.call_ok("hello_greet", json!({"name": "Ada"})).await), "Hello, Ada!");
 }

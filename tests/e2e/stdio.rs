@@ -13,30 +13,15 @@ use support::{BERTH, Start, StdioHost, is_error, text};
 async fn bundled_hello_greets_by_name() {
     let host = StdioHost::start(Start::default()).await;
     let tools = host.client.list_all_tools().await.unwrap();
-    let greet = tools
-        .iter()
-        .find(|tool| tool.name == "hello_greet")
-        .expect("hello_greet is listed");
-    assert_eq!(
-        greet.description.as_deref(),
-        Some("Greets someone by name.")
-    );
+    let greet = tools.iter().find(|tool| tool.name == "hello_greet").expect("hello_greet is listed");
+    assert_eq!(greet.description.as_deref(), Some("Greets someone by name."));
     assert_eq!(greet.input_schema.get("type"), Some(&json!("object")));
     assert_eq!(greet.input_schema["required"], json!(["name"]));
-    let annotations = greet
-        .annotations
-        .as_ref()
-        .expect("annotations pass through");
+    let annotations = greet.annotations.as_ref().expect("annotations pass through");
     assert_eq!(annotations.read_only_hint, Some(true));
     assert_eq!(annotations.destructive_hint, Some(false));
-    let remember = tools
-        .iter()
-        .find(|tool| tool.name == "hello_remember")
-        .unwrap();
-    assert_eq!(
-        remember.annotations.as_ref().unwrap().read_only_hint,
-        Some(false)
-    );
+    let remember = tools.iter().find(|tool| tool.name == "hello_remember").unwrap();
+    assert_eq!(remember.annotations.as_ref().unwrap().read_only_hint, Some(false));
 
     let result = host.call_ok("hello_greet", json!({"name": "Ada"})).await;
     assert!(!is_error(&result));
@@ -48,79 +33,46 @@ async fn bad_arguments_name_the_field_before_the_guest_runs() {
     let host = StdioHost::start(Start::default()).await;
     let wrong_type = host.call_ok("hello_greet", json!({"name": 42})).await;
     assert!(is_error(&wrong_type));
-    assert!(
-        text(&wrong_type).contains("`name`"),
-        "{}",
-        text(&wrong_type)
-    );
+    assert!(text(&wrong_type).contains("`name`"), "{}", text(&wrong_type));
 
     let missing = host.call_ok("hello_greet", json!({})).await;
     assert!(is_error(&missing));
-    assert!(
-        text(&missing).contains("\"name\" is a required property"),
-        "{}",
-        text(&missing)
-    );
+    assert!(text(&missing).contains("\"name\" is a required property"), "{}", text(&missing));
 
-    let extra = host
-        .call_ok("hello_greet", json!({"name": "Ada", "shout": true}))
-        .await;
+    let extra = host.call_ok("hello_greet", json!({"name": "Ada", "shout": true})).await;
     assert!(is_error(&extra));
     assert!(text(&extra).contains("shout"), "{}", text(&extra));
     // The guest never ran: no tool-call log line names hello_greet as failed in the guest.
-    assert!(
-        host.stderr()
-            .iter()
-            .all(|line| !line.contains("plugin crashed"))
-    );
+    assert!(host.stderr().iter().all(|line| !line.contains("plugin crashed")));
 }
 
 #[tokio::test]
 async fn unknown_tools_are_json_rpc_errors() {
     let host = StdioHost::start(Start::default()).await;
     for name in ["nope_greet", "hello_nope", "hello", ""] {
-        let error = host
-            .call(name, json!({}))
-            .await
-            .expect_err("unknown tool must be a protocol error");
+        let error = host.call(name, json!({})).await.expect_err("unknown tool must be a protocol error");
         let message = error.to_string();
         assert!(message.contains("unknown tool"), "{name}: {message}");
-        assert!(
-            message.contains("-32602"),
-            "invalid params code for {name}: {message}"
-        );
+        assert!(message.contains("-32602"), "invalid params code for {name}: {message}");
     }
     // The session survives and still serves.
-    assert_eq!(
-        text(&host.call_ok("hello_greet", json!({"name": "Bo"})).await),
-        "Hello, Bo!"
-    );
+    assert_eq!(text(&host.call_ok("hello_greet", json!({"name": "Bo"})).await), "Hello, Bo!");
 }
 
 #[tokio::test]
 async fn guest_errors_become_tool_errors_with_the_guests_message() {
     let host = StdioHost::start(Start::default()).await;
-    let result = host
-        .call_ok("hello_recall", json!({"key": "never-set"}))
-        .await;
+    let result = host.call_ok("hello_recall", json!({"key": "never-set"})).await;
     assert!(is_error(&result));
-    assert_eq!(
-        text(&result),
-        "not found: nothing remembered under `never-set`"
-    );
+    assert_eq!(text(&result), "not found: nothing remembered under `never-set`");
 }
 
 #[tokio::test]
 async fn a_denied_request_is_a_typed_error_the_agent_can_read() {
     let host = StdioHost::start(Start::default()).await;
-    let result = host
-        .call_ok("hello_fetch", json!({"url": "https://example.com/"}))
-        .await;
+    let result = host.call_ok("hello_fetch", json!({"url": "https://example.com/"})).await;
     assert!(is_error(&result));
-    assert_eq!(
-        text(&result),
-        "denied: plugin `hello` declares no egress, so `https://example.com/` is not allowed"
-    );
+    assert_eq!(text(&result), "denied: plugin `hello` declares no egress, so `https://example.com/` is not allowed");
 }
 
 #[tokio::test]
@@ -133,21 +85,9 @@ async fn every_protocol_version_with_a_handshake_initializes() {
         ProtocolVersion::LATEST_WITH_INITIALIZE,
     ];
     for version in versions {
-        let host = StdioHost::start(Start {
-            protocol: version.clone(),
-            ..Start::default()
-        })
-        .await;
-        let negotiated = host
-            .client
-            .peer_info()
-            .expect("server info")
-            .protocol_version
-            .clone();
-        assert_eq!(
-            negotiated, version,
-            "the server speaks the client's version"
-        );
+        let host = StdioHost::start(Start { protocol: version.clone(), ..Start::default() }).await;
+        let negotiated = host.client.peer_info().expect("server info").protocol_version.clone();
+        assert_eq!(negotiated, version, "the server speaks the client's version");
         assert!(host.tool_names().await.contains(&"hello_greet".to_owned()));
     }
 }
@@ -174,12 +114,7 @@ impl RawSession {
             .unwrap();
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        Self {
-            child,
-            stdin,
-            stdout,
-            _data: data,
-        }
+        Self { child, stdin, stdout, _data: data }
     }
 
     fn send(&mut self, line: &str) {
@@ -217,7 +152,9 @@ fn a_request_before_initialize_gets_an_error_not_silence() {
     assert_eq!(answer["id"], json!(8));
     assert_eq!(answer["result"]["protocolVersion"], json!("2025-06-18"));
     session.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
-    session.send(r#"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"hello_greet","arguments":{"name":"Raw"}}}"#);
+    session.send(
+        r#"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"hello_greet","arguments":{"name":"Raw"}}}"#,
+    );
     let answer = session.receive();
     assert_eq!(answer["id"], json!(9));
     assert_eq!(answer["result"]["content"][0]["text"], json!("Hello, Raw!"));

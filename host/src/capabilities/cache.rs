@@ -77,10 +77,7 @@ struct Entry {
 impl CacheStore {
     /// An empty store enforcing `limits`.
     pub fn new(limits: CacheLimits) -> Self {
-        Self {
-            limits,
-            partitions: Mutex::default(),
-        }
+        Self { limits, partitions: Mutex::default() }
     }
 
     /// The fresh value under `key` in `scope`.
@@ -99,13 +96,7 @@ impl CacheStore {
 
     /// Stores `value` under `key` in `scope` for `ttl_seconds` (0 or anything
     /// above the maximum means the maximum).
-    pub fn set(
-        &self,
-        scope: &CacheScope,
-        key: String,
-        value: Vec<u8>,
-        ttl_seconds: u32,
-    ) -> Result<(), CacheError> {
+    pub fn set(&self, scope: &CacheScope, key: String, value: Vec<u8>, ttl_seconds: u32) -> Result<(), CacheError> {
         let limits = self.limits;
         if key.len() > limits.max_key_bytes {
             return Err(CacheError::TooLarge(limits.max_key_bytes as u64));
@@ -134,9 +125,7 @@ impl CacheStore {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<CacheScope, Partition>> {
-        self.partitions
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.partitions.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -146,14 +135,7 @@ impl Partition {
         self.next_seq += 1;
         self.bytes += key.len() + value.len();
         self.order.insert(seq, key.clone());
-        self.entries.insert(
-            key,
-            Entry {
-                value,
-                expires,
-                seq,
-            },
-        );
+        self.entries.insert(key, Entry { value, expires, seq });
     }
 
     fn remove(&mut self, key: &str) {
@@ -166,12 +148,8 @@ impl Partition {
     /// Drops expired entries, then the oldest, until within `limits`.
     fn evict(&mut self, limits: &CacheLimits) {
         let now = Instant::now();
-        let expired: Vec<String> = self
-            .entries
-            .iter()
-            .filter(|(_, entry)| entry.expires <= now)
-            .map(|(key, _)| key.clone())
-            .collect();
+        let expired: Vec<String> =
+            self.entries.iter().filter(|(_, entry)| entry.expires <= now).map(|(key, _)| key.clone()).collect();
         for key in expired {
             self.remove(&key);
         }
@@ -203,18 +181,10 @@ impl CacheCtx {
 
 impl Host for CacheCtx {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<Vec<u8>>> {
-        Ok(self
-            .scope
-            .as_ref()
-            .and_then(|scope| self.store.get(scope, &key)))
+        Ok(self.scope.as_ref().and_then(|scope| self.store.get(scope, &key)))
     }
 
-    fn set(
-        &mut self,
-        key: String,
-        value: Vec<u8>,
-        ttl_seconds: u32,
-    ) -> wasmtime::Result<Result<(), CacheError>> {
+    fn set(&mut self, key: String, value: Vec<u8>, ttl_seconds: u32) -> wasmtime::Result<Result<(), CacheError>> {
         Ok(match &self.scope {
             Some(scope) => self.store.set(scope, key, value, ttl_seconds),
             None => Ok(()),
@@ -245,27 +215,17 @@ mod tests {
     #[test]
     fn tenants_do_not_share_entries() {
         let store = CacheStore::new(CacheLimits::default());
-        store
-            .set(&scope("a"), "k".into(), b"secret-a".to_vec(), 60)
-            .unwrap();
-        assert_eq!(
-            store.get(&scope("a"), "k").as_deref(),
-            Some(&b"secret-a"[..])
-        );
+        store.set(&scope("a"), "k".into(), b"secret-a".to_vec(), 60).unwrap();
+        assert_eq!(store.get(&scope("a"), "k").as_deref(), Some(&b"secret-a"[..]));
         assert_eq!(store.get(&scope("b"), "k"), None);
     }
 
     #[test]
     fn oldest_entries_go_first_when_full() {
-        let limits = CacheLimits {
-            max_entries: 2,
-            ..CacheLimits::default()
-        };
+        let limits = CacheLimits { max_entries: 2, ..CacheLimits::default() };
         let store = CacheStore::new(limits);
         for key in ["one", "two", "three"] {
-            store
-                .set(&scope("a"), key.into(), key.as_bytes().to_vec(), 60)
-                .unwrap();
+            store.set(&scope("a"), key.into(), key.as_bytes().to_vec(), 60).unwrap();
         }
         assert_eq!(store.get(&scope("a"), "one"), None);
         assert!(store.get(&scope("a"), "two").is_some());
@@ -274,32 +234,18 @@ mod tests {
 
     #[test]
     fn byte_budget_is_enforced_and_oversized_values_refused() {
-        let limits = CacheLimits {
-            max_bytes: 10,
-            max_value_bytes: 8,
-            ..CacheLimits::default()
-        };
+        let limits = CacheLimits { max_bytes: 10, max_value_bytes: 8, ..CacheLimits::default() };
         let store = CacheStore::new(limits);
-        assert!(matches!(
-            store.set(&scope("a"), "k".into(), vec![0; 9], 60),
-            Err(CacheError::TooLarge(8))
-        ));
+        assert!(matches!(store.set(&scope("a"), "k".into(), vec![0; 9], 60), Err(CacheError::TooLarge(8))));
         store.set(&scope("a"), "a".into(), vec![0; 5], 60).unwrap();
         store.set(&scope("a"), "b".into(), vec![0; 5], 60).unwrap();
-        assert_eq!(
-            store.get(&scope("a"), "a"),
-            None,
-            "the older entry made room"
-        );
+        assert_eq!(store.get(&scope("a"), "a"), None, "the older entry made room");
         assert!(store.get(&scope("a"), "b").is_some());
     }
 
     #[test]
     fn overwriting_a_key_keeps_the_byte_count_true() {
-        let limits = CacheLimits {
-            max_bytes: 12,
-            ..CacheLimits::default()
-        };
+        let limits = CacheLimits { max_bytes: 12, ..CacheLimits::default() };
         let store = CacheStore::new(limits);
         for _ in 0..10 {
             store.set(&scope("a"), "k".into(), vec![0; 10], 60).unwrap();

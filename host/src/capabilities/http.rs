@@ -8,9 +8,7 @@
 //! that names the reason.
 
 use crate::runtime::CallState;
-use crate::runtime::bindings::berth::plugin::http::{
-    Host, HttpError, Request, Response, add_to_linker as link,
-};
+use crate::runtime::bindings::berth::plugin::http::{Host, HttpError, Request, Response, add_to_linker as link};
 use std::sync::Arc;
 use wasmtime::component::{HasSelf, Linker};
 
@@ -29,10 +27,7 @@ impl HttpCtx {
 
     fn refuse(&self, request: &Request) -> HttpError {
         let reason = if self.egress.is_empty() {
-            format!(
-                "plugin `{}` declares no egress, so `{}` is not allowed",
-                self.plugin, request.url
-            )
+            format!("plugin `{}` declares no egress, so `{}` is not allowed", self.plugin, request.url)
         } else {
             format!(
                 "`{}` is not granted to plugin `{}` for this tenant (declared egress: {})",

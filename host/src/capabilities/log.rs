@@ -20,11 +20,7 @@ pub struct LogCtx {
 impl LogCtx {
     /// A context for `tool` of `plugin` running for `tenant`.
     pub fn new(tenant: Arc<str>, plugin: Arc<str>, tool: Arc<str>) -> Self {
-        Self {
-            tenant,
-            plugin,
-            tool,
-        }
+        Self { tenant, plugin, tool }
     }
 }
 

@@ -14,10 +14,10 @@ use wasmtime::component::Linker;
 
 /// Adds every Berth capability interface to `linker`.
 pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    crate::runtime::bindings::berth::plugin::types::add_to_linker::<
-        CallState,
-        wasmtime::component::HasSelf<CallState>,
-    >(linker, |state| state)?;
+    crate::runtime::bindings::berth::plugin::types::add_to_linker::<CallState, wasmtime::component::HasSelf<CallState>>(
+        linker,
+        |state| state,
+    )?;
     http::add_to_linker(linker)?;
     secrets::add_to_linker(linker)?;
     config::add_to_linker(linker)?;

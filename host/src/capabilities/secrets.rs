@@ -3,9 +3,7 @@
 //! by the host.
 
 use crate::runtime::CallState;
-use crate::runtime::bindings::berth::plugin::secrets::{
-    Host, HostSecret, SecretError, add_to_linker as link,
-};
+use crate::runtime::bindings::berth::plugin::secrets::{Host, HostSecret, SecretError, add_to_linker as link};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::collections::BTreeMap;
@@ -37,20 +35,12 @@ impl SecretsCtx {
     ) -> Self {
         let mut handles = ResourceTable::new();
         handles.set_max_capacity(max_handles);
-        Self {
-            plugin,
-            declared,
-            values,
-            handles,
-        }
+        Self { plugin, declared, values, handles }
     }
 }
 
 impl Host for SecretsCtx {
-    fn get(
-        &mut self,
-        name: String,
-    ) -> wasmtime::Result<Result<Resource<SecretHandle>, SecretError>> {
+    fn get(&mut self, name: String) -> wasmtime::Result<Result<Resource<SecretHandle>, SecretError>> {
         if !self.declared.contains(&name) {
             return Ok(Err(SecretError::Denied(format!(
                 "plugin `{}` does not declare a credential named `{name}` in its manifest",
@@ -63,22 +53,15 @@ impl Host for SecretsCtx {
                 self.plugin
             ))));
         };
-        let handle = self.handles.push(SecretHandle {
-            value: value.clone(),
-        })?;
+        let handle = self.handles.push(SecretHandle { value: value.clone() })?;
         Ok(Ok(handle))
     }
 }
 
 impl HostSecret for SecretsCtx {
-    fn hmac_sha256(
-        &mut self,
-        secret: Resource<SecretHandle>,
-        data: Vec<u8>,
-    ) -> wasmtime::Result<Vec<u8>> {
+    fn hmac_sha256(&mut self, secret: Resource<SecretHandle>, data: Vec<u8>) -> wasmtime::Result<Vec<u8>> {
         let secret = self.handles.get(&secret)?;
-        let mut mac =
-            Hmac::<Sha256>::new_from_slice(&secret.value).map_err(wasmtime::Error::msg)?;
+        let mut mac = Hmac::<Sha256>::new_from_slice(&secret.value).map_err(wasmtime::Error::msg)?;
         mac.update(&data);
         Ok(mac.finalize().into_bytes().to_vec())
     }

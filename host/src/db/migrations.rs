@@ -13,6 +13,18 @@ const STEPS: &[&str] = &[
         value  TEXT NOT NULL,
         PRIMARY KEY (tenant, plugin, key)
     ) STRICT;",
+    // 2: tenants, their API keys (hashed) and the plugins enabled for them.
+    "CREATE TABLE tenants (
+        name        TEXT PRIMARY KEY,
+        key_id      TEXT NOT NULL UNIQUE,
+        key_hash    BLOB NOT NULL,
+        created_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE tenant_plugins (
+        tenant TEXT NOT NULL REFERENCES tenants (name) ON DELETE CASCADE,
+        plugin TEXT NOT NULL,
+        PRIMARY KEY (tenant, plugin)
+    ) STRICT;",
 ];
 
 /// The schema version this build writes.
@@ -24,10 +36,7 @@ pub fn latest() -> i64 {
 pub fn apply(conn: &Connection) -> Result<(), DbError> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if current > latest() {
-        return Err(DbError::TooNew {
-            found: current,
-            known: latest(),
-        });
+        return Err(DbError::TooNew { found: current, known: latest() });
     }
     for (index, step) in STEPS.iter().enumerate().skip(current as usize) {
         let tx = conn.unchecked_transaction()?;

@@ -5,54 +5,105 @@
 //! JSON-RPC response with `isError: true`, so the model sees what happened;
 //! a protocol failure (an unknown tool) is a JSON-RPC error.
 
+use crate::admission::{SessionTicket, Ticket};
 use crate::app::App;
 use crate::policy::manifest::{qualified_name, split_qualified_name};
 use crate::runtime::bindings::types::{Content, ToolError, ToolResult, UpstreamError};
 use crate::runtime::{CallError, CallScope, LoadedPlugin, ToolSpec};
+use crate::tenants::{PluginAccess, Principal, Tenants};
 use rmcp::ErrorData;
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-    ListToolsResult, PaginatedRequestParams, Resource, ServerCapabilities, ServerConfig, Tool,
-    ToolAnnotations,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, ListToolsResult,
+    PaginatedRequestParams, Resource, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use serde_json::Value;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-/// Serves one session for one tenant.
+/// Serves one MCP session, always for exactly one tenant.
 #[derive(Clone)]
 pub struct BerthServer {
     app: Arc<App>,
+    tenant: TenantSource,
+}
+
+#[derive(Clone)]
+enum TenantSource {
+    /// Known when the session starts (stdio, legacy SSE).
+    Fixed(Arc<str>),
+    /// Bound by the first authenticated request of the session (Streamable
+    /// HTTP), which also hands over the session's admission ticket.
+    Bound(Arc<OnceLock<Binding>>),
+}
+
+struct Binding {
     tenant: Arc<str>,
+    _session: Option<Ticket>,
 }
 
 impl BerthServer {
     /// A session of `tenant` on `app`.
     pub fn new(app: Arc<App>, tenant: impl Into<Arc<str>>) -> Self {
-        Self {
-            app,
-            tenant: tenant.into(),
-        }
+        Self { app, tenant: TenantSource::Fixed(tenant.into()) }
     }
 
-    /// The tenant's tools, as MCP clients see them.
-    pub fn tools(&self) -> Vec<Tool> {
-        self.app
+    /// A session whose tenant comes from its first authenticated HTTP request.
+    pub fn per_session(app: Arc<App>) -> Self {
+        Self { app, tenant: TenantSource::Bound(Arc::default()) }
+    }
+
+    /// The tenant this request runs as. A session never changes tenant: a
+    /// request authenticated as another tenant is refused.
+    fn tenant(&self, context: &RequestContext<RoleServer>) -> Result<Arc<str>, ErrorData> {
+        let binding = match &self.tenant {
+            TenantSource::Fixed(tenant) => return Ok(tenant.clone()),
+            TenantSource::Bound(binding) => binding,
+        };
+        let parts = context.extensions.get::<http::request::Parts>();
+        let principal = parts
+            .and_then(|parts| parts.extensions.get::<Principal>())
+            .ok_or_else(|| ErrorData::internal_error("request carries no authenticated tenant", None))?;
+        let bound = binding.get_or_init(|| Binding {
+            tenant: principal.tenant.clone(),
+            _session: parts.and_then(|parts| parts.extensions.get::<SessionTicket>()).and_then(SessionTicket::take),
+        });
+        if bound.tenant != principal.tenant {
+            return Err(ErrorData::invalid_request("this session belongs to another tenant", None));
+        }
+        Ok(bound.tenant.clone())
+    }
+
+    fn access(&self, tenant: &str) -> Result<PluginAccess, ErrorData> {
+        Tenants::new(&self.app.db).access(tenant).map_err(|error| ErrorData::internal_error(error.to_string(), None))
+    }
+
+    /// The tools `tenant` may see, as MCP clients see them.
+    fn tools(&self, tenant: &str) -> Result<Vec<Tool>, ErrorData> {
+        let access = self.access(tenant)?;
+        Ok(self
+            .app
             .plugins
             .snapshot()
             .values()
+            .filter(|plugin| access.allows(plugin.name()))
             .flat_map(|plugin| plugin.tools.iter().map(|tool| describe_tool(plugin, tool)))
-            .collect()
+            .collect())
     }
 
-    fn find(&self, name: &str) -> Result<(Arc<LoadedPlugin>, String), ErrorData> {
+    /// The plugin behind `name` and the index of the tool in it, if `tenant`
+    /// may call it. A tool of a plugin the tenant has not enabled is as
+    /// unknown as a missing one.
+    fn find(&self, tenant: &str, name: &str) -> Result<(Arc<LoadedPlugin>, usize), ErrorData> {
         let unknown = || ErrorData::invalid_params(format!("unknown tool `{name}`"), None);
         let (plugin, tool) = split_qualified_name(name).ok_or_else(unknown)?;
+        if !self.access(tenant)?.allows(plugin) {
+            return Err(unknown());
+        }
         let plugin = self.app.plugins.get(plugin).ok_or_else(unknown)?;
-        plugin.tool(tool).ok_or_else(unknown)?;
-        Ok((plugin, tool.to_owned()))
+        let index = plugin.tools.iter().position(|spec| spec.name == tool).ok_or_else(unknown)?;
+        Ok((plugin, index))
     }
 }
 
@@ -63,11 +114,8 @@ fn describe_tool(plugin: &LoadedPlugin, tool: &ToolSpec) -> Tool {
         .idempotent(tool.annotations.idempotent)
         .open_world(tool.annotations.open_world);
     annotations.title = tool.title.clone();
-    let mut described = Tool::new(
-        qualified_name(plugin.name(), &tool.name),
-        tool.description.clone(),
-        tool.input_schema.clone(),
-    );
+    let mut described =
+        Tool::new(qualified_name(plugin.name(), &tool.name), tool.description.clone(), tool.input_schema.clone());
     described.title = tool.title.clone();
     described.output_schema = tool.output_schema.clone();
     described.annotations = Some(annotations);
@@ -76,24 +124,18 @@ fn describe_tool(plugin: &LoadedPlugin, tool: &ToolSpec) -> Tool {
 
 impl ServerHandler for BerthServer {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(
-            ServerCapabilities::builder()
-                .enable_tools()
-                .enable_tool_list_changed()
-                .build(),
-        )
-        .with_server_info(Implementation::new("berth", env!("CARGO_PKG_VERSION")))
-        .with_instructions(
-            "Tools are named {plugin}_{tool}. Each runs in a sandbox on behalf of your tenant.",
-        )
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().enable_tool_list_changed().build())
+            .with_server_info(Implementation::new("berth", env!("CARGO_PKG_VERSION")))
+            .with_instructions("Tools are named {plugin}_{tool}. Each runs in a sandbox on behalf of your tenant.")
     }
 
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.tools()))
+        let tenant = self.tenant(&context)?;
+        Ok(ListToolsResult::with_all_items(self.tools(&tenant)?))
     }
 
     async fn call_tool(
@@ -101,11 +143,10 @@ impl ServerHandler for BerthServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
+        let tenant = self.tenant(&context)?;
         let name = request.name.to_string();
-        let (plugin, tool_name) = self.find(&name)?;
-        let tool = plugin
-            .tool(&tool_name)
-            .ok_or_else(|| ErrorData::invalid_params(format!("unknown tool `{name}`"), None))?;
+        let (plugin, index) = self.find(&tenant, &name)?;
+        let tool = &plugin.tools[index];
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         if let Some(problems) = tool.argument_errors(&arguments) {
             return Ok(failure(format!("invalid arguments for `{name}`: {problems}")).into());
@@ -113,26 +154,19 @@ impl ServerHandler for BerthServer {
         let config = self
             .app
             .db
-            .plugin_config(&self.tenant, plugin.name())
+            .plugin_config(&tenant, plugin.name())
             .map_err(|error| ErrorData::internal_error(error.to_string(), None))?;
-        let scope = CallScope {
-            tenant: Some(self.tenant.clone()),
-            config,
-            ..CallScope::default()
-        };
+        let scope = CallScope { tenant: Some(tenant.clone()), config, ..CallScope::default() };
         let started = Instant::now();
         let arguments = arguments.to_string();
-        let call = self
-            .app
-            .runtime
-            .call(&plugin, scope, &tool_name, &arguments);
+        let call = self.app.runtime.call(&plugin, scope, &tool.name, &arguments);
         let outcome = tokio::select! {
             outcome = call => outcome,
             () = context.ct.cancelled() => return Err(ErrorData::internal_error("the call was cancelled", None)),
         };
-        let result = to_mcp(outcome);
+        let result = to_mcp(tool, outcome);
         tracing::info!(
-            tenant = %self.tenant, tool = %name, version = %plugin.manifest.version,
+            tenant = %tenant, tool = %name, version = %plugin.manifest.version,
             is_error = result.is_error.unwrap_or(false), elapsed_ms = started.elapsed().as_millis() as u64,
             "tool call"
         );
@@ -144,36 +178,36 @@ fn failure(message: String) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(message)])
 }
 
-/// Turns a runtime outcome into the MCP result the client sees.
-fn to_mcp(outcome: Result<Result<ToolResult, ToolError>, CallError>) -> CallToolResult {
-    match outcome {
-        Ok(Ok(result)) => {
-            let content = result
-                .content
-                .into_iter()
-                .map(|content| match content {
-                    Content::Text(text) | Content::Json(text) => ContentBlock::text(text),
-                    Content::ResourceLink(uri) => {
-                        ContentBlock::resource_link(Resource::new(uri.clone(), uri))
-                    }
-                })
-                .collect();
-            let mut mcp = if result.is_error {
-                CallToolResult::error(content)
-            } else {
-                CallToolResult::success(content)
-            };
-            mcp.structured_content = result
-                .structured
-                .and_then(|text| serde_json::from_str(&text).ok());
-            mcp
-        }
-        Ok(Err(error)) => failure(describe_tool_error(&error)),
+/// Turns a runtime outcome into the MCP result the client sees. Structured
+/// output must be JSON that matches the tool's output schema, because MCP
+/// clients reject results that do not.
+fn to_mcp(tool: &ToolSpec, outcome: Result<Result<ToolResult, ToolError>, CallError>) -> CallToolResult {
+    let result = match outcome {
+        Ok(Ok(result)) => result,
+        Ok(Err(error)) => return failure(describe_tool_error(&error)),
         Err(error) => {
-            tracing::warn!("tool call failed in the host: {error}");
-            failure(error.to_string())
+            tracing::warn!(tool = %tool.name, "tool call failed in the host: {error}");
+            return failure(error.to_string());
         }
+    };
+    let structured = match result.structured.as_deref().map(serde_json::from_str::<Value>).transpose() {
+        Ok(structured) => structured,
+        Err(error) => return failure(format!("the plugin returned structured output that is not JSON: {error}")),
+    };
+    if let Some(problems) = structured.as_ref().and_then(|value| tool.output_errors(value)) {
+        return failure(format!("the plugin's structured output does not match its output schema: {problems}"));
     }
+    let content = result
+        .content
+        .into_iter()
+        .map(|content| match content {
+            Content::Text(text) | Content::Json(text) => ContentBlock::text(text),
+            Content::ResourceLink(uri) => ContentBlock::resource_link(Resource::new(uri.clone(), uri)),
+        })
+        .collect();
+    let mut mcp = if result.is_error { CallToolResult::error(content) } else { CallToolResult::success(content) };
+    mcp.structured_content = structured;
+    mcp
 }
 
 /// The message for a guest-reported error, naming its kind.
@@ -182,14 +216,10 @@ fn describe_tool_error(error: &ToolError) -> String {
         ToolError::InvalidArguments(message) => format!("invalid arguments: {message}"),
         ToolError::NotFound(message) => format!("not found: {message}"),
         ToolError::Denied(message) => format!("denied: {message}"),
-        ToolError::Upstream(UpstreamError {
-            status: Some(status),
-            message,
-        }) => format!("upstream error (HTTP {status}): {message}"),
-        ToolError::Upstream(UpstreamError {
-            status: None,
-            message,
-        }) => format!("upstream error: {message}"),
+        ToolError::Upstream(UpstreamError { status: Some(status), message }) => {
+            format!("upstream error (HTTP {status}): {message}")
+        }
+        ToolError::Upstream(UpstreamError { status: None, message }) => format!("upstream error: {message}"),
         ToolError::Internal(message) => format!("plugin error: {message}"),
     }
 }

@@ -11,19 +11,13 @@ pub const MAX_QUALIFIED_NAME: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ManifestError {
     /// The plugin name is not `[a-z][a-z0-9-]*`.
-    #[error(
-        "plugin name `{0}` is invalid: use a lower-case letter followed by lower-case letters, digits or `-`"
-    )]
+    #[error("plugin name `{0}` is invalid: use a lower-case letter followed by lower-case letters, digits or `-`")]
     PluginName(String),
     /// A tool name is not `[a-z][a-z0-9_]*`.
-    #[error(
-        "tool name `{0}` is invalid: use a lower-case letter followed by lower-case letters, digits or `_`"
-    )]
+    #[error("tool name `{0}` is invalid: use a lower-case letter followed by lower-case letters, digits or `_`")]
     ToolName(String),
     /// `{plugin}_{tool}` is longer than clients accept.
-    #[error(
-        "tool name `{0}` is longer than {MAX_QUALIFIED_NAME} characters once prefixed with the plugin name"
-    )]
+    #[error("tool name `{0}` is longer than {MAX_QUALIFIED_NAME} characters once prefixed with the plugin name")]
     TooLong(String),
     /// Two tools share a name.
     #[error("tool `{0}` is declared twice")]
@@ -42,11 +36,7 @@ pub enum ManifestError {
 
 /// Checks a plugin name against `[a-z][a-z0-9-]*`.
 pub fn check_plugin_name(name: &str) -> Result<(), ManifestError> {
-    if is_identifier(name, b'-') {
-        Ok(())
-    } else {
-        Err(ManifestError::PluginName(name.to_owned()))
-    }
+    if is_identifier(name, b'-') { Ok(()) } else { Err(ManifestError::PluginName(name.to_owned())) }
 }
 
 /// Checks a tool name against `[a-z][a-z0-9_]*` and the length budget of the
@@ -91,23 +81,16 @@ pub fn parse_schema(
     which: &'static str,
     text: &str,
 ) -> Result<(Map<String, Value>, jsonschema::Validator), ManifestError> {
-    let invalid = |reason: String| ManifestError::Schema {
-        tool: tool.to_owned(),
-        which,
-        reason,
-    };
-    let value: Value =
-        serde_json::from_str(text).map_err(|error| invalid(format!("not JSON: {error}")))?;
+    let invalid = |reason: String| ManifestError::Schema { tool: tool.to_owned(), which, reason };
+    let value: Value = serde_json::from_str(text).map_err(|error| invalid(format!("not JSON: {error}")))?;
     let Value::Object(object) = value else {
         return Err(invalid("not a JSON object".to_owned()));
     };
     if which == "input" && object.get("type") != Some(&Value::String("object".to_owned())) {
-        return Err(invalid(
-            "the input schema must have \"type\": \"object\"".to_owned(),
-        ));
+        return Err(invalid("the input schema must have \"type\": \"object\"".to_owned()));
     }
-    let validator = jsonschema::validator_for(&Value::Object(object.clone()))
-        .map_err(|error| invalid(error.to_string()))?;
+    let validator =
+        jsonschema::validator_for(&Value::Object(object.clone())).map_err(|error| invalid(error.to_string()))?;
     Ok((object, validator))
 }
 
@@ -120,10 +103,7 @@ pub fn argument_errors(validator: &jsonschema::Validator, arguments: &Value) -> 
             if path.is_empty() || path == "/" {
                 error.to_string()
             } else {
-                format!(
-                    "`{}`: {error}",
-                    path.trim_start_matches('/').replace('/', ".")
-                )
+                format!("`{}`: {error}", path.trim_start_matches('/').replace('/', "."))
             }
         })
         .collect();
@@ -133,9 +113,7 @@ pub fn argument_errors(validator: &jsonschema::Validator, arguments: &Value) -> 
 fn is_identifier(name: &str, separator: u8) -> bool {
     let bytes = name.as_bytes();
     matches!(bytes.first(), Some(b'a'..=b'z'))
-        && bytes
-            .iter()
-            .all(|&byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == separator)
+        && bytes.iter().all(|&byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == separator)
 }
 
 #[cfg(test)]
@@ -153,33 +131,23 @@ mod tests {
         for bad in ["", "List", "kebab-case", "_x"] {
             assert!(check_tool_name("jira", bad).is_err(), "{bad}");
         }
-        assert!(matches!(
-            check_tool_name("p", &"a".repeat(63)),
-            Err(ManifestError::TooLong(_))
-        ));
+        assert!(matches!(check_tool_name("p", &"a".repeat(63)), Err(ManifestError::TooLong(_))));
     }
 
     #[test]
     fn qualified_names_split_back() {
         let name = qualified_name("service-desk-plus", "list_requests");
-        assert_eq!(
-            split_qualified_name(&name),
-            Some(("service-desk-plus", "list_requests"))
-        );
+        assert_eq!(split_qualified_name(&name), Some(("service-desk-plus", "list_requests")));
     }
 
     #[test]
     fn duplicate_tools_are_refused() {
-        assert_eq!(
-            check_unique(["a", "b", "a"]),
-            Err(ManifestError::DuplicateTool("a".into()))
-        );
+        assert_eq!(check_unique(["a", "b", "a"]), Err(ManifestError::DuplicateTool("a".into())));
     }
 
     #[test]
     fn argument_errors_name_the_field() {
-        let schema =
-            r#"{"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}"#;
+        let schema = r#"{"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}"#;
         let (_, validator) = parse_schema("greet", "input", schema).unwrap();
         let wrong_type = argument_errors(&validator, &json!({"name": 42})).unwrap();
         assert!(wrong_type.contains("`name`"), "{wrong_type}");

@@ -32,18 +32,23 @@ pub fn build(limits: &Limits, allocation: Allocation) -> wasmtime::Result<Engine
         // Interpreted guests (Python, JS) are components of many core
         // instances, each with its own memory and tables; size per-component
         // maxima for them and the totals for `max_instances` of them.
+        // Interpreted guests (Python, JS) are components of many core
+        // instances with thousands of functions; the per-component maxima
+        // fit them. Totals allow `max_instances` components of up to 64 core
+        // instances, 16 tables and 4 memories each at once; past that the
+        // call is refused as busy, never crashed.
         pool.total_component_instances(instances)
             .max_core_instances_per_component(64)
             .max_memories_per_component(16)
             .max_tables_per_component(16)
-            .total_core_instances(instances * 32)
-            .total_memories(instances * 8)
-            .total_tables(instances * 8)
+            .total_core_instances(instances * 64)
+            .total_memories(instances * 4)
+            .total_tables(instances * 16)
             .total_stacks(instances)
             .max_memory_size(limits.memory_bytes())
             .table_elements(limits.table_elements as usize)
-            .max_component_instance_size(1 << 20)
-            .max_core_instance_size(1 << 20);
+            .max_component_instance_size(10 << 20)
+            .max_core_instance_size(10 << 20);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     Engine::new(&config)
@@ -62,9 +67,4 @@ pub fn start_epoch_ticker(engine: &Engine) {
             }
         })
         .expect("spawning the epoch thread");
-}
-
-/// Epoch ticks that make up `timeout`, rounded up.
-pub fn deadline_ticks(timeout: Duration) -> u64 {
-    (timeout.as_millis().div_ceil(EPOCH_TICK.as_millis())).max(1) as u64
 }

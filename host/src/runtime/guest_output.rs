@@ -66,11 +66,7 @@ impl GuestOutput {
         text.extend_from_slice(&buffer.line);
         let start = text.len().saturating_sub(TAIL_BYTES);
         let tail = String::from_utf8_lossy(&text[start..]);
-        tail.lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
+        tail.lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join(" ")
     }
 
     /// Logs whatever is buffered and reports dropped output. Called when the
@@ -88,9 +84,7 @@ impl GuestOutput {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Buffer> {
-        self.inner
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -144,11 +138,7 @@ impl StdoutStream for GuestOutput {
 }
 
 impl AsyncWrite for GuestOutput {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        bytes: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, bytes: &[u8]) -> Poll<io::Result<usize>> {
         self.lock().write(bytes);
         Poll::Ready(Ok(bytes.len()))
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
-    /// Largest size of any one linear memory, in MiB. 64 MiB holds a Python
+    /// Linear memory of one call, all memories together, in MiB. 64 MiB holds a Python
     /// or JS runtime with room to spare; a guest that needs more is leaking.
     pub memory_mib: u32,
     /// Wall-clock budget for one call, in milliseconds, enforced both by the
@@ -85,6 +85,9 @@ pub enum LimitExceeded {
 #[derive(Debug)]
 pub struct CallLimiter {
     memory_bytes: usize,
+    /// Bytes of linear memory across every memory of the store, so a
+    /// component with many memories gets no more than one with a single one.
+    memory_in_use: usize,
     table_elements: usize,
     hit: Option<LimitExceeded>,
     limits: Limits,
@@ -95,6 +98,7 @@ impl CallLimiter {
     pub fn new(limits: Limits) -> Self {
         Self {
             memory_bytes: limits.memory_bytes(),
+            memory_in_use: 0,
             table_elements: limits.table_elements as usize,
             hit: None,
             limits,
@@ -108,25 +112,17 @@ impl CallLimiter {
 }
 
 impl wasmtime::ResourceLimiter for CallLimiter {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.memory_bytes {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let total = self.memory_in_use.saturating_sub(current) + desired;
+        if total > self.memory_bytes {
             self.hit = Some(LimitExceeded::Memory(self.limits.memory_mib));
             return Ok(false);
         }
+        self.memory_in_use = total;
         Ok(true)
     }
 
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         if desired > self.table_elements {
             self.hit = Some(LimitExceeded::Table(self.limits.table_elements));
             return Ok(false);

@@ -24,19 +24,13 @@ use state::PluginGrants;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Engine, Store, Trap};
+use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 /// Interfaces of WASI 0.2 that the host links, deny-all (see
 /// [`CallState::new`]). `wasi:http` is deliberately absent: Berth's `http`
 /// is the one way out.
-const WASI_PACKAGES: &[&str] = &[
-    "wasi:io/",
-    "wasi:clocks/",
-    "wasi:random/",
-    "wasi:cli/",
-    "wasi:filesystem/",
-    "wasi:sockets/",
-];
+const WASI_PACKAGES: &[&str] =
+    &["wasi:io/", "wasi:clocks/", "wasi:random/", "wasi:cli/", "wasi:filesystem/", "wasi:sockets/"];
 /// Berth's own interfaces.
 const BERTH_PACKAGE: &str = "berth:plugin/";
 
@@ -58,7 +52,7 @@ pub enum LoadError {
     #[error("the component's imports do not match the host: {0}")]
     Link(String),
     /// `describe` or `list-tools` failed.
-    #[error("describe() failed: {0}")]
+    #[error("describe() or list-tools() failed: {0}")]
     Describe(String),
     /// What it declared breaks a rule.
     #[error(transparent)]
@@ -91,23 +85,13 @@ pub struct Runtime {
 impl Runtime {
     /// A runtime enforcing `limits`, allocating instances per `allocation`,
     /// with `cache` behind every plugin's `cache` interface.
-    pub fn new(
-        limits: Limits,
-        allocation: Allocation,
-        cache: Arc<CacheStore>,
-    ) -> wasmtime::Result<Self> {
+    pub fn new(limits: Limits, allocation: Allocation, cache: Arc<CacheStore>) -> wasmtime::Result<Self> {
         let engine = engine::build(&limits, allocation)?;
         engine::start_epoch_ticker(&engine);
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         crate::capabilities::add_to_linker(&mut linker)?;
-        Ok(Self {
-            engine,
-            linker,
-            limits,
-            cache,
-            instances: Arc::new(Semaphore::new(limits.max_instances as usize)),
-        })
+        Ok(Self { engine, linker, limits, cache, instances: Arc::new(Semaphore::new(limits.max_instances as usize)) })
     }
 
     /// The limits calls run under.
@@ -126,21 +110,24 @@ impl Runtime {
             };
             return Err(LoadError::NotAComponent(what.to_owned()));
         }
-        let component = Component::new(&self.engine, bytes)
+        // Compiling a large component (Python, JS) takes seconds of CPU;
+        // keep it off the async workers that serve calls.
+        let engine = self.engine.clone();
+        let owned = bytes.to_vec();
+        let component = tokio::task::spawn_blocking(move || Component::new(&engine, &owned))
+            .await
+            .map_err(|error| LoadError::Compile(error.to_string()))?
             .map_err(|error| LoadError::Compile(format!("{error:#}")))?;
         for (name, _) in component.component_type().imports(&self.engine) {
-            let provided = name.starts_with(BERTH_PACKAGE)
-                || WASI_PACKAGES.iter().any(|prefix| name.starts_with(prefix));
+            let provided =
+                name.starts_with(BERTH_PACKAGE) || WASI_PACKAGES.iter().any(|prefix| name.starts_with(prefix));
             if !provided {
                 return Err(LoadError::UnsupportedImport(name.to_owned()));
             }
         }
-        let instance_pre = self
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|error| LoadError::Link(format!("{error:#}")))?;
-        let pre =
-            AdapterPre::new(instance_pre).map_err(|error| LoadError::Link(format!("{error:#}")))?;
+        let instance_pre =
+            self.linker.instantiate_pre(&component).map_err(|error| LoadError::Link(format!("{error:#}")))?;
+        let pre = AdapterPre::new(instance_pre).map_err(|error| LoadError::Link(format!("{error:#}")))?;
         let (manifest, tools) = self.describe(&pre).await?;
         rules::check_plugin_name(&manifest.name)?;
         rules::check_unique(tools.iter().map(|tool| tool.name.as_str()))?;
@@ -148,13 +135,13 @@ impl Runtime {
             .into_iter()
             .map(|tool| {
                 rules::check_tool_name(&manifest.name, &tool.name)?;
-                let (input_schema, validator) =
-                    rules::parse_schema(&tool.name, "input", &tool.input_schema)?;
-                let output_schema = match &tool.output_schema {
+                let (input_schema, validator) = rules::parse_schema(&tool.name, "input", &tool.input_schema)?;
+                let (output_schema, output_validator) = match &tool.output_schema {
                     Some(text) => {
-                        Some(Arc::new(rules::parse_schema(&tool.name, "output", text)?.0))
+                        let (schema, validator) = rules::parse_schema(&tool.name, "output", text)?;
+                        (Some(Arc::new(schema)), Some(validator))
                     }
-                    None => None,
+                    None => (None, None),
                 };
                 Ok(ToolSpec {
                     name: tool.name,
@@ -164,30 +151,21 @@ impl Runtime {
                     output_schema,
                     annotations: tool.annotations,
                     validator,
+                    output_validator,
                 })
             })
             .collect::<Result<Vec<_>, ManifestError>>()?;
         let grants = PluginGrants {
             name: manifest.name.as_str().into(),
             egress: manifest.egress.clone().into(),
-            credentials: manifest
-                .credentials
-                .iter()
-                .map(|need| need.name.clone())
-                .collect(),
+            credentials: manifest.credentials.iter().map(|need| need.name.clone()).collect(),
             config_defaults: manifest
                 .config
                 .iter()
                 .filter_map(|key| Some((key.name.clone(), key.default.clone()?)))
                 .collect(),
         };
-        Ok(LoadedPlugin {
-            manifest,
-            tools,
-            digest: hex::encode(Sha256::digest(bytes)),
-            grants,
-            pre,
-        })
+        Ok(LoadedPlugin { manifest, tools, digest: hex::encode(Sha256::digest(bytes)), grants, pre })
     }
 
     /// Runs `describe` and `list-tools` with no grants and a placeholder
@@ -202,21 +180,13 @@ impl Runtime {
             credentials: Arc::from([]),
             config_defaults: Default::default(),
         };
-        let state = CallState::new(
-            &grants,
-            CallScope::default(),
-            "describe",
-            self.limits,
-            self.cache.clone(),
-        );
+        let state = CallState::new(&grants, CallScope::default(), "describe", self.limits, self.cache.clone());
         let run = async |store: &mut Store<CallState>, adapter: Adapter| {
             let manifest = adapter.call_describe(&mut *store).await?;
             let tools = adapter.call_list_tools(&mut *store).await?;
             Ok((manifest, tools))
         };
-        self.run(pre, state, run)
-            .await
-            .map_err(|error| LoadError::Describe(error.to_string()))
+        self.run(pre, state, run).await.map_err(|error| LoadError::Describe(error.to_string()))
     }
 
     /// Runs tool `tool` of `plugin` for `scope` with JSON `arguments` in a
@@ -233,42 +203,50 @@ impl Runtime {
             adapter.call_call_tool(&mut *store, tool, arguments).await
         };
         let outcome = self.run(&plugin.pre, state, run).await?;
-        if let Ok(result) = &outcome {
-            let size = output_size(result);
-            if size > self.limits.output_bytes() {
-                return Err(LimitExceeded::Output(self.limits.output_kib).into());
-            }
+        if output_size(&outcome) > self.limits.output_bytes() {
+            return Err(LimitExceeded::Output(self.limits.output_kib).into());
         }
         Ok(outcome)
     }
 
     /// Instantiates `pre` in a fresh store holding `state` and runs `body`
-    /// under every limit, translating traps into [`CallError`]s.
+    /// under every limit, translating traps into [`CallError`]s. One deadline
+    /// covers waiting for an instance slot, guest CPU and host I/O.
     async fn run<R>(
         &self,
         pre: &AdapterPre<CallState>,
         state: CallState,
         body: impl AsyncFnOnce(&mut Store<CallState>, Adapter) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
-        let timeout = self.limits.call_timeout();
-        let _slot = tokio::time::timeout(timeout, self.instances.clone().acquire_owned())
+        let deadline = tokio::time::Instant::now() + self.limits.call_timeout();
+        let _slot = tokio::time::timeout_at(deadline, self.instances.clone().acquire_owned())
             .await
             .map_err(|_| CallError::Busy)?
             .map_err(|_| CallError::Busy)?;
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limiter);
-        store.set_epoch_deadline(engine::deadline_ticks(timeout));
-        store.epoch_deadline_trap();
+        // Check the clock at every epoch tick and yield to the scheduler in
+        // between, so a spinning guest never monopolises a worker thread and
+        // the timeout and cancellation below can always act.
+        store.set_epoch_deadline(1);
+        let guest_deadline = deadline.into_std();
+        store.epoch_deadline_callback(move |_| {
+            Ok(if std::time::Instant::now() >= guest_deadline {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::Yield(1)
+            })
+        });
         let work = async {
             let adapter = pre.instantiate_async(&mut store).await?;
             body(&mut store, adapter).await
         };
-        let outcome = match tokio::time::timeout(timeout, work).await {
-            Ok(outcome) => outcome,
-            Err(_) => return Err(LimitExceeded::Deadline(self.limits.call_timeout_ms).into()),
-        };
+        let outcome = tokio::time::timeout_at(deadline, work).await;
         store.data().finish_output();
-        outcome.map_err(|error| self.classify(store.data(), error))
+        match outcome {
+            Ok(outcome) => outcome.map_err(|error| self.classify(store.data(), error)),
+            Err(_) => Err(LimitExceeded::Deadline(self.limits.call_timeout_ms).into()),
+        }
     }
 
     /// Names the limit behind a trap, or describes the crash.
@@ -281,6 +259,9 @@ impl Runtime {
         }
         if let Some(wasmtime::component::ResourceTableError::Full) = error.downcast_ref() {
             return LimitExceeded::ResourceHandles(self.limits.resource_handles).into();
+        }
+        if error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
+            return CallError::Busy;
         }
         tracing::debug!("guest trap: {error:?}");
         let mut message = match error.downcast_ref::<Trap>() {
@@ -295,15 +276,26 @@ impl Runtime {
     }
 }
 
-/// Bytes of output a result carries to the client.
-fn output_size(result: &ToolResult) -> usize {
-    use bindings::types::Content;
-    let content: usize = result
-        .content
-        .iter()
-        .map(|content| match content {
-            Content::Text(text) | Content::Json(text) | Content::ResourceLink(text) => text.len(),
-        })
-        .sum();
-    content + result.structured.as_ref().map_or(0, String::len)
+/// Bytes of output an outcome carries to the client, error messages included.
+fn output_size(outcome: &Result<ToolResult, ToolError>) -> usize {
+    use bindings::types::{Content, UpstreamError};
+    match outcome {
+        Ok(result) => {
+            let content: usize = result
+                .content
+                .iter()
+                .map(|content| match content {
+                    Content::Text(text) | Content::Json(text) | Content::ResourceLink(text) => text.len(),
+                })
+                .sum();
+            content + result.structured.as_ref().map_or(0, String::len)
+        }
+        Err(
+            ToolError::InvalidArguments(message)
+            | ToolError::NotFound(message)
+            | ToolError::Denied(message)
+            | ToolError::Internal(message)
+            | ToolError::Upstream(UpstreamError { message, .. }),
+        ) => message.len(),
+    }
 }

@@ -22,6 +22,7 @@ pub struct ToolSpec {
     /// Behavioural hints.
     pub annotations: ToolAnnotations,
     pub(crate) validator: jsonschema::Validator,
+    pub(crate) output_validator: Option<jsonschema::Validator>,
 }
 
 impl ToolSpec {
@@ -29,6 +30,13 @@ impl ToolSpec {
     /// when they match.
     pub fn argument_errors(&self, arguments: &Value) -> Option<String> {
         crate::policy::manifest::argument_errors(&self.validator, arguments)
+    }
+
+    /// Why `structured` output does not match the output schema; `None` when
+    /// it matches or no output schema is declared.
+    pub fn output_errors(&self, structured: &Value) -> Option<String> {
+        let validator = self.output_validator.as_ref()?;
+        crate::policy::manifest::argument_errors(validator, structured)
     }
 }
 

@@ -24,10 +24,7 @@ impl PluginRegistry {
 
     /// The current set. Cheap: a reference-counted snapshot.
     pub fn snapshot(&self) -> Arc<PluginSet> {
-        self.plugins
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        self.plugins.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     /// The plugin called `name`.
@@ -38,10 +35,7 @@ impl PluginRegistry {
     /// Adds `plugin`, replacing any plugin of the same name, and returns the
     /// one it replaced.
     pub fn insert(&self, plugin: LoadedPlugin) -> Option<Arc<LoadedPlugin>> {
-        let mut guard = self
-            .plugins
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut guard = self.plugins.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut next = PluginSet::clone(&guard);
         let previous = next.insert(plugin.name().to_owned(), Arc::new(plugin));
         *guard = Arc::new(next);
@@ -60,11 +54,7 @@ pub struct DirReport {
 
 /// Loads every `.wasm` file in `dir` into `registry`. A bad file is logged
 /// with its reason and skipped; the rest still load.
-pub async fn load_dir(
-    runtime: &Runtime,
-    registry: &PluginRegistry,
-    dir: &Path,
-) -> std::io::Result<DirReport> {
+pub async fn load_dir(runtime: &Runtime, registry: &PluginRegistry, dir: &Path) -> std::io::Result<DirReport> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|entry| entry.ok().map(|entry| entry.path()))
         .filter(|path| path.is_file())
@@ -86,27 +76,14 @@ pub async fn load_dir(
     Ok(report)
 }
 
-async fn load_file(
-    runtime: &Runtime,
-    registry: &PluginRegistry,
-    path: &Path,
-) -> Result<String, String> {
+async fn load_file(runtime: &Runtime, registry: &PluginRegistry, path: &Path) -> Result<String, String> {
     if path.extension().and_then(|ext| ext.to_str()) != Some("wasm") {
-        return Err(
-            "not a .wasm file; only components named *.wasm belong in the plugins directory"
-                .to_owned(),
-        );
+        return Err("not a .wasm file; only components named *.wasm belong in the plugins directory".to_owned());
     }
     let bytes = std::fs::read(path).map_err(|error| format!("cannot read: {error}"))?;
-    let plugin = runtime
-        .load(&bytes)
-        .await
-        .map_err(|error| error.to_string())?;
+    let plugin = runtime.load(&bytes).await.map_err(|error| error.to_string())?;
     if registry.get(plugin.name()).is_some() {
-        return Err(format!(
-            "another file in this directory already provides plugin `{}`",
-            plugin.name()
-        ));
+        return Err(format!("another file in this directory already provides plugin `{}`", plugin.name()));
     }
     let loaded = format!("{}@{}", plugin.name(), plugin.manifest.version);
     registry.insert(plugin);

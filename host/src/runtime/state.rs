@@ -29,10 +29,7 @@ pub struct CallScope {
 impl CallScope {
     /// A scope for `tenant` with no settings or secrets.
     pub fn tenant(tenant: impl Into<Arc<str>>) -> Self {
-        Self {
-            tenant: Some(tenant.into()),
-            ..Self::default()
-        }
+        Self { tenant: Some(tenant.into()), ..Self::default() }
     }
 }
 
@@ -86,9 +83,10 @@ impl CallState {
         table.set_max_capacity(limits.resource_handles as usize);
         let mut config = grants.config_defaults.clone();
         config.extend(scope.config);
-        let cache_scope = scope.tenant.as_ref().map(|tenant| {
-            crate::capabilities::cache::CacheScope::new(tenant.clone(), grants.name.clone())
-        });
+        let cache_scope = scope
+            .tenant
+            .as_ref()
+            .map(|tenant| crate::capabilities::cache::CacheScope::new(tenant.clone(), grants.name.clone()));
         Self {
             wasi,
             table,
@@ -117,9 +115,6 @@ impl CallState {
 
 impl WasiView for CallState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }

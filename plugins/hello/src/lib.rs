@@ -51,9 +51,8 @@ fn greet(args: GreetArgs) -> Result<String, ToolError> {
 }
 
 fn remember(args: RememberArgs) -> Result<String, ToolError> {
-    cache::set(&args.key, args.value.as_bytes(), REMEMBER_TTL).map_err(|error| {
-        ToolError::invalid(format!("cannot remember `{}`: {error:?}", args.key))
-    })?;
+    cache::set(&args.key, args.value.as_bytes(), REMEMBER_TTL)
+        .map_err(|error| ToolError::invalid(format!("cannot remember `{}`: {error:?}", args.key)))?;
     log::info(format!("remembered `{}`", args.key));
     Ok(format!("Remembered `{}`.", args.key))
 }
@@ -73,30 +72,17 @@ struct Hello;
 
 impl Plugin for Hello {
     fn manifest() -> Manifest {
-        Manifest::new(
-            "hello",
-            env!("CARGO_PKG_VERSION"),
-            "Greets people and remembers things",
-        )
+        Manifest::new("hello", env!("CARGO_PKG_VERSION"), "Greets people and remembers things")
     }
 
     fn tools() -> Vec<Tool> {
         vec![
-            Tool::new("greet", "Greets someone by name.", greet)
-                .title("Greet")
-                .read_only()
+            Tool::new("greet", "Greets someone by name.", greet).title("Greet").read_only().closed_world(),
+            Tool::new("remember", "Remembers a value under a key for this tenant.", remember)
+                .additive()
+                .idempotent()
                 .closed_world(),
-            Tool::new(
-                "remember",
-                "Remembers a value under a key for this tenant.",
-                remember,
-            )
-            .additive()
-            .idempotent()
-            .closed_world(),
-            Tool::new("recall", "Recalls a value remembered under a key.", recall)
-                .read_only()
-                .closed_world(),
+            Tool::new("recall", "Recalls a value remembered under a key.", recall).read_only().closed_world(),
             Tool::new(
                 "fetch",
                 "Fetches a URL through the host (hello has no egress, so this is always denied).",

@@ -5,8 +5,7 @@
 
 use rmcp::ServiceExt;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation,
-    ProtocolVersion,
+    CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation, ProtocolVersion,
 };
 use rmcp::service::{RoleClient, RunningService, ServiceError};
 use rmcp::transport::TokioChildProcess;
@@ -39,9 +38,7 @@ pub struct PluginsDir {
 impl PluginsDir {
     /// An empty directory.
     pub fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().expect("tempdir"),
-        }
+        Self { dir: tempfile::tempdir().expect("tempdir") }
     }
 
     /// Copies `component` in as `file_name`.
@@ -105,17 +102,7 @@ impl StdioHost {
             }
         };
         let mut command = Command::new(BERTH);
-        command
-            .args([
-                "serve",
-                "--stdio",
-                "--tenant",
-                options.tenant,
-                "--log",
-                "info",
-            ])
-            .arg("--data")
-            .arg(&data);
+        command.args(["serve", "--stdio", "--tenant", options.tenant, "--log", "info"]).arg("--data").arg(&data);
         if let Some(plugins) = options.plugins {
             command.arg("--plugins").arg(plugins);
         }
@@ -126,10 +113,8 @@ impl StdioHost {
             command.arg("--config").arg(path);
             dirs.push(dir);
         }
-        let (transport, stderr) = TokioChildProcess::builder(command)
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn berth");
+        let (transport, stderr) =
+            TokioChildProcess::builder(command).stderr(Stdio::piped()).spawn().expect("spawn berth");
         let lines = Arc::new(Mutex::new(Vec::new()));
         if let Some(stderr) = stderr {
             let lines = lines.clone();
@@ -140,22 +125,13 @@ impl StdioHost {
                 }
             });
         }
-        let info = ClientConfig::new(
-            ClientCapabilities::default(),
-            Implementation::new("berth-e2e", "0.1.0"),
-        )
-        .with_protocol_version(options.protocol);
-        let client = info.serve(transport).await.unwrap_or_else(|error| {
-            panic!(
-                "initialize failed: {error}; stderr: {:?}",
-                lines.lock().unwrap()
-            )
-        });
-        Self {
-            client,
-            stderr: lines,
-            _dirs: dirs,
-        }
+        let info = ClientConfig::new(ClientCapabilities::default(), Implementation::new("berth-e2e", "0.1.0"))
+            .with_protocol_version(options.protocol);
+        let client = info
+            .serve(transport)
+            .await
+            .unwrap_or_else(|error| panic!("initialize failed: {error}; stderr: {:?}", lines.lock().unwrap()));
+        Self { client, stderr: lines, _dirs: dirs }
     }
 
     /// Calls `name` with `arguments` (a JSON object).
@@ -164,27 +140,17 @@ impl StdioHost {
             Value::Object(map) => map,
             other => panic!("arguments must be an object, got {other}"),
         };
-        self.client
-            .call_tool(CallToolRequestParams::new(name.to_owned()).with_arguments(arguments))
-            .await
+        self.client.call_tool(CallToolRequestParams::new(name.to_owned()).with_arguments(arguments)).await
     }
 
     /// Calls `name` and returns the result, failing the test on a protocol error.
     pub async fn call_ok(&self, name: &str, arguments: Value) -> CallToolResult {
-        self.call(name, arguments)
-            .await
-            .unwrap_or_else(|error| panic!("{name}: {error}"))
+        self.call(name, arguments).await.unwrap_or_else(|error| panic!("{name}: {error}"))
     }
 
     /// Names of the tools the host lists.
     pub async fn tool_names(&self) -> Vec<String> {
-        self.client
-            .list_all_tools()
-            .await
-            .expect("tools/list")
-            .into_iter()
-            .map(|tool| tool.name.to_string())
-            .collect()
+        self.client.list_all_tools().await.expect("tools/list").into_iter().map(|tool| tool.name.to_string()).collect()
     }
 
     /// Everything the host has written to stderr so far.
@@ -195,19 +161,14 @@ impl StdioHost {
     /// Waits (up to 10 s) for a stderr line containing every part of `needles`.
     pub async fn wait_for_log(&self, needles: &[&str]) -> String {
         for _ in 0..200 {
-            if let Some(line) = self
-                .stderr()
-                .into_iter()
-                .find(|line| needles.iter().all(|needle| line.contains(needle)))
+            if let Some(line) =
+                self.stderr().into_iter().find(|line| needles.iter().all(|needle| line.contains(needle)))
             {
                 return line;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!(
-            "no log line contains {needles:?}; stderr:\n{}",
-            self.stderr().join("\n")
-        );
+        panic!("no log line contains {needles:?}; stderr:\n{}", self.stderr().join("\n"));
     }
 }
 

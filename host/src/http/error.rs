@@ -1,0 +1,61 @@
+//! [`ApiError`]: every failure the HTTP layer reports, converted to a JSON
+//! response in exactly one place. The client gets a clear message; details
+//! that help only an operator go to the log.
+
+use crate::admission::Refusal;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// A failed HTTP request.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No API key, or one that matches no tenant.
+    #[error("missing or invalid API key; send `Authorization: Bearer <key>`")]
+    Unauthorized,
+    /// `Host` or `Origin` is not one this server answers to.
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such legacy SSE session (or not the caller's).
+    #[error("unknown or expired session `{0}`")]
+    UnknownSession(String),
+    /// The body is not a JSON-RPC message.
+    #[error("invalid JSON-RPC message: {0}")]
+    BadMessage(String),
+    /// A gate is full.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Something broke on our side.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::UnknownSession(_) => StatusCode::NOT_FOUND,
+            Self::BadMessage(_) => StatusCode::BAD_REQUEST,
+            Self::Refused(Refusal::Tenant(_)) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Refused(Refusal::Host(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(detail) => {
+                tracing::error!("internal error serving HTTP: {detail}");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
+        let headers = response.headers_mut();
+        match self {
+            Self::Unauthorized => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"berth\""));
+            }
+            Self::Refused(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            _ => {}
+        }
+        response
+    }
+}

@@ -1,0 +1,278 @@
+//! Tenants, their API keys and the plugins enabled for them.
+//!
+//! An API key looks like `berth_<key id>_<secret>`. The key id is public and
+//! finds the tenant; only a SHA-256 hash of the secret is stored, and the
+//! presented secret's hash is compared in constant time. Secrets are 256
+//! random bits, so a fast hash is the right tool (there is nothing to
+//! brute-force), and a stolen database yields no usable key.
+
+mod keys;
+
+pub use keys::ApiKey;
+
+use crate::db::{Database, DbError};
+use rusqlite::{OptionalExtension, params};
+use std::collections::BTreeSet;
+
+/// Why a tenant operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TenantError {
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// No tenant has this name.
+    #[error("no tenant named `{0}`")]
+    Unknown(String),
+    /// The name is taken.
+    #[error("a tenant named `{0}` already exists")]
+    Exists(String),
+    /// The name breaks the naming rule.
+    #[error(
+        "tenant name `{0}` is invalid: use 1-64 characters from a-z, 0-9, `-` and `_`, starting with a letter or digit"
+    )]
+    InvalidName(String),
+}
+
+impl From<rusqlite::Error> for TenantError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Db(error.into())
+    }
+}
+
+/// Who is calling: the tenant a request runs as, set by authentication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The tenant.
+    pub tenant: std::sync::Arc<str>,
+}
+
+/// One tenant as listed for an operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantSummary {
+    /// Name.
+    pub name: String,
+    /// Public id of its current key.
+    pub key_id: String,
+    /// Plugins enabled for it.
+    pub plugins: BTreeSet<String>,
+}
+
+/// Which plugins a tenant may see and call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PluginAccess {
+    /// Only these (a registered tenant).
+    Enabled(BTreeSet<String>),
+    /// Every loaded plugin: a tenant that was never registered, which only a
+    /// local operator can use (stdio, or `--anonymous-tenant` on loopback).
+    Unregistered,
+}
+
+impl PluginAccess {
+    /// Whether `plugin` is visible.
+    pub fn allows(&self, plugin: &str) -> bool {
+        match self {
+            Self::Enabled(plugins) => plugins.contains(plugin),
+            Self::Unregistered => true,
+        }
+    }
+}
+
+/// Tenant operations over the database.
+pub struct Tenants<'a> {
+    db: &'a Database,
+}
+
+impl<'a> Tenants<'a> {
+    /// Tenant operations on `db`.
+    pub fn new(db: &'a Database) -> Self {
+        Self { db }
+    }
+
+    /// Registers `name` and returns its first API key. The key is shown once;
+    /// only its hash is kept.
+    pub fn add(&self, name: &str) -> Result<ApiKey, TenantError> {
+        check_name(name)?;
+        let key = ApiKey::generate();
+        let inserted = self.db.with(|conn| {
+            conn.execute(
+                "INSERT INTO tenants (name, key_id, key_hash, created_at) VALUES (?1, ?2, ?3, unixepoch()) ON CONFLICT (name) DO NOTHING",
+                params![name, key.id(), key.secret_hash().as_slice()],
+            )
+        })?;
+        if inserted == 0 {
+            return Err(TenantError::Exists(name.to_owned()));
+        }
+        Ok(key)
+    }
+
+    /// Replaces `name`'s key; the old key stops working at once.
+    pub fn rotate_key(&self, name: &str) -> Result<ApiKey, TenantError> {
+        let key = ApiKey::generate();
+        let updated = self.db.with(|conn| {
+            conn.execute(
+                "UPDATE tenants SET key_id = ?2, key_hash = ?3 WHERE name = ?1",
+                params![name, key.id(), key.secret_hash().as_slice()],
+            )
+        })?;
+        if updated == 0 {
+            return Err(TenantError::Unknown(name.to_owned()));
+        }
+        Ok(key)
+    }
+
+    /// Every tenant, by name.
+    pub fn list(&self) -> Result<Vec<TenantSummary>, TenantError> {
+        let rows: Vec<(String, String)> = self.db.with(|conn| {
+            let mut statement = conn.prepare_cached("SELECT name, key_id FROM tenants ORDER BY name")?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            rows.collect()
+        })?;
+        rows.into_iter()
+            .map(|(name, key_id)| Ok(TenantSummary { plugins: self.enabled(&name)?, name, key_id }))
+            .collect()
+    }
+
+    /// The tenant that `presented` (a whole API key) belongs to, if any.
+    pub fn authenticate(&self, presented: &str) -> Result<Option<String>, TenantError> {
+        let Some((key_id, secret)) = ApiKey::parse(presented) else {
+            return Ok(None);
+        };
+        let row: Option<(String, Vec<u8>)> = self.db.with(|conn| {
+            conn.query_row("SELECT name, key_hash FROM tenants WHERE key_id = ?1", params![key_id], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()
+        })?;
+        Ok(row.and_then(|(name, stored)| keys::secret_matches(secret, &stored).then_some(name)))
+    }
+
+    /// Enables `plugin` for `tenant`.
+    pub fn enable(&self, tenant: &str, plugin: &str) -> Result<(), TenantError> {
+        self.require(tenant)?;
+        self.db.with(|conn| {
+            conn.execute(
+                "INSERT INTO tenant_plugins (tenant, plugin) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![tenant, plugin],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Disables `plugin` for `tenant`.
+    pub fn disable(&self, tenant: &str, plugin: &str) -> Result<(), TenantError> {
+        self.require(tenant)?;
+        self.db.with(|conn| {
+            conn.execute("DELETE FROM tenant_plugins WHERE tenant = ?1 AND plugin = ?2", params![tenant, plugin])
+        })?;
+        Ok(())
+    }
+
+    /// Which plugins `tenant` may use.
+    pub fn access(&self, tenant: &str) -> Result<PluginAccess, TenantError> {
+        if self.exists(tenant)? {
+            Ok(PluginAccess::Enabled(self.enabled(tenant)?))
+        } else {
+            Ok(PluginAccess::Unregistered)
+        }
+    }
+
+    fn enabled(&self, tenant: &str) -> Result<BTreeSet<String>, TenantError> {
+        Ok(self.db.with(|conn| {
+            let mut statement = conn.prepare_cached("SELECT plugin FROM tenant_plugins WHERE tenant = ?1")?;
+            let rows = statement.query_map(params![tenant], |row| row.get(0))?;
+            rows.collect()
+        })?)
+    }
+
+    fn exists(&self, tenant: &str) -> Result<bool, TenantError> {
+        Ok(self
+            .db
+            .with(|conn| {
+                conn.query_row("SELECT 1 FROM tenants WHERE name = ?1", params![tenant], |_| Ok(())).optional()
+            })?
+            .is_some())
+    }
+
+    fn require(&self, tenant: &str) -> Result<(), TenantError> {
+        if self.exists(tenant)? { Ok(()) } else { Err(TenantError::Unknown(tenant.to_owned())) }
+    }
+}
+
+fn check_name(name: &str) -> Result<(), TenantError> {
+    let valid = (1..=64).contains(&name.len())
+        && name.as_bytes()[0].is_ascii_alphanumeric()
+        && name.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-' || byte == b'_');
+    if valid { Ok(()) } else { Err(TenantError::InvalidName(name.to_owned())) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> (tempfile::TempDir, Database) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(dir.path()).unwrap();
+        (dir, db)
+    }
+
+    #[test]
+    fn keys_authenticate_their_tenant_until_rotated() {
+        let (_dir, db) = db();
+        let tenants = Tenants::new(&db);
+        let key = tenants.add("acme").unwrap();
+        assert_eq!(tenants.authenticate(key.as_str()).unwrap().as_deref(), Some("acme"));
+        let rotated = tenants.rotate_key("acme").unwrap();
+        assert_eq!(tenants.authenticate(key.as_str()).unwrap(), None, "the old key stops working");
+        assert_eq!(tenants.authenticate(rotated.as_str()).unwrap().as_deref(), Some("acme"));
+    }
+
+    #[test]
+    fn wrong_and_malformed_keys_are_refused() {
+        let (_dir, db) = db();
+        let tenants = Tenants::new(&db);
+        let key = tenants.add("acme").unwrap();
+        let mut tampered = key.as_str().to_owned();
+        let last = tampered.pop().unwrap();
+        tampered.push(if last == 'A' { 'B' } else { 'A' });
+        for presented in [tampered.as_str(), "", "berth_", "berth_x_y", "not-a-key", &key.as_str()[..20]] {
+            assert_eq!(tenants.authenticate(presented).unwrap(), None, "{presented}");
+        }
+    }
+
+    #[test]
+    fn the_database_never_holds_the_key() {
+        let (dir, db) = db();
+        let key = Tenants::new(&db).add("acme").unwrap();
+        drop(db);
+        let mut raw = Vec::new();
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            raw.extend(std::fs::read(entry.unwrap().path()).unwrap());
+        }
+        let secret = key.as_str().rsplit('_').next().unwrap().as_bytes();
+        assert!(!raw.windows(secret.len()).any(|window| window == secret));
+    }
+
+    #[test]
+    fn plugins_are_enabled_per_tenant() {
+        let (_dir, db) = db();
+        let tenants = Tenants::new(&db);
+        tenants.add("a").unwrap();
+        tenants.add("b").unwrap();
+        tenants.enable("a", "hello").unwrap();
+        assert!(tenants.access("a").unwrap().allows("hello"));
+        assert!(!tenants.access("b").unwrap().allows("hello"));
+        assert_eq!(tenants.access("never-added").unwrap(), PluginAccess::Unregistered);
+        tenants.disable("a", "hello").unwrap();
+        assert!(!tenants.access("a").unwrap().allows("hello"));
+        assert!(matches!(tenants.enable("ghost", "hello"), Err(TenantError::Unknown(_))));
+    }
+
+    #[test]
+    fn names_are_unique_and_well_formed() {
+        let (_dir, db) = db();
+        let tenants = Tenants::new(&db);
+        tenants.add("acme").unwrap();
+        assert!(matches!(tenants.add("acme"), Err(TenantError::Exists(_))));
+        assert!(matches!(tenants.add("Bad Name"), Err(TenantError::InvalidName(_))));
+    }
+}

@@ -37,7 +37,13 @@ async fn bad_files_are_refused_one_clear_error_each_and_the_rest_serve() {
 
     let import = host.wait_for_log(&["ERROR", "bad-import.wasm", "test:extra/telepathy"]).await;
     assert!(import.contains("which Berth does not provide"), "{import}");
-    host.wait_for_log(&["ERROR", "describe-trap.wasm", "describe() or list-tools() failed", "describe() fails on purpose"]).await;
+    host.wait_for_log(&[
+        "ERROR",
+        "describe-trap.wasm",
+        "describe() or list-tools() failed",
+        "describe() fails on purpose",
+    ])
+    .await;
     host.wait_for_log(&["ERROR", "corrupt.wasm", "does not compile"]).await;
     host.wait_for_log(&["ERROR", "notes.txt", "not a .wasm file"]).await;
     let errors = host.stderr().into_iter().filter(|line| line.contains("ERROR")).count();

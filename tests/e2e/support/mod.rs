@@ -186,3 +186,4 @@ pub fn text(result: &CallToolResult) -> String {
 pub fn is_error(result: &CallToolResult) -> bool {
     result.is_error.unwrap_or(false)
 }
+pub mod http;

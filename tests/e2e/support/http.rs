@@ -1,0 +1,200 @@
+//! HTTP side of the harness: a `berth serve --http` child process, the
+//! `berth` CLI for setting up tenants, rmcp's Streamable HTTP client, and a
+//! small SSE reader for the legacy transport.
+
+use super::BERTH;
+use rmcp::ServiceExt;
+use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, ProtocolVersion};
+use rmcp::service::{RoleClient, RunningService};
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+/// Runs `berth` with `args` against data dir `data` and returns its stdout.
+pub fn cli(data: &Path, args: &[&str]) -> String {
+    let output = std::process::Command::new(BERTH).args(args).arg("--data").arg(data).output().expect("run berth");
+    assert!(output.status.success(), "berth {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("utf-8 stdout")
+}
+
+/// Registers `tenant`, enables `plugins` for it and returns its API key.
+pub fn tenant(data: &Path, tenant: &str, plugins: &[&str]) -> String {
+    let key = cli(data, &["tenant", "add", tenant]).trim().to_owned();
+    for plugin in plugins {
+        cli(data, &["tenant", "enable", tenant, plugin]);
+    }
+    key
+}
+
+/// A running `berth serve --http 127.0.0.1:0`.
+pub struct HttpHost {
+    child: tokio::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
+
+impl HttpHost {
+    /// Starts the host on `data` with `extra` arguments and, optionally, a
+    /// settings file's text; waits until it listens.
+    pub async fn start(data: &Path, plugins: Option<&Path>, extra: &[&str], settings: Option<&str>) -> Self {
+        let mut command = tokio::process::Command::new(BERTH);
+        command.args(["serve", "--http", "127.0.0.1:0", "--log", "info"]).arg("--data").arg(data).args(extra);
+        if let Some(plugins) = plugins {
+            command.arg("--plugins").arg(plugins);
+        }
+        if let Some(settings) = settings {
+            let path = data.join("berth-test.toml");
+            std::fs::write(&path, settings).expect("write settings");
+            command.arg("--config").arg(path);
+        }
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn berth");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let (address_tx, address_rx) = tokio::sync::oneshot::channel();
+        let reader = BufReader::new(child.stderr.take().expect("stderr"));
+        tokio::spawn({
+            let lines = lines.clone();
+            async move {
+                let mut reader = reader.lines();
+                let mut address_tx = Some(address_tx);
+                while let Ok(Some(line)) = reader.next_line().await {
+                    if let Some(rest) = line.split("serving MCP on http://").nth(1) {
+                        let address = rest.split('/').next().unwrap_or_default().to_owned();
+                        if let Some(tx) = address_tx.take() {
+                            let _ = tx.send(address);
+                        }
+                    }
+                    lines.lock().unwrap().push(line);
+                }
+            }
+        });
+        let address = tokio::time::timeout(Duration::from_secs(60), address_rx)
+            .await
+            .unwrap_or_else(|_| panic!("berth did not start listening; stderr:\n{}", lines.lock().unwrap().join("\n")))
+            .unwrap_or_else(|_| panic!("berth exited before listening; stderr:\n{}", lines.lock().unwrap().join("\n")));
+        Self { child, base: format!("http://{address}"), stderr: lines }
+    }
+
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// rmcp's Streamable HTTP client, initialized at `/mcp` with `key`.
+    pub async fn client(&self, key: &str) -> RunningService<RoleClient, ClientConfig> {
+        HttpHostRef { base: self.base.clone() }.client(key).await
+    }
+
+    /// Like [`Self::client`], speaking `version`.
+    pub async fn client_on(&self, key: &str, version: ProtocolVersion) -> RunningService<RoleClient, ClientConfig> {
+        HttpHostRef { base: self.base.clone() }.client_on(key, version).await
+    }
+
+    /// The child's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("running")
+    }
+
+    /// Waits for the process to exit and returns its exit code.
+    pub async fn wait(&mut self) -> Option<i32> {
+        tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("berth exits")
+            .expect("wait")
+            .code()
+    }
+
+    /// Everything the host has logged so far.
+    pub fn stderr(&self) -> Vec<String> {
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+/// The address of a running host, cheap to move into tasks.
+pub struct HttpHostRef {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl HttpHostRef {
+    /// rmcp's Streamable HTTP client, initialized at `/mcp` with `key`.
+    pub async fn client(&self, key: &str) -> RunningService<RoleClient, ClientConfig> {
+        self.client_on(key, ProtocolVersion::LATEST_WITH_INITIALIZE).await
+    }
+
+    /// Like [`Self::client`], speaking `version`.
+    pub async fn client_on(&self, key: &str, version: ProtocolVersion) -> RunningService<RoleClient, ClientConfig> {
+        let config = StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", self.base)).auth_header(key);
+        let transport = StreamableHttpClientTransport::with_client(reqwest::Client::new(), config);
+        let info = ClientConfig::new(ClientCapabilities::default(), Implementation::new("berth-e2e", "0.1.0"))
+            .with_protocol_version(version);
+        info.serve(transport).await.unwrap_or_else(|error| panic!("initialize over /mcp failed: {error}"))
+    }
+}
+
+/// One server-sent event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SseEvent {
+    /// `event:` field (`message` when absent).
+    pub event: String,
+    /// `data:` lines joined with `\n`.
+    pub data: String,
+}
+
+/// Reads events from an SSE response body, per the WHATWG parsing rules
+/// that matter here: fields per line, blank line ends an event, comment
+/// lines (`:`) are skipped.
+pub struct SseReader {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl SseReader {
+    /// Reads from `response`.
+    pub fn new(response: reqwest::Response) -> Self {
+        Self { response, buffer: String::new() }
+    }
+
+    /// The next event, or `None` when the stream ends; fails the test after 20 s.
+    pub async fn next(&mut self) -> Option<SseEvent> {
+        tokio::time::timeout(Duration::from_secs(20), self.next_inner()).await.expect("an SSE event within 20 s")
+    }
+
+    async fn next_inner(&mut self) -> Option<SseEvent> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut event = String::from("message");
+                let mut data = Vec::new();
+                for line in block.lines() {
+                    if line.starts_with(':') || line.is_empty() {
+                        continue;
+                    }
+                    let (field, value) = line.split_once(':').unwrap_or((line, ""));
+                    let value = value.strip_prefix(' ').unwrap_or(value);
+                    match field {
+                        "event" => event = value.to_owned(),
+                        "data" => data.push(value.to_owned()),
+                        _ => {}
+                    }
+                }
+                if data.is_empty() {
+                    continue;
+                }
+                return Some(SseEvent { event, data: data.join("\n") });
+            }
+            let chunk = self.response.chunk().await.ok()??;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk).replace("\r\n", "\n"));
+        }
+    }
+}

@@ -12,6 +12,9 @@ use std::sync::Arc;
 /// Why the host could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// A setting is out of range.
+    #[error("invalid settings: {0}")]
+    Settings(String),
     /// The database would not open.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -45,6 +48,7 @@ impl App {
     /// Opens the database, starts the runtime and loads the plugins
     /// directory. Bad plugin files are logged and skipped.
     pub async fn start(settings: &Settings) -> Result<Arc<Self>, StartError> {
+        settings.limits.validate().map_err(StartError::Settings)?;
         let db = Database::open(&settings.data_dir())?;
         let cache = Arc::new(CacheStore::new(settings.cache));
         let runtime = Runtime::new(settings.limits, Allocation::Pooling, cache)

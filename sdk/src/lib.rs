@@ -40,6 +40,8 @@
 //! resulting `.wasm` into Berth. The capabilities the host grants are in
 //! [`http`], [`config`], [`cache`], [`secrets`] and [`log`].
 
+#![deny(missing_docs)]
+
 pub mod cache;
 pub mod config;
 pub mod http;

@@ -92,6 +92,13 @@ async fn every_protocol_version_with_a_handshake_initializes() {
     }
 }
 
+#[tokio::test]
+async fn the_newest_protocol_without_a_handshake_is_served() {
+    let host = StdioHost::start(Start { protocol: ProtocolVersion::LATEST, ..Start::default() }).await;
+    assert!(host.tool_names().await.contains(&"hello_greet".to_owned()));
+    assert_eq!(text(&host.call_ok("hello_greet", json!({"name": "Ada"})).await), "Hello, Ada!");
+}
+
 /// Raw JSON-RPC over the child's pipes, for what a well-behaved client never sends.
 struct RawSession {
     child: std::process::Child,

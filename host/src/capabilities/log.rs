@@ -8,6 +8,9 @@ use wasmtime::component::{HasSelf, Linker};
 
 /// Longest message logged; a guest cannot flood the log with one record.
 const MAX_MESSAGE_BYTES: usize = 8 * 1024;
+/// Bytes of log messages one call may write; the rest are counted and
+/// reported once, so a chatty guest cannot fill the operator's disk.
+const MAX_BYTES_PER_CALL: usize = 256 * 1024;
 
 /// Who is logging.
 #[derive(Debug, Clone)]
@@ -15,17 +18,27 @@ pub struct LogCtx {
     tenant: Arc<str>,
     plugin: Arc<str>,
     tool: Arc<str>,
+    written: usize,
+    dropped: usize,
 }
 
 impl LogCtx {
     /// A context for `tool` of `plugin` running for `tenant`.
     pub fn new(tenant: Arc<str>, plugin: Arc<str>, tool: Arc<str>) -> Self {
-        Self { tenant, plugin, tool }
+        Self { tenant, plugin, tool, written: 0, dropped: 0 }
     }
 }
 
 impl Host for LogCtx {
     fn log(&mut self, level: Level, mut message: String) -> wasmtime::Result<()> {
+        if self.written >= MAX_BYTES_PER_CALL {
+            if self.dropped == 0 {
+                tracing::warn!(tenant = %self.tenant, plugin = %self.plugin, tool = %self.tool, "guest log budget of {MAX_BYTES_PER_CALL} bytes per call used up; dropping further records");
+            }
+            self.dropped += 1;
+            return Ok(());
+        }
+        self.written += message.len();
         if message.len() > MAX_MESSAGE_BYTES {
             let mut cut = MAX_MESSAGE_BYTES;
             while !message.is_char_boundary(cut) {

@@ -52,6 +52,25 @@ impl Limits {
         self.output_kib as usize * 1024
     }
 
+    /// Refuses settings that would make every call fail or the engine refuse
+    /// to start, naming the setting and the accepted range.
+    pub fn validate(&self) -> Result<(), String> {
+        let checks = [
+            ("memory_mib", u64::from(self.memory_mib), 1, 4096),
+            ("call_timeout_ms", self.call_timeout_ms, 10, 3_600_000),
+            ("table_elements", u64::from(self.table_elements), 1_000, 10_000_000),
+            ("resource_handles", u64::from(self.resource_handles), 16, 1_000_000),
+            ("output_kib", u64::from(self.output_kib), 1, 1024 * 1024),
+            ("max_instances", u64::from(self.max_instances), 1, 10_000),
+        ];
+        for (name, value, low, high) in checks {
+            if !(low..=high).contains(&value) {
+                return Err(format!("limits.{name} = {value} is out of range; use {low} to {high}"));
+            }
+        }
+        Ok(())
+    }
+
     /// Call timeout as a [`Duration`].
     pub fn call_timeout(&self) -> Duration {
         Duration::from_millis(self.call_timeout_ms)
@@ -128,5 +147,18 @@ impl wasmtime::ResourceLimiter for CallLimiter {
             return Ok(false);
         }
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_nonsense_is_named() {
+        assert_eq!(Limits::default().validate(), Ok(()));
+        let error = Limits { max_instances: 0, ..Limits::default() }.validate().unwrap_err();
+        assert!(error.contains("limits.max_instances = 0"), "{error}");
+        assert!(Limits { memory_mib: 5000, ..Limits::default() }.validate().is_err());
     }
 }

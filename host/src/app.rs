@@ -4,8 +4,10 @@ use crate::admission::Admission;
 use crate::capabilities::cache::CacheStore;
 use crate::db::{Database, DbError};
 use crate::runtime::registry::{self, PluginRegistry};
-use crate::runtime::{Allocation, Runtime};
+use crate::runtime::{Allocation, HostServices, Runtime};
 use crate::settings::Settings;
+use crate::upstream::Upstream;
+use crate::vault::{MasterKey, Vault, VaultError, load_master_key};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -18,6 +20,9 @@ pub enum StartError {
     /// The database would not open.
     #[error(transparent)]
     Db(#[from] DbError),
+    /// The vault's master key is missing, unreadable or wrong.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
     /// The wasmtime engine could not be built (for example, the pooling
     /// allocator could not reserve its address space).
     #[error("cannot start the wasm runtime: {0}")]
@@ -42,6 +47,8 @@ pub struct App {
     pub db: Database,
     /// Bounds on sessions and in-flight calls.
     pub admission: Admission,
+    /// The vault's master key.
+    pub vault_key: MasterKey,
 }
 
 impl App {
@@ -50,8 +57,12 @@ impl App {
     pub async fn start(settings: &Settings) -> Result<Arc<Self>, StartError> {
         settings.limits.validate().map_err(StartError::Settings)?;
         let db = Database::open(&settings.data_dir())?;
-        let cache = Arc::new(CacheStore::new(settings.cache));
-        let runtime = Runtime::new(settings.limits, Allocation::Pooling, cache)
+        let (vault_key, _) =
+            load_master_key(&settings.data_dir(), settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
+        Vault::open(&db, &vault_key)?;
+        let upstream = Upstream::new(settings.egress).map_err(StartError::Runtime)?;
+        let services = HostServices { cache: Arc::new(CacheStore::new(settings.cache)), upstream: Arc::new(upstream) };
+        let runtime = Runtime::new(settings.limits, Allocation::Pooling, services)
             .map_err(|error| StartError::Runtime(format!("{error:#}")))?;
         let plugins = PluginRegistry::new();
         let dir = settings.plugins_dir();
@@ -65,6 +76,6 @@ impl App {
             "plugins: {}",
             report.loaded.join(", ")
         );
-        Ok(Arc::new(Self { runtime, plugins, db, admission: Admission::new(settings.admission) }))
+        Ok(Arc::new(Self { runtime, plugins, db, admission: Admission::new(settings.admission), vault_key }))
     }
 }

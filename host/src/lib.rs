@@ -16,3 +16,5 @@ pub mod policy;
 pub mod runtime;
 pub mod settings;
 pub mod tenants;
+pub mod upstream;
+pub mod vault;

@@ -8,10 +8,13 @@ use berth::http::HttpOptions;
 use berth::mcp::BerthServer;
 use berth::settings::Settings;
 use berth::tenants::Tenants;
+use berth::vault::{KeySource, MasterKey, Scheme, Vault, load_master_key, write_key_file};
 use clap::{Args, Parser, Subcommand};
 use rmcp::ServiceExt;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use zeroize::Zeroizing;
 
 /// Berth: an MCP host that runs every integration as a sandboxed WebAssembly component.
 #[derive(Debug, Parser)]
@@ -23,6 +26,10 @@ struct Cli {
     /// Data directory holding the database.
     #[arg(long = "data", global = true, env = "BERTH_DATA")]
     data_dir: Option<PathBuf>,
+    /// File holding the vault's master key (64 hex characters). The key may
+    /// also come from BERTH_MASTER_KEY; default: master.key in the data dir.
+    #[arg(long, global = true, env = "BERTH_MASTER_KEY_FILE")]
+    master_key_file: Option<PathBuf>,
     /// Log filter, e.g. `info` or `berth=debug`. Logs always go to stderr.
     #[arg(long, global = true, env = "BERTH_LOG", default_value = "info")]
     log: String,
@@ -40,6 +47,71 @@ enum Command {
     /// Manage tenants' non-secret plugin settings.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Manage tenants' credentials; secret parts are read from stdin.
+    #[command(subcommand)]
+    Credential(CredentialCommand),
+    /// Manage the vault's master key.
+    #[command(subcommand)]
+    Vault(VaultCommand),
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SchemeName {
+    Basic,
+    Bearer,
+    ApiKey,
+    Headers,
+}
+
+#[derive(Debug, Subcommand)]
+enum CredentialCommand {
+    /// Store a credential. Secret parts come from stdin: the password, token
+    /// or key alone, or for `headers` one `placeholder=value` line each.
+    Set {
+        /// Tenant.
+        #[arg(long)]
+        tenant: String,
+        /// Plugin.
+        #[arg(long)]
+        plugin: String,
+        /// Name the plugin uses for it.
+        name: String,
+        /// How it authenticates.
+        #[arg(long, value_enum)]
+        scheme: SchemeName,
+        /// User name (basic).
+        #[arg(long)]
+        username: Option<String>,
+        /// Header name (api-key), or `Name=template` with `{placeholders}` (headers); repeatable.
+        #[arg(long = "header")]
+        headers: Vec<String>,
+        /// Origin (`https://host[:port]`) it may be sent to; repeatable. Default: the plugin's egress origins.
+        #[arg(long = "bind")]
+        bind: Vec<String>,
+    },
+    /// List a tenant's credentials: names, schemes, bound origins; never values.
+    List {
+        /// Tenant.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Delete a credential.
+    Delete {
+        /// Tenant.
+        #[arg(long)]
+        tenant: String,
+        /// Plugin.
+        #[arg(long)]
+        plugin: String,
+        /// Name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum VaultCommand {
+    /// Re-encrypt every secret under a new master key, losing none.
+    Rotate,
 }
 
 #[derive(Debug, Args)]
@@ -144,6 +216,8 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         }
         Command::Tenant(command) => manage_tenants(command, &Database::open(&settings.data_dir())?),
         Command::Config(command) => configure(command, &Database::open(&settings.data_dir())?),
+        Command::Credential(command) => manage_credentials(command, &settings),
+        Command::Vault(VaultCommand::Rotate) => rotate_vault(&settings),
     }
 }
 
@@ -225,6 +299,120 @@ fn manage_tenants(command: TenantCommand, db: &Database) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn manage_credentials(command: CredentialCommand, settings: &Settings) -> anyhow::Result<()> {
+    let db = Database::open(&settings.data_dir())?;
+    let (key, _) =
+        load_master_key(&settings.data_dir(), settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
+    let vault = Vault::open(&db, &key)?;
+    match command {
+        CredentialCommand::Set { tenant, plugin, name, scheme, username, headers, bind } => {
+            let scheme = build_scheme(scheme, username, headers)?;
+            let bound = bind.iter().map(|origin| normalize_origin(origin)).collect::<anyhow::Result<Vec<_>>>()?;
+            let secrets = read_secret_parts(&scheme)?;
+            vault.set(&tenant, &plugin, &name, &scheme, &bound, &secrets)?;
+            eprintln!("stored credential `{name}` ({}) for plugin `{plugin}` on tenant `{tenant}`", scheme.name());
+        }
+        CredentialCommand::List { tenant } => {
+            for credential in vault.list(&tenant)? {
+                let bound =
+                    if credential.bound.is_empty() { "egress origins".to_owned() } else { credential.bound.join(",") };
+                println!("{}\t{}\t{}\tbound: {bound}", credential.plugin, credential.name, credential.scheme);
+            }
+        }
+        CredentialCommand::Delete { tenant, plugin, name } => vault.delete(&tenant, &plugin, &name)?,
+    }
+    Ok(())
+}
+
+fn build_scheme(scheme: SchemeName, username: Option<String>, headers: Vec<String>) -> anyhow::Result<Scheme> {
+    Ok(match scheme {
+        SchemeName::Basic => Scheme::Basic { username: username.context("--scheme basic needs --username")? },
+        SchemeName::Bearer => Scheme::Bearer,
+        SchemeName::ApiKey => match headers.as_slice() {
+            [header] => Scheme::ApiKey { header: header.clone() },
+            _ => bail!("--scheme api-key needs exactly one --header NAME"),
+        },
+        SchemeName::Headers => {
+            let templates = headers
+                .iter()
+                .map(|header| {
+                    let (name, template) =
+                        header.split_once('=').with_context(|| format!("--header `{header}` must be Name=template"))?;
+                    Ok((name.trim().to_owned(), template.to_owned()))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            if templates.is_empty() {
+                bail!("--scheme headers needs at least one --header 'Name=template'");
+            }
+            Scheme::Headers { templates }
+        }
+    })
+}
+
+/// `https://host[:port]` → `https://host:port`, the form origins are compared in.
+fn normalize_origin(origin: &str) -> anyhow::Result<String> {
+    let url = url::Url::parse(origin).with_context(|| format!("--bind `{origin}` is not a URL"))?;
+    Ok(berth::policy::egress::origin_of(&url))
+}
+
+/// Reads the scheme's secret parts from stdin.
+fn read_secret_parts(scheme: &Scheme) -> anyhow::Result<BTreeMap<String, Zeroizing<String>>> {
+    let mut input = Zeroizing::new(String::new());
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut input).context("reading the secret from stdin")?;
+    let parts = scheme.secret_parts();
+    let mut secrets = BTreeMap::new();
+    if let [only] = parts.as_slice() {
+        let value = input.trim_end_matches(['\n', '\r']);
+        if value.is_empty() {
+            bail!("no {only} on stdin");
+        }
+        secrets.insert(only.clone(), Zeroizing::new(value.to_owned()));
+        return Ok(secrets);
+    }
+    for line in input.lines().filter(|line| !line.trim().is_empty()) {
+        let (key, value) = line.split_once('=').context("each stdin line must be placeholder=value")?;
+        if !parts.iter().any(|part| part == key.trim()) {
+            bail!("`{}` is not a placeholder of the header templates (expected: {})", key.trim(), parts.join(", "));
+        }
+        secrets.insert(key.trim().to_owned(), Zeroizing::new(value.to_owned()));
+    }
+    if let Some(missing) = parts.iter().find(|part| !secrets.contains_key(*part)) {
+        bail!(
+            "no value for `{missing}` on stdin (expected lines: {})",
+            parts.iter().map(|part| format!("{part}=...")).collect::<Vec<_>>().join(", ")
+        );
+    }
+    Ok(secrets)
+}
+
+/// Re-encrypts the vault under a new key. With a key file, the new key is
+/// written beside it first and renamed over it only after the database
+/// commits, so no crash loses the key that matches the data.
+fn rotate_vault(settings: &Settings) -> anyhow::Result<()> {
+    let db = Database::open(&settings.data_dir())?;
+    let (old, source) =
+        load_master_key(&settings.data_dir(), settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
+    let vault = Vault::open(&db, &old)?;
+    let new = MasterKey::generate();
+    match source {
+        KeySource::File(path) => {
+            let staged = path.with_extension("key.new");
+            write_key_file(&staged, &new).with_context(|| format!("writing {}", staged.display()))?;
+            let count = vault.rotate(&new)?;
+            std::fs::rename(&staged, &path).with_context(|| format!("replacing {}", path.display()))?;
+            eprintln!("re-encrypted {count} credentials; the new key is in {}", path.display());
+        }
+        KeySource::Environment => {
+            let count = vault.rotate(&new)?;
+            println!("{}", new.to_hex().as_str());
+            eprintln!(
+                "re-encrypted {count} credentials; set BERTH_MASTER_KEY to the key printed above before the next start"
+            );
+        }
+    }
+    Ok(())
+}
+
 fn configure(command: ConfigCommand, db: &Database) -> anyhow::Result<()> {
     match command {
         ConfigCommand::Set { tenant, plugin, key, value } => db.set_plugin_config(&tenant, &plugin, &key, &value)?,
@@ -252,6 +440,10 @@ fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
     if cli.data_dir.is_some() {
         settings.data_dir = cli.data_dir.clone();
     }
+    if cli.master_key_file.is_some() {
+        settings.master_key_file = cli.master_key_file.clone();
+    }
+    settings.master_key = std::env::var("BERTH_MASTER_KEY").ok().filter(|key| !key.is_empty());
     Ok(settings)
 }
 

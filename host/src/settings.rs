@@ -6,6 +6,7 @@ use crate::admission::AdmissionLimits;
 use crate::capabilities::cache::CacheLimits;
 use crate::http::HttpSettings;
 use crate::runtime::Limits;
+use crate::upstream::EgressSettings;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -50,6 +51,15 @@ pub struct Settings {
     pub http: HttpSettings,
     /// Bounds on sessions and in-flight calls.
     pub admission: AdmissionLimits,
+    /// Outbound HTTP: allowed internal addresses, caps, timeouts.
+    pub egress: EgressSettings,
+    /// File holding the vault's master key (`--master-key-file`); default
+    /// `master.key` in the data directory, created on first use.
+    pub master_key_file: Option<PathBuf>,
+    /// The master key itself, from `BERTH_MASTER_KEY` only (never a file
+    /// setting or a flag, so it stays out of `ps` and of config files).
+    #[serde(skip)]
+    pub master_key: Option<String>,
 }
 
 impl Settings {

@@ -170,6 +170,11 @@ impl ToolError {
         Self::NotFound(message.into())
     }
 
+    /// The operation is refused.
+    pub fn denied(message: impl Into<String>) -> Self {
+        Self::Denied(message.into())
+    }
+
     /// A bug or unexpected state inside the plugin.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::Internal(message.into())

@@ -40,9 +40,9 @@ async fn streamable_http_serves_every_protocol_version() {
         assert_eq!(text(&result), "Hello, Ada!");
         client.cancel().await.unwrap();
     }
-    let health: Value = reqwest::get(host.url("/healthz")).await.unwrap().json().await.unwrap();
+    let health: Value = support::http::client().get(host.url("/healthz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["status"], "ok");
-    let ready = reqwest::get(host.url("/readyz")).await.unwrap();
+    let ready = support::http::client().get(host.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     assert_eq!(ready.json::<Value>().await.unwrap()["plugins"], 1);
 }
@@ -52,7 +52,7 @@ async fn legacy_sse_round_trip_from_raw_http() {
     let data = tempfile::tempdir().unwrap();
     let key = tenant(data.path(), "acme", &["hello"]);
     let host = HttpHost::start(data.path(), None, &[], None).await;
-    let http = reqwest::Client::new();
+    let http = support::http::client();
     let stream =
         http.get(host.url("/sse")).bearer_auth(&key).header("accept", "text/event-stream").send().await.unwrap();
     assert_eq!(stream.status(), 200);
@@ -119,7 +119,7 @@ async fn missing_wrong_and_rotated_keys_get_401() {
     let data = tempfile::tempdir().unwrap();
     let key = tenant(data.path(), "acme", &["hello"]);
     let host = HttpHost::start(data.path(), None, &[], None).await;
-    let http = reqwest::Client::new();
+    let http = support::http::client();
     let body = json!({"jsonrpc":"2.0","id":1,"method":"tools/list"});
     let wrong = format!("{}0", &key[..key.len() - 1]);
     for (path, auth) in
@@ -203,7 +203,7 @@ async fn unknown_sessions_forbidden_origins_and_oversized_bodies_are_refused() {
     let data = tempfile::tempdir().unwrap();
     let key = tenant(data.path(), "acme", &["hello"]);
     let host = HttpHost::start(data.path(), None, &[], Some("[http]\nbody_limit_kib = 64\n")).await;
-    let http = reqwest::Client::new();
+    let http = support::http::client();
     let message = json!({"jsonrpc":"2.0","id":1,"method":"tools/list"});
 
     let unknown = http
@@ -245,7 +245,7 @@ async fn a_tenant_over_its_call_limit_gets_429_at_once() {
     let dir = plugins();
     let settings = "[admission]\nmax_calls_per_tenant = 1\n";
     let host = HttpHost::start(data.path(), Some(dir.path()), &[], Some(settings)).await;
-    let http = reqwest::Client::new();
+    let http = support::http::client();
     let stream = http.get(host.url("/sse")).bearer_auth(&key).send().await.unwrap();
     let mut events = SseReader::new(stream);
     let endpoint = events.next().await.unwrap().data;
@@ -284,7 +284,7 @@ async fn anonymous_tenant_is_loopback_only_and_keys_are_still_checked() {
 
     let host = HttpHost::start(data.path(), None, &["--anonymous-tenant", "dev"], None).await;
     assert!(host.stderr().iter().any(|line| line.contains("WARN") && line.contains("--anonymous-tenant")));
-    let http = reqwest::Client::new();
+    let http = support::http::client();
     let open = http.get(host.url("/sse")).send().await.unwrap();
     assert_eq!(open.status(), 200, "no key runs as the anonymous tenant");
     let wrong = http.get(host.url("/sse")).bearer_auth("berth_000000000000_bad").send().await.unwrap();

@@ -5,7 +5,8 @@ mod support;
 
 use berth::capabilities::cache::{CacheLimits, CacheStore};
 use berth::runtime::bindings::types::{Content, ToolError};
-use berth::runtime::{Allocation, CallScope, Limits, LoadedPlugin, Runtime};
+use berth::runtime::{Allocation, CallScope, HostServices, Limits, LoadedPlugin, Runtime};
+use berth::upstream::{EgressSettings, Upstream};
 use std::sync::Arc;
 
 async fn hello(runtime: &Runtime) -> LoadedPlugin {
@@ -14,7 +15,15 @@ async fn hello(runtime: &Runtime) -> LoadedPlugin {
 }
 
 fn runtime() -> Runtime {
-    Runtime::new(Limits::default(), Allocation::Pooling, Arc::new(CacheStore::new(CacheLimits::default()))).unwrap()
+    Runtime::new(
+        Limits::default(),
+        Allocation::Pooling,
+        HostServices {
+            cache: Arc::new(CacheStore::new(CacheLimits::default())),
+            upstream: Arc::new(Upstream::new(EgressSettings::default()).unwrap()),
+        },
+    )
+    .unwrap()
 }
 
 async fn call(

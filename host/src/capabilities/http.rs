@@ -1,49 +1,133 @@
 //! `berth:plugin/http`: outbound HTTP performed by the host on the guest's
 //! behalf.
 //!
-//! Deny by default: a request is refused unless the plugin's manifest
-//! declares egress that the tenant has been granted. Grants, credential
-//! injection and the upstream client arrive with the vault; until a tenant
-//! is granted egress, every request is refused with a typed `denied` error
-//! that names the reason.
+//! Deny by default: a request is sent only when its URL (and every redirect
+//! hop) falls under one of the plugin's declared egress rules, with the
+//! placeholders filled from the tenant's config, and only to addresses the
+//! operator allows. The host enforces the timeout and the response cap. A
+//! refusal is the typed `denied` error naming the rule that failed.
+//!
+//! A request may name a credential: the host attaches it (only to the
+//! origins it is bound to), overrides any guest header of the same name,
+//! and redacts every secret value from the response before the guest sees
+//! it.
 
+use crate::policy::egress::EgressPolicy;
 use crate::runtime::CallState;
-use crate::runtime::bindings::berth::plugin::http::{Host, HttpError, Request, Response, add_to_linker as link};
+use crate::runtime::bindings::berth::plugin::http::{
+    Host, HttpError, Method, Request, Response, add_to_linker as link,
+};
+use crate::upstream::{HopHeaders, Outbound, Upstream, UpstreamError};
+use crate::vault::Credential;
+use crate::vault::credentials::redact;
 use std::sync::Arc;
+use std::time::Duration;
 use wasmtime::component::{HasSelf, Linker};
 
 /// What one call may reach.
-#[derive(Debug, Clone)]
 pub struct HttpCtx {
     plugin: Arc<str>,
-    egress: Arc<[String]>,
+    declared_credentials: Arc<[String]>,
+    credentials: Vec<Credential>,
+    sensitive: Vec<String>,
+    policy: EgressPolicy,
+    upstream: Arc<Upstream>,
 }
 
 impl HttpCtx {
-    /// A context for `plugin`, whose manifest declares `egress`.
-    pub fn new(plugin: Arc<str>, egress: Arc<[String]>) -> Self {
-        Self { plugin, egress }
+    /// A context for `plugin` (which declared `declared_credentials`) with
+    /// the tenant's `credentials`, within `policy` (already resolved against
+    /// the tenant's config), sending through `upstream`.
+    pub fn new(
+        plugin: Arc<str>,
+        declared_credentials: Arc<[String]>,
+        credentials: Vec<Credential>,
+        policy: EgressPolicy,
+        upstream: Arc<Upstream>,
+    ) -> Self {
+        let mut sensitive: Vec<String> = credentials.iter().flat_map(Credential::sensitive_values).collect();
+        sensitive.sort_by_key(|value| std::cmp::Reverse(value.len()));
+        sensitive.dedup();
+        Self { plugin, declared_credentials, credentials, sensitive, policy, upstream }
     }
 
-    fn refuse(&self, request: &Request) -> HttpError {
-        let reason = if self.egress.is_empty() {
-            format!("plugin `{}` declares no egress, so `{}` is not allowed", self.plugin, request.url)
-        } else {
-            format!(
-                "`{}` is not granted to plugin `{}` for this tenant (declared egress: {})",
-                request.url,
-                self.plugin,
-                self.egress.join(", ")
-            )
+    /// The credential `name` names, checked against the manifest and the
+    /// tenant's vault.
+    fn credential(&self, name: &str) -> Result<&Credential, HttpError> {
+        if !self.declared_credentials.iter().any(|declared| declared == name) {
+            return Err(HttpError::InvalidRequest(format!(
+                "plugin `{}` does not declare a credential named `{name}` in its manifest",
+                self.plugin
+            )));
+        }
+        self.credentials.iter().find(|credential| credential.name == name).ok_or_else(|| {
+            HttpError::CredentialFailed(format!(
+                "no credential named `{name}` is configured for plugin `{}` on this tenant; the operator sets it with `berth credential set`",
+                self.plugin
+            ))
+        })
+    }
+
+    async fn perform(&self, request: Request) -> Result<Response, HttpError> {
+        let credential = request.credential.as_deref().map(|name| self.credential(name)).transpose()?;
+        if let Some(credential) = credential {
+            for (name, _) in credential.headers() {
+                if request.headers.iter().any(|(set, _)| set.eq_ignore_ascii_case(&name)) {
+                    tracing::warn!(plugin = %self.plugin, header = %name, "the plugin set a header its credential sets; the credential wins");
+                }
+            }
+        }
+        let outbound = Outbound {
+            method: method(request.method),
+            url: request.url,
+            headers: request.headers,
+            body: request.body,
+            timeout: request.timeout_ms.map(|ms| Duration::from_millis(u64::from(ms))),
         };
-        tracing::warn!(plugin = %self.plugin, url = %request.url, "egress denied: {reason}");
-        HttpError::Denied(reason)
+        let url = outbound.url.clone();
+        let extra = credential.map(|credential| credential as &dyn HopHeaders);
+        let inbound = self.upstream.send(&self.policy, outbound, extra).await.map_err(|error| {
+            if let UpstreamError::Denied(denial) = &error {
+                tracing::warn!(plugin = %self.plugin, %url, "egress denied: {denial}");
+            }
+            wit_error(error)
+        })?;
+        let headers = inbound
+            .headers
+            .into_iter()
+            .map(|(name, value)| {
+                (name, String::from_utf8_lossy(&redact(value.as_bytes(), &self.sensitive)).into_owned())
+            })
+            .collect();
+        Ok(Response { status: inbound.status, headers, body: redact(&inbound.body, &self.sensitive) })
+    }
+}
+
+fn method(method: Method) -> reqwest::Method {
+    match method {
+        Method::Get => reqwest::Method::GET,
+        Method::Head => reqwest::Method::HEAD,
+        Method::Post => reqwest::Method::POST,
+        Method::Put => reqwest::Method::PUT,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Delete => reqwest::Method::DELETE,
+        Method::Options => reqwest::Method::OPTIONS,
+    }
+}
+
+fn wit_error(error: UpstreamError) -> HttpError {
+    match error {
+        UpstreamError::Denied(denial) => HttpError::Denied(denial.to_string()),
+        UpstreamError::InvalidRequest(message) => HttpError::InvalidRequest(message),
+        UpstreamError::Timeout(_) => HttpError::Timeout,
+        UpstreamError::TooLarge(limit) => HttpError::TooLarge(limit),
+        UpstreamError::Connection(message) => HttpError::Connection(message),
     }
 }
 
 impl Host for HttpCtx {
     async fn send(&mut self, request: Request) -> wasmtime::Result<Result<Response, HttpError>> {
-        Ok(Err(self.refuse(&request)))
+        Ok(self.perform(request).await)
     }
 }
 

@@ -25,6 +25,22 @@ const STEPS: &[&str] = &[
         plugin TEXT NOT NULL,
         PRIMARY KEY (tenant, plugin)
     ) STRICT;",
+    // 3: the vault: credentials with encrypted secrets, and the master key's
+    // check value (never the key).
+    "CREATE TABLE credentials (
+        tenant     TEXT NOT NULL,
+        plugin     TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        params     TEXT NOT NULL,
+        bound      TEXT NOT NULL,
+        secret     BLOB NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant, plugin, name)
+    ) STRICT;
+    CREATE TABLE vault_meta (
+        key   TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    ) STRICT;",
 ];
 
 /// The schema version this build writes.

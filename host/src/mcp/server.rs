@@ -11,6 +11,7 @@ use crate::policy::manifest::{qualified_name, split_qualified_name};
 use crate::runtime::bindings::types::{Content, ToolError, ToolResult, UpstreamError};
 use crate::runtime::{CallError, CallScope, LoadedPlugin, ToolSpec};
 use crate::tenants::{PluginAccess, Principal, Tenants};
+use crate::vault::Vault;
 use rmcp::ErrorData;
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
@@ -156,7 +157,10 @@ impl ServerHandler for BerthServer {
             .db
             .plugin_config(&tenant, plugin.name())
             .map_err(|error| ErrorData::internal_error(error.to_string(), None))?;
-        let scope = CallScope { tenant: Some(tenant.clone()), config, ..CallScope::default() };
+        let credentials = Vault::open(&self.app.db, &self.app.vault_key)
+            .and_then(|vault| vault.credentials(&tenant, plugin.name()))
+            .map_err(|error| ErrorData::internal_error(error.to_string(), None))?;
+        let scope = CallScope { tenant: Some(tenant.clone()), config, credentials };
         let started = Instant::now();
         let arguments = arguments.to_string();
         let call = self.app.runtime.call(&plugin, scope, &tool.name, &arguments);

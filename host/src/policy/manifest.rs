@@ -22,6 +22,9 @@ pub enum ManifestError {
     /// Two tools share a name.
     #[error("tool `{0}` is declared twice")]
     DuplicateTool(String),
+    /// An egress rule does not parse.
+    #[error(transparent)]
+    Egress(#[from] super::egress::EgressRuleError),
     /// A schema is not a JSON object describing an object.
     #[error("tool `{tool}` has an invalid {which} schema: {reason}")]
     Schema {

@@ -1,4 +1,6 @@
 //! Pure rules about what a plugin may be and do. No I/O happens here, so
 //! every rule is unit-testable and the same everywhere it is applied.
 
+pub mod address;
+pub mod egress;
 pub mod manifest;

@@ -13,9 +13,9 @@ mod state;
 pub use engine::Allocation;
 pub use limits::{LimitExceeded, Limits};
 pub use plugin::{LoadedPlugin, ToolSpec};
-pub use state::{CallScope, CallState};
+pub use state::{CallScope, CallState, HostServices};
 
-use crate::capabilities::cache::CacheStore;
+use crate::policy::egress::EgressTemplate;
 use crate::policy::manifest::{self as rules, ManifestError};
 use bindings::types::{ToolError, ToolResult};
 use bindings::{Adapter, AdapterPre};
@@ -78,20 +78,26 @@ pub struct Runtime {
     engine: Engine,
     linker: Linker<CallState>,
     limits: Limits,
-    cache: Arc<CacheStore>,
+    services: HostServices,
     instances: Arc<Semaphore>,
 }
 
 impl Runtime {
     /// A runtime enforcing `limits`, allocating instances per `allocation`,
-    /// with `cache` behind every plugin's `cache` interface.
-    pub fn new(limits: Limits, allocation: Allocation, cache: Arc<CacheStore>) -> wasmtime::Result<Self> {
+    /// with `services` behind every plugin's capabilities.
+    pub fn new(limits: Limits, allocation: Allocation, services: HostServices) -> wasmtime::Result<Self> {
         let engine = engine::build(&limits, allocation)?;
         engine::start_epoch_ticker(&engine);
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         crate::capabilities::add_to_linker(&mut linker)?;
-        Ok(Self { engine, linker, limits, cache, instances: Arc::new(Semaphore::new(limits.max_instances as usize)) })
+        Ok(Self {
+            engine,
+            linker,
+            limits,
+            services,
+            instances: Arc::new(Semaphore::new(limits.max_instances as usize)),
+        })
     }
 
     /// The limits calls run under.
@@ -130,6 +136,12 @@ impl Runtime {
         let pre = AdapterPre::new(instance_pre).map_err(|error| LoadError::Link(format!("{error:#}")))?;
         let (manifest, tools) = self.describe(&pre).await?;
         rules::check_plugin_name(&manifest.name)?;
+        let egress = manifest
+            .egress
+            .iter()
+            .map(|rule| EgressTemplate::parse(rule))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(ManifestError::from)?;
         rules::check_unique(tools.iter().map(|tool| tool.name.as_str()))?;
         let tools = tools
             .into_iter()
@@ -157,7 +169,7 @@ impl Runtime {
             .collect::<Result<Vec<_>, ManifestError>>()?;
         let grants = PluginGrants {
             name: manifest.name.as_str().into(),
-            egress: manifest.egress.clone().into(),
+            egress: egress.into(),
             credentials: manifest.credentials.iter().map(|need| need.name.clone()).collect(),
             config_defaults: manifest
                 .config
@@ -180,7 +192,7 @@ impl Runtime {
             credentials: Arc::from([]),
             config_defaults: Default::default(),
         };
-        let state = CallState::new(&grants, CallScope::default(), "describe", self.limits, self.cache.clone());
+        let state = CallState::new(&grants, CallScope::default(), "describe", self.limits, &self.services);
         let run = async |store: &mut Store<CallState>, adapter: Adapter| {
             let manifest = adapter.call_describe(&mut *store).await?;
             let tools = adapter.call_list_tools(&mut *store).await?;
@@ -198,7 +210,7 @@ impl Runtime {
         tool: &str,
         arguments: &str,
     ) -> Result<Result<ToolResult, ToolError>, CallError> {
-        let state = CallState::new(&plugin.grants, scope, tool, self.limits, self.cache.clone());
+        let state = CallState::new(&plugin.grants, scope, tool, self.limits, &self.services);
         let run = async |store: &mut Store<CallState>, adapter: Adapter| {
             adapter.call_call_tool(&mut *store, tool, arguments).await
         };

@@ -9,6 +9,9 @@ use crate::capabilities::config::ConfigCtx;
 use crate::capabilities::http::HttpCtx;
 use crate::capabilities::log::LogCtx;
 use crate::capabilities::secrets::SecretsCtx;
+use crate::policy::egress::{EgressPolicy, EgressTemplate};
+use crate::upstream::Upstream;
+use crate::vault::Credential;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use wasmtime::component::ResourceTable;
@@ -22,8 +25,8 @@ pub struct CallScope {
     pub tenant: Option<Arc<str>>,
     /// The tenant's settings for the plugin (before manifest defaults).
     pub config: BTreeMap<String, String>,
-    /// The tenant's secret values for the plugin, by credential name.
-    pub secrets: BTreeMap<String, Arc<[u8]>>,
+    /// The tenant's credentials for the plugin, decrypted for this call.
+    pub credentials: Vec<Credential>,
 }
 
 impl CallScope {
@@ -37,9 +40,18 @@ impl CallScope {
 #[derive(Debug, Clone)]
 pub(crate) struct PluginGrants {
     pub name: Arc<str>,
-    pub egress: Arc<[String]>,
+    pub egress: Arc<[EgressTemplate]>,
     pub credentials: Arc<[String]>,
     pub config_defaults: BTreeMap<String, String>,
+}
+
+/// Host services every call shares.
+#[derive(Clone)]
+pub struct HostServices {
+    /// Backs every plugin's `cache`.
+    pub cache: Arc<CacheStore>,
+    /// Performs every plugin's `http`.
+    pub upstream: Arc<Upstream>,
 }
 
 /// The data of one call's store.
@@ -64,7 +76,7 @@ impl CallState {
         scope: CallScope,
         tool: &str,
         limits: Limits,
-        cache: Arc<CacheStore>,
+        services: &HostServices,
     ) -> Self {
         let tenant: Arc<str> = scope.tenant.clone().unwrap_or_else(|| "(load)".into());
         let stdout = GuestOutput::new(Stream::Stdout, tenant.clone(), grants.name.clone());
@@ -83,6 +95,17 @@ impl CallState {
         table.set_max_capacity(limits.resource_handles as usize);
         let mut config = grants.config_defaults.clone();
         config.extend(scope.config);
+        let egress = EgressPolicy::resolve(&grants.name, &grants.egress, &config);
+        let mut credentials = scope.credentials;
+        for credential in credentials.iter_mut().filter(|credential| credential.bound_origins.is_empty()) {
+            credential.bound_origins = egress.origins();
+        }
+        let secrets = credentials
+            .iter()
+            .filter_map(|credential| {
+                Some((credential.name.clone(), Arc::from(credential.primary_secret()?.as_bytes())))
+            })
+            .collect();
         let cache_scope = scope
             .tenant
             .as_ref()
@@ -91,15 +114,21 @@ impl CallState {
             wasi,
             table,
             limiter: CallLimiter::new(limits),
-            http: HttpCtx::new(grants.name.clone(), grants.egress.clone()),
+            http: HttpCtx::new(
+                grants.name.clone(),
+                grants.credentials.clone(),
+                credentials,
+                egress,
+                services.upstream.clone(),
+            ),
             secrets: SecretsCtx::new(
                 grants.name.clone(),
                 grants.credentials.clone(),
-                Arc::new(scope.secrets),
+                Arc::new(secrets),
                 limits.resource_handles as usize,
             ),
             config: ConfigCtx::new(Arc::new(config)),
-            cache: CacheCtx::new(cache, cache_scope),
+            cache: CacheCtx::new(services.cache.clone(), cache_scope),
             log: LogCtx::new(tenant, grants.name.clone(), tool.into()),
             stderr,
             stdout,

@@ -14,6 +14,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+/// An HTTP client for the tests. reqwest is built with rustls but no bundled
+/// crypto provider (the host installs ring the same way).
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 /// Runs `berth` with `args` against data dir `data` and returns its stdout.
 pub fn cli(data: &Path, args: &[&str]) -> String {
     let output = std::process::Command::new(BERTH).args(args).arg("--data").arg(data).output().expect("run berth");
@@ -135,7 +142,7 @@ impl HttpHostRef {
     /// Like [`Self::client`], speaking `version`.
     pub async fn client_on(&self, key: &str, version: ProtocolVersion) -> RunningService<RoleClient, ClientConfig> {
         let config = StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", self.base)).auth_header(key);
-        let transport = StreamableHttpClientTransport::with_client(reqwest::Client::new(), config);
+        let transport = StreamableHttpClientTransport::with_client(client(), config);
         let info = ClientConfig::new(ClientCapabilities::default(), Implementation::new("berth-e2e", "0.1.0"))
             .with_protocol_version(version);
         info.serve(transport).await.unwrap_or_else(|error| panic!("initialize over /mcp failed: {error}"))

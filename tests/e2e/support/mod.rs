@@ -187,3 +187,4 @@ pub fn is_error(result: &CallToolResult) -> bool {
     result.is_error.unwrap_or(false)
 }
 pub mod http;
+pub mod upstream;

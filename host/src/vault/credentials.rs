@@ -1,0 +1,226 @@
+//! Credential schemes and how the host applies them to a request. The guest
+//! names a credential; the host turns it into headers, only for the origins
+//! the credential is bound to, and knows every secret string so it can
+//! redact them from responses.
+
+use crate::upstream::HopHeaders;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use url::Url;
+use zeroize::Zeroizing;
+
+/// How a credential authenticates. The non-secret parameters live here; the
+/// secret parts are stored encrypted beside them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "scheme", rename_all = "kebab-case")]
+pub enum Scheme {
+    /// `Authorization: Basic base64(username:password)`; secret: `password`.
+    Basic {
+        /// User name.
+        username: String,
+    },
+    /// `Authorization: Bearer <token>`; secret: `token`.
+    Bearer,
+    /// `<header>: <value>`; secret: `value`.
+    ApiKey {
+        /// Header name, e.g. `X-Api-Key`.
+        header: String,
+    },
+    /// Header templates such as `Cookie=JSESSIONID={session_id}`; secrets:
+    /// one value per placeholder.
+    Headers {
+        /// (header name, template) pairs.
+        templates: Vec<(String, String)>,
+    },
+}
+
+impl Scheme {
+    /// The scheme's name as the CLI spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Basic { .. } => "basic",
+            Self::Bearer => "bearer",
+            Self::ApiKey { .. } => "api-key",
+            Self::Headers { .. } => "headers",
+        }
+    }
+
+    /// The secret parts this scheme needs, in the order the CLI reads them
+    /// from stdin.
+    pub fn secret_parts(&self) -> Vec<String> {
+        match self {
+            Self::Basic { .. } => vec!["password".to_owned()],
+            Self::Bearer => vec!["token".to_owned()],
+            Self::ApiKey { .. } => vec!["value".to_owned()],
+            Self::Headers { templates } => {
+                let mut keys: Vec<String> = templates.iter().flat_map(|(_, template)| placeholders(template)).collect();
+                keys.dedup();
+                keys
+            }
+        }
+    }
+}
+
+/// The names inside `{...}` in `template`.
+pub fn placeholders(template: &str) -> Vec<String> {
+    template.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(key, _)| key.to_owned())).collect()
+}
+
+/// A credential ready to use for one call: its scheme, its decrypted secret
+/// parts, and the origins it may be sent to.
+#[derive(Clone)]
+pub struct Credential {
+    /// Name the plugin uses.
+    pub name: String,
+    /// How it authenticates.
+    pub scheme: Scheme,
+    /// Origins (`scheme://host:port`) the headers may be sent to.
+    pub bound_origins: Vec<String>,
+    /// Secret parts by name.
+    pub secrets: BTreeMap<String, Zeroizing<String>>,
+}
+
+impl Credential {
+    /// The headers this credential sets.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let secret = |part: &str| self.secrets.get(part).map(|value| value.as_str()).unwrap_or_default();
+        match &self.scheme {
+            Scheme::Basic { username } => {
+                let encoded =
+                    base64::engine::general_purpose::STANDARD.encode(format!("{username}:{}", secret("password")));
+                vec![("authorization".to_owned(), format!("Basic {encoded}"))]
+            }
+            Scheme::Bearer => vec![("authorization".to_owned(), format!("Bearer {}", secret("token")))],
+            Scheme::ApiKey { header } => vec![(header.to_ascii_lowercase(), secret("value").to_owned())],
+            Scheme::Headers { templates } => templates
+                .iter()
+                .map(|(name, template)| {
+                    let value = self
+                        .secrets
+                        .iter()
+                        .fold(template.clone(), |value, (key, secret)| value.replace(&format!("{{{key}}}"), secret));
+                    (name.to_ascii_lowercase(), value)
+                })
+                .collect(),
+        }
+    }
+
+    /// Every string that must never reach the guest: the secret parts and
+    /// the header values derived from them.
+    pub fn sensitive_values(&self) -> Vec<String> {
+        let mut values: Vec<String> = self.secrets.values().map(|value| value.to_string()).collect();
+        values.extend(self.headers().into_iter().map(|(_, value)| value));
+        if let Scheme::Basic { .. } = self.scheme {
+            values.extend(
+                self.headers().into_iter().filter_map(|(_, value)| value.strip_prefix("Basic ").map(str::to_owned)),
+            );
+        }
+        values.retain(|value| value.len() >= 4);
+        values.sort_by_key(|value| std::cmp::Reverse(value.len()));
+        values.dedup();
+        values
+    }
+
+    /// The primary secret (for `secrets.get` handles): the only part, or the
+    /// first in the scheme's order.
+    pub fn primary_secret(&self) -> Option<&str> {
+        self.scheme.secret_parts().first().and_then(|part| self.secrets.get(part)).map(|value| value.as_str())
+    }
+}
+
+/// Shows everything but the secret values.
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credential")
+            .field("name", &self.name)
+            .field("scheme", &self.scheme)
+            .field("bound_origins", &self.bound_origins)
+            .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl HopHeaders for Credential {
+    fn headers_for(&self, url: &Url) -> Vec<(String, String)> {
+        let origin = crate::policy::egress::origin_of(url);
+        if self.bound_origins.iter().any(|bound| bound.eq_ignore_ascii_case(&origin)) {
+            self.headers()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// Replaces every occurrence of each of `values` in `bytes` with `[REDACTED]`.
+pub fn redact(bytes: &[u8], values: &[String]) -> Vec<u8> {
+    let mut current = bytes.to_vec();
+    for value in values {
+        let finder = memchr::memmem::Finder::new(value.as_bytes());
+        if finder.find(&current).is_none() {
+            continue;
+        }
+        let mut out = Vec::with_capacity(current.len());
+        let mut start = 0;
+        for found in finder.find_iter(&current) {
+            if found < start {
+                continue;
+            }
+            out.extend_from_slice(&current[start..found]);
+            out.extend_from_slice(b"[REDACTED]");
+            start = found + value.len();
+        }
+        out.extend_from_slice(&current[start..]);
+        current = out;
+    }
+    current
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn credential(scheme: Scheme, secrets: &[(&str, &str)]) -> Credential {
+        Credential {
+            name: "c".into(),
+            scheme,
+            bound_origins: vec!["https://api.example:443".into()],
+            secrets: secrets.iter().map(|(key, value)| (key.to_string(), Zeroizing::new(value.to_string()))).collect(),
+        }
+    }
+
+    #[test]
+    fn each_scheme_produces_its_headers() {
+        let basic = credential(Scheme::Basic { username: "admin".into() }, &[("password", "hunter2")]);
+        assert_eq!(basic.headers(), [("authorization".to_owned(), "Basic YWRtaW46aHVudGVyMg==".to_owned())]);
+        let bearer = credential(Scheme::Bearer, &[("token", "tok-123")]);
+        assert_eq!(bearer.headers(), [("authorization".to_owned(), "Bearer tok-123".to_owned())]);
+        let key = credential(Scheme::ApiKey { header: "X-Api-Key".into() }, &[("value", "k-1")]);
+        assert_eq!(key.headers(), [("x-api-key".to_owned(), "k-1".to_owned())]);
+        let templates =
+            vec![("Cookie".into(), "JSESSIONID={session_id}".into()), ("X-UserToken".into(), "{user_token}".into())];
+        let session = credential(Scheme::Headers { templates }, &[("session_id", "s-9"), ("user_token", "u-7")]);
+        assert_eq!(
+            session.headers(),
+            [("cookie".to_owned(), "JSESSIONID=s-9".to_owned()), ("x-usertoken".to_owned(), "u-7".to_owned())]
+        );
+        assert_eq!(session.scheme.secret_parts(), ["session_id", "user_token"]);
+    }
+
+    #[test]
+    fn headers_go_only_to_bound_origins() {
+        let bearer = credential(Scheme::Bearer, &[("token", "tok-123")]);
+        assert_eq!(bearer.headers_for(&Url::parse("https://api.example/v1").unwrap()).len(), 1);
+        assert!(bearer.headers_for(&Url::parse("https://evil.example/v1").unwrap()).is_empty());
+        assert!(bearer.headers_for(&Url::parse("http://api.example/v1").unwrap()).is_empty());
+    }
+
+    #[test]
+    fn secrets_and_derived_values_are_redacted() {
+        let basic = credential(Scheme::Basic { username: "admin".into() }, &[("password", "hunter2")]);
+        let body = b"you sent Basic YWRtaW46aHVudGVyMg== and hunter2, hunter2!";
+        let redacted = String::from_utf8(redact(body, &basic.sensitive_values())).unwrap();
+        assert!(!redacted.contains("hunter2") && !redacted.contains("YWRtaW46aHVudGVyMg=="), "{redacted}");
+        assert_eq!(redacted, "you sent [REDACTED] and [REDACTED], [REDACTED]!");
+    }
+}

@@ -1,0 +1,330 @@
+//! The vault: tenants' credentials, with every secret part encrypted with
+//! AES-256-GCM under a per-tenant key derived from the master key.
+//!
+//! The master key comes from `BERTH_MASTER_KEY` or `--master-key-file`; with
+//! neither, a key file is created in the data directory (mode 0600) with a
+//! warning. The database holds only a check value that recognises the key.
+
+pub mod credentials;
+mod crypto;
+
+pub use credentials::{Credential, Scheme};
+pub use crypto::{CryptoError, MasterKey};
+
+use crate::db::{Database, DbError};
+use rusqlite::{OptionalExtension, params};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// Name of the generated key file in the data directory.
+pub const KEY_FILE: &str = "master.key";
+
+/// Why a vault operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// Encryption or decryption failed.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// The key file could not be read or written.
+    #[error("master key file {path}: {source}")]
+    KeyFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The key does not belong to this database.
+    #[error("the master key does not match this database's vault; use the key it was created with")]
+    WrongKey,
+    /// A stored row does not decode.
+    #[error("credential `{0}` is corrupt")]
+    Corrupt(String),
+    /// No such credential.
+    #[error("no credential `{name}` for plugin `{plugin}` on tenant `{tenant}`")]
+    Unknown {
+        /// Tenant.
+        tenant: String,
+        /// Plugin.
+        plugin: String,
+        /// Name.
+        name: String,
+    },
+}
+
+impl From<rusqlite::Error> for VaultError {
+    fn from(error: rusqlite::Error) -> Self {
+        Self::Db(error.into())
+    }
+}
+
+/// Where the master key came from, which decides how rotation stores the new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// `BERTH_MASTER_KEY`.
+    Environment,
+    /// A key file.
+    File(PathBuf),
+}
+
+/// Loads the master key: from `env_key` if set, else from `key_file`, else
+/// from (or newly into) `data_dir/master.key`.
+pub fn load_master_key(
+    data_dir: &Path,
+    env_key: Option<&str>,
+    key_file: Option<&Path>,
+) -> Result<(MasterKey, KeySource), VaultError> {
+    if let Some(hex) = env_key {
+        return Ok((MasterKey::from_hex(hex)?, KeySource::Environment));
+    }
+    let path = key_file.map_or_else(|| data_dir.join(KEY_FILE), Path::to_path_buf);
+    let io = |source| VaultError::KeyFile { path: path.clone(), source };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok((MasterKey::from_hex(&text)?, KeySource::File(path))),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound && key_file.is_none() => {
+            let key = MasterKey::generate();
+            write_key_file(&path, &key).map_err(io)?;
+            tracing::warn!(
+                file = %path.display(),
+                "created a new vault master key file; back it up, or set BERTH_MASTER_KEY / --master-key-file in production"
+            );
+            Ok((key, KeySource::File(path)))
+        }
+        Err(error) => Err(io(error)),
+    }
+}
+
+/// Writes `key` to `path`, readable by the owner only.
+pub fn write_key_file(path: &Path, key: &MasterKey) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    std::io::Write::write_all(&mut file, key.to_hex().as_bytes())?;
+    file.sync_all()
+}
+
+/// One credential as listed for an operator: never a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialSummary {
+    /// Plugin.
+    pub plugin: String,
+    /// Name.
+    pub name: String,
+    /// Scheme name.
+    pub scheme: String,
+    /// Bound origins (empty: the plugin's egress origins).
+    pub bound: Vec<String>,
+}
+
+/// Vault operations over the database with a master key.
+pub struct Vault<'a> {
+    db: &'a Database,
+    key: &'a MasterKey,
+}
+
+impl<'a> Vault<'a> {
+    /// Opens the vault, recording the key's check value on first use and
+    /// refusing a key that does not match it.
+    pub fn open(db: &'a Database, key: &'a MasterKey) -> Result<Self, VaultError> {
+        let stored: Option<Vec<u8>> = db.with(|conn| {
+            conn.query_row("SELECT value FROM vault_meta WHERE key = 'check'", [], |row| row.get(0)).optional()
+        })?;
+        match stored {
+            Some(stored) if stored != key.check_value() => return Err(VaultError::WrongKey),
+            Some(_) => {}
+            None => {
+                db.with(|conn| {
+                    conn.execute("INSERT INTO vault_meta (key, value) VALUES ('check', ?1)", params![key.check_value()])
+                })?;
+            }
+        }
+        Ok(Self { db, key })
+    }
+
+    /// Stores (or replaces) credential `name` of `plugin` for `tenant`.
+    pub fn set(
+        &self,
+        tenant: &str,
+        plugin: &str,
+        name: &str,
+        scheme: &Scheme,
+        bound: &[String],
+        secrets: &BTreeMap<String, Zeroizing<String>>,
+    ) -> Result<(), VaultError> {
+        let plain: BTreeMap<&str, &str> = secrets.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect();
+        let plaintext = Zeroizing::new(serde_json::to_vec(&plain).expect("a map of strings serializes"));
+        let sealed = self.key.seal(tenant, &row_context(tenant, plugin, name), &plaintext);
+        let params = serde_json::to_string(scheme).expect("schemes serialize");
+        let bound = serde_json::to_string(bound).expect("strings serialize");
+        self.db.with(|conn| {
+            conn.execute(
+                "INSERT INTO credentials (tenant, plugin, name, params, bound, secret, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, unixepoch())
+                 ON CONFLICT (tenant, plugin, name) DO UPDATE SET
+                   params = excluded.params, bound = excluded.bound, secret = excluded.secret, updated_at = excluded.updated_at",
+                params![tenant, plugin, name, params, bound, sealed],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Deletes a credential.
+    pub fn delete(&self, tenant: &str, plugin: &str, name: &str) -> Result<(), VaultError> {
+        let removed = self.db.with(|conn| {
+            conn.execute(
+                "DELETE FROM credentials WHERE tenant = ?1 AND plugin = ?2 AND name = ?3",
+                params![tenant, plugin, name],
+            )
+        })?;
+        if removed == 0 {
+            return Err(VaultError::Unknown { tenant: tenant.into(), plugin: plugin.into(), name: name.into() });
+        }
+        Ok(())
+    }
+
+    /// `tenant`'s credentials, without secrets.
+    pub fn list(&self, tenant: &str) -> Result<Vec<CredentialSummary>, VaultError> {
+        let rows: Vec<(String, String, String, String)> = self.db.with(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT plugin, name, params, bound FROM credentials WHERE tenant = ?1 ORDER BY plugin, name",
+            )?;
+            let rows =
+                statement.query_map(params![tenant], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
+            rows.collect()
+        })?;
+        rows.into_iter()
+            .map(|(plugin, name, params, bound)| {
+                let scheme: Scheme = serde_json::from_str(&params).map_err(|_| VaultError::Corrupt(name.clone()))?;
+                let bound = serde_json::from_str(&bound).map_err(|_| VaultError::Corrupt(name.clone()))?;
+                Ok(CredentialSummary { plugin, name, scheme: scheme.name().to_owned(), bound })
+            })
+            .collect()
+    }
+
+    /// `tenant`'s credentials for `plugin`, decrypted. An empty bound list
+    /// means the plugin's egress origins, which the runtime fills in.
+    pub fn credentials(&self, tenant: &str, plugin: &str) -> Result<Vec<Credential>, VaultError> {
+        let rows: Vec<(String, String, String, Vec<u8>)> = self.db.with(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT name, params, bound, secret FROM credentials WHERE tenant = ?1 AND plugin = ?2",
+            )?;
+            let rows = statement
+                .query_map(params![tenant, plugin], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
+            rows.collect()
+        })?;
+        rows.into_iter()
+            .map(|(name, params, bound, sealed)| {
+                let corrupt = || VaultError::Corrupt(name.clone());
+                let scheme: Scheme = serde_json::from_str(&params).map_err(|_| corrupt())?;
+                let bound_origins: Vec<String> = serde_json::from_str(&bound).map_err(|_| corrupt())?;
+                let plaintext = self.key.open(tenant, &row_context(tenant, plugin, &name), &sealed)?;
+                let parts: BTreeMap<String, String> = serde_json::from_slice(&plaintext).map_err(|_| corrupt())?;
+                let secrets = parts.into_iter().map(|(key, value)| (key, Zeroizing::new(value))).collect();
+                Ok(Credential { name, scheme, bound_origins, secrets })
+            })
+            .collect()
+    }
+
+    /// Re-encrypts every secret under `new` in one transaction and records
+    /// its check value; returns how many credentials were re-encrypted.
+    pub fn rotate(&self, new: &MasterKey) -> Result<usize, VaultError> {
+        self.db.with(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let rows: Vec<(String, String, String, Vec<u8>)> = {
+                let mut statement = tx.prepare("SELECT tenant, plugin, name, secret FROM credentials")?;
+                let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let mut resealed = Vec::with_capacity(rows.len());
+            for (tenant, plugin, name, sealed) in &rows {
+                let context = row_context(tenant, plugin, name);
+                let plaintext = match self.key.open(tenant, &context, sealed) {
+                    Ok(plaintext) => plaintext,
+                    Err(_) => return Ok(Err(VaultError::Corrupt(name.clone()))),
+                };
+                resealed.push((tenant, plugin, name, new.seal(tenant, &context, &plaintext)));
+            }
+            for (tenant, plugin, name, sealed) in &resealed {
+                tx.execute(
+                    "UPDATE credentials SET secret = ?4 WHERE tenant = ?1 AND plugin = ?2 AND name = ?3",
+                    params![tenant, plugin, name, sealed],
+                )?;
+            }
+            tx.execute("UPDATE vault_meta SET value = ?1 WHERE key = 'check'", params![new.check_value()])?;
+            tx.commit()?;
+            Ok(Ok(resealed.len()))
+        })?
+    }
+}
+
+/// Associated data binding a ciphertext to its row.
+fn row_context(tenant: &str, plugin: &str, name: &str) -> Vec<u8> {
+    [tenant.as_bytes(), b"\0", plugin.as_bytes(), b"\0", name.as_bytes()].concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secrets(pairs: &[(&str, &str)]) -> BTreeMap<String, Zeroizing<String>> {
+        pairs.iter().map(|(key, value)| (key.to_string(), Zeroizing::new(value.to_string()))).collect()
+    }
+
+    #[test]
+    fn credentials_round_trip_and_never_touch_disk_in_clear() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(dir.path()).unwrap();
+        let key = MasterKey::generate();
+        let vault = Vault::open(&db, &key).unwrap();
+        let scheme = Scheme::Basic { username: "admin".into() };
+        vault
+            .set("acme", "servicenow", "servicenow", &scheme, &[], &secrets(&[("password", "correct-horse-battery")]))
+            .unwrap();
+        let found = vault.credentials("acme", "servicenow").unwrap();
+        assert_eq!(found[0].secrets["password"].as_str(), "correct-horse-battery");
+        assert!(vault.credentials("globex", "servicenow").unwrap().is_empty(), "another tenant sees nothing");
+        drop(db);
+        let mut raw = Vec::new();
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            raw.extend(std::fs::read(entry.unwrap().path()).unwrap());
+        }
+        assert!(!raw.windows(b"correct-horse-battery".len()).any(|window| window == b"correct-horse-battery"));
+        assert!(!raw.windows(64).any(|window| window == key.to_hex().as_bytes()), "the master key is not stored");
+    }
+
+    #[test]
+    fn rotation_keeps_every_secret_and_retires_the_old_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(dir.path()).unwrap();
+        let old = MasterKey::generate();
+        let vault = Vault::open(&db, &old).unwrap();
+        vault.set("a", "p", "one", &Scheme::Bearer, &[], &secrets(&[("token", "token-one")])).unwrap();
+        vault.set("b", "p", "two", &Scheme::Bearer, &[], &secrets(&[("token", "token-two")])).unwrap();
+        let new = MasterKey::generate();
+        assert_eq!(vault.rotate(&new).unwrap(), 2);
+        assert!(matches!(Vault::open(&db, &old), Err(VaultError::WrongKey)));
+        let vault = Vault::open(&db, &new).unwrap();
+        assert_eq!(vault.credentials("a", "p").unwrap()[0].secrets["token"].as_str(), "token-one");
+        assert_eq!(vault.credentials("b", "p").unwrap()[0].secrets["token"].as_str(), "token-two");
+    }
+
+    #[test]
+    fn a_generated_key_file_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let (key, source) = load_master_key(dir.path(), None, None).unwrap();
+        assert_eq!(source, KeySource::File(dir.path().join(KEY_FILE)));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(KEY_FILE)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let (again, _) = load_master_key(dir.path(), None, None).unwrap();
+        assert_eq!(key.check_value(), again.check_value());
+    }
+}

@@ -1,6 +1,7 @@
 //! [`App`]: the running host's state, shared by every transport.
 
 use crate::admission::Admission;
+use crate::audit::AuditLog;
 use crate::capabilities::cache::CacheStore;
 use crate::db::{Database, DbError};
 use crate::runtime::registry::{self, PluginRegistry};
@@ -44,7 +45,9 @@ pub struct App {
     /// The plugins being served.
     pub plugins: PluginRegistry,
     /// Durable state.
-    pub db: Database,
+    pub db: Arc<Database>,
+    /// Tool calls and upstream requests.
+    pub audit: AuditLog,
     /// Bounds on sessions and in-flight calls.
     pub admission: Admission,
     /// The vault's master key.
@@ -56,12 +59,17 @@ impl App {
     /// directory. Bad plugin files are logged and skipped.
     pub async fn start(settings: &Settings) -> Result<Arc<Self>, StartError> {
         settings.limits.validate().map_err(StartError::Settings)?;
-        let db = Database::open(&settings.data_dir())?;
+        let db = Arc::new(Database::open(&settings.data_dir())?);
+        let audit = AuditLog::new(db.clone());
         let (vault_key, _) =
             load_master_key(&settings.data_dir(), settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
         Vault::open(&db, &vault_key)?;
         let upstream = Upstream::new(settings.egress).map_err(StartError::Runtime)?;
-        let services = HostServices { cache: Arc::new(CacheStore::new(settings.cache)), upstream: Arc::new(upstream) };
+        let services = HostServices {
+            cache: Arc::new(CacheStore::new(settings.cache)),
+            upstream: Arc::new(upstream),
+            audit: Some(audit.clone()),
+        };
         let runtime = Runtime::new(settings.limits, Allocation::Pooling, services)
             .map_err(|error| StartError::Runtime(format!("{error:#}")))?;
         let plugins = PluginRegistry::new();
@@ -76,6 +84,6 @@ impl App {
             "plugins: {}",
             report.loaded.join(", ")
         );
-        Ok(Arc::new(Self { runtime, plugins, db, admission: Admission::new(settings.admission), vault_key }))
+        Ok(Arc::new(Self { runtime, plugins, db, admission: Admission::new(settings.admission), vault_key, audit }))
     }
 }

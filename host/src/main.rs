@@ -3,6 +3,7 @@
 
 use anyhow::{Context, bail};
 use berth::app::App;
+use berth::audit::AuditLog;
 use berth::db::Database;
 use berth::http::HttpOptions;
 use berth::mcp::BerthServer;
@@ -53,6 +54,25 @@ enum Command {
     /// Manage the vault's master key.
     #[command(subcommand)]
     Vault(VaultCommand),
+    /// Read the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// The newest tool calls with the upstream requests each made, oldest first.
+    Tail {
+        /// Only this tenant's calls.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        /// How many calls.
+        #[arg(short = 'n', long, default_value_t = 20)]
+        lines: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -218,6 +238,9 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         Command::Config(command) => configure(command, &Database::open(&settings.data_dir())?),
         Command::Credential(command) => manage_credentials(command, &settings),
         Command::Vault(VaultCommand::Rotate) => rotate_vault(&settings),
+        Command::Audit(AuditCommand::Tail { tenant, json, lines }) => {
+            audit_tail(&settings, tenant.as_deref(), json, lines)
+        }
     }
 }
 
@@ -246,7 +269,7 @@ async fn serve(args: ServeArgs, settings: Settings) -> anyhow::Result<()> {
 
 async fn serve_stdio(app: std::sync::Arc<App>, tenant: &str) -> anyhow::Result<()> {
     tracing::info!(tenant, "serving MCP on stdio");
-    match BerthServer::new(app, tenant).serve(rmcp::transport::stdio()).await {
+    match BerthServer::new(app, tenant, "stdio").serve(rmcp::transport::stdio()).await {
         Ok(service) => {
             service.waiting().await.context("stdio session failed")?;
         }
@@ -407,6 +430,36 @@ fn rotate_vault(settings: &Settings) -> anyhow::Result<()> {
             println!("{}", new.to_hex().as_str());
             eprintln!(
                 "re-encrypted {count} credentials; set BERTH_MASTER_KEY to the key printed above before the next start"
+            );
+        }
+    }
+    Ok(())
+}
+
+fn audit_tail(settings: &Settings, tenant: Option<&str>, json: bool, lines: usize) -> anyhow::Result<()> {
+    let log = AuditLog::new(std::sync::Arc::new(Database::open(&settings.data_dir())?));
+    for call in log.tail(tenant, lines)? {
+        if json {
+            println!("{}", serde_json::to_string(&call)?);
+            continue;
+        }
+        println!(
+            "{} {} tenant={} via={} {}_{}@{} {} ({} ms)",
+            call.at_ms,
+            call.call_id,
+            call.tenant,
+            call.transport,
+            call.plugin,
+            call.tool,
+            call.version,
+            call.outcome,
+            call.duration_ms
+        );
+        for request in &call.requests {
+            let status = request.status.map_or_else(|| "-".to_owned(), |status| status.to_string());
+            println!(
+                "    {} {}{} -> {status} ({} ms, {} retries) {}",
+                request.method, request.origin, request.path, request.duration_ms, request.retries, request.outcome
             );
         }
     }

@@ -116,3 +116,29 @@ async fn a_missing_config_key_denies_and_names_the_key() {
     assert_eq!(answer["error"], "denied");
     assert!(answer["detail"].as_str().unwrap().contains("config key `upstream`"), "{answer}");
 }
+
+#[tokio::test]
+async fn the_audit_log_ties_each_upstream_request_to_its_call() {
+    let setup = setup(ALLOW_LOOPBACK).await;
+    fetch(&setup.host, json!({"url": setup.upstream.url("/api/echo?token=sekrit-query")})).await;
+    fetch(&setup.host, json!({"url": setup.upstream.url("/admin")})).await;
+    let tail = cli(setup._data.path(), &["audit", "tail", "--tenant", "default", "--json"]);
+    assert!(!tail.contains("sekrit-query"), "query strings are never written: {tail}");
+    let calls: Vec<Value> = tail.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(calls.len(), 2, "{tail}");
+    let allowed = &calls[0];
+    assert_eq!(allowed["plugin"], "probe");
+    assert_eq!(allowed["tool"], "fetch");
+    assert_eq!(allowed["transport"], "stdio");
+    assert_eq!(allowed["outcome"], "ok");
+    let request = &allowed["requests"][0];
+    assert_eq!(request["method"], "GET");
+    assert_eq!(request["origin"], format!("http://127.0.0.1:{}", setup.upstream.addr.port()));
+    assert_eq!(request["path"], "/api/echo");
+    assert_eq!(request["status"], 200);
+    let denied = &calls[1]["requests"][0];
+    assert!(denied["outcome"].as_str().unwrap().starts_with("denied: "), "{denied}");
+    assert_eq!(denied["status"], Value::Null);
+    let text = cli(setup._data.path(), &["audit", "tail"]);
+    assert!(text.contains("probe_fetch@0.1.0 ok") && text.contains("GET http://127.0.0.1"), "{text}");
+}

@@ -12,17 +12,28 @@
 //! and redacts every secret value from the response before the guest sees
 //! it.
 
+use crate::audit::{AuditLog, RequestRecord, now_ms};
 use crate::policy::egress::EgressPolicy;
 use crate::runtime::CallState;
 use crate::runtime::bindings::berth::plugin::http::{
     Host, HttpError, Method, Request, Response, add_to_linker as link,
 };
-use crate::upstream::{HopHeaders, Outbound, Upstream, UpstreamError};
+use crate::upstream::{HopHeaders, Inbound, Outbound, Upstream, UpstreamError};
 use crate::vault::Credential;
 use crate::vault::credentials::redact;
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{HasSelf, Linker};
+
+/// Where and as what this call's upstream requests are recorded.
+pub struct Audit {
+    /// The log.
+    pub log: AuditLog,
+    /// The tool call the requests belong to.
+    pub call_id: String,
+    /// The calling tenant.
+    pub tenant: Arc<str>,
+}
 
 /// What one call may reach.
 pub struct HttpCtx {
@@ -32,6 +43,7 @@ pub struct HttpCtx {
     sensitive: Vec<String>,
     policy: EgressPolicy,
     upstream: Arc<Upstream>,
+    audit: Option<Audit>,
 }
 
 impl HttpCtx {
@@ -44,11 +56,12 @@ impl HttpCtx {
         credentials: Vec<Credential>,
         policy: EgressPolicy,
         upstream: Arc<Upstream>,
+        audit: Option<Audit>,
     ) -> Self {
         let mut sensitive: Vec<String> = credentials.iter().flat_map(Credential::sensitive_values).collect();
         sensitive.sort_by_key(|value| std::cmp::Reverse(value.len()));
         sensitive.dedup();
-        Self { plugin, declared_credentials, credentials, sensitive, policy, upstream }
+        Self { plugin, declared_credentials, credentials, sensitive, policy, upstream, audit }
     }
 
     /// The credential `name` names, checked against the manifest and the
@@ -86,7 +99,12 @@ impl HttpCtx {
         };
         let url = outbound.url.clone();
         let extra = credential.map(|credential| credential as &dyn HopHeaders);
-        let inbound = self.upstream.send(&self.policy, outbound, extra).await.map_err(|error| {
+        let method_name = outbound.method.to_string();
+        let started = std::time::Instant::now();
+        let at_ms = now_ms();
+        let outcome = self.upstream.send(&self.policy, outbound, extra).await;
+        self.record(&method_name, &url, at_ms, started.elapsed(), &outcome);
+        let inbound = outcome.map_err(|error| {
             if let UpstreamError::Denied(denial) = &error {
                 tracing::warn!(plugin = %self.plugin, %url, "egress denied: {denial}");
             }
@@ -100,6 +118,37 @@ impl HttpCtx {
             })
             .collect();
         Ok(Response { status: inbound.status, headers, body: redact(&inbound.body, &self.sensitive) })
+    }
+}
+
+impl HttpCtx {
+    /// Writes the request to the audit log: origin and path, never the query.
+    fn record(&self, method: &str, url: &str, at_ms: i64, elapsed: Duration, outcome: &Result<Inbound, UpstreamError>) {
+        let Some(audit) = &self.audit else { return };
+        let target = match outcome {
+            Ok(inbound) => Some(inbound.url.clone()),
+            Err(_) => url::Url::parse(url).ok(),
+        };
+        let (origin, path) = target
+            .map(|target| (crate::policy::egress::origin_of(&target), target.path().to_owned()))
+            .unwrap_or_else(|| ("(invalid)".to_owned(), String::new()));
+        audit.log.request(&RequestRecord {
+            call_id: audit.call_id.clone(),
+            at_ms,
+            tenant: audit.tenant.to_string(),
+            plugin: self.plugin.to_string(),
+            method: method.to_owned(),
+            origin,
+            path,
+            status: outcome.as_ref().ok().map(|inbound| inbound.status),
+            duration_ms: elapsed.as_millis() as i64,
+            retries: outcome.as_ref().map_or(0, |inbound| inbound.retries),
+            outcome: match outcome {
+                Ok(_) => "ok".to_owned(),
+                Err(UpstreamError::Denied(denial)) => format!("denied: {denial}"),
+                Err(error) => error.to_string(),
+            },
+        });
     }
 }
 

@@ -41,6 +41,35 @@ const STEPS: &[&str] = &[
         key   TEXT PRIMARY KEY,
         value BLOB NOT NULL
     ) STRICT;",
+    // 4: the audit log: tool calls and the upstream requests each caused.
+    "CREATE TABLE audit_calls (
+        call_id     TEXT PRIMARY KEY,
+        at_ms       INTEGER NOT NULL,
+        tenant      TEXT NOT NULL,
+        transport   TEXT NOT NULL,
+        plugin      TEXT NOT NULL,
+        version     TEXT NOT NULL,
+        tool        TEXT NOT NULL,
+        arguments   TEXT NOT NULL,
+        outcome     TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX audit_calls_by_tenant ON audit_calls (tenant, at_ms);
+    CREATE TABLE audit_requests (
+        id          INTEGER PRIMARY KEY,
+        call_id     TEXT NOT NULL,
+        at_ms       INTEGER NOT NULL,
+        tenant      TEXT NOT NULL,
+        plugin      TEXT NOT NULL,
+        method      TEXT NOT NULL,
+        origin      TEXT NOT NULL,
+        path        TEXT NOT NULL,
+        status      INTEGER,
+        duration_ms INTEGER NOT NULL,
+        retries     INTEGER NOT NULL,
+        outcome     TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX audit_requests_by_call ON audit_requests (call_id);",
 ];
 
 /// The schema version this build writes.

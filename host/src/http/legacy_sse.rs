@@ -96,7 +96,7 @@ pub async fn open(
     let (outbound_tx, outbound_rx) = mpsc::channel::<ServerJsonRpcMessage>(CHANNEL_CAPACITY);
     let pending = Pending::default();
     let cancel = state.shutdown.child_token();
-    let server = BerthServer::new(state.app.clone(), principal.tenant.clone());
+    let server = BerthServer::new(state.app.clone(), principal.tenant.clone(), "sse");
     let transport = (PollSender::new(outbound_tx), ReceiverStream::new(inbound_rx));
     let session_cancel = cancel.clone();
     tokio::spawn(async move {

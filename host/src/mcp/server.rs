@@ -7,6 +7,7 @@
 
 use crate::admission::{SessionTicket, Ticket};
 use crate::app::App;
+use crate::audit::{self, CallRecord};
 use crate::policy::manifest::{qualified_name, split_qualified_name};
 use crate::runtime::bindings::types::{Content, ToolError, ToolResult, UpstreamError};
 use crate::runtime::{CallError, CallScope, LoadedPlugin, ToolSpec};
@@ -28,6 +29,7 @@ use std::time::Instant;
 pub struct BerthServer {
     app: Arc<App>,
     tenant: TenantSource,
+    transport: &'static str,
 }
 
 #[derive(Clone)]
@@ -45,14 +47,16 @@ struct Binding {
 }
 
 impl BerthServer {
-    /// A session of `tenant` on `app`.
-    pub fn new(app: Arc<App>, tenant: impl Into<Arc<str>>) -> Self {
-        Self { app, tenant: TenantSource::Fixed(tenant.into()) }
+    /// A session of `tenant` on `app` over `transport` (`stdio`, `sse`; for
+    /// the audit log).
+    pub fn new(app: Arc<App>, tenant: impl Into<Arc<str>>, transport: &'static str) -> Self {
+        Self { app, tenant: TenantSource::Fixed(tenant.into()), transport }
     }
 
-    /// A session whose tenant comes from its first authenticated HTTP request.
+    /// A Streamable HTTP session, whose tenant comes from its first
+    /// authenticated request.
     pub fn per_session(app: Arc<App>) -> Self {
-        Self { app, tenant: TenantSource::Bound(Arc::default()) }
+        Self { app, tenant: TenantSource::Bound(Arc::default()), transport: "http" }
     }
 
     /// The tenant this request runs as. A session never changes tenant: a
@@ -74,6 +78,16 @@ impl BerthServer {
             return Err(ErrorData::invalid_request("this session belongs to another tenant", None));
         }
         Ok(bound.tenant.clone())
+    }
+
+    /// What `tenant` grants `plugin` for one call: settings and credentials.
+    fn scope(&self, tenant: &Arc<str>, plugin: &LoadedPlugin, call_id: String) -> Result<CallScope, ErrorData> {
+        let internal = |error: String| ErrorData::internal_error(error, None);
+        let config = self.app.db.plugin_config(tenant, plugin.name()).map_err(|error| internal(error.to_string()))?;
+        let credentials = Vault::open(&self.app.db, &self.app.vault_key)
+            .and_then(|vault| vault.credentials(tenant, plugin.name()))
+            .map_err(|error| internal(error.to_string()))?;
+        Ok(CallScope { tenant: Some(tenant.clone()), config, credentials, call_id: Some(call_id) })
     }
 
     fn access(&self, tenant: &str) -> Result<PluginAccess, ErrorData> {
@@ -149,29 +163,44 @@ impl ServerHandler for BerthServer {
         let (plugin, index) = self.find(&tenant, &name)?;
         let tool = &plugin.tools[index];
         let arguments = Value::Object(request.arguments.unwrap_or_default());
-        if let Some(problems) = tool.argument_errors(&arguments) {
-            return Ok(failure(format!("invalid arguments for `{name}`: {problems}")).into());
-        }
-        let config = self
-            .app
-            .db
-            .plugin_config(&tenant, plugin.name())
-            .map_err(|error| ErrorData::internal_error(error.to_string(), None))?;
-        let credentials = Vault::open(&self.app.db, &self.app.vault_key)
-            .and_then(|vault| vault.credentials(&tenant, plugin.name()))
-            .map_err(|error| ErrorData::internal_error(error.to_string(), None))?;
-        let scope = CallScope { tenant: Some(tenant.clone()), config, credentials };
         let started = Instant::now();
-        let arguments = arguments.to_string();
-        let call = self.app.runtime.call(&plugin, scope, &tool.name, &arguments);
-        let outcome = tokio::select! {
-            outcome = call => outcome,
-            () = context.ct.cancelled() => return Err(ErrorData::internal_error("the call was cancelled", None)),
+        let mut record = CallRecord {
+            call_id: audit::call_id(),
+            at_ms: audit::now_ms(),
+            tenant: tenant.to_string(),
+            transport: self.transport.to_owned(),
+            plugin: plugin.name().to_owned(),
+            version: plugin.manifest.version.clone(),
+            tool: tool.name.clone(),
+            arguments: audit::redact_arguments(&arguments),
+            outcome: String::new(),
+            duration_ms: 0,
+            requests: Vec::new(),
         };
-        let result = to_mcp(tool, outcome);
+        let result = match tool.argument_errors(&arguments) {
+            Some(problems) => failure(format!("invalid arguments for `{name}`: {problems}")),
+            None => {
+                let scope = self.scope(&tenant, &plugin, record.call_id.clone())?;
+                let arguments = arguments.to_string();
+                let call = self.app.runtime.call(&plugin, scope, &tool.name, &arguments);
+                let outcome = tokio::select! {
+                    outcome = call => outcome,
+                    () = context.ct.cancelled() => return Err(ErrorData::internal_error("the call was cancelled", None)),
+                };
+                to_mcp(tool, outcome)
+            }
+        };
+        record.duration_ms = started.elapsed().as_millis() as i64;
+        record.outcome =
+            match (result.is_error.unwrap_or(false), result.content.first().and_then(|content| content.as_text())) {
+                (false, _) => "ok".to_owned(),
+                (true, Some(message)) => message.text.chars().take(500).collect(),
+                (true, None) => "error".to_owned(),
+            };
+        self.app.audit.call(&record);
         tracing::info!(
             tenant = %tenant, tool = %name, version = %plugin.manifest.version,
-            is_error = result.is_error.unwrap_or(false), elapsed_ms = started.elapsed().as_millis() as u64,
+            is_error = result.is_error.unwrap_or(false), elapsed_ms = record.duration_ms,
             "tool call"
         );
         Ok(result.into())

@@ -4,9 +4,10 @@
 
 use super::guest_output::{GuestOutput, Stream};
 use super::limits::{CallLimiter, Limits};
+use crate::audit::AuditLog;
 use crate::capabilities::cache::{CacheCtx, CacheStore};
 use crate::capabilities::config::ConfigCtx;
-use crate::capabilities::http::HttpCtx;
+use crate::capabilities::http::{Audit, HttpCtx};
 use crate::capabilities::log::LogCtx;
 use crate::capabilities::secrets::SecretsCtx;
 use crate::policy::egress::{EgressPolicy, EgressTemplate};
@@ -27,6 +28,8 @@ pub struct CallScope {
     pub config: BTreeMap<String, String>,
     /// The tenant's credentials for the plugin, decrypted for this call.
     pub credentials: Vec<Credential>,
+    /// The audit id of the tool call this is, if it is audited.
+    pub call_id: Option<String>,
 }
 
 impl CallScope {
@@ -52,6 +55,9 @@ pub struct HostServices {
     pub cache: Arc<CacheStore>,
     /// Performs every plugin's `http`.
     pub upstream: Arc<Upstream>,
+    /// Where upstream requests are recorded (none in embedded uses such as
+    /// benchmarks).
+    pub audit: Option<AuditLog>,
 }
 
 /// The data of one call's store.
@@ -120,6 +126,11 @@ impl CallState {
                 credentials,
                 egress,
                 services.upstream.clone(),
+                scope.call_id.zip(services.audit.clone()).map(|(call_id, log)| Audit {
+                    log,
+                    call_id,
+                    tenant: tenant.clone(),
+                }),
             ),
             secrets: SecretsCtx::new(
                 grants.name.clone(),

@@ -62,6 +62,8 @@ pub struct Inbound {
     pub body: Vec<u8>,
     /// The URL that answered (after redirects).
     pub url: Url,
+    /// Retries made before this answer.
+    pub retries: u32,
 }
 
 /// Why no answer was obtained.
@@ -209,7 +211,7 @@ impl Upstream {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Inbound { status, headers, body, url })
+        Ok(Inbound { status, headers, body, url, retries: 0 })
     }
 }
 

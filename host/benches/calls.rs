@@ -8,26 +8,15 @@
 //!   (parse the arguments, format the greeting) done natively, which is the
 //!   price of the sandbox.
 
-use berth::capabilities::cache::{CacheLimits, CacheStore};
 use berth::runtime::{Allocation, CallScope, HostServices, Limits, LoadedPlugin, Runtime};
-use berth::upstream::{EgressSettings, Upstream};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
-use std::sync::Arc;
 
 const ARGUMENTS: &str = r#"{"name":"Ada"}"#;
 
 fn setup(tokio: &tokio::runtime::Runtime, allocation: Allocation) -> (Runtime, LoadedPlugin) {
-    let runtime = Runtime::new(
-        Limits::default(),
-        allocation,
-        HostServices {
-            cache: Arc::new(CacheStore::new(CacheLimits::default())),
-            upstream: Arc::new(Upstream::new(EgressSettings::default()).unwrap()),
-        },
-    )
-    .expect("runtime");
+    let runtime = Runtime::new(Limits::default(), allocation, HostServices::embedded()).expect("runtime");
     let bytes =
         std::fs::read(Path::new(env!("BERTH_BUNDLED_PLUGINS")).join("hello.wasm")).expect("hello.wasm is built");
     let plugin = tokio.block_on(runtime.load(&bytes)).expect("hello loads");

@@ -64,7 +64,7 @@ impl App {
         let (vault_key, _) =
             load_master_key(&settings.data_dir(), settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
         Vault::open(&db, &vault_key)?;
-        let upstream = Upstream::new(settings.egress).map_err(StartError::Runtime)?;
+        let upstream = Upstream::new(settings.egress, settings.resilience).map_err(StartError::Runtime)?;
         let services = HostServices {
             cache: Arc::new(CacheStore::new(settings.cache)),
             upstream: Arc::new(upstream),

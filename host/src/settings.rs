@@ -7,6 +7,7 @@ use crate::capabilities::cache::CacheLimits;
 use crate::http::HttpSettings;
 use crate::runtime::Limits;
 use crate::upstream::EgressSettings;
+use crate::upstream::resilience::ResilienceSettings;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -53,6 +54,8 @@ pub struct Settings {
     pub admission: AdmissionLimits,
     /// Outbound HTTP: allowed internal addresses, caps, timeouts.
     pub egress: EgressSettings,
+    /// Retries, circuit breakers and rate limits for outbound HTTP.
+    pub resilience: ResilienceSettings,
     /// File holding the vault's master key (`--master-key-file`); default
     /// `master.key` in the data directory, created on first use.
     pub master_key_file: Option<PathBuf>,

@@ -3,10 +3,8 @@
 
 mod support;
 
-use berth::capabilities::cache::{CacheLimits, CacheStore};
 use berth::runtime::bindings::types::{Content, ToolError};
 use berth::runtime::{Allocation, CallScope, HostServices, Limits, LoadedPlugin, Runtime};
-use berth::upstream::{EgressSettings, Upstream};
 use std::sync::Arc;
 
 async fn hello(runtime: &Runtime) -> LoadedPlugin {
@@ -15,15 +13,7 @@ async fn hello(runtime: &Runtime) -> LoadedPlugin {
 }
 
 fn runtime() -> Runtime {
-    Runtime::new(
-        Limits::default(),
-        Allocation::Pooling,
-        HostServices {
-            cache: Arc::new(CacheStore::new(CacheLimits::default())),
-            upstream: Arc::new(Upstream::new(EgressSettings::default()).unwrap()),
-        },
-    )
-    .unwrap()
+    Runtime::new(Limits::default(), Allocation::Pooling, HostServices::embedded()).unwrap()
 }
 
 async fn call(

@@ -18,7 +18,7 @@ use crate::runtime::CallState;
 use crate::runtime::bindings::berth::plugin::http::{
     Host, HttpError, Method, Request, Response, add_to_linker as link,
 };
-use crate::upstream::{HopHeaders, Inbound, Outbound, Upstream, UpstreamError};
+use crate::upstream::{Caller, HopHeaders, Inbound, Outbound, Upstream, UpstreamError};
 use crate::vault::Credential;
 use crate::vault::credentials::redact;
 use std::sync::Arc;
@@ -37,6 +37,7 @@ pub struct Audit {
 
 /// What one call may reach.
 pub struct HttpCtx {
+    tenant: Arc<str>,
     plugin: Arc<str>,
     declared_credentials: Arc<[String]>,
     credentials: Vec<Credential>,
@@ -51,6 +52,7 @@ impl HttpCtx {
     /// the tenant's `credentials`, within `policy` (already resolved against
     /// the tenant's config), sending through `upstream`.
     pub fn new(
+        tenant: Arc<str>,
         plugin: Arc<str>,
         declared_credentials: Arc<[String]>,
         credentials: Vec<Credential>,
@@ -61,7 +63,7 @@ impl HttpCtx {
         let mut sensitive: Vec<String> = credentials.iter().flat_map(Credential::sensitive_values).collect();
         sensitive.sort_by_key(|value| std::cmp::Reverse(value.len()));
         sensitive.dedup();
-        Self { plugin, declared_credentials, credentials, sensitive, policy, upstream, audit }
+        Self { tenant, plugin, declared_credentials, credentials, sensitive, policy, upstream, audit }
     }
 
     /// The credential `name` names, checked against the manifest and the
@@ -102,7 +104,8 @@ impl HttpCtx {
         let method_name = outbound.method.to_string();
         let started = std::time::Instant::now();
         let at_ms = now_ms();
-        let outcome = self.upstream.send(&self.policy, outbound, extra).await;
+        let caller = Caller { tenant: &self.tenant, plugin: &self.plugin };
+        let outcome = self.upstream.send(caller, &self.policy, outbound, extra).await;
         self.record(&method_name, &url, at_ms, started.elapsed(), &outcome);
         let inbound = outcome.map_err(|error| {
             if let UpstreamError::Denied(denial) = &error {
@@ -171,6 +174,8 @@ fn wit_error(error: UpstreamError) -> HttpError {
         UpstreamError::Timeout(_) => HttpError::Timeout,
         UpstreamError::TooLarge(limit) => HttpError::TooLarge(limit),
         UpstreamError::Connection(message) => HttpError::Connection(message),
+        UpstreamError::RateLimited(wait) => HttpError::RateLimited(Some(wait)),
+        UpstreamError::CircuitOpen(message) => HttpError::CircuitOpen(message),
     }
 }
 

@@ -60,6 +60,15 @@ pub struct HostServices {
     pub audit: Option<AuditLog>,
 }
 
+impl HostServices {
+    /// Services for embedding the runtime without a database (benchmarks,
+    /// library tests): default cache and egress settings, no audit log.
+    pub fn embedded() -> Self {
+        let upstream = Upstream::new(Default::default(), Default::default()).expect("the default HTTP client builds");
+        Self { cache: Arc::new(CacheStore::new(Default::default())), upstream: Arc::new(upstream), audit: None }
+    }
+}
+
 /// The data of one call's store.
 pub struct CallState {
     wasi: WasiCtx,
@@ -121,6 +130,7 @@ impl CallState {
             table,
             limiter: CallLimiter::new(limits),
             http: HttpCtx::new(
+                tenant.clone(),
                 grants.name.clone(),
                 grants.credentials.clone(),
                 credentials,

@@ -5,11 +5,13 @@
 //! that refuses internal addresses; bodies are capped and every request has
 //! a timeout that a plugin may lower but not raise.
 
+pub mod resilience;
 mod resolver;
 
 use crate::policy::address::AddressPolicy;
-use crate::policy::egress::{Denial, EgressPolicy};
+use crate::policy::egress::{Denial, EgressPolicy, origin_of};
 use futures::StreamExt;
+use resilience::{Breakers, RateLimits, ResilienceSettings, retry_after};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -84,6 +86,22 @@ pub enum UpstreamError {
     /// DNS, connect or TLS failure.
     #[error("could not reach the upstream: {0}")]
     Connection(String),
+    /// The tenant's rate limit, or the upstream's `Retry-After` beyond the
+    /// host's bound, says wait (ms).
+    #[error("rate limited; retry in {0} ms")]
+    RateLimited(u64),
+    /// The circuit for this upstream is open.
+    #[error("{0}")]
+    CircuitOpen(String),
+}
+
+/// Who is sending, for per-tenant and per-plugin resilience state.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller<'a> {
+    /// Tenant.
+    pub tenant: &'a str,
+    /// Plugin.
+    pub plugin: &'a str,
 }
 
 /// Adds headers to hops that may carry them (credentials, bound to origins).
@@ -97,11 +115,14 @@ pub trait HopHeaders: Send + Sync {
 pub struct Upstream {
     client: reqwest::Client,
     settings: EgressSettings,
+    resilience: ResilienceSettings,
+    breakers: Breakers,
+    limits: RateLimits,
 }
 
 impl Upstream {
-    /// A client enforcing `settings`.
-    pub fn new(settings: EgressSettings) -> Result<Self, String> {
+    /// A client enforcing `settings`, absorbing faults per `resilience`.
+    pub fn new(settings: EgressSettings, resilience: ResilienceSettings) -> Result<Self, String> {
         // reqwest is built without a bundled crypto provider; use ring, which
         // builds everywhere with a C compiler alone. Installing twice is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -112,23 +133,72 @@ impl Upstream {
             .user_agent(concat!("berth/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| error.to_string())?;
-        Ok(Self { client, settings })
+        Ok(Self { client, settings, resilience, breakers: Breakers::default(), limits: RateLimits::default() })
     }
 
-    /// Performs `request` within `policy`, following redirects that stay
-    /// within it. `extra` supplies credential headers per hop; they replace
-    /// any header of the same name the plugin set.
+    /// Performs `request` for `caller` within `policy`, following redirects
+    /// that stay within it. `extra` supplies credential headers per hop; they
+    /// replace any header of the same name the plugin set. Connection errors
+    /// and 502/503/504 are retried for idempotent methods, 429 for any, with
+    /// jittered backoff or the upstream's `Retry-After`.
     pub async fn send(
         &self,
+        caller: Caller<'_>,
         policy: &EgressPolicy,
         request: Outbound,
         extra: Option<&dyn HopHeaders>,
     ) -> Result<Inbound, UpstreamError> {
+        let origin = origin_of(&policy.check(&request.url)?);
+        let settings = &self.resilience;
+        self.limits
+            .take(settings, caller.tenant, caller.plugin)
+            .map_err(|wait| UpstreamError::RateLimited(millis(wait)))?;
+        self.breakers.admit(settings, caller.tenant, &origin).map_err(|wait| {
+            UpstreamError::CircuitOpen(format!(
+                "{origin} failed repeatedly; failing fast for another {} ms",
+                millis(wait)
+            ))
+        })?;
         let host_timeout = Duration::from_millis(self.settings.timeout_ms);
         let timeout = request.timeout.map_or(host_timeout, |asked| asked.min(host_timeout));
-        tokio::time::timeout(timeout, self.exchange(policy, request, extra))
-            .await
-            .unwrap_or(Err(UpstreamError::Timeout(timeout.as_millis() as u64)))
+        let idempotent = matches!(request.method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS");
+        let mut retries = 0;
+        loop {
+            let outcome = tokio::time::timeout(timeout, self.exchange(policy, request.clone(), extra))
+                .await
+                .unwrap_or(Err(UpstreamError::Timeout(millis(timeout))));
+            let retryable = match &outcome {
+                Ok(inbound) => inbound.status == 429 || (idempotent && matches!(inbound.status, 502..=504)),
+                Err(UpstreamError::Connection(_)) => idempotent,
+                Err(_) => false,
+            };
+            if retryable && retries < settings.max_retries {
+                let asked =
+                    outcome.as_ref().ok().and_then(|inbound| inbound.header("retry-after")).and_then(retry_after);
+                let wait = asked.unwrap_or_else(|| settings.backoff(retries));
+                if wait <= Duration::from_millis(settings.max_retry_after_ms) {
+                    tracing::debug!(origin, retries, ?wait, "retrying upstream request");
+                    tokio::time::sleep(wait).await;
+                    retries += 1;
+                    continue;
+                }
+                if outcome.as_ref().is_ok_and(|inbound| inbound.status == 429) {
+                    return Err(UpstreamError::RateLimited(millis(wait)));
+                }
+            }
+            let failed = match &outcome {
+                Ok(inbound) => inbound.status >= 500,
+                Err(UpstreamError::Connection(_) | UpstreamError::Timeout(_)) => true,
+                Err(_) => false,
+            };
+            self.breakers.record(settings, caller.tenant, &origin, !failed);
+            return outcome.map(|inbound| Inbound { retries, ..inbound });
+        }
+    }
+
+    /// Circuit states, for metrics.
+    pub fn circuits(&self) -> Vec<(String, String, &'static str)> {
+        self.breakers.states()
     }
 
     async fn exchange(
@@ -212,6 +282,17 @@ impl Upstream {
             body.extend_from_slice(&chunk);
         }
         Ok(Inbound { status, headers, body, url, retries: 0 })
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl Inbound {
+    /// The first value of header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
     }
 }
 

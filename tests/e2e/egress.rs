@@ -6,36 +6,18 @@ mod support;
 
 use serde_json::{Value, json};
 use support::http::cli;
+use support::probe::ProbeHost;
 use support::upstream::FakeUpstream;
-use support::{PluginsDir, Start, StdioHost, fixture, text};
+use support::{PluginsDir, Start, StdioHost, fixture};
 
 const ALLOW_LOOPBACK: &str = "[egress]\nallow_loopback = true\ntimeout_ms = 2000\nmax_response_kib = 1024\n";
 
-struct Setup {
-    host: StdioHost,
-    upstream: FakeUpstream,
-    _dir: PluginsDir,
-    _data: tempfile::TempDir,
+async fn setup(settings: &str) -> ProbeHost {
+    ProbeHost::start(settings).await
 }
 
-async fn setup(settings: &str) -> Setup {
-    let upstream = FakeUpstream::start().await;
-    let data = tempfile::tempdir().unwrap();
-    cli(data.path(), &["config", "set", "--tenant", "default", "probe", "upstream", &upstream.addr.to_string()]);
-    let dir = PluginsDir::new().with(&fixture("probe"), "probe.wasm");
-    let host = StdioHost::start(Start {
-        plugins: Some(dir.path()),
-        data: Some(data.path()),
-        settings: Some(settings),
-        ..Start::default()
-    })
-    .await;
-    Setup { host, upstream, _dir: dir, _data: data }
-}
-
-async fn fetch(host: &StdioHost, request: Value) -> Value {
-    let result = host.call_ok("probe_fetch", request).await;
-    serde_json::from_str(&text(&result)).unwrap_or_else(|error| panic!("{error}: {}", text(&result)))
+async fn fetch(setup: &ProbeHost, request: Value) -> Value {
+    setup.fetch(request).await
 }
 
 #[tokio::test]
@@ -43,7 +25,7 @@ async fn an_allowed_url_reaches_the_upstream() {
     let setup = setup(ALLOW_LOOPBACK).await;
     let url = setup.upstream.url("/api/echo?q=1");
     let answer =
-        fetch(&setup.host, json!({"method": "POST", "url": url, "body": "hi", "headers": [["x-trace", "t1"]]})).await;
+        fetch(&setup, json!({"method": "POST", "url": url, "body": "hi", "headers": [["x-trace", "t1"]]})).await;
     assert_eq!(answer["status"], 200, "{answer}");
     let echoed: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
     assert_eq!(echoed["method"], "POST");
@@ -65,7 +47,7 @@ async fn another_host_port_path_or_scheme_is_denied_with_the_reason() {
         (format!("https://127.0.0.1:{port}/api/echo"), "scheme `https` is not `http`"),
     ];
     for (url, reason) in cases {
-        let answer = fetch(&setup.host, json!({"url": url})).await;
+        let answer = fetch(&setup, json!({"url": url})).await;
         assert_eq!(answer["error"], "denied", "{url}: {answer}");
         assert!(answer["detail"].as_str().unwrap().contains(reason), "{url}: {answer}");
     }
@@ -77,19 +59,19 @@ async fn every_redirect_hop_is_checked() {
     let setup = setup(ALLOW_LOOPBACK).await;
     let other = FakeUpstream::start().await;
     let away = setup.upstream.url(&format!("/api/redirect?to={}", other.url("/api/echo")));
-    let answer = fetch(&setup.host, json!({"url": away})).await;
+    let answer = fetch(&setup, json!({"url": away})).await;
     assert_eq!(answer["error"], "denied", "{answer}");
     assert_eq!(other.hits(), 0, "the disallowed origin was never contacted");
 
     let inside = setup.upstream.url("/api/redirect?to=/api/echo");
-    let answer = fetch(&setup.host, json!({"url": inside})).await;
+    let answer = fetch(&setup, json!({"url": inside})).await;
     assert_eq!(answer["status"], 200, "{answer}");
 }
 
 #[tokio::test]
 async fn loopback_is_refused_unless_the_operator_allows_it() {
     let setup = setup("").await;
-    let answer = fetch(&setup.host, json!({"url": setup.upstream.url("/api/echo")})).await;
+    let answer = fetch(&setup, json!({"url": setup.upstream.url("/api/echo")})).await;
     assert_eq!(answer["error"], "denied", "{answer}");
     assert!(answer["detail"].as_str().unwrap().contains("loopback"), "{answer}");
     assert_eq!(setup.upstream.hits(), 0);
@@ -98,11 +80,11 @@ async fn loopback_is_refused_unless_the_operator_allows_it() {
 #[tokio::test]
 async fn responses_are_capped_and_requests_time_out() {
     let setup = setup(ALLOW_LOOPBACK).await;
-    let large = fetch(&setup.host, json!({"url": setup.upstream.url("/api/large")})).await;
+    let large = fetch(&setup, json!({"url": setup.upstream.url("/api/large")})).await;
     assert_eq!(large, json!({"error": "too-large", "detail": 1024 * 1024}));
-    let slow = fetch(&setup.host, json!({"url": setup.upstream.url("/api/slow?ms=1500"), "timeout_ms": 200})).await;
+    let slow = fetch(&setup, json!({"url": setup.upstream.url("/api/slow?ms=1500"), "timeout_ms": 200})).await;
     assert_eq!(slow["error"], "timeout", "the plugin may lower the timeout: {slow}");
-    let capped = fetch(&setup.host, json!({"url": setup.upstream.url("/api/slow?ms=5000"), "timeout_ms": 60000})).await;
+    let capped = fetch(&setup, json!({"url": setup.upstream.url("/api/slow?ms=5000"), "timeout_ms": 60000})).await;
     assert_eq!(capped["error"], "timeout", "but not raise it past the host's: {capped}");
 }
 
@@ -112,7 +94,8 @@ async fn a_missing_config_key_denies_and_names_the_key() {
     let dir = PluginsDir::new().with(&fixture("probe"), "probe.wasm");
     let host =
         StdioHost::start(Start { plugins: Some(dir.path()), settings: Some(ALLOW_LOOPBACK), ..Start::default() }).await;
-    let answer = fetch(&host, json!({"url": upstream.url("/api/echo")})).await;
+    let result = host.call_ok("probe_fetch", json!({"url": upstream.url("/api/echo")})).await;
+    let answer: Value = serde_json::from_str(&support::text(&result)).unwrap();
     assert_eq!(answer["error"], "denied");
     assert!(answer["detail"].as_str().unwrap().contains("config key `upstream`"), "{answer}");
 }
@@ -120,9 +103,9 @@ async fn a_missing_config_key_denies_and_names_the_key() {
 #[tokio::test]
 async fn the_audit_log_ties_each_upstream_request_to_its_call() {
     let setup = setup(ALLOW_LOOPBACK).await;
-    fetch(&setup.host, json!({"url": setup.upstream.url("/api/echo?token=sekrit-query")})).await;
-    fetch(&setup.host, json!({"url": setup.upstream.url("/admin")})).await;
-    let tail = cli(setup._data.path(), &["audit", "tail", "--tenant", "default", "--json"]);
+    fetch(&setup, json!({"url": setup.upstream.url("/api/echo?token=sekrit-query")})).await;
+    fetch(&setup, json!({"url": setup.upstream.url("/admin")})).await;
+    let tail = cli(setup.data.path(), &["audit", "tail", "--tenant", "default", "--json"]);
     assert!(!tail.contains("sekrit-query"), "query strings are never written: {tail}");
     let calls: Vec<Value> = tail.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
     assert_eq!(calls.len(), 2, "{tail}");
@@ -139,6 +122,6 @@ async fn the_audit_log_ties_each_upstream_request_to_its_call() {
     let denied = &calls[1]["requests"][0];
     assert!(denied["outcome"].as_str().unwrap().starts_with("denied: "), "{denied}");
     assert_eq!(denied["status"], Value::Null);
-    let text = cli(setup._data.path(), &["audit", "tail"]);
+    let text = cli(setup.data.path(), &["audit", "tail"]);
     assert!(text.contains("probe_fetch@0.1.0 ok") && text.contains("GET http://127.0.0.1"), "{text}");
 }

@@ -187,4 +187,5 @@ pub fn is_error(result: &CallToolResult) -> bool {
     result.is_error.unwrap_or(false)
 }
 pub mod http;
+pub mod probe;
 pub mod upstream;

@@ -68,6 +68,7 @@ impl App {
         let services = HostServices {
             cache: Arc::new(CacheStore::new(settings.cache)),
             upstream: Arc::new(upstream),
+            tokens: Arc::default(),
             audit: Some(audit.clone()),
         };
         let runtime = Runtime::new(settings.limits, Allocation::Pooling, services)

@@ -81,12 +81,16 @@ enum SchemeName {
     Bearer,
     ApiKey,
     Headers,
+    Oauth2ClientCredentials,
+    Oauth2RefreshToken,
 }
 
 #[derive(Debug, Subcommand)]
 enum CredentialCommand {
-    /// Store a credential. Secret parts come from stdin: the password, token
-    /// or key alone, or for `headers` one `placeholder=value` line each.
+    /// Store a credential. Secret parts come from stdin: the password, token,
+    /// key or client secret alone; for `headers` one `placeholder=value` line
+    /// each; for `oauth2-refresh-token` `refresh_token=...` and optionally
+    /// `client_secret=...`.
     Set {
         /// Tenant.
         #[arg(long)]
@@ -108,6 +112,18 @@ enum CredentialCommand {
         /// Origin (`https://host[:port]`) it may be sent to; repeatable. Default: the plugin's egress origins.
         #[arg(long = "bind")]
         bind: Vec<String>,
+        /// Token endpoint (oauth2-*); must lie inside the plugin's egress.
+        #[arg(long)]
+        token_url: Option<String>,
+        /// Client id (oauth2-*).
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Scope (oauth2-client-credentials).
+        #[arg(long)]
+        scope: Option<String>,
+        /// How the token is sent (oauth2-refresh-token), e.g. "Zoho-oauthtoken {token}".
+        #[arg(long)]
+        header_format: Option<String>,
     },
     /// List a tenant's credentials: names, schemes, bound origins; never values.
     List {
@@ -328,8 +344,21 @@ fn manage_credentials(command: CredentialCommand, settings: &Settings) -> anyhow
         load_master_key(&settings.data_dir(), settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
     let vault = Vault::open(&db, &key)?;
     match command {
-        CredentialCommand::Set { tenant, plugin, name, scheme, username, headers, bind } => {
-            let scheme = build_scheme(scheme, username, headers)?;
+        CredentialCommand::Set {
+            tenant,
+            plugin,
+            name,
+            scheme,
+            username,
+            headers,
+            bind,
+            token_url,
+            client_id,
+            scope,
+            header_format,
+        } => {
+            let oauth = OAuthFlags { token_url, client_id, scope, header_format };
+            let scheme = build_scheme(scheme, username, headers, oauth)?;
             let bound = bind.iter().map(|origin| normalize_origin(origin)).collect::<anyhow::Result<Vec<_>>>()?;
             let secrets = read_secret_parts(&scheme)?;
             vault.set(&tenant, &plugin, &name, &scheme, &bound, &secrets)?;
@@ -347,8 +376,33 @@ fn manage_credentials(command: CredentialCommand, settings: &Settings) -> anyhow
     Ok(())
 }
 
-fn build_scheme(scheme: SchemeName, username: Option<String>, headers: Vec<String>) -> anyhow::Result<Scheme> {
+/// The OAuth2 parameters of `credential set`.
+struct OAuthFlags {
+    token_url: Option<String>,
+    client_id: Option<String>,
+    scope: Option<String>,
+    header_format: Option<String>,
+}
+
+fn build_scheme(
+    scheme: SchemeName,
+    username: Option<String>,
+    headers: Vec<String>,
+    oauth: OAuthFlags,
+) -> anyhow::Result<Scheme> {
+    let token_url = || oauth.token_url.clone().context("OAuth2 schemes need --token-url");
+    let client_id = || oauth.client_id.clone().context("OAuth2 schemes need --client-id");
     Ok(match scheme {
+        SchemeName::Oauth2ClientCredentials => Scheme::Oauth2ClientCredentials {
+            token_url: token_url()?,
+            client_id: client_id()?,
+            scope: oauth.scope.clone(),
+        },
+        SchemeName::Oauth2RefreshToken => Scheme::Oauth2RefreshToken {
+            token_url: token_url()?,
+            client_id: client_id()?,
+            header_format: oauth.header_format.clone(),
+        },
         SchemeName::Basic => Scheme::Basic { username: username.context("--scheme basic needs --username")? },
         SchemeName::Bearer => Scheme::Bearer,
         SchemeName::ApiKey => match headers.as_slice() {
@@ -398,6 +452,9 @@ fn read_secret_parts(scheme: &Scheme) -> anyhow::Result<BTreeMap<String, Zeroizi
             bail!("`{}` is not a placeholder of the header templates (expected: {})", key.trim(), parts.join(", "));
         }
         secrets.insert(key.trim().to_owned(), Zeroizing::new(value.to_owned()));
+    }
+    if matches!(scheme, Scheme::Oauth2RefreshToken { .. }) {
+        secrets.entry("client_secret".to_owned()).or_insert_with(|| Zeroizing::new(String::new()));
     }
     if let Some(missing) = parts.iter().find(|part| !secrets.contains_key(*part)) {
         bail!(

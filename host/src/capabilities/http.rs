@@ -14,16 +14,18 @@
 
 use crate::audit::{AuditLog, RequestRecord, now_ms};
 use crate::policy::egress::EgressPolicy;
-use crate::runtime::CallState;
 use crate::runtime::bindings::berth::plugin::http::{
     Host, HttpError, Method, Request, Response, add_to_linker as link,
 };
+use crate::runtime::{CallState, HostServices};
 use crate::upstream::{Caller, HopHeaders, Inbound, Outbound, Upstream, UpstreamError};
 use crate::vault::Credential;
-use crate::vault::credentials::redact;
+use crate::vault::credentials::{Applied, redact};
+use crate::vault::oauth::{self, TokenCache};
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{HasSelf, Linker};
+use zeroize::Zeroizing;
 
 /// Where and as what this call's upstream requests are recorded.
 pub struct Audit {
@@ -44,26 +46,40 @@ pub struct HttpCtx {
     sensitive: Vec<String>,
     policy: EgressPolicy,
     upstream: Arc<Upstream>,
+    tokens: Arc<TokenCache>,
     audit: Option<Audit>,
 }
 
 impl HttpCtx {
-    /// A context for `plugin` (which declared `declared_credentials`) with
-    /// the tenant's `credentials`, within `policy` (already resolved against
-    /// the tenant's config), sending through `upstream`.
+    /// A context for `plugin` (which declared `declared_credentials`) running
+    /// for `tenant` with its `credentials`, within `policy` (already resolved
+    /// against the tenant's config), using the host's shared `services`, and
+    /// audited under `call_id` when there is one.
     pub fn new(
         tenant: Arc<str>,
         plugin: Arc<str>,
         declared_credentials: Arc<[String]>,
         credentials: Vec<Credential>,
         policy: EgressPolicy,
-        upstream: Arc<Upstream>,
-        audit: Option<Audit>,
+        services: &HostServices,
+        call_id: Option<String>,
     ) -> Self {
         let mut sensitive: Vec<String> = credentials.iter().flat_map(Credential::sensitive_values).collect();
         sensitive.sort_by_key(|value| std::cmp::Reverse(value.len()));
         sensitive.dedup();
-        Self { tenant, plugin, declared_credentials, credentials, sensitive, policy, upstream, audit }
+        let audit =
+            call_id.zip(services.audit.clone()).map(|(call_id, log)| Audit { log, call_id, tenant: tenant.clone() });
+        Self {
+            tenant,
+            plugin,
+            declared_credentials,
+            credentials,
+            sensitive,
+            policy,
+            upstream: services.upstream.clone(),
+            tokens: services.tokens.clone(),
+            audit,
+        }
     }
 
     /// The credential `name` names, checked against the manifest and the
@@ -86,12 +102,18 @@ impl HttpCtx {
     async fn perform(&self, request: Request) -> Result<Response, HttpError> {
         let credential = request.credential.as_deref().map(|name| self.credential(name)).transpose()?;
         if let Some(credential) = credential {
-            for (name, _) in credential.headers() {
+            for (name, _) in credential.headers(Some("")) {
                 if request.headers.iter().any(|(set, _)| set.eq_ignore_ascii_case(&name)) {
                     tracing::warn!(plugin = %self.plugin, header = %name, "the plugin set a header its credential sets; the credential wins");
                 }
             }
         }
+        let oauth = credential.filter(|credential| credential.scheme.is_oauth());
+        let key = oauth.map(|credential| oauth::cache_key(&self.tenant, &self.plugin, credential));
+        let mut token = match (oauth, &key) {
+            (Some(credential), Some(key)) => Some(self.token(credential, key).await?),
+            _ => None,
+        };
         let outbound = Outbound {
             method: method(request.method),
             url: request.url,
@@ -99,28 +121,74 @@ impl HttpCtx {
             body: request.body,
             timeout: request.timeout_ms.map(|ms| Duration::from_millis(u64::from(ms))),
         };
+        let mut inbound =
+            self.exchange(outbound.clone(), credential, token.as_ref().map(|token| token.as_str())).await?;
+        // An expired or revoked token: refresh once and retry once.
+        if let (401, Some(credential), Some(key), Some(stale)) = (inbound.status, oauth, &key, &token) {
+            self.tokens.invalidate(key, stale).await;
+            token = Some(self.token(credential, key).await?);
+            inbound = self.exchange(outbound, Some(credential), token.as_ref().map(|token| token.as_str())).await?;
+        }
+        let mut sensitive = self.sensitive.clone();
+        sensitive.extend(token.iter().map(|token| token.to_string()));
+        let headers = inbound
+            .headers
+            .into_iter()
+            .map(|(name, value)| (name, String::from_utf8_lossy(&redact(value.as_bytes(), &sensitive)).into_owned()))
+            .collect();
+        Ok(Response { status: inbound.status, headers, body: redact(&inbound.body, &sensitive) })
+    }
+
+    /// Sends one request with `credential` attached, recording it.
+    async fn exchange(
+        &self,
+        outbound: Outbound,
+        credential: Option<&Credential>,
+        token: Option<&str>,
+    ) -> Result<Inbound, HttpError> {
+        let applied = credential.map(|credential| Applied { credential, token });
         let url = outbound.url.clone();
-        let extra = credential.map(|credential| credential as &dyn HopHeaders);
         let method_name = outbound.method.to_string();
-        let started = std::time::Instant::now();
-        let at_ms = now_ms();
+        let (started, at_ms) = (std::time::Instant::now(), now_ms());
         let caller = Caller { tenant: &self.tenant, plugin: &self.plugin };
-        let outcome = self.upstream.send(caller, &self.policy, outbound, extra).await;
+        let outcome = self
+            .upstream
+            .send(caller, &self.policy, outbound, applied.as_ref().map(|applied| applied as &dyn HopHeaders))
+            .await;
         self.record(&method_name, &url, at_ms, started.elapsed(), &outcome);
-        let inbound = outcome.map_err(|error| {
+        outcome.map_err(|error| {
             if let UpstreamError::Denied(denial) = &error {
                 tracing::warn!(plugin = %self.plugin, %url, "egress denied: {denial}");
             }
             wit_error(error)
+        })
+    }
+
+    /// The credential's access token, from the cache or the token endpoint.
+    async fn token(&self, credential: &Credential, key: &str) -> Result<Zeroizing<String>, HttpError> {
+        self.tokens
+            .token(key, || self.fetch_token(credential))
+            .await
+            .map_err(|message| HttpError::CredentialFailed(format!("credential `{}`: {message}", credential.name)))
+    }
+
+    async fn fetch_token(&self, credential: &Credential) -> Result<(Zeroizing<String>, Duration), String> {
+        let request = oauth::token_request(credential).ok_or("not an OAuth2 credential")?;
+        let outbound = Outbound {
+            method: reqwest::Method::POST,
+            url: request.url.clone(),
+            headers: vec![
+                ("content-type".to_owned(), "application/x-www-form-urlencoded".to_owned()),
+                ("accept".to_owned(), "application/json".to_owned()),
+            ],
+            body: Some(request.form.as_bytes().to_vec()),
+            timeout: None,
+        };
+        let inbound = self.exchange(outbound, None, None).await.map_err(|error| match error {
+            HttpError::Denied(reason) => format!("the token endpoint {} is not reachable: {reason}", request.url),
+            other => format!("the token endpoint {} failed: {other:?}", request.url),
         })?;
-        let headers = inbound
-            .headers
-            .into_iter()
-            .map(|(name, value)| {
-                (name, String::from_utf8_lossy(&redact(value.as_bytes(), &self.sensitive)).into_owned())
-            })
-            .collect();
-        Ok(Response { status: inbound.status, headers, body: redact(&inbound.body, &self.sensitive) })
+        oauth::token_response(inbound.status, &inbound.body)
     }
 }
 

@@ -7,12 +7,13 @@ use super::limits::{CallLimiter, Limits};
 use crate::audit::AuditLog;
 use crate::capabilities::cache::{CacheCtx, CacheStore};
 use crate::capabilities::config::ConfigCtx;
-use crate::capabilities::http::{Audit, HttpCtx};
+use crate::capabilities::http::HttpCtx;
 use crate::capabilities::log::LogCtx;
 use crate::capabilities::secrets::SecretsCtx;
 use crate::policy::egress::{EgressPolicy, EgressTemplate};
 use crate::upstream::Upstream;
 use crate::vault::Credential;
+use crate::vault::oauth::TokenCache;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use wasmtime::component::ResourceTable;
@@ -55,6 +56,8 @@ pub struct HostServices {
     pub cache: Arc<CacheStore>,
     /// Performs every plugin's `http`.
     pub upstream: Arc<Upstream>,
+    /// OAuth2 access tokens, shared so concurrent calls refresh once.
+    pub tokens: Arc<TokenCache>,
     /// Where upstream requests are recorded (none in embedded uses such as
     /// benchmarks).
     pub audit: Option<AuditLog>,
@@ -65,7 +68,12 @@ impl HostServices {
     /// library tests): default cache and egress settings, no audit log.
     pub fn embedded() -> Self {
         let upstream = Upstream::new(Default::default(), Default::default()).expect("the default HTTP client builds");
-        Self { cache: Arc::new(CacheStore::new(Default::default())), upstream: Arc::new(upstream), audit: None }
+        Self {
+            cache: Arc::new(CacheStore::new(Default::default())),
+            upstream: Arc::new(upstream),
+            tokens: Arc::default(),
+            audit: None,
+        }
     }
 }
 
@@ -135,12 +143,8 @@ impl CallState {
                 grants.credentials.clone(),
                 credentials,
                 egress,
-                services.upstream.clone(),
-                scope.call_id.zip(services.audit.clone()).map(|(call_id, log)| Audit {
-                    log,
-                    call_id,
-                    tenant: tenant.clone(),
-                }),
+                services,
+                scope.call_id,
             ),
             secrets: SecretsCtx::new(
                 grants.name.clone(),

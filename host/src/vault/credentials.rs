@@ -33,6 +33,25 @@ pub enum Scheme {
         /// (header name, template) pairs.
         templates: Vec<(String, String)>,
     },
+    /// OAuth2 client-credentials grant; secret: `client_secret`.
+    Oauth2ClientCredentials {
+        /// Token endpoint (must be inside the plugin's egress).
+        token_url: String,
+        /// Client id.
+        client_id: String,
+        /// Requested scope.
+        scope: Option<String>,
+    },
+    /// OAuth2 refresh-token grant; secrets: `refresh_token` and
+    /// `client_secret` (empty for public clients).
+    Oauth2RefreshToken {
+        /// Token endpoint (must be inside the plugin's egress).
+        token_url: String,
+        /// Client id.
+        client_id: String,
+        /// How the token is sent, e.g. `Zoho-oauthtoken {token}`; default `Bearer {token}`.
+        header_format: Option<String>,
+    },
 }
 
 impl Scheme {
@@ -43,7 +62,14 @@ impl Scheme {
             Self::Bearer => "bearer",
             Self::ApiKey { .. } => "api-key",
             Self::Headers { .. } => "headers",
+            Self::Oauth2ClientCredentials { .. } => "oauth2-client-credentials",
+            Self::Oauth2RefreshToken { .. } => "oauth2-refresh-token",
         }
+    }
+
+    /// Whether the scheme needs a token from a token endpoint.
+    pub fn is_oauth(&self) -> bool {
+        matches!(self, Self::Oauth2ClientCredentials { .. } | Self::Oauth2RefreshToken { .. })
     }
 
     /// The secret parts this scheme needs, in the order the CLI reads them
@@ -58,6 +84,8 @@ impl Scheme {
                 keys.dedup();
                 keys
             }
+            Self::Oauth2ClientCredentials { .. } => vec!["client_secret".to_owned()],
+            Self::Oauth2RefreshToken { .. } => vec!["refresh_token".to_owned(), "client_secret".to_owned()],
         }
     }
 }
@@ -82,8 +110,9 @@ pub struct Credential {
 }
 
 impl Credential {
-    /// The headers this credential sets.
-    pub fn headers(&self) -> Vec<(String, String)> {
+    /// The headers this credential sets; an OAuth2 credential needs its
+    /// current access `token`.
+    pub fn headers(&self, token: Option<&str>) -> Vec<(String, String)> {
         let secret = |part: &str| self.secrets.get(part).map(|value| value.as_str()).unwrap_or_default();
         match &self.scheme {
             Scheme::Basic { username } => {
@@ -103,6 +132,14 @@ impl Credential {
                     (name.to_ascii_lowercase(), value)
                 })
                 .collect(),
+            Scheme::Oauth2ClientCredentials { .. } | Scheme::Oauth2RefreshToken { .. } => {
+                let Some(token) = token else { return Vec::new() };
+                let format = match &self.scheme {
+                    Scheme::Oauth2RefreshToken { header_format: Some(format), .. } => format.as_str(),
+                    _ => "Bearer {token}",
+                };
+                vec![("authorization".to_owned(), format.replace("{token}", token))]
+            }
         }
     }
 
@@ -110,10 +147,10 @@ impl Credential {
     /// the header values derived from them.
     pub fn sensitive_values(&self) -> Vec<String> {
         let mut values: Vec<String> = self.secrets.values().map(|value| value.to_string()).collect();
-        values.extend(self.headers().into_iter().map(|(_, value)| value));
+        values.extend(self.headers(None).into_iter().map(|(_, value)| value));
         if let Scheme::Basic { .. } = self.scheme {
             values.extend(
-                self.headers().into_iter().filter_map(|(_, value)| value.strip_prefix("Basic ").map(str::to_owned)),
+                self.headers(None).into_iter().filter_map(|(_, value)| value.strip_prefix("Basic ").map(str::to_owned)),
             );
         }
         values.retain(|value| value.len() >= 4);
@@ -141,11 +178,19 @@ impl std::fmt::Debug for Credential {
     }
 }
 
-impl HopHeaders for Credential {
+/// A credential with its current token, as attached to one request.
+pub struct Applied<'a> {
+    /// The credential.
+    pub credential: &'a Credential,
+    /// Its OAuth2 access token, if it has one.
+    pub token: Option<&'a str>,
+}
+
+impl HopHeaders for Applied<'_> {
     fn headers_for(&self, url: &Url) -> Vec<(String, String)> {
         let origin = crate::policy::egress::origin_of(url);
-        if self.bound_origins.iter().any(|bound| bound.eq_ignore_ascii_case(&origin)) {
-            self.headers()
+        if self.credential.bound_origins.iter().any(|bound| bound.eq_ignore_ascii_case(&origin)) {
+            self.credential.headers(self.token)
         } else {
             Vec::new()
         }
@@ -192,16 +237,16 @@ mod tests {
     #[test]
     fn each_scheme_produces_its_headers() {
         let basic = credential(Scheme::Basic { username: "admin".into() }, &[("password", "hunter2")]);
-        assert_eq!(basic.headers(), [("authorization".to_owned(), "Basic YWRtaW46aHVudGVyMg==".to_owned())]);
+        assert_eq!(basic.headers(None), [("authorization".to_owned(), "Basic YWRtaW46aHVudGVyMg==".to_owned())]);
         let bearer = credential(Scheme::Bearer, &[("token", "tok-123")]);
-        assert_eq!(bearer.headers(), [("authorization".to_owned(), "Bearer tok-123".to_owned())]);
+        assert_eq!(bearer.headers(None), [("authorization".to_owned(), "Bearer tok-123".to_owned())]);
         let key = credential(Scheme::ApiKey { header: "X-Api-Key".into() }, &[("value", "k-1")]);
-        assert_eq!(key.headers(), [("x-api-key".to_owned(), "k-1".to_owned())]);
+        assert_eq!(key.headers(None), [("x-api-key".to_owned(), "k-1".to_owned())]);
         let templates =
             vec![("Cookie".into(), "JSESSIONID={session_id}".into()), ("X-UserToken".into(), "{user_token}".into())];
         let session = credential(Scheme::Headers { templates }, &[("session_id", "s-9"), ("user_token", "u-7")]);
         assert_eq!(
-            session.headers(),
+            session.headers(None),
             [("cookie".to_owned(), "JSESSIONID=s-9".to_owned()), ("x-usertoken".to_owned(), "u-7".to_owned())]
         );
         assert_eq!(session.scheme.secret_parts(), ["session_id", "user_token"]);
@@ -210,9 +255,10 @@ mod tests {
     #[test]
     fn headers_go_only_to_bound_origins() {
         let bearer = credential(Scheme::Bearer, &[("token", "tok-123")]);
-        assert_eq!(bearer.headers_for(&Url::parse("https://api.example/v1").unwrap()).len(), 1);
-        assert!(bearer.headers_for(&Url::parse("https://evil.example/v1").unwrap()).is_empty());
-        assert!(bearer.headers_for(&Url::parse("http://api.example/v1").unwrap()).is_empty());
+        let applied = Applied { credential: &bearer, token: None };
+        assert_eq!(applied.headers_for(&Url::parse("https://api.example/v1").unwrap()).len(), 1);
+        assert!(applied.headers_for(&Url::parse("https://evil.example/v1").unwrap()).is_empty());
+        assert!(applied.headers_for(&Url::parse("http://api.example/v1").unwrap()).is_empty());
     }
 
     #[test]

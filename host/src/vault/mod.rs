@@ -7,6 +7,7 @@
 
 pub mod credentials;
 mod crypto;
+pub mod oauth;
 
 pub use credentials::{Credential, Scheme};
 pub use crypto::{CryptoError, MasterKey};

@@ -21,6 +21,7 @@ pub struct FakeUpstream {
     hits: Arc<AtomicUsize>,
     received: Received,
     scripts: Scripts,
+    oauth: OAuth,
     _server: tokio::task::JoinHandle<()>,
 }
 
@@ -30,20 +31,28 @@ impl FakeUpstream {
         let hits = Arc::new(AtomicUsize::new(0));
         let received = Received::default();
         let scripts = Scripts::default();
+        let oauth = OAuth::default();
         let app = Router::new()
             .route("/api/echo", any(echo))
             .route("/api/redirect", get(redirect))
             .route("/api/large", get(large))
             .route("/api/slow", get(slow))
             .route("/api/script/{name}", any(scripted))
+            .route("/oauth/token", axum::routing::post(token))
+            .route("/api/protected", get(protected))
             .fallback(any(echo))
-            .with_state(Fake { hits: hits.clone(), received: received.clone(), scripts: scripts.clone() });
+            .with_state(Fake {
+                hits: hits.clone(),
+                received: received.clone(),
+                scripts: scripts.clone(),
+                oauth: oauth.clone(),
+            });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind fake upstream");
         let addr = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("fake upstream");
         });
-        Self { addr, hits, received, scripts, _server: server }
+        Self { addr, hits, received, scripts, oauth, _server: server }
     }
 
     /// `http://127.0.0.1:PORT` + `path`.
@@ -72,6 +81,84 @@ struct Fake {
     hits: Arc<AtomicUsize>,
     received: Received,
     scripts: Scripts,
+    oauth: OAuth,
+}
+
+/// The fake authorization server: issued tokens, their lifetime, requests.
+#[derive(Clone, Default)]
+struct OAuth(Arc<Mutex<OAuthState>>);
+
+#[derive(Default)]
+struct OAuthState {
+    valid: Vec<String>,
+    issued: usize,
+    lifetime: Option<u64>,
+}
+
+/// Client id and secret the fake token endpoint accepts.
+pub const CLIENT_ID: &str = "berth-client";
+/// Client secret the fake accepts.
+pub const CLIENT_SECRET: &str = "cs-secret";
+/// Refresh token the fake accepts.
+pub const REFRESH_TOKEN: &str = "rt-1";
+
+impl FakeUpstream {
+    /// Tokens the token endpoint has issued.
+    pub fn tokens_issued(&self) -> usize {
+        self.oauth.0.lock().unwrap().issued
+    }
+
+    /// Makes new tokens live `seconds`.
+    pub fn token_lifetime(&self, seconds: u64) {
+        self.oauth.0.lock().unwrap().lifetime = Some(seconds);
+    }
+
+    /// Revokes every issued token, as an authorization server does on logout.
+    pub fn revoke_tokens(&self) {
+        self.oauth.0.lock().unwrap().valid.clear();
+    }
+}
+
+/// A token endpoint that, like ServiceNow's, takes only form-encoded bodies.
+async fn token(State(fake): State<Fake>, headers: HeaderMap, body: Bytes) -> Response {
+    let form_encoded = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"));
+    if !form_encoded {
+        let error = json!({"error": "invalid_request", "error_description": "the body must be form-encoded"});
+        return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
+    }
+    let form: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    let client_ok = field("client_id") == CLIENT_ID;
+    let granted = match field("grant_type") {
+        "client_credentials" => client_ok && field("client_secret") == CLIENT_SECRET,
+        "refresh_token" => client_ok && field("refresh_token") == REFRESH_TOKEN,
+        _ => false,
+    };
+    if !granted {
+        let error = json!({"error": "invalid_client", "error_description": "Client authentication failed"});
+        return (StatusCode::UNAUTHORIZED, axum::Json(error)).into_response();
+    }
+    let mut state = fake.oauth.0.lock().unwrap();
+    state.issued += 1;
+    let access = format!("at-{}-{}", state.issued, "x".repeat(16));
+    state.valid.push(access.clone());
+    let lifetime = state.lifetime.unwrap_or(3600);
+    axum::Json(json!({"access_token": access, "token_type": "Bearer", "expires_in": lifetime})).into_response()
+}
+
+/// Needs a currently valid token, as `Bearer` or Zoho's `Zoho-oauthtoken`.
+async fn protected(State(fake): State<Fake>, headers: HeaderMap) -> Response {
+    let presented =
+        headers.get(header::AUTHORIZATION).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned();
+    let token = presented.split_once(' ').map(|(_, token)| token).unwrap_or_default();
+    if fake.oauth.0.lock().unwrap().valid.iter().any(|valid| valid == token) {
+        axum::Json(json!({"ok": true, "authorization": presented})).into_response()
+    } else {
+        (StatusCode::UNAUTHORIZED, axum::Json(json!({"error": "invalid_token"}))).into_response()
+    }
 }
 
 impl FakeUpstream {

@@ -1,0 +1,202 @@
+//! OAuth2 for credentials: building the form-encoded token request (as
+//! ServiceNow, Zoho and OpsRamp require), reading the answer, and a cache
+//! that keeps each token until shortly before it expires and lets
+//! concurrent calls share a single refresh.
+
+use super::credentials::{Credential, Scheme};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
+
+/// Tokens are renewed this long before they expire (or at 90% of a short
+/// lifetime), so a request never leaves with a token about to lapse.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
+/// Lifetime assumed when the token endpoint gives none.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// A token endpoint request: URL and form body.
+pub struct TokenRequest {
+    /// Token endpoint.
+    pub url: String,
+    /// `application/x-www-form-urlencoded` body.
+    pub form: Zeroizing<String>,
+}
+
+/// The token request for an OAuth2 credential, or `None` for other schemes.
+pub fn token_request(credential: &Credential) -> Option<TokenRequest> {
+    let secret = |part: &str| credential.secrets.get(part).map(|value| value.as_str()).unwrap_or_default();
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    let url = match &credential.scheme {
+        Scheme::Oauth2ClientCredentials { token_url, client_id, scope } => {
+            form.append_pair("grant_type", "client_credentials").append_pair("client_id", client_id);
+            form.append_pair("client_secret", secret("client_secret"));
+            if let Some(scope) = scope {
+                form.append_pair("scope", scope);
+            }
+            token_url
+        }
+        Scheme::Oauth2RefreshToken { token_url, client_id, .. } => {
+            form.append_pair("grant_type", "refresh_token").append_pair("refresh_token", secret("refresh_token"));
+            form.append_pair("client_id", client_id);
+            if !secret("client_secret").is_empty() {
+                form.append_pair("client_secret", secret("client_secret"));
+            }
+            token_url
+        }
+        _ => return None,
+    };
+    Some(TokenRequest { url: url.clone(), form: Zeroizing::new(form.finish()) })
+}
+
+/// Reads a token endpoint's answer: the access token and its lifetime, or
+/// the endpoint's own explanation of the failure.
+pub fn token_response(status: u16, body: &[u8]) -> Result<(Zeroizing<String>, Duration), String> {
+    let json: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
+    if (200..300).contains(&status) {
+        if let Some(token) = json.get("access_token").and_then(|token| token.as_str()) {
+            let lifetime = match json.get("expires_in") {
+                Some(serde_json::Value::Number(seconds)) => seconds.as_u64(),
+                Some(serde_json::Value::String(seconds)) => seconds.parse().ok(),
+                _ => None,
+            }
+            .map_or(DEFAULT_LIFETIME, Duration::from_secs);
+            return Ok((Zeroizing::new(token.to_owned()), lifetime));
+        }
+        return Err(format!("the token endpoint answered {status} without an access_token"));
+    }
+    let reason = ["error_description", "error", "message"]
+        .iter()
+        .find_map(|key| json.get(key).and_then(|value| value.as_str()).map(str::to_owned))
+        .or_else(|| json.pointer("/error/message").and_then(|value| value.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned());
+    Err(format!("the token endpoint answered {status}: {reason}"))
+}
+
+/// A key that changes whenever the credential does, so an edited
+/// credential never reuses a token obtained with the old secret.
+pub fn cache_key(tenant: &str, plugin: &str, credential: &Credential) -> String {
+    let mut hash = Sha256::new();
+    hash.update(serde_json::to_vec(&credential.scheme).unwrap_or_default());
+    for (part, value) in &credential.secrets {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+        hash.update(value.as_bytes());
+        hash.update([0]);
+    }
+    format!("{tenant}\0{plugin}\0{}\0{}", credential.name, hex::encode(hash.finalize()))
+}
+
+struct Token {
+    value: Zeroizing<String>,
+    renew_at: Instant,
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<Token>>>;
+
+/// Access tokens by [`cache_key`], shared by every call.
+#[derive(Default)]
+pub struct TokenCache {
+    slots: Mutex<HashMap<String, Slot>>,
+}
+
+impl TokenCache {
+    /// The cached token for `key`, or a new one from `fetch`. Concurrent
+    /// callers for the same key wait for one fetch and share its result.
+    pub async fn token<F, Fut>(&self, key: &str, fetch: F) -> Result<Zeroizing<String>, String>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(Zeroizing<String>, Duration), String>>,
+    {
+        let slot = self.slot(key);
+        let mut token = slot.lock().await;
+        if let Some(current) = token.as_ref().filter(|current| Instant::now() < current.renew_at) {
+            return Ok(current.value.clone());
+        }
+        let (value, lifetime) = fetch().await?;
+        let margin = EXPIRY_MARGIN.min(lifetime / 10);
+        *token = Some(Token { value: value.clone(), renew_at: Instant::now() + lifetime.saturating_sub(margin) });
+        Ok(value)
+    }
+
+    /// Forgets `stale` (the upstream refused it), unless another call has
+    /// already replaced it.
+    pub async fn invalidate(&self, key: &str, stale: &str) {
+        let slot = self.slot(key);
+        let mut token = slot.lock().await;
+        if token.as_ref().is_some_and(|current| current.value.as_str() == stale) {
+            *token = None;
+        }
+    }
+
+    fn slot(&self, key: &str) -> Slot {
+        self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).entry(key.to_owned()).or_default().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn client_credentials() -> Credential {
+        Credential {
+            name: "sn".into(),
+            scheme: Scheme::Oauth2ClientCredentials {
+                token_url: "https://a.example/oauth_token.do".into(),
+                client_id: "id 1".into(),
+                scope: Some("useraccount".into()),
+            },
+            bound_origins: Vec::new(),
+            secrets: [("client_secret".to_owned(), Zeroizing::new("s&cret".to_owned()))].into(),
+        }
+    }
+
+    #[test]
+    fn token_requests_are_form_encoded() {
+        let request = token_request(&client_credentials()).unwrap();
+        assert_eq!(request.url, "https://a.example/oauth_token.do");
+        assert_eq!(
+            request.form.as_str(),
+            "grant_type=client_credentials&client_id=id+1&client_secret=s%26cret&scope=useraccount"
+        );
+    }
+
+    #[test]
+    fn token_responses_are_read_or_explained() {
+        let (token, lifetime) = token_response(200, br#"{"access_token":"at","expires_in":"1799"}"#).unwrap();
+        assert_eq!((token.as_str(), lifetime), ("at", Duration::from_secs(1799)));
+        let error =
+            token_response(401, br#"{"error":"invalid_client","error_description":"Client authentication failed"}"#);
+        assert_eq!(error.unwrap_err(), "the token endpoint answered 401: Client authentication failed");
+    }
+
+    #[tokio::test]
+    async fn concurrent_callers_share_one_fetch_and_stale_tokens_are_replaced() {
+        let cache = Arc::new(TokenCache::default());
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let calls = (0..20).map(|_| {
+            let (cache, fetches) = (cache.clone(), fetches.clone());
+            tokio::spawn(async move {
+                cache
+                    .token("k", || async move {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        let n = fetches.fetch_add(1, Ordering::SeqCst);
+                        Ok((Zeroizing::new(format!("t{n}")), Duration::from_secs(600)))
+                    })
+                    .await
+                    .unwrap()
+            })
+        });
+        for call in calls.collect::<Vec<_>>() {
+            assert_eq!(call.await.unwrap().as_str(), "t0");
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        cache.invalidate("k", "t0").await;
+        let fresh =
+            cache.token("k", || async { Ok((Zeroizing::new("t1".to_owned()), Duration::from_secs(600))) }).await;
+        assert_eq!(fresh.unwrap().as_str(), "t1");
+    }
+}

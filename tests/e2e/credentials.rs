@@ -5,28 +5,18 @@
 mod support;
 
 use serde_json::{Value, json};
-use std::io::Write;
 use std::path::Path;
-use support::http::cli;
+use support::http::{cli, cli_with_stdin};
 use support::upstream::FakeUpstream;
 use support::{PluginsDir, Start, StdioHost, fixture, text};
 
 const ALLOW_LOOPBACK: &str = "[egress]\nallow_loopback = true\n";
 
-/// Runs `berth credential set ... ` with `secret` on stdin.
+/// Runs `berth credential set ...` with `secret` on stdin.
 fn set_credential(data: &Path, tenant: &str, name: &str, args: &[&str], secret: &str) {
-    let mut child = std::process::Command::new(support::BERTH)
-        .args(["credential", "set", "--tenant", tenant, "--plugin", "probe", name])
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(secret.as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "credential set failed: {}", String::from_utf8_lossy(&output.stderr));
+    let mut command = vec!["credential", "set", "--tenant", tenant, "--plugin", "probe", name];
+    command.extend_from_slice(args);
+    cli_with_stdin(data, &command, secret);
 }
 
 struct Setup {

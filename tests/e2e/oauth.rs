@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use std::io::Write;
+use support::http::cli_with_stdin;
 use support::probe::ProbeHost;
 use support::upstream::{CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN};
 
@@ -13,19 +13,10 @@ const SETTINGS: &str = "[egress]\nallow_loopback = true\n";
 
 fn set_credential(setup: &ProbeHost, name: &str, args: &[&str], secret: &str) {
     let token_url = setup.upstream.url("/oauth/token");
-    let mut child = std::process::Command::new(support::BERTH)
-        .args(["credential", "set", "--tenant", "default", "--plugin", "probe", name, "--token-url", &token_url])
-        .args(["--client-id", CLIENT_ID])
-        .args(args)
-        .arg("--data")
-        .arg(setup.data.path())
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(secret.as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut command = vec!["credential", "set", "--tenant", "default", "--plugin", "probe", name];
+    command.extend_from_slice(&["--token-url", &token_url, "--client-id", CLIENT_ID]);
+    command.extend_from_slice(args);
+    cli_with_stdin(setup.data.path(), &command, secret);
 }
 
 async fn client_credentials() -> ProbeHost {

@@ -28,6 +28,25 @@ pub fn cli(data: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("utf-8 stdout")
 }
 
+/// Runs `berth` with `args` against `data`, writing `stdin` to it (how
+/// secrets reach the CLI); returns its stdout.
+pub fn cli_with_stdin(data: &Path, args: &[&str], stdin: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new(BERTH)
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run berth");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    let output = child.wait_with_output().expect("wait for berth");
+    assert!(output.status.success(), "berth {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("utf-8 stdout")
+}
+
 /// Registers `tenant`, enables `plugins` for it and returns its API key.
 pub fn tenant(data: &Path, tenant: &str, plugins: &[&str]) -> String {
     let key = cli(data, &["tenant", "add", tenant]).trim().to_owned();

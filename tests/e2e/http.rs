@@ -121,7 +121,9 @@ async fn missing_wrong_and_rotated_keys_get_401() {
     let host = HttpHost::start(data.path(), None, &[], None).await;
     let http = support::http::client();
     let body = json!({"jsonrpc":"2.0","id":1,"method":"tools/list"});
-    let wrong = format!("{}0", &key[..key.len() - 1]);
+    // Change the last character to a different one, so the key is wrong for sure.
+    let last = if key.ends_with('0') { '1' } else { '0' };
+    let wrong = format!("{}{last}", &key[..key.len() - 1]);
     for (path, auth) in
         [("/mcp", None), ("/mcp", Some(wrong.as_str())), ("/sse", None), ("/messages?session_id=x", Some("nonsense"))]
     {

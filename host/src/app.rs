@@ -8,7 +8,7 @@ use crate::runtime::registry::{self, PluginRegistry};
 use crate::runtime::{Allocation, HostServices, Runtime};
 use crate::settings::Settings;
 use crate::upstream::Upstream;
-use crate::vault::{MasterKey, Vault, VaultError, load_master_key};
+use crate::vault::{Vault, VaultError, load_master_key};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -50,8 +50,8 @@ pub struct App {
     pub audit: AuditLog,
     /// Bounds on sessions and in-flight calls.
     pub admission: Admission,
-    /// The vault's master key.
-    pub vault_key: MasterKey,
+    /// The tenants' credentials, opened with a verified master key.
+    pub vault: Vault,
 }
 
 impl App {
@@ -63,7 +63,7 @@ impl App {
         let audit = AuditLog::new(db.clone());
         let (vault_key, _) =
             load_master_key(&settings.data_dir(), settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
-        Vault::open(&db, &vault_key)?;
+        let vault = Vault::open(db.clone(), vault_key)?;
         let upstream = Upstream::new(settings.egress, settings.resilience).map_err(StartError::Runtime)?;
         let services = HostServices {
             cache: Arc::new(CacheStore::new(settings.cache)),
@@ -85,6 +85,6 @@ impl App {
             "plugins: {}",
             report.loaded.join(", ")
         );
-        Ok(Arc::new(Self { runtime, plugins, db, admission: Admission::new(settings.admission), vault_key, audit }))
+        Ok(Arc::new(Self { runtime, plugins, db, admission: Admission::new(settings.admission), vault, audit }))
     }
 }

@@ -338,11 +338,17 @@ fn manage_tenants(command: TenantCommand, db: &Database) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn manage_credentials(command: CredentialCommand, settings: &Settings) -> anyhow::Result<()> {
-    let db = Database::open(&settings.data_dir())?;
-    let (key, _) =
+/// Opens the vault with the configured master key; also says where the key
+/// came from, which decides how rotation stores its successor.
+fn open_vault(settings: &Settings) -> anyhow::Result<(Vault, KeySource)> {
+    let db = std::sync::Arc::new(Database::open(&settings.data_dir())?);
+    let (key, source) =
         load_master_key(&settings.data_dir(), settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
-    let vault = Vault::open(&db, &key)?;
+    Ok((Vault::open(db, key)?, source))
+}
+
+fn manage_credentials(command: CredentialCommand, settings: &Settings) -> anyhow::Result<()> {
+    let (vault, _) = open_vault(settings)?;
     match command {
         CredentialCommand::Set {
             tenant,
@@ -469,10 +475,7 @@ fn read_secret_parts(scheme: &Scheme) -> anyhow::Result<BTreeMap<String, Zeroizi
 /// written beside it first and renamed over it only after the database
 /// commits, so no crash loses the key that matches the data.
 fn rotate_vault(settings: &Settings) -> anyhow::Result<()> {
-    let db = Database::open(&settings.data_dir())?;
-    let (old, source) =
-        load_master_key(&settings.data_dir(), settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
-    let vault = Vault::open(&db, &old)?;
+    let (vault, source) = open_vault(settings)?;
     let new = MasterKey::generate();
     match source {
         KeySource::File(path) => {

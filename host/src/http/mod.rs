@@ -14,7 +14,6 @@ mod streamable;
 pub use error::ApiError;
 
 use crate::app::App;
-use crate::mcp::BerthServer;
 use axum::Router;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
@@ -153,9 +152,4 @@ fn router(app: Arc<App>, options: &HttpOptions, loopback: bool, close_sessions: 
         .layer(axum::middleware::from_fn_with_state(policy, guard::check))
         .merge(health::routes(app))
         .layer(RequestBodyLimitLayer::new(body_limit))
-}
-
-/// A factory for the per-session servers of Streamable HTTP.
-pub(crate) fn session_server(app: &Arc<App>) -> BerthServer {
-    BerthServer::per_session(app.clone())
 }

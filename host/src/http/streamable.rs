@@ -4,6 +4,7 @@
 use super::error::ApiError;
 use crate::admission::SessionTicket;
 use crate::app::App;
+use crate::mcp::BerthServer;
 use crate::tenants::Principal;
 use axum::Extension;
 use axum::body::Body;
@@ -27,14 +28,14 @@ pub fn service(
     app: Arc<App>,
     body_limit: usize,
     close_sessions: CancellationToken,
-) -> StreamableHttpService<crate::mcp::BerthServer, LocalSessionManager> {
+) -> StreamableHttpService<BerthServer, LocalSessionManager> {
     let config = StreamableHttpServerConfig::default()
         .disable_allowed_hosts()
         .with_cancellation_token(close_sessions)
         .with_max_request_body_bytes(body_limit)
         .with_sse_keep_alive(Some(KEEP_ALIVE));
     StreamableHttpService::new(
-        move || Ok(super::session_server(&app)),
+        move || Ok(BerthServer::per_session(app.clone())),
         Arc::new(LocalSessionManager::default()),
         config,
     )

@@ -12,7 +12,6 @@ use crate::policy::manifest::{qualified_name, split_qualified_name};
 use crate::runtime::bindings::types::{Content, ToolError, ToolResult, UpstreamError};
 use crate::runtime::{CallError, CallScope, LoadedPlugin, ToolSpec};
 use crate::tenants::{PluginAccess, Principal, Tenants};
-use crate::vault::Vault;
 use rmcp::ErrorData;
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
@@ -84,9 +83,8 @@ impl BerthServer {
     fn scope(&self, tenant: &Arc<str>, plugin: &LoadedPlugin, call_id: String) -> Result<CallScope, ErrorData> {
         let internal = |error: String| ErrorData::internal_error(error, None);
         let config = self.app.db.plugin_config(tenant, plugin.name()).map_err(|error| internal(error.to_string()))?;
-        let credentials = Vault::open(&self.app.db, &self.app.vault_key)
-            .and_then(|vault| vault.credentials(tenant, plugin.name()))
-            .map_err(|error| internal(error.to_string()))?;
+        let credentials =
+            self.app.vault.credentials(tenant, plugin.name()).map_err(|error| internal(error.to_string()))?;
         Ok(CallScope { tenant: Some(tenant.clone()), config, credentials, call_id: Some(call_id) })
     }
 

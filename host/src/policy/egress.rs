@@ -106,13 +106,6 @@ impl Template {
         Ok(Self(pieces))
     }
 
-    fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().filter_map(|piece| match piece {
-            Piece::Key(key) => Some(key.as_str()),
-            Piece::Literal(_) => None,
-        })
-    }
-
     fn fill(&self, config: &BTreeMap<String, String>) -> Result<String, String> {
         self.0
             .iter()
@@ -157,16 +150,6 @@ impl EgressTemplate {
         let authority = Template::parse(authority).map_err(|reason| invalid(&reason))?;
         let path = Template::parse(path).map_err(|reason| invalid(&reason))?;
         Ok(Self { raw: rule.to_owned(), scheme: scheme.to_owned(), authority, path })
-    }
-
-    /// The rule as declared.
-    pub fn as_str(&self) -> &str {
-        &self.raw
-    }
-
-    /// The config keys this rule needs.
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.authority.keys().chain(self.path.keys())
     }
 
     /// Fills the placeholders from `config`.

@@ -100,11 +100,6 @@ impl Runtime {
         })
     }
 
-    /// The limits calls run under.
-    pub fn limits(&self) -> &Limits {
-        &self.limits
-    }
-
     /// Validates, compiles and pre-instantiates `bytes`, then asks the plugin
     /// to describe itself in a store with no grants.
     pub async fn load(&self, bytes: &[u8]) -> Result<LoadedPlugin, LoadError> {

@@ -58,11 +58,6 @@ impl LoadedPlugin {
     pub fn name(&self) -> &str {
         &self.manifest.name
     }
-
-    /// The tool called `name`.
-    pub fn tool(&self, name: &str) -> Option<&ToolSpec> {
-        self.tools.iter().find(|tool| tool.name == name)
-    }
 }
 
 impl std::fmt::Debug for LoadedPlugin {

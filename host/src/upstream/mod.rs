@@ -196,11 +196,6 @@ impl Upstream {
         }
     }
 
-    /// Circuit states, for metrics.
-    pub fn circuits(&self) -> Vec<(String, String, &'static str)> {
-        self.breakers.states()
-    }
-
     async fn exchange(
         &self,
         policy: &EgressPolicy,

@@ -113,21 +113,6 @@ impl Breakers {
         };
     }
 
-    /// `closed`, `open` or `half-open` for every known circuit.
-    pub fn states(&self) -> Vec<(String, String, &'static str)> {
-        self.lock()
-            .iter()
-            .map(|((tenant, origin), circuit)| {
-                let state = match circuit {
-                    Circuit::Closed { .. } => "closed",
-                    Circuit::Open { .. } => "open",
-                    Circuit::HalfOpen => "half-open",
-                };
-                (tenant.clone(), origin.clone(), state)
-            })
-            .collect()
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Circuit>> {
         self.circuits.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -16,6 +16,7 @@ use crate::db::{Database, DbError};
 use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// Name of the generated key file in the data directory.
@@ -122,16 +123,17 @@ pub struct CredentialSummary {
     pub bound: Vec<String>,
 }
 
-/// Vault operations over the database with a master key.
-pub struct Vault<'a> {
-    db: &'a Database,
-    key: &'a MasterKey,
+/// Vault operations over the database with a verified master key. Opened
+/// once (the host keeps it for its lifetime), so calls pay no key check.
+pub struct Vault {
+    db: Arc<Database>,
+    key: MasterKey,
 }
 
-impl<'a> Vault<'a> {
+impl Vault {
     /// Opens the vault, recording the key's check value on first use and
     /// refusing a key that does not match it.
-    pub fn open(db: &'a Database, key: &'a MasterKey) -> Result<Self, VaultError> {
+    pub fn open(db: Arc<Database>, key: MasterKey) -> Result<Self, VaultError> {
         let stored: Option<Vec<u8>> = db.with(|conn| {
             conn.query_row("SELECT value FROM vault_meta WHERE key = 'check'", [], |row| row.get(0)).optional()
         })?;
@@ -279,9 +281,9 @@ mod tests {
     #[test]
     fn credentials_round_trip_and_never_touch_disk_in_clear() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Database::open(dir.path()).unwrap();
+        let db = Arc::new(Database::open(dir.path()).unwrap());
         let key = MasterKey::generate();
-        let vault = Vault::open(&db, &key).unwrap();
+        let vault = Vault::open(db.clone(), key.clone()).unwrap();
         let scheme = Scheme::Basic { username: "admin".into() };
         vault
             .set("acme", "servicenow", "servicenow", &scheme, &[], &secrets(&[("password", "correct-horse-battery")]))
@@ -289,7 +291,7 @@ mod tests {
         let found = vault.credentials("acme", "servicenow").unwrap();
         assert_eq!(found[0].secrets["password"].as_str(), "correct-horse-battery");
         assert!(vault.credentials("globex", "servicenow").unwrap().is_empty(), "another tenant sees nothing");
-        drop(db);
+        drop((vault, db));
         let mut raw = Vec::new();
         for entry in std::fs::read_dir(dir.path()).unwrap() {
             raw.extend(std::fs::read(entry.unwrap().path()).unwrap());
@@ -301,15 +303,15 @@ mod tests {
     #[test]
     fn rotation_keeps_every_secret_and_retires_the_old_key() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Database::open(dir.path()).unwrap();
+        let db = Arc::new(Database::open(dir.path()).unwrap());
         let old = MasterKey::generate();
-        let vault = Vault::open(&db, &old).unwrap();
+        let vault = Vault::open(db.clone(), old.clone()).unwrap();
         vault.set("a", "p", "one", &Scheme::Bearer, &[], &secrets(&[("token", "token-one")])).unwrap();
         vault.set("b", "p", "two", &Scheme::Bearer, &[], &secrets(&[("token", "token-two")])).unwrap();
         let new = MasterKey::generate();
         assert_eq!(vault.rotate(&new).unwrap(), 2);
-        assert!(matches!(Vault::open(&db, &old), Err(VaultError::WrongKey)));
-        let vault = Vault::open(&db, &new).unwrap();
+        assert!(matches!(Vault::open(db.clone(), old), Err(VaultError::WrongKey)));
+        let vault = Vault::open(db, new).unwrap();
         assert_eq!(vault.credentials("a", "p").unwrap()[0].secrets["token"].as_str(), "token-one");
         assert_eq!(vault.credentials("b", "p").unwrap()[0].secrets["token"].as_str(), "token-two");
     }

@@ -2,13 +2,11 @@
 //! to bound origins, overrides the guest's headers, redacts echoed secrets,
 //! keeps them encrypted at rest and loses none on rotation.
 
-mod support;
-
+use crate::support::http::{cli, cli_with_stdin};
+use crate::support::upstream::FakeUpstream;
+use crate::support::{PluginsDir, Start, StdioHost, fixture, text};
 use serde_json::{Value, json};
 use std::path::Path;
-use support::http::{cli, cli_with_stdin};
-use support::upstream::FakeUpstream;
-use support::{PluginsDir, Start, StdioHost, fixture, text};
 
 const ALLOW_LOOPBACK: &str = "[egress]\nallow_loopback = true\n";
 
@@ -155,7 +153,7 @@ async fn the_database_holds_no_secret_and_rotation_loses_none() {
         }
     }
     let before = std::fs::read_to_string(setup.data.path().join("master.key")).unwrap();
-    let output = std::process::Command::new(support::BERTH)
+    let output = std::process::Command::new(crate::support::BERTH)
         .args(["vault", "rotate", "--data"])
         .arg(setup.data.path())
         .output()

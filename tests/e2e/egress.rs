@@ -2,13 +2,11 @@
 //! declares, filled from the tenant's config, on addresses the operator
 //! allows, within the host's caps.
 
-mod support;
-
+use crate::support::http::cli;
+use crate::support::probe::ProbeHost;
+use crate::support::upstream::FakeUpstream;
+use crate::support::{PluginsDir, Start, StdioHost, fixture};
 use serde_json::{Value, json};
-use support::http::cli;
-use support::probe::ProbeHost;
-use support::upstream::FakeUpstream;
-use support::{PluginsDir, Start, StdioHost, fixture};
 
 const ALLOW_LOOPBACK: &str = "[egress]\nallow_loopback = true\ntimeout_ms = 2000\nmax_response_kib = 1024\n";
 
@@ -95,7 +93,7 @@ async fn a_missing_config_key_denies_and_names_the_key() {
     let host =
         StdioHost::start(Start { plugins: Some(dir.path()), settings: Some(ALLOW_LOOPBACK), ..Start::default() }).await;
     let result = host.call_ok("probe_fetch", json!({"url": upstream.url("/api/echo")})).await;
-    let answer: Value = serde_json::from_str(&support::text(&result)).unwrap();
+    let answer: Value = serde_json::from_str(&crate::support::text(&result)).unwrap();
     assert_eq!(answer["error"], "denied");
     assert!(answer["detail"].as_str().unwrap().contains("config key `upstream`"), "{answer}");
 }

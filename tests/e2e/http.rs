@@ -3,12 +3,10 @@
 //! access, hardening (Host/Origin, body cap, admission) and graceful
 //! shutdown.
 
-mod support;
-
+use crate::support::http::{HttpHost, SseReader, cli, tenant};
+use crate::support::{PluginsDir, bundled, fixture, is_error, text};
 use rmcp::model::{CallToolRequestParams, ProtocolVersion};
 use serde_json::{Value, json};
-use support::http::{HttpHost, SseReader, cli, tenant};
-use support::{PluginsDir, bundled, fixture, is_error, text};
 
 fn plugins() -> PluginsDir {
     PluginsDir::new().with(&bundled("hello"), "hello.wasm").with(&fixture("hostile"), "hostile.wasm")
@@ -40,9 +38,10 @@ async fn streamable_http_serves_every_protocol_version() {
         assert_eq!(text(&result), "Hello, Ada!");
         client.cancel().await.unwrap();
     }
-    let health: Value = support::http::client().get(host.url("/healthz")).send().await.unwrap().json().await.unwrap();
+    let health: Value =
+        crate::support::http::client().get(host.url("/healthz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["status"], "ok");
-    let ready = support::http::client().get(host.url("/readyz")).send().await.unwrap();
+    let ready = crate::support::http::client().get(host.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     assert_eq!(ready.json::<Value>().await.unwrap()["plugins"], 1);
 }
@@ -52,7 +51,7 @@ async fn legacy_sse_round_trip_from_raw_http() {
     let data = tempfile::tempdir().unwrap();
     let key = tenant(data.path(), "acme", &["hello"]);
     let host = HttpHost::start(data.path(), None, &[], None).await;
-    let http = support::http::client();
+    let http = crate::support::http::client();
     let stream =
         http.get(host.url("/sse")).bearer_auth(&key).header("accept", "text/event-stream").send().await.unwrap();
     assert_eq!(stream.status(), 200);
@@ -119,7 +118,7 @@ async fn missing_wrong_and_rotated_keys_get_401() {
     let data = tempfile::tempdir().unwrap();
     let key = tenant(data.path(), "acme", &["hello"]);
     let host = HttpHost::start(data.path(), None, &[], None).await;
-    let http = support::http::client();
+    let http = crate::support::http::client();
     let body = json!({"jsonrpc":"2.0","id":1,"method":"tools/list"});
     // Change the last character to a different one, so the key is wrong for sure.
     let last = if key.ends_with('0') { '1' } else { '0' };
@@ -184,7 +183,7 @@ async fn thirty_two_sessions_of_fifty_calls_are_all_answered_correctly() {
     let sessions = (0..32).map(|session| {
         let (key, url) = (key.clone(), host.base.clone());
         tokio::spawn(async move {
-            let host = support::http::HttpHostRef { base: url };
+            let host = crate::support::http::HttpHostRef { base: url };
             let client = host.client(&key).await;
             for call in 0..50 {
                 let name = format!("s{session}c{call}");
@@ -205,7 +204,7 @@ async fn unknown_sessions_forbidden_origins_and_oversized_bodies_are_refused() {
     let data = tempfile::tempdir().unwrap();
     let key = tenant(data.path(), "acme", &["hello"]);
     let host = HttpHost::start(data.path(), None, &[], Some("[http]\nbody_limit_kib = 64\n")).await;
-    let http = support::http::client();
+    let http = crate::support::http::client();
     let message = json!({"jsonrpc":"2.0","id":1,"method":"tools/list"});
 
     let unknown = http
@@ -247,7 +246,7 @@ async fn a_tenant_over_its_call_limit_gets_429_at_once() {
     let dir = plugins();
     let settings = "[admission]\nmax_calls_per_tenant = 1\n";
     let host = HttpHost::start(data.path(), Some(dir.path()), &[], Some(settings)).await;
-    let http = support::http::client();
+    let http = crate::support::http::client();
     let stream = http.get(host.url("/sse")).bearer_auth(&key).send().await.unwrap();
     let mut events = SseReader::new(stream);
     let endpoint = events.next().await.unwrap().data;
@@ -275,7 +274,7 @@ async fn a_tenant_over_its_call_limit_gets_429_at_once() {
 #[tokio::test]
 async fn anonymous_tenant_is_loopback_only_and_keys_are_still_checked() {
     let data = tempfile::tempdir().unwrap();
-    let refused = std::process::Command::new(support::BERTH)
+    let refused = std::process::Command::new(crate::support::BERTH)
         .args(["serve", "--http", "0.0.0.0:0", "--anonymous-tenant", "dev"])
         .arg("--data")
         .arg(data.path())
@@ -286,7 +285,7 @@ async fn anonymous_tenant_is_loopback_only_and_keys_are_still_checked() {
 
     let host = HttpHost::start(data.path(), None, &["--anonymous-tenant", "dev"], None).await;
     assert!(host.stderr().iter().any(|line| line.contains("WARN") && line.contains("--anonymous-tenant")));
-    let http = support::http::client();
+    let http = crate::support::http::client();
     let open = http.get(host.url("/sse")).send().await.unwrap();
     assert_eq!(open.status(), 200, "no key runs as the anonymous tenant");
     let wrong = http.get(host.url("/sse")).bearer_auth("berth_000000000000_bad").send().await.unwrap();

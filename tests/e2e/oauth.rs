@@ -2,12 +2,10 @@
 //! caches them until shortly before expiry, shares one refresh among
 //! concurrent calls, and answers a 401 with one refresh and one retry.
 
-mod support;
-
+use crate::support::http::cli_with_stdin;
+use crate::support::probe::ProbeHost;
+use crate::support::upstream::{CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN};
 use serde_json::{Value, json};
-use support::http::cli_with_stdin;
-use support::probe::ProbeHost;
-use support::upstream::{CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN};
 
 const SETTINGS: &str = "[egress]\nallow_loopback = true\n";
 

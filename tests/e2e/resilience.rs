@@ -2,12 +2,10 @@
 //! `Retry-After`, a circuit breaker per (tenant, origin), and a rate limit
 //! per (tenant, plugin), each reported to the guest as a typed error.
 
-mod support;
-
+use crate::support::http::cli;
+use crate::support::probe::ProbeHost;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-use support::http::cli;
-use support::probe::ProbeHost;
 
 const SETTINGS: &str = "[egress]\nallow_loopback = true\n\n[resilience]\nbase_backoff_ms = 20\nmax_retry_after_ms = 3000\nbreaker_threshold = 3\nbreaker_cooldown_ms = 600\nrate_per_second = 2.0\nburst = 40\n";
 

@@ -1,14 +1,12 @@
 //! The runtime as a library, with real components: per-tenant isolation of
 //! state, and the guarantees of a fresh store per call.
 
-mod support;
-
 use berth::runtime::bindings::types::{Content, ToolError};
 use berth::runtime::{Allocation, CallScope, HostServices, Limits, LoadedPlugin, Runtime};
 use std::sync::Arc;
 
 async fn hello(runtime: &Runtime) -> LoadedPlugin {
-    let bytes = std::fs::read(support::bundled("hello")).unwrap();
+    let bytes = std::fs::read(crate::support::bundled("hello")).unwrap();
     runtime.load(&bytes).await.expect("hello loads")
 }
 

@@ -1,10 +1,8 @@
 //! Hostile and broken plugins are contained: each fails cleanly, names the
 //! limit or the reason, and the host keeps serving everything else.
 
-mod support;
-
+use crate::support::{PluginsDir, Start, StdioHost, bundled, fixture, is_error, text};
 use serde_json::json;
-use support::{PluginsDir, Start, StdioHost, bundled, fixture, is_error, text};
 
 /// A short deadline keeps the runaway-loop test quick; it is still 150 epoch ticks.
 const SETTINGS: &str = "[limits]\ncall_timeout_ms = 1500\n";

@@ -1,13 +1,11 @@
 //! The `berth` binary over stdio, driven by rmcp's client: listing, calling,
 //! argument validation, protocol versions and what stdout may carry.
 
-mod support;
-
+use crate::support::{BERTH, Start, StdioHost, is_error, text};
 use rmcp::model::ProtocolVersion;
 use serde_json::json;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
-use support::{BERTH, Start, StdioHost, is_error, text};
 
 #[tokio::test]
 async fn bundled_hello_greets_by_name() {

@@ -1,8 +1,6 @@
 //! Shared harness for the end-to-end tests: starts the real `berth` binary
 //! as a child process and connects rmcp's real client to it over stdio.
 
-#![allow(dead_code)] // each test binary uses a different part of the harness
-
 use rmcp::ServiceExt;
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation, ProtocolVersion,

@@ -1,0 +1,16 @@
+//! End-to-end tests: the real `berth` binary, driven by rmcp's real client,
+//! against real components and loopback fake upstreams.
+//!
+//! One test binary holds every suite, so the host, wasmtime and the harness
+//! are linked once rather than once per file.
+
+mod support;
+
+mod credentials;
+mod egress;
+mod http;
+mod oauth;
+mod resilience;
+mod runtime;
+mod sandbox;
+mod stdio;

@@ -8,7 +8,7 @@
 //!   (parse the arguments, format the greeting) done natively, which is the
 //!   price of the sandbox.
 
-use berth::runtime::{Allocation, CallScope, HostServices, Limits, LoadedPlugin, Runtime};
+use berth::runtime::{Allocation, CallScope, EngineOptions, HostServices, Limits, LoadedPlugin, Runtime};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
@@ -16,7 +16,8 @@ use std::path::Path;
 const ARGUMENTS: &str = r#"{"name":"Ada"}"#;
 
 fn setup(tokio: &tokio::runtime::Runtime, allocation: Allocation) -> (Runtime, LoadedPlugin) {
-    let runtime = Runtime::new(Limits::default(), allocation, HostServices::embedded()).expect("runtime");
+    let options = EngineOptions { allocation, compile_cache: None };
+    let runtime = Runtime::new(Limits::default(), options, HostServices::embedded()).expect("runtime");
     let bytes =
         std::fs::read(Path::new(env!("BERTH_BUNDLED_PLUGINS")).join("hello.wasm")).expect("hello.wasm is built");
     let plugin = tokio.block_on(runtime.load(&bytes)).expect("hello loads");

@@ -4,8 +4,12 @@ use crate::admission::Admission;
 use crate::audit::AuditLog;
 use crate::capabilities::cache::CacheStore;
 use crate::db::{Database, DbError};
-use crate::runtime::registry::{self, PluginRegistry};
-use crate::runtime::{Allocation, HostServices, Runtime};
+use crate::lifecycle::watch::PluginDir;
+use crate::lifecycle::{ArtifactError, Lifecycle, LifecycleError};
+use crate::mcp::sessions::Sessions;
+use crate::metrics::{Levels, Metrics};
+use crate::runtime::registry::PluginRegistry;
+use crate::runtime::{EngineOptions, HostServices, Runtime};
 use crate::settings::Settings;
 use crate::upstream::Upstream;
 use crate::vault::{Vault, VaultError, load_master_key};
@@ -28,6 +32,12 @@ pub enum StartError {
     /// allocator could not reserve its address space).
     #[error("cannot start the wasm runtime: {0}")]
     Runtime(String),
+    /// The plugin store could not be opened.
+    #[error(transparent)]
+    Artifacts(#[from] ArtifactError),
+    /// The registered plugins could not be read.
+    #[error("cannot restore registered plugins: {0}")]
+    Restore(#[from] LifecycleError),
     /// The plugins directory could not be read.
     #[error("cannot read plugins directory {path}: {source}")]
     PluginsDir {
@@ -52,39 +62,109 @@ pub struct App {
     pub admission: Admission,
     /// The tenants' credentials, opened with a verified master key.
     pub vault: Vault,
+    /// Stored plugin versions, and the order of changes.
+    pub lifecycle: Lifecycle,
+    /// Connected MCP sessions, to tell about tool changes.
+    pub sessions: Arc<Sessions>,
+    /// Event counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 impl App {
-    /// Opens the database, starts the runtime and loads the plugins
-    /// directory. Bad plugin files are logged and skipped.
+    /// Opens the database, starts the runtime, restores the plugins
+    /// registered through the admin API or CLI, loads the plugins directory
+    /// and (unless disabled) starts watching it. Bad plugin files are logged
+    /// and skipped.
     pub async fn start(settings: &Settings) -> Result<Arc<Self>, StartError> {
         settings.limits.validate().map_err(StartError::Settings)?;
-        let db = Arc::new(Database::open(&settings.data_dir())?);
+        let data_dir = settings.data_dir();
+        let db = Arc::new(Database::open(&data_dir)?);
         let audit = AuditLog::new(db.clone());
         let (vault_key, _) =
-            load_master_key(&settings.data_dir(), settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
+            load_master_key(&data_dir, settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
         let vault = Vault::open(db.clone(), vault_key)?;
-        let upstream = Upstream::new(settings.egress, settings.resilience).map_err(StartError::Runtime)?;
-        let services = HostServices {
-            cache: Arc::new(CacheStore::new(settings.cache)),
-            upstream: Arc::new(upstream),
-            tokens: Arc::default(),
-            audit: Some(audit.clone()),
-        };
-        let runtime = Runtime::new(settings.limits, Allocation::Pooling, services)
-            .map_err(|error| StartError::Runtime(format!("{error:#}")))?;
-        let plugins = PluginRegistry::new();
+        let metrics = Arc::new(Metrics::new());
+        let runtime = start_runtime(settings, Some(audit.clone()), metrics.clone())?;
+        let app = Arc::new(Self {
+            runtime,
+            plugins: PluginRegistry::new(),
+            db,
+            admission: Admission::new(settings.admission),
+            vault,
+            audit,
+            lifecycle: Lifecycle::open(&data_dir)?,
+            sessions: Arc::default(),
+            metrics,
+        });
+        app.restore().await?;
         let dir = settings.plugins_dir();
-        let report = registry::load_dir(&runtime, &plugins, &dir)
+        let dir = std::fs::canonicalize(&dir).map_err(|source| StartError::PluginsDir { path: dir.clone(), source })?;
+        let mut plugins_dir = PluginDir::new(dir.clone());
+        let changes = match settings.watch_plugins.then(|| plugins_dir.watch()) {
+            Some(Ok(changes)) => Some(changes),
+            Some(Err(error)) => {
+                tracing::error!(dir = %dir.display(), "cannot watch the plugins directory; changes need a restart: {error}");
+                None
+            }
+            None => None,
+        };
+        let report = plugins_dir
+            .scan(&app, true)
             .await
             .map_err(|source| StartError::PluginsDir { path: dir.clone(), source })?;
+        let serving: Vec<String> = app
+            .plugins
+            .snapshot()
+            .values()
+            .map(|plugin| format!("{}@{}", plugin.name(), plugin.manifest.version))
+            .collect();
         tracing::info!(
             dir = %dir.display(),
-            loaded = report.loaded.len(),
             failed = report.failed.len(),
-            "plugins: {}",
-            report.loaded.join(", ")
+            "serving {} plugins: {}",
+            serving.len(),
+            serving.join(", ")
         );
-        Ok(Arc::new(Self { runtime, plugins, db, admission: Admission::new(settings.admission), vault, audit }))
+        if let Some(changes) = changes {
+            tokio::spawn(plugins_dir.follow(changes, Arc::downgrade(&app)));
+        }
+        Ok(app)
     }
+
+    /// The host's levels for `/metrics`, read now.
+    pub fn levels(&self) -> Levels {
+        Levels {
+            instances_in_use: self.runtime.instances_in_use(),
+            instances_max: u64::from(self.runtime.limits().max_instances),
+            sessions: self.sessions.count() as u64,
+            compile_cache: self.runtime.compile_cache_stats().map(|stats| (stats.hits, stats.misses)),
+            plugins: self
+                .plugins
+                .snapshot()
+                .values()
+                .map(|plugin| (plugin.name().to_owned(), plugin.manifest.version.clone(), plugin.digest.clone()))
+                .collect(),
+            circuits: self.runtime.services().upstream.circuits(),
+        }
+    }
+}
+
+/// Builds the wasm runtime `settings` describe, recording upstream requests
+/// in `audit` (when given) and `metrics`. The CLI uses it too, to validate
+/// and compile plugins into the same compile cache without a running host.
+pub fn start_runtime(
+    settings: &Settings,
+    audit: Option<AuditLog>,
+    metrics: Arc<Metrics>,
+) -> Result<Runtime, StartError> {
+    let upstream = Upstream::new(settings.egress, settings.resilience).map_err(StartError::Runtime)?;
+    let services = HostServices {
+        cache: Arc::new(CacheStore::new(settings.cache)),
+        upstream: Arc::new(upstream),
+        tokens: Arc::default(),
+        metrics,
+        audit,
+    };
+    let options = EngineOptions { compile_cache: Some(settings.compile_cache_dir()), ..EngineOptions::default() };
+    Runtime::new(settings.limits, options, services).map_err(|error| StartError::Runtime(format!("{error:#}")))
 }

@@ -36,7 +36,7 @@ pub enum SettingsError {
 }
 
 /// Everything an operator can set.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Directory holding the database (`BERTH_DATA`, `--data`).
@@ -56,6 +56,14 @@ pub struct Settings {
     pub egress: EgressSettings,
     /// Retries, circuit breakers and rate limits for outbound HTTP.
     pub resilience: ResilienceSettings,
+    /// The admin API and `/metrics`.
+    pub admin: AdminSettings,
+    /// Directory of the compile cache (`BERTH_COMPILE_CACHE`,
+    /// `--compile-cache`); default `compile-cache` in the data directory.
+    pub compile_cache_dir: Option<PathBuf>,
+    /// Whether a running host watches the plugins directory and applies
+    /// changes at once (default true).
+    pub watch_plugins: bool,
     /// File holding the vault's master key (`--master-key-file`); default
     /// `master.key` in the data directory, created on first use.
     pub master_key_file: Option<PathBuf>,
@@ -63,6 +71,47 @@ pub struct Settings {
     /// setting or a flag, so it stays out of `ps` and of config files).
     #[serde(skip)]
     pub master_key: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: None,
+            plugins_dir: None,
+            limits: Limits::default(),
+            cache: CacheLimits::default(),
+            http: HttpSettings::default(),
+            admission: AdmissionLimits::default(),
+            egress: EgressSettings::default(),
+            resilience: ResilienceSettings::default(),
+            admin: AdminSettings::default(),
+            compile_cache_dir: None,
+            watch_plugins: true,
+            master_key_file: None,
+            master_key: None,
+        }
+    }
+}
+
+/// `[admin]` settings: who may change plugins and read metrics over HTTP.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdminSettings {
+    /// The admin API token (`BERTH_ADMIN_TOKEN` overrides it). Without one
+    /// the admin API is disabled. Tenant API keys never work there.
+    pub token: Option<String>,
+    /// A token that may read `/metrics` only (`BERTH_METRICS_TOKEN`), so a
+    /// scraper does not hold the power to change plugins. The admin token
+    /// also reads metrics.
+    pub metrics_token: Option<String>,
+    /// Largest component the admin API accepts, in MiB.
+    pub max_component_mib: u32,
+}
+
+impl Default for AdminSettings {
+    fn default() -> Self {
+        Self { token: None, metrics_token: None, max_component_mib: 128 }
+    }
 }
 
 impl Settings {
@@ -83,6 +132,11 @@ impl Settings {
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")));
         base.map_or_else(|| PathBuf::from("berth-data"), |base| base.join("berth"))
+    }
+
+    /// The compile cache: as set, else `compile-cache` in the data directory.
+    pub fn compile_cache_dir(&self) -> PathBuf {
+        self.compile_cache_dir.clone().unwrap_or_else(|| self.data_dir().join("compile-cache"))
     }
 
     /// The plugins directory: as set, else the bundled plugins.

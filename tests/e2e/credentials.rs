@@ -153,11 +153,7 @@ async fn the_database_holds_no_secret_and_rotation_loses_none() {
         }
     }
     let before = std::fs::read_to_string(setup.data.path().join("master.key")).unwrap();
-    let output = std::process::Command::new(crate::support::BERTH)
-        .args(["vault", "rotate", "--data"])
-        .arg(setup.data.path())
-        .output()
-        .unwrap();
+    let output = crate::support::berth().args(["vault", "rotate", "--data"]).arg(setup.data.path()).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(String::from_utf8_lossy(&output.stderr).contains("re-encrypted 4 credentials"));
     assert_ne!(std::fs::read_to_string(setup.data.path().join("master.key")).unwrap(), before);

@@ -274,7 +274,7 @@ async fn a_tenant_over_its_call_limit_gets_429_at_once() {
 #[tokio::test]
 async fn anonymous_tenant_is_loopback_only_and_keys_are_still_checked() {
     let data = tempfile::tempdir().unwrap();
-    let refused = std::process::Command::new(crate::support::BERTH)
+    let refused = crate::support::berth()
         .args(["serve", "--http", "0.0.0.0:0", "--anonymous-tenant", "dev"])
         .arg("--data")
         .arg(data.path())

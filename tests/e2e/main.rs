@@ -9,6 +9,7 @@ mod support;
 mod credentials;
 mod egress;
 mod http;
+mod lifecycle;
 mod oauth;
 mod resilience;
 mod runtime;

@@ -2,7 +2,7 @@
 //! state, and the guarantees of a fresh store per call.
 
 use berth::runtime::bindings::types::{Content, ToolError};
-use berth::runtime::{Allocation, CallScope, HostServices, Limits, LoadedPlugin, Runtime};
+use berth::runtime::{CallScope, EngineOptions, HostServices, Limits, LoadedPlugin, Runtime};
 use std::sync::Arc;
 
 async fn hello(runtime: &Runtime) -> LoadedPlugin {
@@ -11,7 +11,7 @@ async fn hello(runtime: &Runtime) -> LoadedPlugin {
 }
 
 fn runtime() -> Runtime {
-    Runtime::new(Limits::default(), Allocation::Pooling, HostServices::embedded()).unwrap()
+    Runtime::new(Limits::default(), EngineOptions::default(), HostServices::embedded()).unwrap()
 }
 
 async fn call(

@@ -1,11 +1,11 @@
 //! The `berth` binary over stdio, driven by rmcp's client: listing, calling,
 //! argument validation, protocol versions and what stdout may carry.
 
-use crate::support::{BERTH, Start, StdioHost, is_error, text};
+use crate::support::{Start, StdioHost, is_error, text};
 use rmcp::model::ProtocolVersion;
 use serde_json::json;
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 #[tokio::test]
 async fn bundled_hello_greets_by_name() {
@@ -108,7 +108,7 @@ struct RawSession {
 impl RawSession {
     fn start() -> Self {
         let data = tempfile::tempdir().unwrap();
-        let mut child = Command::new(BERTH)
+        let mut child = crate::support::berth()
             .args(["serve", "--stdio"])
             .arg("--data")
             .arg(data.path())

@@ -13,6 +13,7 @@
 //! it.
 
 use crate::audit::{AuditLog, RequestRecord, now_ms};
+use crate::metrics::Metrics;
 use crate::policy::egress::EgressPolicy;
 use crate::runtime::bindings::berth::plugin::http::{
     Host, HttpError, Method, Request, Response, add_to_linker as link,
@@ -47,6 +48,7 @@ pub struct HttpCtx {
     policy: EgressPolicy,
     upstream: Arc<Upstream>,
     tokens: Arc<TokenCache>,
+    metrics: Arc<Metrics>,
     audit: Option<Audit>,
 }
 
@@ -78,6 +80,7 @@ impl HttpCtx {
             policy,
             upstream: services.upstream.clone(),
             tokens: services.tokens.clone(),
+            metrics: services.metrics.clone(),
             audit,
         }
     }
@@ -193,9 +196,9 @@ impl HttpCtx {
 }
 
 impl HttpCtx {
-    /// Writes the request to the audit log: origin and path, never the query.
+    /// Counts the request in the metrics and writes it to the audit log:
+    /// origin and path, never the query.
     fn record(&self, method: &str, url: &str, at_ms: i64, elapsed: Duration, outcome: &Result<Inbound, UpstreamError>) {
-        let Some(audit) = &self.audit else { return };
         let target = match outcome {
             Ok(inbound) => Some(inbound.url.clone()),
             Err(_) => url::Url::parse(url).ok(),
@@ -203,6 +206,11 @@ impl HttpCtx {
         let (origin, path) = target
             .map(|target| (crate::policy::egress::origin_of(&target), target.path().to_owned()))
             .unwrap_or_else(|| ("(invalid)".to_owned(), String::new()));
+        match outcome {
+            Ok(inbound) => self.metrics.upstream_request(&origin, &inbound.status.to_string()),
+            Err(error) => self.metrics.upstream_request(&origin, error.kind()),
+        }
+        let Some(audit) = &self.audit else { return };
         audit.log.request(&RequestRecord {
             call_id: audit.call_id.clone(),
             at_ms,

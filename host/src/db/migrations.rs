@@ -70,6 +70,26 @@ const STEPS: &[&str] = &[
         outcome     TEXT NOT NULL
     ) STRICT;
     CREATE INDEX audit_requests_by_call ON audit_requests (call_id);",
+    // 5: plugin versions by content digest, and the history of which one
+    // served: a NULL digest is an unload; rolled-back entries stay as record.
+    "CREATE TABLE plugin_versions (
+        digest   TEXT PRIMARY KEY,
+        name     TEXT NOT NULL,
+        version  TEXT NOT NULL,
+        tools    TEXT NOT NULL,
+        bytes    INTEGER NOT NULL,
+        added_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE plugin_deployments (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        name        TEXT NOT NULL,
+        digest      TEXT REFERENCES plugin_versions (digest),
+        source      TEXT NOT NULL,
+        path        TEXT,
+        at_ms       INTEGER NOT NULL,
+        rolled_back INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE INDEX plugin_deployments_by_name ON plugin_deployments (name, seq);",
 ];
 
 /// The schema version this build writes.

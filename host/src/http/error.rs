@@ -3,6 +3,8 @@
 //! that help only an operator go to the log.
 
 use crate::admission::Refusal;
+use crate::lifecycle::LifecycleError;
+use crate::tenants::TenantError;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -26,15 +28,44 @@ pub enum ApiError {
     /// A gate is full.
     #[error(transparent)]
     Refused(#[from] Refusal),
+    /// The admin API needs the admin token.
+    #[error("missing or invalid admin token; send `Authorization: Bearer <admin token>`")]
+    AdminUnauthorized,
+    /// No such plugin or tenant.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// The uploaded component is not a valid plugin.
+    #[error("{0}")]
+    Unprocessable(String),
     /// Something broke on our side.
     #[error("internal error")]
     Internal(String),
 }
 
+impl From<LifecycleError> for ApiError {
+    fn from(error: LifecycleError) -> Self {
+        match error {
+            LifecycleError::Invalid(_) => Self::Unprocessable(error.to_string()),
+            LifecycleError::NotLoaded(_) => Self::NotFound(error.to_string()),
+            LifecycleError::NoPrevious(_) | LifecycleError::Conflict { .. } => Self::Conflict(error.to_string()),
+            LifecycleError::Tenants(TenantError::Unknown(_)) => Self::NotFound(error.to_string()),
+            LifecycleError::Store(_) | LifecycleError::Db(_) | LifecycleError::Tenants(_) => {
+                Self::Internal(error.to_string())
+            }
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = match &self {
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::AdminUnauthorized => StatusCode::UNAUTHORIZED,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::UnknownSession(_) => StatusCode::NOT_FOUND,
             Self::BadMessage(_) => StatusCode::BAD_REQUEST,
@@ -50,6 +81,9 @@ impl IntoResponse for ApiError {
         match self {
             Self::Unauthorized => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"berth\""));
+            }
+            Self::AdminUnauthorized => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"berth-admin\""));
             }
             Self::Refused(_) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));

@@ -1,9 +1,12 @@
 //! The network face of Berth: Streamable HTTP at `/mcp`, legacy HTTP+SSE at
-//! `/sse` and `/messages`, and `/healthz` and `/readyz`, on one axum router.
-//! Every MCP route is behind Host/Origin validation, bearer authentication,
-//! a body cap and admission control; a tool call behaves the same on every
-//! transport because all of them serve the same [`BerthServer`].
+//! `/sse` and `/messages`, the admin API under `/admin`, `/metrics`, and
+//! `/healthz` and `/readyz`, on one axum router. Every MCP route is behind
+//! Host/Origin validation, bearer authentication, a body cap and admission
+//! control; a tool call behaves the same on every transport because all of
+//! them serve the same [`BerthServer`](crate::mcp::BerthServer). The admin
+//! routes share the Host/Origin guard but take their own token.
 
+mod admin;
 mod auth;
 mod error;
 mod guard;
@@ -14,6 +17,7 @@ mod streamable;
 pub use error::ApiError;
 
 use crate::app::App;
+use crate::settings::AdminSettings;
 use axum::Router;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
@@ -23,6 +27,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use tower_http::limit::RequestBodyLimitLayer;
+
+/// Shortest admin or metrics token accepted.
+pub const MIN_TOKEN_LEN: usize = 16;
 
 /// `[http]` settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +59,8 @@ pub struct HttpOptions {
     pub anonymous_tenant: Option<String>,
     /// Body cap and shutdown grace.
     pub settings: HttpSettings,
+    /// Admin and metrics tokens.
+    pub admin: AdminSettings,
 }
 
 /// Why the HTTP server could not run.
@@ -70,6 +79,9 @@ pub enum ServeError {
         /// Why.
         source: std::io::Error,
     },
+    /// An admin or metrics token too short to resist guessing.
+    #[error("the {0} token must be at least {MIN_TOKEN_LEN} characters; generate one with `openssl rand -hex 32`")]
+    WeakToken(&'static str),
     /// The server failed while running.
     #[error("HTTP server failed: {0}")]
     Io(#[from] std::io::Error),
@@ -80,6 +92,11 @@ impl HttpOptions {
     pub fn validate(&self) -> Result<(), ServeError> {
         if self.anonymous_tenant.is_some() && !self.addr.ip().is_loopback() {
             return Err(ServeError::AnonymousNotLoopback(self.addr));
+        }
+        for (name, token) in [("admin", &self.admin.token), ("metrics", &self.admin.metrics_token)] {
+            if token.as_ref().is_some_and(|token| token.len() < MIN_TOKEN_LEN) {
+                return Err(ServeError::WeakToken(name));
+            }
         }
         Ok(())
     }
@@ -148,8 +165,8 @@ fn router(app: Arc<App>, options: &HttpOptions, loopback: bool, close_sessions: 
         .layer(axum::middleware::from_fn_with_state(auth_state, auth::authenticate));
     let policy = Arc::new(guard::HostPolicy::new(loopback, options.allowed_hosts.clone()));
     Router::new()
-        .merge(mcp)
+        .merge(mcp.layer(RequestBodyLimitLayer::new(body_limit)))
+        .merge(admin::routes(app.clone(), &options.admin))
         .layer(axum::middleware::from_fn_with_state(policy, guard::check))
         .merge(health::routes(app))
-        .layer(RequestBodyLimitLayer::new(body_limit))
 }

@@ -2,5 +2,6 @@
 //! serving the tenant's plugins' tools over any rmcp transport.
 
 pub mod server;
+pub mod sessions;
 
 pub use server::BerthServer;

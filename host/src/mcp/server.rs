@@ -8,6 +8,8 @@
 use crate::admission::{SessionTicket, Ticket};
 use crate::app::App;
 use crate::audit::{self, CallRecord};
+use crate::mcp::sessions::Registration;
+use crate::metrics::CallOutcome;
 use crate::policy::manifest::{qualified_name, split_qualified_name};
 use crate::runtime::bindings::types::{Content, ToolError, ToolResult, UpstreamError};
 use crate::runtime::{CallError, CallScope, LoadedPlugin, ToolSpec};
@@ -15,10 +17,11 @@ use crate::tenants::{PluginAccess, Principal, Tenants};
 use rmcp::ErrorData;
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, ListToolsResult,
-    PaginatedRequestParams, Resource, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, InitializeRequestParams,
+    InitializeResult, ListToolsResult, PaginatedRequestParams, Resource, ServerCapabilities, ServerConfig, Tool,
+    ToolAnnotations,
 };
-use rmcp::service::{RequestContext, RoleServer};
+use rmcp::service::{NotificationContext, RequestContext, RoleServer};
 use serde_json::Value;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -29,6 +32,9 @@ pub struct BerthServer {
     app: Arc<App>,
     tenant: TenantSource,
     transport: &'static str,
+    /// Keeps the session in [`App::sessions`] while any clone of this
+    /// handler lives, so it hears about tool changes.
+    registration: Arc<OnceLock<Registration>>,
 }
 
 #[derive(Clone)]
@@ -49,13 +55,13 @@ impl BerthServer {
     /// A session of `tenant` on `app` over `transport` (`stdio`, `sse`; for
     /// the audit log).
     pub fn new(app: Arc<App>, tenant: impl Into<Arc<str>>, transport: &'static str) -> Self {
-        Self { app, tenant: TenantSource::Fixed(tenant.into()), transport }
+        Self { app, tenant: TenantSource::Fixed(tenant.into()), transport, registration: Arc::default() }
     }
 
     /// A Streamable HTTP session, whose tenant comes from its first
     /// authenticated request.
     pub fn per_session(app: Arc<App>) -> Self {
-        Self { app, tenant: TenantSource::Bound(Arc::default()), transport: "http" }
+        Self { app, tenant: TenantSource::Bound(Arc::default()), transport: "http", registration: Arc::default() }
     }
 
     /// The tenant this request runs as. A session never changes tenant: a
@@ -142,6 +148,29 @@ impl ServerHandler for BerthServer {
             .with_instructions("Tools are named {plugin}_{tool}. Each runs in a sandbox on behalf of your tenant.")
     }
 
+    /// Binds the session's tenant before answering, so that the session can
+    /// be registered for change notifications once the client is ready.
+    async fn initialize(
+        &self,
+        request: InitializeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<InitializeResult, ErrorData> {
+        self.tenant(&context)?;
+        context.peer.set_peer_info(request.clone());
+        self.negotiate_initialize(&request)
+    }
+
+    async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
+        let tenant = match &self.tenant {
+            TenantSource::Fixed(tenant) => tenant.clone(),
+            TenantSource::Bound(binding) => match binding.get() {
+                Some(binding) => binding.tenant.clone(),
+                None => return,
+            },
+        };
+        self.registration.get_or_init(|| self.app.sessions.register(tenant, context.peer));
+    }
+
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
@@ -175,19 +204,31 @@ impl ServerHandler for BerthServer {
             duration_ms: 0,
             requests: Vec::new(),
         };
-        let result = match tool.argument_errors(&arguments) {
-            Some(problems) => failure(format!("invalid arguments for `{name}`: {problems}")),
+        let (result, outcome) = match tool.argument_errors(&arguments) {
+            Some(problems) => {
+                (failure(format!("invalid arguments for `{name}`: {problems}")), CallOutcome::InvalidArguments)
+            }
             None => {
                 let scope = self.scope(&tenant, &plugin, record.call_id.clone())?;
                 let arguments = arguments.to_string();
                 let call = self.app.runtime.call(&plugin, scope, &tool.name, &arguments);
                 let outcome = tokio::select! {
                     outcome = call => outcome,
-                    () = context.ct.cancelled() => return Err(ErrorData::internal_error("the call was cancelled", None)),
+                    () = context.ct.cancelled() => {
+                        self.app.metrics.tool_call(&tenant, plugin.name(), &tool.name, CallOutcome::Cancelled, started.elapsed());
+                        return Err(ErrorData::internal_error("the call was cancelled", None));
+                    }
                 };
-                to_mcp(tool, outcome)
+                let label = outcome_label(&outcome);
+                let result = to_mcp(tool, outcome);
+                let label = match label {
+                    CallOutcome::Ok if result.is_error == Some(true) => CallOutcome::ToolError,
+                    label => label,
+                };
+                (result, label)
             }
         };
+        self.app.metrics.tool_call(&tenant, plugin.name(), &tool.name, outcome, started.elapsed());
         record.duration_ms = started.elapsed().as_millis() as i64;
         record.outcome =
             match (result.is_error.unwrap_or(false), result.content.first().and_then(|content| content.as_text())) {
@@ -202,6 +243,18 @@ impl ServerHandler for BerthServer {
             "tool call"
         );
         Ok(result.into())
+    }
+}
+
+/// How a runtime outcome counts in the metrics. A result the plugin marked
+/// as an error, or one the host rejects, is refined by the caller.
+fn outcome_label(outcome: &Result<Result<ToolResult, ToolError>, CallError>) -> CallOutcome {
+    match outcome {
+        Ok(Ok(_)) => CallOutcome::Ok,
+        Ok(Err(_)) => CallOutcome::ToolError,
+        Err(CallError::Limit(_)) => CallOutcome::LimitExceeded,
+        Err(CallError::Crashed(_)) => CallOutcome::Crashed,
+        Err(CallError::Busy) => CallOutcome::Busy,
     }
 }
 

@@ -1,9 +1,11 @@
 //! The wasmtime [`Engine`]: pooling allocator with copy-on-write memory
-//! images, epoch interruption, and the thread that ticks the epoch.
+//! images, epoch interruption, the on-disk compile cache, and the thread that
+//! ticks the epoch.
 
 use super::limits::Limits;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Cache, CacheConfig, Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 /// How often the epoch advances. A deadline is a whole number of ticks, so
 /// this is the granularity of the time limit; 10 ms costs nothing measurable.
@@ -20,18 +22,38 @@ pub enum Allocation {
     OnDemand,
 }
 
-/// Builds the engine every plugin of this host shares.
-pub fn build(limits: &Limits, allocation: Allocation) -> wasmtime::Result<Engine> {
+/// How to build the engine.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// How instances get their memory.
+    pub allocation: Allocation,
+    /// Directory of the on-disk compile cache; none compiles every load.
+    pub compile_cache: Option<PathBuf>,
+}
+
+/// Opens wasmtime's compile cache in `dir`. Entries are keyed by a hash of
+/// the component's bytes and of every engine setting that shapes the code
+/// (wasmtime version, target, tunables), so a restart or a reload of an
+/// unchanged component skips compilation, and an engine built differently
+/// never reads another's code. Files are written atomically, so hosts and
+/// test processes may share one directory.
+pub fn compile_cache(dir: &Path) -> wasmtime::Result<Cache> {
+    let mut config = CacheConfig::new();
+    config.with_directory(dir);
+    Cache::new(config)
+}
+
+/// Builds the engine every plugin of this host shares, compiling through
+/// `cache` when there is one.
+pub fn build(limits: &Limits, allocation: Allocation, cache: Option<Cache>) -> wasmtime::Result<Engine> {
     let mut config = Config::new();
+    config.cache(cache);
     config.wasm_component_model(true);
     config.epoch_interruption(true);
     config.memory_init_cow(true);
     if allocation == Allocation::Pooling {
         let instances = limits.max_instances;
         let mut pool = PoolingAllocationConfig::new();
-        // Interpreted guests (Python, JS) are components of many core
-        // instances, each with its own memory and tables; size per-component
-        // maxima for them and the totals for `max_instances` of them.
         // Interpreted guests (Python, JS) are components of many core
         // instances with thousands of functions; the per-component maxima
         // fit them. Totals allow `max_instances` components of up to 64 core

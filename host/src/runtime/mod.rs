@@ -10,7 +10,7 @@ mod plugin;
 pub mod registry;
 mod state;
 
-pub use engine::Allocation;
+pub use engine::{Allocation, EngineOptions};
 pub use limits::{LimitExceeded, Limits};
 pub use plugin::{LoadedPlugin, ToolSpec};
 pub use state::{CallScope, CallState, HostServices};
@@ -24,7 +24,7 @@ use state::PluginGrants;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Engine, Store, Trap, UpdateDeadline};
+use wasmtime::{Cache, Engine, Store, Trap, UpdateDeadline};
 
 /// Interfaces of WASI 0.2 that the host links, deny-all (see
 /// [`CallState::new`]). `wasi:http` is deliberately absent: Berth's `http`
@@ -80,13 +80,24 @@ pub struct Runtime {
     limits: Limits,
     services: HostServices,
     instances: Arc<Semaphore>,
+    compile_cache: Option<Cache>,
+}
+
+/// Compile-cache lookups since the runtime started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Components whose compiled code came from the cache.
+    pub hits: u64,
+    /// Components compiled and then stored in the cache.
+    pub misses: u64,
 }
 
 impl Runtime {
-    /// A runtime enforcing `limits`, allocating instances per `allocation`,
-    /// with `services` behind every plugin's capabilities.
-    pub fn new(limits: Limits, allocation: Allocation, services: HostServices) -> wasmtime::Result<Self> {
-        let engine = engine::build(&limits, allocation)?;
+    /// A runtime enforcing `limits`, with its engine built per `options`, and
+    /// `services` behind every plugin's capabilities.
+    pub fn new(limits: Limits, options: EngineOptions, services: HostServices) -> wasmtime::Result<Self> {
+        let compile_cache = options.compile_cache.as_deref().map(engine::compile_cache).transpose()?;
+        let engine = engine::build(&limits, options.allocation, compile_cache.clone())?;
         engine::start_epoch_ticker(&engine);
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
@@ -97,7 +108,29 @@ impl Runtime {
             limits,
             services,
             instances: Arc::new(Semaphore::new(limits.max_instances as usize)),
+            compile_cache,
         })
+    }
+
+    /// Compile-cache hits and misses so far; `None` when no cache is set.
+    pub fn compile_cache_stats(&self) -> Option<CacheStats> {
+        let cache = self.compile_cache.as_ref()?;
+        Some(CacheStats { hits: cache.cache_hits() as u64, misses: cache.cache_misses() as u64 })
+    }
+
+    /// The limits every call runs under.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The services behind every plugin's capabilities.
+    pub fn services(&self) -> &HostServices {
+        &self.services
+    }
+
+    /// Instances running a call right now.
+    pub fn instances_in_use(&self) -> u64 {
+        u64::from(self.limits.max_instances).saturating_sub(self.instances.available_permits() as u64)
     }
 
     /// Validates, compiles and pre-instantiates `bytes`, then asks the plugin
@@ -119,11 +152,13 @@ impl Runtime {
             .await
             .map_err(|error| LoadError::Compile(error.to_string()))?
             .map_err(|error| LoadError::Compile(format!("{error:#}")))?;
-        for (name, _) in component.component_type().imports(&self.engine) {
+        let imports: Vec<String> =
+            component.component_type().imports(&self.engine).map(|(name, _)| name.to_owned()).collect();
+        for name in &imports {
             let provided =
                 name.starts_with(BERTH_PACKAGE) || WASI_PACKAGES.iter().any(|prefix| name.starts_with(prefix));
             if !provided {
-                return Err(LoadError::UnsupportedImport(name.to_owned()));
+                return Err(LoadError::UnsupportedImport(name.clone()));
             }
         }
         let instance_pre =
@@ -172,7 +207,15 @@ impl Runtime {
                 .filter_map(|key| Some((key.name.clone(), key.default.clone()?)))
                 .collect(),
         };
-        Ok(LoadedPlugin { manifest, tools, digest: hex::encode(Sha256::digest(bytes)), grants, pre })
+        Ok(LoadedPlugin {
+            manifest,
+            tools,
+            digest: hex::encode(Sha256::digest(bytes)),
+            bytes: bytes.len() as u64,
+            imports,
+            grants,
+            pre,
+        })
     }
 
     /// Runs `describe` and `list-tools` with no grants and a placeholder

@@ -49,6 +49,10 @@ pub struct LoadedPlugin {
     pub tools: Vec<ToolSpec>,
     /// SHA-256 of the component bytes, hex.
     pub digest: String,
+    /// Size of the component in bytes.
+    pub bytes: u64,
+    /// What the component imports (Berth interfaces and WASI), by name.
+    pub imports: Vec<String>,
     pub(crate) grants: PluginGrants,
     pub(crate) pre: AdapterPre<CallState>,
 }

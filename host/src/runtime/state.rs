@@ -10,6 +10,7 @@ use crate::capabilities::config::ConfigCtx;
 use crate::capabilities::http::HttpCtx;
 use crate::capabilities::log::LogCtx;
 use crate::capabilities::secrets::SecretsCtx;
+use crate::metrics::Metrics;
 use crate::policy::egress::{EgressPolicy, EgressTemplate};
 use crate::upstream::Upstream;
 use crate::vault::Credential;
@@ -58,6 +59,8 @@ pub struct HostServices {
     pub upstream: Arc<Upstream>,
     /// OAuth2 access tokens, shared so concurrent calls refresh once.
     pub tokens: Arc<TokenCache>,
+    /// Counts upstream requests.
+    pub metrics: Arc<Metrics>,
     /// Where upstream requests are recorded (none in embedded uses such as
     /// benchmarks).
     pub audit: Option<AuditLog>,
@@ -72,6 +75,7 @@ impl HostServices {
             cache: Arc::new(CacheStore::new(Default::default())),
             upstream: Arc::new(upstream),
             tokens: Arc::default(),
+            metrics: Arc::default(),
             audit: None,
         }
     }

@@ -8,6 +8,7 @@
 pub mod resilience;
 mod resolver;
 
+use crate::metrics::CircuitState;
 use crate::policy::address::AddressPolicy;
 use crate::policy::egress::{Denial, EgressPolicy, origin_of};
 use futures::StreamExt;
@@ -95,6 +96,21 @@ pub enum UpstreamError {
     CircuitOpen(String),
 }
 
+impl UpstreamError {
+    /// A short name for the kind of failure, for metrics labels.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Denied(_) => "denied",
+            Self::InvalidRequest(_) => "invalid_request",
+            Self::Timeout(_) => "timeout",
+            Self::TooLarge(_) => "too_large",
+            Self::Connection(_) => "connection",
+            Self::RateLimited(_) => "rate_limited",
+            Self::CircuitOpen(_) => "circuit_open",
+        }
+    }
+}
+
 /// Who is sending, for per-tenant and per-plugin resilience state.
 #[derive(Debug, Clone, Copy)]
 pub struct Caller<'a> {
@@ -121,6 +137,11 @@ pub struct Upstream {
 }
 
 impl Upstream {
+    /// Every circuit breaker's state, as (tenant, origin, state).
+    pub fn circuits(&self) -> Vec<(String, String, CircuitState)> {
+        self.breakers.states()
+    }
+
     /// A client enforcing `settings`, absorbing faults per `resilience`.
     pub fn new(settings: EgressSettings, resilience: ResilienceSettings) -> Result<Self, String> {
         // reqwest is built without a bundled crypto provider; use ring, which

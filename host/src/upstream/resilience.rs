@@ -2,6 +2,7 @@
 //! backoff (honouring `Retry-After`), a circuit breaker per (tenant,
 //! upstream origin), and a token bucket per (tenant, plugin).
 
+use crate::metrics::CircuitState;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -111,6 +112,25 @@ impl Breakers {
                 Circuit::Open { until: Instant::now() + Duration::from_millis(settings.breaker_cooldown_ms) }
             }
         };
+    }
+
+    /// Every circuit's state, as (tenant, origin, state). An open circuit
+    /// whose cooldown has passed still reads open until a request probes it.
+    pub fn states(&self) -> Vec<(String, String, CircuitState)> {
+        let circuits = self.lock();
+        let mut states: Vec<_> = circuits
+            .iter()
+            .map(|((tenant, origin), circuit)| {
+                let state = match circuit {
+                    Circuit::Closed { .. } => CircuitState::Closed,
+                    Circuit::Open { .. } => CircuitState::Open,
+                    Circuit::HalfOpen => CircuitState::HalfOpen,
+                };
+                (tenant.clone(), origin.clone(), state)
+            })
+            .collect();
+        states.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        states
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Circuit>> {

@@ -2,12 +2,12 @@
 //! `berth` CLI for setting up tenants, rmcp's Streamable HTTP client, and a
 //! small SSE reader for the legacy transport.
 
-use super::BERTH;
-use rmcp::ServiceExt;
+use super::berth;
 use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, ProtocolVersion};
-use rmcp::service::{RoleClient, RunningService};
+use rmcp::service::{NotificationContext, RoleClient, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::{ClientHandler, ServiceExt};
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -23,7 +23,7 @@ pub fn client() -> reqwest::Client {
 
 /// Runs `berth` with `args` against data dir `data` and returns its stdout.
 pub fn cli(data: &Path, args: &[&str]) -> String {
-    let output = std::process::Command::new(BERTH).args(args).arg("--data").arg(data).output().expect("run berth");
+    let output = berth().args(args).arg("--data").arg(data).output().expect("run berth");
     assert!(output.status.success(), "berth {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).expect("utf-8 stdout")
 }
@@ -32,7 +32,7 @@ pub fn cli(data: &Path, args: &[&str]) -> String {
 /// secrets reach the CLI); returns its stdout.
 pub fn cli_with_stdin(data: &Path, args: &[&str], stdin: &str) -> String {
     use std::io::Write;
-    let mut child = std::process::Command::new(BERTH)
+    let mut child = berth()
         .args(args)
         .arg("--data")
         .arg(data)
@@ -68,7 +68,7 @@ impl HttpHost {
     /// Starts the host on `data` with `extra` arguments and, optionally, a
     /// settings file's text; waits until it listens.
     pub async fn start(data: &Path, plugins: Option<&Path>, extra: &[&str], settings: Option<&str>) -> Self {
-        let mut command = tokio::process::Command::new(BERTH);
+        let mut command = tokio::process::Command::from(berth());
         command.args(["serve", "--http", "127.0.0.1:0", "--log", "info"]).arg("--data").arg(data).args(extra);
         if let Some(plugins) = plugins {
             command.arg("--plugins").arg(plugins);
@@ -160,11 +160,41 @@ impl HttpHostRef {
 
     /// Like [`Self::client`], speaking `version`.
     pub async fn client_on(&self, key: &str, version: ProtocolVersion) -> RunningService<RoleClient, ClientConfig> {
-        let config = StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", self.base)).auth_header(key);
-        let transport = StreamableHttpClientTransport::with_client(client(), config);
         let info = ClientConfig::new(ClientCapabilities::default(), Implementation::new("berth-e2e", "0.1.0"))
             .with_protocol_version(version);
-        info.serve(transport).await.unwrap_or_else(|error| panic!("initialize over /mcp failed: {error}"))
+        self.connect(key, info).await
+    }
+
+    /// rmcp's Streamable HTTP client with `handler` receiving what the
+    /// server sends, initialized at `/mcp` with `key`.
+    pub async fn connect<H: ClientHandler>(&self, key: &str, handler: H) -> RunningService<RoleClient, H> {
+        let config = StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", self.base)).auth_header(key);
+        let transport = StreamableHttpClientTransport::with_client(client(), config);
+        handler.serve(transport).await.unwrap_or_else(|error| panic!("initialize over /mcp failed: {error}"))
+    }
+}
+
+/// A client handler that counts `notifications/tools/list_changed`.
+#[derive(Clone)]
+pub struct ListChanged {
+    changes: tokio::sync::mpsc::UnboundedSender<()>,
+}
+
+impl ListChanged {
+    /// A handler, and the receiver that gets one `()` per notification.
+    pub fn new() -> (Self, tokio::sync::mpsc::UnboundedReceiver<()>) {
+        let (changes, received) = tokio::sync::mpsc::unbounded_channel();
+        (Self { changes }, received)
+    }
+}
+
+impl ClientHandler for ListChanged {
+    fn get_info(&self) -> ClientConfig {
+        ClientConfig::new(ClientCapabilities::default(), Implementation::new("berth-e2e", "0.1.0"))
+    }
+
+    async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        let _ = self.changes.send(());
     }
 }
 

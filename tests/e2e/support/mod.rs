@@ -18,6 +18,18 @@ use tokio::process::Command;
 /// The `berth` binary cargo built for these tests.
 pub const BERTH: &str = env!("CARGO_BIN_EXE_berth");
 
+/// The compile cache every host in this test run shares, so each component
+/// is compiled once per run however many hosts load it (tests about the
+/// cache itself pass their own `--compile-cache`).
+pub const COMPILE_CACHE: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/compile-cache");
+
+/// A command running `berth`, sharing the run's compile cache.
+pub fn berth() -> std::process::Command {
+    let mut command = std::process::Command::new(BERTH);
+    command.env("BERTH_COMPILE_CACHE", COMPILE_CACHE);
+    command
+}
+
 /// A component the build produced from `plugins/`.
 pub fn bundled(name: &str) -> PathBuf {
     Path::new(env!("BERTH_BUNDLED_PLUGINS")).join(format!("{name}.wasm"))
@@ -99,7 +111,7 @@ impl StdioHost {
                 path
             }
         };
-        let mut command = Command::new(BERTH);
+        let mut command = Command::from(berth());
         command.args(["serve", "--stdio", "--tenant", options.tenant, "--log", "info"]).arg("--data").arg(&data);
         if let Some(plugins) = options.plugins {
             command.arg("--plugins").arg(plugins);

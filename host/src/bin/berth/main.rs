@@ -1,6 +1,8 @@
 //! The `berth` command line. Everything here is argument parsing and
 //! wiring; the work happens in the `berth` library.
 
+mod plugin;
+
 use anyhow::{Context, bail};
 use berth::app::App;
 use berth::audit::AuditLog;
@@ -31,6 +33,9 @@ struct Cli {
     /// also come from BERTH_MASTER_KEY; default: master.key in the data dir.
     #[arg(long, global = true, env = "BERTH_MASTER_KEY_FILE")]
     master_key_file: Option<PathBuf>,
+    /// Directory of the compile cache; default: compile-cache in the data dir.
+    #[arg(long, global = true, env = "BERTH_COMPILE_CACHE")]
+    compile_cache: Option<PathBuf>,
     /// Log filter, e.g. `info` or `berth=debug`. Logs always go to stderr.
     #[arg(long, global = true, env = "BERTH_LOG", default_value = "info")]
     log: String,
@@ -57,6 +62,10 @@ enum Command {
     /// Read the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Load, list, unload, roll back and inspect plugins, on a running host
+    /// (--server) or in the data directory for the next start.
+    #[command(subcommand)]
+    Plugin(plugin::PluginCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -170,6 +179,9 @@ struct ServeArgs {
     /// Tenant the stdio session runs as.
     #[arg(long, env = "BERTH_TENANT", default_value = "default")]
     tenant: String,
+    /// Load the plugins directory once at start instead of watching it.
+    #[arg(long)]
+    no_watch: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -248,6 +260,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             if args.plugins.is_some() {
                 settings.plugins_dir = args.plugins.clone();
             }
+            settings.watch_plugins &= !args.no_watch;
             serve(args, settings).await
         }
         Command::Tenant(command) => manage_tenants(command, &Database::open(&settings.data_dir())?),
@@ -257,6 +270,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         Command::Audit(AuditCommand::Tail { tenant, json, lines }) => {
             audit_tail(&settings, tenant.as_deref(), json, lines)
         }
+        Command::Plugin(command) => plugin::run(command, &settings).await,
     }
 }
 
@@ -266,6 +280,7 @@ async fn serve(args: ServeArgs, settings: Settings) -> anyhow::Result<()> {
         allowed_hosts: args.allowed_hosts.clone(),
         anonymous_tenant: args.anonymous_tenant.clone(),
         settings: settings.http,
+        admin: settings.admin.clone(),
     });
     match &http {
         Some(options) => options.validate()?,
@@ -556,7 +571,17 @@ fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
     if cli.master_key_file.is_some() {
         settings.master_key_file = cli.master_key_file.clone();
     }
-    settings.master_key = std::env::var("BERTH_MASTER_KEY").ok().filter(|key| !key.is_empty());
+    if cli.compile_cache.is_some() {
+        settings.compile_cache_dir = cli.compile_cache.clone();
+    }
+    let secret = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    settings.master_key = secret("BERTH_MASTER_KEY");
+    if let Some(token) = secret("BERTH_ADMIN_TOKEN") {
+        settings.admin.token = Some(token);
+    }
+    if let Some(token) = secret("BERTH_METRICS_TOKEN") {
+        settings.admin.metrics_token = Some(token);
+    }
     Ok(settings)
 }
 

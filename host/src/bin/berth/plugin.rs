@@ -1,0 +1,265 @@
+//! `berth plugin …`: the plugin lifecycle from the command line.
+//!
+//! With `--server URL` each command calls a running host's admin API, with
+//! the token from `BERTH_ADMIN_TOKEN`, and takes effect at once. Without it
+//! the command works on the data directory: `load`, `unload` and `rollback`
+//! change what the next `berth serve` starts with, and `load` compiles the
+//! component into the compile cache so that start is fast.
+
+use anyhow::{Context, bail};
+use berth::db::Database;
+use berth::lifecycle::{Artifacts, Catalog, Inspection, PluginInfo, Source};
+use berth::metrics::Metrics;
+use berth::settings::Settings;
+use clap::{Args, Subcommand};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Validate, compile and register a component (load or upgrade).
+    Load {
+        /// The component (`.wasm`).
+        path: PathBuf,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Serving plugins: name, version, digest, tools and the tenants that enabled them.
+    List {
+        #[command(flatten)]
+        target: Target,
+        /// One JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop serving a plugin.
+    Unload {
+        /// Plugin name.
+        name: String,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Return a plugin to its previous version.
+    Rollback {
+        /// Plugin name.
+        name: String,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Show what a component declares (tools, egress, credentials, config, imports) without registering it.
+    Inspect {
+        /// The component (`.wasm`).
+        path: PathBuf,
+        #[command(flatten)]
+        target: Target,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Where a command acts.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// A running host's base URL, e.g. http://127.0.0.1:8080; the admin token comes from BERTH_ADMIN_TOKEN.
+    #[arg(long, value_name = "URL")]
+    server: Option<String>,
+}
+
+pub async fn run(command: PluginCommand, settings: &Settings) -> anyhow::Result<()> {
+    match command {
+        PluginCommand::Load { path, target } => {
+            let bytes = read_component(&path)?;
+            let (info, change): (PluginInfo, String) = match server(&target)? {
+                Some(server) => {
+                    let answer = server.send(reqwest::Method::POST, "/admin/plugins", Some(bytes)).await?;
+                    (serde_json::from_value(answer["plugin"].clone())?, answer["change"].as_str().unwrap_or("").into())
+                }
+                None => {
+                    let local = Local::open(settings)?;
+                    let plugin = local.runtime()?.load(&bytes).await?;
+                    local.catalog().record(&plugin, &bytes, &Source::Registry)?;
+                    let info = local.info(plugin.name())?;
+                    eprintln!("registered; a running host picks it up at its next start (or use --server)");
+                    (info, "registered".into())
+                }
+            };
+            println!("{change} {}@{} ({})", info.name, info.version, short(&info.digest));
+        }
+        PluginCommand::List { target, json } => {
+            let plugins: Vec<PluginInfo> = match server(&target)? {
+                Some(server) => {
+                    serde_json::from_value(server.send(reqwest::Method::GET, "/admin/plugins", None).await?)?
+                }
+                None => Local::open(settings)?.catalog().list()?,
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&plugins)?);
+            } else {
+                for plugin in plugins {
+                    println!(
+                        "{}\t{}\t{}\ttools: {}\ttenants: {}\tsource: {}",
+                        plugin.name,
+                        plugin.version,
+                        short(&plugin.digest),
+                        plugin.tools.join(","),
+                        if plugin.tenants.is_empty() { "-".to_owned() } else { plugin.tenants.join(",") },
+                        plugin.path.as_deref().unwrap_or(&plugin.source),
+                    );
+                }
+            }
+        }
+        PluginCommand::Unload { name, target } => {
+            match server(&target)? {
+                Some(server) => {
+                    server.send(reqwest::Method::DELETE, &format!("/admin/plugins/{name}"), None).await?;
+                }
+                None => Local::open(settings)?.catalog().unload(&name, &Source::Registry)?,
+            }
+            println!("unloaded {name}");
+        }
+        PluginCommand::Rollback { name, target } => {
+            let info: PluginInfo = match server(&target)? {
+                Some(server) => serde_json::from_value(
+                    server.send(reqwest::Method::POST, &format!("/admin/plugins/{name}/rollback"), None).await?,
+                )?,
+                None => {
+                    let local = Local::open(settings)?;
+                    let catalog = local.catalog();
+                    let (target, _) = catalog.rollback_target(&name)?;
+                    catalog.commit_rollback(&name, &target)?;
+                    local.info(&name)?
+                }
+            };
+            println!("rolled back {}@{} ({})", info.name, info.version, short(&info.digest));
+        }
+        PluginCommand::Inspect { path, target, json } => {
+            let bytes = read_component(&path)?;
+            let inspection: Inspection = match server(&target)? {
+                Some(server) => serde_json::from_value(
+                    server.send(reqwest::Method::POST, "/admin/plugins/inspect", Some(bytes)).await?,
+                )?,
+                None => {
+                    let plugin = Local::open(settings)?.runtime()?.load(&bytes).await?;
+                    Inspection::from(&plugin)
+                }
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&inspection)?);
+            } else {
+                print_inspection(&inspection);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn read_component(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn short(digest: &str) -> &str {
+    &digest[..digest.len().min(12)]
+}
+
+fn print_inspection(inspection: &Inspection) {
+    println!("{} {} ({} bytes, sha256 {})", inspection.name, inspection.version, inspection.bytes, inspection.digest);
+    println!("  {}", inspection.description);
+    println!("tools:");
+    for tool in &inspection.tools {
+        let kind = match (tool.read_only, tool.destructive) {
+            (true, _) => "read-only",
+            (false, true) => "destructive",
+            (false, false) => "writes",
+        };
+        println!("  {} [{kind}]: {}", tool.name, tool.description);
+    }
+    println!("egress:");
+    for rule in &inspection.egress {
+        println!("  {rule}");
+    }
+    println!("credentials:");
+    for need in &inspection.credentials {
+        println!("  {}: {}", need.name, need.description);
+    }
+    println!("config:");
+    for key in &inspection.config {
+        let default = key.default.as_deref().map(|value| format!(" (default {value})")).unwrap_or_default();
+        let required = if key.required { " (required)" } else { "" };
+        println!("  {}{required}{default}: {}", key.name, key.description);
+    }
+    println!("imports:");
+    for import in &inspection.imports {
+        println!("  {import}");
+    }
+}
+
+/// The data directory, for commands without `--server`.
+struct Local<'a> {
+    settings: &'a Settings,
+    db: Database,
+    artifacts: Artifacts,
+}
+
+impl<'a> Local<'a> {
+    fn open(settings: &'a Settings) -> anyhow::Result<Self> {
+        let data_dir = settings.data_dir();
+        Ok(Self { settings, db: Database::open(&data_dir)?, artifacts: Artifacts::open(&data_dir)? })
+    }
+
+    fn catalog(&self) -> Catalog<'_> {
+        Catalog::new(&self.db, &self.artifacts)
+    }
+
+    /// A runtime like the host's, so components compile into the same cache.
+    fn runtime(&self) -> anyhow::Result<berth::runtime::Runtime> {
+        Ok(berth::app::start_runtime(self.settings, None, Arc::new(Metrics::new()))?)
+    }
+
+    fn info(&self, name: &str) -> anyhow::Result<PluginInfo> {
+        self.catalog()
+            .list()?
+            .into_iter()
+            .find(|info| info.name == name)
+            .with_context(|| format!("plugin `{name}` is not registered"))
+    }
+}
+
+/// A running host's admin API.
+struct Server {
+    base: String,
+    token: String,
+    client: reqwest::Client,
+}
+
+fn server(target: &Target) -> anyhow::Result<Option<Server>> {
+    let Some(base) = &target.server else { return Ok(None) };
+    let token = std::env::var("BERTH_ADMIN_TOKEN")
+        .ok()
+        .filter(|token| !token.is_empty())
+        .context("--server needs the admin token in BERTH_ADMIN_TOKEN")?;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder().build().context("building the HTTP client")?;
+    Ok(Some(Server { base: base.trim_end_matches('/').to_owned(), token, client }))
+}
+
+impl Server {
+    /// Sends a request and returns the JSON answer, or fails with the
+    /// server's error message.
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> anyhow::Result<Value> {
+        let mut request = self.client.request(method, format!("{}{path}", self.base)).bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.header("content-type", "application/wasm").body(body);
+        }
+        let response = request.send().await.with_context(|| format!("cannot reach {}", self.base))?;
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if !status.is_success() {
+            let message = answer["error"].as_str().map_or_else(|| text.clone(), str::to_owned);
+            bail!("{status}: {message}");
+        }
+        Ok(answer)
+    }
+}

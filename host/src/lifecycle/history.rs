@@ -1,0 +1,271 @@
+//! [`History`]: which version of each plugin serves, and every version that
+//! served before, in the database.
+//!
+//! Deployments are appended, never rewritten: a load or upgrade appends the
+//! version, an unload appends an entry with no version, and a rollback
+//! marks the entries it undoes and appends the version it returns to. The
+//! active deployment of a plugin is its newest entry not rolled back.
+
+use crate::audit::now_ms;
+use crate::db::{Database, DbError};
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Where a deployment came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A file in the watched plugins directory.
+    Directory(PathBuf),
+    /// The admin API or `berth plugin load`.
+    Registry,
+    /// `rollback`, returning to an earlier version.
+    Rollback,
+}
+
+impl Source {
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Directory(_) => "directory",
+            Self::Registry => "registry",
+            Self::Rollback => "rollback",
+        }
+    }
+
+    fn path(&self) -> Option<String> {
+        match self {
+            Self::Directory(path) => Some(path.display().to_string()),
+            Self::Registry | Self::Rollback => None,
+        }
+    }
+}
+
+/// A version of a plugin, as recorded when it was first deployed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Version {
+    /// Plugin name.
+    pub name: String,
+    /// What the plugin calls this version.
+    pub version: String,
+    /// SHA-256 of the component, hex: the identity of the version.
+    pub digest: String,
+    /// Tool names, as the plugin declares them.
+    pub tools: Vec<String>,
+    /// Component size in bytes.
+    pub bytes: u64,
+}
+
+/// One entry of a plugin's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deployment {
+    /// Order of the entry; later entries are newer.
+    pub seq: i64,
+    /// Plugin name.
+    pub name: String,
+    /// The version deployed; `None` for an unload.
+    pub version: Option<Version>,
+    /// `directory`, `registry` or `rollback`.
+    pub source: String,
+    /// The file, for a deployment from the plugins directory.
+    pub path: Option<String>,
+    /// When, in ms since the Unix epoch.
+    pub at_ms: i64,
+}
+
+impl Deployment {
+    /// Whether this entry came from `path` in the plugins directory.
+    pub fn is_from_file(&self, path: &Path) -> bool {
+        self.source == "directory" && self.path.as_deref() == Some(&*path.display().to_string())
+    }
+}
+
+/// The deployment history in `db`.
+pub struct History<'a> {
+    db: &'a Database,
+}
+
+const SELECT: &str = "SELECT d.seq, d.name, d.source, d.path, d.at_ms, v.digest, v.version, v.tools, v.bytes
+     FROM plugin_deployments d LEFT JOIN plugin_versions v ON v.digest = d.digest";
+
+impl<'a> History<'a> {
+    /// The history in `db`.
+    pub fn new(db: &'a Database) -> Self {
+        Self { db }
+    }
+
+    /// Appends a deployment of `version` from `source`.
+    pub fn deploy(&self, version: &Version, source: &Source) -> Result<(), DbError> {
+        let tools = serde_json::to_string(&version.tools).expect("a list of strings serialises");
+        self.db.with(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute(
+                "INSERT INTO plugin_versions (digest, name, version, tools, bytes, added_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (digest) DO NOTHING",
+                params![version.digest, version.name, version.version, tools, version.bytes as i64, now_ms()],
+            )?;
+            append(&tx, &version.name, Some(&version.digest), source)?;
+            tx.commit()
+        })
+    }
+
+    /// Appends an unload of `name`.
+    pub fn unload(&self, name: &str, source: &Source) -> Result<(), DbError> {
+        self.db.with(|conn| append(conn, name, None, source))
+    }
+
+    /// The active entry of `name`: its newest not rolled back.
+    pub fn active(&self, name: &str) -> Result<Option<Deployment>, DbError> {
+        self.db.with(|conn| {
+            conn.query_row(
+                &format!("{SELECT} WHERE d.name = ?1 AND d.rolled_back = 0 ORDER BY d.seq DESC LIMIT 1"),
+                params![name],
+                deployment,
+            )
+            .optional()
+        })
+    }
+
+    /// The active entry of every plugin that is deployed (not unloaded), by
+    /// name.
+    pub fn serving(&self) -> Result<Vec<Deployment>, DbError> {
+        let all = self.db.with(|conn| {
+            let mut statement = conn.prepare_cached(&format!(
+                "{SELECT} WHERE d.seq IN (SELECT MAX(seq) FROM plugin_deployments WHERE rolled_back = 0 GROUP BY name)
+                 ORDER BY d.name"
+            ))?;
+            let rows = statement.query_map([], deployment)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        })?;
+        Ok(all.into_iter().filter(|entry| entry.version.is_some()).collect())
+    }
+
+    /// The version stored under `digest`, if it was ever deployed.
+    pub fn version(&self, digest: &str) -> Result<Option<Version>, DbError> {
+        self.db.with(|conn| {
+            conn.query_row(
+                "SELECT name, version, tools, bytes FROM plugin_versions WHERE digest = ?1",
+                params![digest],
+                |row| version_at(row, row.get(0)?, digest.to_owned(), 1),
+            )
+            .optional()
+        })
+    }
+
+    /// The version a rollback of `name` returns to: the newest entry before
+    /// the active one that is not rolled back, not an unload, and not the
+    /// active version itself.
+    pub fn rollback_target(&self, name: &str) -> Result<Option<Deployment>, DbError> {
+        let Some(active) = self.active(name)? else { return Ok(None) };
+        let current = active.version.as_ref().map(|version| version.digest.clone()).unwrap_or_default();
+        self.db.with(|conn| {
+            conn.query_row(
+                &format!(
+                    "{SELECT} WHERE d.name = ?1 AND d.rolled_back = 0 AND d.seq < ?2
+                     AND d.digest IS NOT NULL AND d.digest != ?3 ORDER BY d.seq DESC LIMIT 1"
+                ),
+                params![name, active.seq, current],
+                deployment,
+            )
+            .optional()
+        })
+    }
+
+    /// Rolls `name` back to `target` (from [`History::rollback_target`]):
+    /// marks every newer entry rolled back and appends `target`'s version.
+    pub fn rollback(&self, name: &str, target: &Deployment) -> Result<(), DbError> {
+        let digest = target.version.as_ref().map(|version| version.digest.as_str());
+        self.db.with(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute(
+                "UPDATE plugin_deployments SET rolled_back = 1 WHERE name = ?1 AND seq > ?2",
+                params![name, target.seq],
+            )?;
+            append(&tx, name, digest, &Source::Rollback)?;
+            tx.commit()
+        })
+    }
+}
+
+fn append(conn: &rusqlite::Connection, name: &str, digest: Option<&str>, source: &Source) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO plugin_deployments (name, digest, source, path, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![name, digest, source.kind(), source.path(), now_ms()],
+    )?;
+    Ok(())
+}
+
+/// A [`Version`] from the `version`, `tools` and `bytes` columns of `row`,
+/// starting at column `first`.
+fn version_at(row: &Row<'_>, name: String, digest: String, first: usize) -> rusqlite::Result<Version> {
+    let tools: String = row.get(first + 1)?;
+    Ok(Version {
+        name,
+        version: row.get(first)?,
+        digest,
+        tools: serde_json::from_str(&tools).unwrap_or_default(),
+        bytes: row.get::<_, i64>(first + 2)? as u64,
+    })
+}
+
+fn deployment(row: &Row<'_>) -> rusqlite::Result<Deployment> {
+    let name: String = row.get(1)?;
+    let digest: Option<String> = row.get(5)?;
+    let version = digest.map(|digest| version_at(row, name.clone(), digest, 6)).transpose()?;
+    Ok(Deployment { seq: row.get(0)?, name, version, source: row.get(2)?, path: row.get(3)?, at_ms: row.get(4)? })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(name: &str, digest: &str) -> Version {
+        Version {
+            name: name.into(),
+            version: format!("v-{digest}"),
+            digest: digest.into(),
+            tools: vec!["greet".into()],
+            bytes: 10,
+        }
+    }
+
+    fn active_digest(history: &History<'_>, name: &str) -> Option<String> {
+        history.active(name).unwrap().and_then(|entry| entry.version).map(|version| version.digest)
+    }
+
+    #[test]
+    fn rollback_walks_back_through_distinct_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(dir.path()).unwrap();
+        let history = History::new(&db);
+        for digest in ["a", "b", "b", "c"] {
+            history.deploy(&version("p", digest), &Source::Registry).unwrap();
+        }
+        assert_eq!(active_digest(&history, "p").as_deref(), Some("c"));
+        let target = history.rollback_target("p").unwrap().unwrap();
+        history.rollback("p", &target).unwrap();
+        assert_eq!(active_digest(&history, "p").as_deref(), Some("b"));
+        let target = history.rollback_target("p").unwrap().unwrap();
+        history.rollback("p", &target).unwrap();
+        assert_eq!(active_digest(&history, "p").as_deref(), Some("a"));
+        assert!(history.rollback_target("p").unwrap().is_none());
+        assert_eq!(history.active("p").unwrap().unwrap().source, "rollback");
+    }
+
+    #[test]
+    fn unload_hides_a_plugin_and_rollback_restores_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(dir.path()).unwrap();
+        let history = History::new(&db);
+        history.deploy(&version("p", "a"), &Source::Directory("/plugins/p.wasm".into())).unwrap();
+        history.deploy(&version("q", "b"), &Source::Registry).unwrap();
+        history.unload("p", &Source::Registry).unwrap();
+        let serving: Vec<_> = history.serving().unwrap().into_iter().map(|entry| entry.name).collect();
+        assert_eq!(serving, ["q"]);
+        let target = history.rollback_target("p").unwrap().unwrap();
+        assert!(target.is_from_file(Path::new("/plugins/p.wasm")));
+        history.rollback("p", &target).unwrap();
+        assert_eq!(active_digest(&history, "p").as_deref(), Some("a"));
+        assert_eq!(history.version("a").unwrap().map(|version| version.name).as_deref(), Some("p"));
+        assert!(history.version("z").unwrap().is_none());
+    }
+}

@@ -1,0 +1,339 @@
+//! The plugin lifecycle: load, upgrade, unload and roll back, on a running
+//! host or on the data directory alone.
+//!
+//! Every change follows the same steps. The component is validated and
+//! compiled (or taken from the compile cache) and pre-instantiated by
+//! [`Runtime::load`](crate::runtime::Runtime::load); the version is stored by
+//! digest ([`Artifacts`]) and recorded in the [`History`]; then the serving
+//! set is swapped in one step. Calls already running keep the version they
+//! started on, because they hold it. Finally every affected session hears
+//! `notifications/tools/list_changed`. A change that fails at any step
+//! leaves what was serving untouched.
+
+mod artifacts;
+mod history;
+mod inspection;
+pub mod watch;
+
+pub use artifacts::{ArtifactError, Artifacts};
+pub use history::{Deployment, History, Source, Version};
+pub use inspection::Inspection;
+
+use crate::app::App;
+use crate::db::{Database, DbError};
+use crate::metrics::ReloadEvent;
+use crate::runtime::{LoadError, LoadedPlugin};
+use crate::tenants::{TenantError, Tenants};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// Why a lifecycle operation did nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum LifecycleError {
+    /// The component is not a valid plugin; the reason says why.
+    #[error(transparent)]
+    Invalid(#[from] LoadError),
+    /// No such plugin is loaded.
+    #[error("plugin `{0}` is not loaded")]
+    NotLoaded(String),
+    /// There is no earlier version.
+    #[error("plugin `{0}` has no earlier version to roll back to")]
+    NoPrevious(String),
+    /// Two files in the plugins directory provide the same plugin.
+    #[error("plugin `{name}` is already provided by {other}; remove one of the two files")]
+    Conflict {
+        /// The plugin.
+        name: String,
+        /// The file that provides it now.
+        other: String,
+    },
+    /// A stored version could not be read or written.
+    #[error(transparent)]
+    Store(#[from] ArtifactError),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The tenants could not be read.
+    #[error(transparent)]
+    Tenants(#[from] TenantError),
+}
+
+/// A plugin version as an operator sees it in `plugin list`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PluginInfo {
+    /// Plugin name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// SHA-256 of the component, hex.
+    pub digest: String,
+    /// Tool names.
+    pub tools: Vec<String>,
+    /// Where the serving version came from: `directory`, `registry` or
+    /// `rollback`.
+    pub source: String,
+    /// The file, for a plugin from the plugins directory.
+    pub path: Option<String>,
+    /// When it was deployed, in ms since the Unix epoch.
+    pub deployed_at_ms: i64,
+    /// Registered tenants that have it enabled.
+    pub tenants: Vec<String>,
+}
+
+/// What a deployment did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// The plugin was not loaded and now is.
+    Loaded,
+    /// Another version was replaced.
+    Upgraded,
+    /// This exact version was already serving.
+    Unchanged,
+}
+
+/// The durable record of plugin versions: stored components plus their
+/// history. Used by the running host and, without one, by the CLI.
+pub struct Catalog<'a> {
+    db: &'a Database,
+    artifacts: &'a Artifacts,
+}
+
+impl<'a> Catalog<'a> {
+    /// The catalog in `db`, with components in `artifacts`.
+    pub fn new(db: &'a Database, artifacts: &'a Artifacts) -> Self {
+        Self { db, artifacts }
+    }
+
+    /// Stores `plugin` (compiled from `bytes`) and records it as deployed
+    /// from `source`, unless it already is the active version.
+    pub fn record(&self, plugin: &LoadedPlugin, bytes: &[u8], source: &Source) -> Result<(), LifecycleError> {
+        let history = History::new(self.db);
+        let active = history.active(plugin.name())?.and_then(|entry| entry.version);
+        if active.is_some_and(|version| version.digest == plugin.digest) {
+            return Ok(());
+        }
+        self.artifacts.put(&plugin.digest, bytes)?;
+        let version = Version {
+            name: plugin.name().to_owned(),
+            version: plugin.manifest.version.clone(),
+            digest: plugin.digest.clone(),
+            tools: plugin.tools.iter().map(|tool| tool.name.clone()).collect(),
+            bytes: plugin.bytes,
+        };
+        history.deploy(&version, source)?;
+        Ok(())
+    }
+
+    /// Records that `name` no longer serves.
+    pub fn unload(&self, name: &str, source: &Source) -> Result<(), LifecycleError> {
+        let history = History::new(self.db);
+        if history.active(name)?.and_then(|entry| entry.version).is_none() {
+            return Err(LifecycleError::NotLoaded(name.to_owned()));
+        }
+        history.unload(name, source)?;
+        Ok(())
+    }
+
+    /// The version a rollback of `name` returns to, with its component.
+    pub fn rollback_target(&self, name: &str) -> Result<(Deployment, Vec<u8>), LifecycleError> {
+        let target =
+            History::new(self.db).rollback_target(name)?.ok_or_else(|| LifecycleError::NoPrevious(name.to_owned()))?;
+        let bytes = self.component(&target)?;
+        Ok((target, bytes))
+    }
+
+    /// Records the rollback of `name` to `target`.
+    pub fn commit_rollback(&self, name: &str, target: &Deployment) -> Result<(), LifecycleError> {
+        Ok(History::new(self.db).rollback(name, target)?)
+    }
+
+    /// Every plugin whose active version came from the registry or a
+    /// rollback (not from the plugins directory, which speaks for itself):
+    /// what to restore at start.
+    pub fn registered(&self) -> Result<Vec<Deployment>, LifecycleError> {
+        Ok(History::new(self.db).serving()?.into_iter().filter(|entry| entry.source != "directory").collect())
+    }
+
+    /// The stored component of `entry`'s version.
+    pub fn component(&self, entry: &Deployment) -> Result<Vec<u8>, ArtifactError> {
+        let digest = entry.version.as_ref().map_or("", |version| version.digest.as_str());
+        self.artifacts.get(digest)
+    }
+
+    /// Every deployed plugin with the tenants that enabled it.
+    pub fn list(&self) -> Result<Vec<PluginInfo>, LifecycleError> {
+        let mut enabled: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for tenant in Tenants::new(self.db).list()? {
+            for plugin in tenant.plugins {
+                enabled.entry(plugin).or_default().push(tenant.name.clone());
+            }
+        }
+        Ok(History::new(self.db)
+            .serving()?
+            .into_iter()
+            .filter_map(|entry| {
+                let version = entry.version?;
+                Some(PluginInfo {
+                    tenants: enabled.remove(&entry.name).unwrap_or_default(),
+                    name: entry.name,
+                    version: version.version,
+                    digest: version.digest,
+                    tools: version.tools,
+                    source: entry.source,
+                    path: entry.path,
+                    deployed_at_ms: entry.at_ms,
+                })
+            })
+            .collect())
+    }
+}
+
+/// The running host's part of the lifecycle: the component store, and a lock
+/// that puts changes in a single order.
+pub struct Lifecycle {
+    artifacts: Artifacts,
+    changes: tokio::sync::Mutex<()>,
+}
+
+impl Lifecycle {
+    /// The lifecycle for the data directory `data_dir`.
+    pub fn open(data_dir: &std::path::Path) -> Result<Self, ArtifactError> {
+        Ok(Self { artifacts: Artifacts::open(data_dir)?, changes: tokio::sync::Mutex::new(()) })
+    }
+}
+
+impl App {
+    /// The durable catalog of this host's plugins.
+    pub fn catalog(&self) -> Catalog<'_> {
+        Catalog::new(&self.db, &self.lifecycle.artifacts)
+    }
+
+    /// Validates, compiles and serves the component `bytes`, replacing any
+    /// version of the same plugin. An invalid component changes nothing.
+    pub async fn deploy(&self, bytes: &[u8], source: Source) -> Result<(PluginInfo, Change), LifecycleError> {
+        let _change = self.lifecycle.changes.lock().await;
+        let plugin = match self.runtime.load(bytes).await {
+            Ok(plugin) => plugin,
+            Err(error) => {
+                self.metrics.reload(&source_label(&source), ReloadEvent::Rejected);
+                return Err(error.into());
+            }
+        };
+        let name = plugin.name().to_owned();
+        let serving = self.plugins.get(&name);
+        if serving.as_ref().is_some_and(|serving| serving.digest == plugin.digest) {
+            return Ok((self.info(&name)?, Change::Unchanged));
+        }
+        if let Source::Directory(path) = &source {
+            let active = History::new(&self.db).active(&name)?;
+            if let Some(other) = active.filter(|entry| entry.source == "directory" && !entry.is_from_file(path)) {
+                let other = other.path.unwrap_or_default();
+                if std::path::Path::new(&other).exists() {
+                    self.metrics.reload(&name, ReloadEvent::Rejected);
+                    return Err(LifecycleError::Conflict { name, other });
+                }
+            }
+        }
+        self.catalog().record(&plugin, bytes, &source)?;
+        let change = if serving.is_some() { Change::Upgraded } else { Change::Loaded };
+        tracing::info!(plugin = %name, version = %plugin.manifest.version, digest = %plugin.digest, ?change, "plugin deployed");
+        self.plugins.insert(plugin);
+        self.metrics.reload(&name, if serving.is_some() { ReloadEvent::Upgraded } else { ReloadEvent::Loaded });
+        self.announce(&name);
+        Ok((self.info(&name)?, change))
+    }
+
+    /// Stops serving `name`. Calls already running finish.
+    pub async fn unload(&self, name: &str, source: Source) -> Result<(), LifecycleError> {
+        let _change = self.lifecycle.changes.lock().await;
+        if self.plugins.get(name).is_none() {
+            return Err(LifecycleError::NotLoaded(name.to_owned()));
+        }
+        self.catalog().unload(name, &source)?;
+        self.plugins.remove(name);
+        tracing::info!(plugin = %name, "plugin unloaded");
+        self.metrics.reload(name, ReloadEvent::Unloaded);
+        self.announce(name);
+        Ok(())
+    }
+
+    /// Returns `name` to the version before the one serving (or before its
+    /// unload).
+    pub async fn rollback(&self, name: &str) -> Result<PluginInfo, LifecycleError> {
+        let _change = self.lifecycle.changes.lock().await;
+        let catalog = self.catalog();
+        let (target, bytes) = catalog.rollback_target(name)?;
+        let plugin = self.runtime.load(&bytes).await?;
+        catalog.commit_rollback(name, &target)?;
+        tracing::info!(plugin = %name, version = %plugin.manifest.version, digest = %plugin.digest, "plugin rolled back");
+        self.plugins.insert(plugin);
+        self.metrics.reload(name, ReloadEvent::RolledBack);
+        self.announce(name);
+        self.info(name)
+    }
+
+    /// The plugins serving now, as an operator sees them.
+    pub fn plugin_infos(&self) -> Result<Vec<PluginInfo>, LifecycleError> {
+        let serving = self.plugins.snapshot();
+        Ok(self
+            .catalog()
+            .list()?
+            .into_iter()
+            .filter(|info| serving.get(&info.name).is_some_and(|plugin| plugin.digest == info.digest))
+            .collect())
+    }
+
+    /// Loads every plugin whose serving version came from the registry or a
+    /// rollback. One that fails is logged and skipped.
+    pub(crate) async fn restore(&self) -> Result<(), LifecycleError> {
+        let catalog = self.catalog();
+        for entry in catalog.registered()? {
+            let loaded = match catalog.component(&entry) {
+                Ok(bytes) => self.runtime.load(&bytes).await.map_err(LifecycleError::from),
+                Err(error) => Err(error.into()),
+            };
+            match loaded {
+                Ok(plugin) => {
+                    tracing::info!(plugin = %entry.name, version = %plugin.manifest.version, "plugin restored from the registry");
+                    self.plugins.insert(plugin);
+                }
+                Err(error) => tracing::error!(plugin = %entry.name, "registered plugin not restored: {error}"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Tells the sessions of every tenant that sees `plugin` that their tool
+    /// list changed.
+    pub fn announce(&self, plugin: &str) {
+        let tenants = Tenants::new(&self.db);
+        let affected: BTreeSet<Arc<str>> = self
+            .sessions
+            .tenants()
+            .into_iter()
+            .filter(|tenant| tenants.access(tenant).map_or(true, |access| access.allows(plugin)))
+            .collect();
+        self.sessions.tools_changed(&affected);
+    }
+
+    fn info(&self, name: &str) -> Result<PluginInfo, LifecycleError> {
+        self.catalog()
+            .list()?
+            .into_iter()
+            .find(|info| info.name == name)
+            .ok_or_else(|| LifecycleError::NotLoaded(name.to_owned()))
+    }
+}
+
+/// A label for a change whose plugin name is unknown (its component did not
+/// load): the file it came from, or `(upload)`.
+fn source_label(source: &Source) -> String {
+    match source {
+        Source::Directory(path) => {
+            path.file_stem().map_or_else(|| "(file)".to_owned(), |stem| stem.to_string_lossy().into_owned())
+        }
+        Source::Registry | Source::Rollback => "(upload)".to_owned(),
+    }
+}

@@ -1,0 +1,419 @@
+//! The plugin lifecycle on a running host: hot swap under load through the
+//! watched directory, the admin API and `berth plugin --server`, rollback,
+//! unload, list_changed notifications, the compile cache and `/metrics`.
+
+use crate::support::http::{HttpHost, HttpHostRef, ListChanged, client, tenant};
+use crate::support::{PluginsDir, berth, bundled, fixture, is_error, text};
+use rmcp::model::CallToolRequestParams;
+use serde_json::{Value, json};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+const ADMIN_TOKEN: &str = "admin-token-for-the-e2e-tests-0123456789";
+const METRICS_TOKEN: &str = "metrics-token-for-the-e2e-tests-012345";
+
+fn admin_settings() -> String {
+    format!("[admin]\ntoken = \"{ADMIN_TOKEN}\"\nmetrics_token = \"{METRICS_TOKEN}\"\n")
+}
+
+/// The `versioned` fixture rebuilt as build `build`: its marker rewritten
+/// in place, so it answers `version-marker-NNN` and has its own digest.
+fn versioned(build: u32) -> Vec<u8> {
+    rewrite(
+        &std::fs::read(fixture("versioned")).unwrap(),
+        b"version-marker-000",
+        format!("version-marker-{build:03}").as_bytes(),
+    )
+}
+
+fn rewrite(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let at: Vec<usize> = bytes.windows(from.len()).enumerate().filter(|(_, w)| *w == from).map(|(i, _)| i).collect();
+    assert_eq!(at.len(), 1, "{} must occur exactly once", String::from_utf8_lossy(from));
+    let mut out = bytes.to_vec();
+    out[at[0]..at[0] + to.len()].copy_from_slice(to);
+    out
+}
+
+/// Replaces `path` the way a deploy tool does: write beside it, then rename.
+fn replace_atomically(path: &Path, bytes: &[u8]) {
+    let staged = path.with_extension("partial");
+    std::fs::write(&staged, bytes).unwrap();
+    std::fs::rename(&staged, path).unwrap();
+}
+
+async fn which(host: &HttpHostRef, key: &str) -> String {
+    let client = host.client(key).await;
+    let result = client.call_tool(CallToolRequestParams::new("versioned_which_build")).await.unwrap();
+    assert!(!is_error(&result), "{result:?}");
+    text(&result)
+}
+
+/// Polls until `check` holds, failing after 30 s with `what`.
+async fn eventually<F: AsyncFnMut() -> bool>(what: &str, mut check: F) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn admin(method: reqwest::Method, url: String, token: Option<&str>, body: Option<Vec<u8>>) -> (u16, Value) {
+    let mut request = client().request(method, url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.body(body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Runs `berth plugin ARGS --server URL` with the admin token; returns stdout.
+fn plugin_cli(data: &Path, base: &str, args: &[&str]) -> String {
+    let output = berth()
+        .arg("plugin")
+        .args(args)
+        .args(["--server", base])
+        .arg("--data")
+        .arg(data)
+        .env("BERTH_ADMIN_TOKEN", ADMIN_TOKEN)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "berth plugin {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hot_swap_under_load_drops_no_call() {
+    let data = tempfile::tempdir().unwrap();
+    let plugins = PluginsDir::new().with_bytes("versioned.wasm", &versioned(0));
+    let key = tenant(data.path(), "acme", &["versioned"]);
+    let host = HttpHost::start(data.path(), Some(plugins.path()), &[], None).await;
+    let target = plugins.path().join("versioned.wasm");
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut callers = Vec::new();
+    for _ in 0..8 {
+        let (stop, base, key) = (stop.clone(), host.base.clone(), key.clone());
+        callers.push(tokio::spawn(async move {
+            let client = HttpHostRef { base }.client(&key).await;
+            let mut seen = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let result = client.call_tool(CallToolRequestParams::new("versioned_which_build")).await;
+                let result = result.unwrap_or_else(|error| panic!("a call failed during a swap: {error}"));
+                assert!(!is_error(&result), "a call failed during a swap: {result:?}");
+                let build: u32 = text(&result).trim_start_matches("version-marker-").parse().unwrap();
+                seen.push(build);
+            }
+            seen
+        }));
+    }
+    let probe = HttpHostRef { base: host.base.clone() };
+    for build in 1..=20 {
+        // Half the swaps rename a finished file into place; half rewrite the
+        // file in place, which the watcher sees as several writes.
+        if build % 2 == 0 {
+            replace_atomically(&target, &versioned(build));
+        } else {
+            std::fs::write(&target, versioned(build)).unwrap();
+        }
+        let expected = format!("version-marker-{build:03}");
+        eventually(&format!("build {build} serves"), async || which(&probe, &key).await == expected).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    let mut total = 0;
+    for caller in callers {
+        let seen = caller.await.expect("no caller panicked");
+        assert!(seen.windows(2).all(|pair| pair[0] <= pair[1]), "answers went back to an older build: {seen:?}");
+        total += seen.len();
+    }
+    assert!(total >= 100, "the load was real: {total} calls");
+    assert_eq!(which(&probe, &key).await, "version-marker-020");
+}
+
+#[tokio::test]
+async fn broken_upgrades_are_refused_with_the_reason_and_the_old_version_keeps_serving() {
+    let data = tempfile::tempdir().unwrap();
+    let plugins = PluginsDir::new().with_bytes("versioned.wasm", &versioned(0));
+    let key = tenant(data.path(), "acme", &["versioned"]);
+    let host = HttpHost::start(data.path(), Some(plugins.path()), &[], Some(&admin_settings())).await;
+    let probe = HttpHostRef { base: host.base.clone() };
+    let bad_tool_name = rewrite(&versioned(0), b"which_build", b"which-build");
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("garbage", b"not wasm at all".to_vec(), "not a WebAssembly component"),
+        ("bad import", std::fs::read(fixture("bad-import")).unwrap(), "which Berth does not provide"),
+        ("trapping describe", std::fs::read(fixture("describe-trap")).unwrap(), "describe() or list-tools() failed"),
+        ("bad tool name", bad_tool_name.clone(), "which-build"),
+    ];
+    for (case, bytes, reason) in cases {
+        let (status, body) =
+            admin(reqwest::Method::POST, host.url("/admin/plugins"), Some(ADMIN_TOKEN), Some(bytes)).await;
+        assert_eq!(status, 422, "{case}: {body}");
+        let error = body["error"].as_str().unwrap();
+        assert!(error.contains(reason), "{case}: {error}");
+        assert_eq!(which(&probe, &key).await, "version-marker-000", "{case}: the old version still serves");
+    }
+
+    // The same through the watched directory: the file is refused, the old
+    // version keeps serving, and the next good file loads.
+    std::fs::write(plugins.path().join("versioned.wasm"), &bad_tool_name).unwrap();
+    eventually("the refusal is logged", async || {
+        host.stderr().iter().any(|line| line.contains("plugin not loaded") && line.contains("which-build"))
+    })
+    .await;
+    assert_eq!(which(&probe, &key).await, "version-marker-000");
+    std::fs::write(plugins.path().join("versioned.wasm"), versioned(1)).unwrap();
+    eventually("build 1 serves", async || which(&probe, &key).await == "version-marker-001").await;
+}
+
+#[tokio::test]
+async fn a_connected_client_hears_tools_list_changed_and_sees_the_new_tools() {
+    let data = tempfile::tempdir().unwrap();
+    let plugins = PluginsDir::new().with_bytes("versioned.wasm", &versioned(0));
+    let key = tenant(data.path(), "acme", &["versioned", "hello"]);
+    let other = tenant(data.path(), "globex", &["versioned"]);
+    let host = HttpHost::start(data.path(), Some(plugins.path()), &[], Some(&admin_settings())).await;
+    let reference = HttpHostRef { base: host.base.clone() };
+    let (handler, mut changes) = ListChanged::new();
+    let session = reference.connect(&key, handler).await;
+    let (bystander, mut bystander_changes) = ListChanged::new();
+    let _bystander = reference.connect(&other, bystander).await;
+    let names = async |session: &rmcp::service::RunningService<_, ListChanged>| -> Vec<String> {
+        session.list_all_tools().await.unwrap().into_iter().map(|tool| tool.name.to_string()).collect()
+    };
+    assert_eq!(names(&session).await, ["versioned_which_build"]);
+
+    let hello = std::fs::read(bundled("hello")).unwrap();
+    let (status, body) = admin(reqwest::Method::POST, host.url("/admin/plugins"), Some(ADMIN_TOKEN), Some(hello)).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["change"], "loaded");
+    tokio::time::timeout(Duration::from_secs(10), changes.recv()).await.expect("tools/list_changed arrives");
+    assert!(names(&session).await.contains(&"hello_greet".to_owned()));
+    // globex has not enabled hello: nothing changed for it.
+    assert!(tokio::time::timeout(Duration::from_millis(500), bystander_changes.recv()).await.is_err());
+
+    // Disabling a plugin for the tenant is a change to its list too.
+    let url = host.url("/admin/tenants/acme/plugins/hello");
+    assert_eq!(admin(reqwest::Method::DELETE, url, Some(ADMIN_TOKEN), None).await.0, 204);
+    tokio::time::timeout(Duration::from_secs(10), changes.recv()).await.expect("tools/list_changed arrives");
+    assert_eq!(names(&session).await, ["versioned_which_build"]);
+}
+
+#[tokio::test]
+async fn the_cli_loads_lists_rolls_back_and_unloads_on_a_running_host() {
+    let data = tempfile::tempdir().unwrap();
+    let plugins = PluginsDir::new();
+    let key = tenant(data.path(), "acme", &["versioned"]);
+    let host = HttpHost::start(data.path(), Some(plugins.path()), &[], Some(&admin_settings())).await;
+    let probe = HttpHostRef { base: host.base.clone() };
+    let (v1, v2) = (data.path().join("v1.wasm"), data.path().join("v2.wasm"));
+    std::fs::write(&v1, versioned(1)).unwrap();
+    std::fs::write(&v2, versioned(2)).unwrap();
+
+    let loaded = plugin_cli(data.path(), &host.base, &["load", v1.to_str().unwrap()]);
+    assert!(loaded.starts_with("loaded versioned@1.0.0+001"), "{loaded}");
+    assert_eq!(which(&probe, &key).await, "version-marker-001");
+    let upgraded = plugin_cli(data.path(), &host.base, &["load", v2.to_str().unwrap()]);
+    assert!(upgraded.starts_with("upgraded versioned@1.0.0+002"), "{upgraded}");
+    assert_eq!(which(&probe, &key).await, "version-marker-002");
+
+    let listed: Value = serde_json::from_str(&plugin_cli(data.path(), &host.base, &["list", "--json"])).unwrap();
+    assert_eq!(listed[0]["name"], "versioned");
+    assert_eq!(listed[0]["version"], "1.0.0+002");
+    assert_eq!(listed[0]["tools"], json!(["which_build"]));
+    assert_eq!(listed[0]["tenants"], json!(["acme"]));
+    assert_eq!(listed[0]["digest"].as_str().unwrap().len(), 64);
+
+    let rolled = plugin_cli(data.path(), &host.base, &["rollback", "versioned"]);
+    assert!(rolled.contains("versioned@1.0.0+001"), "{rolled}");
+    assert_eq!(which(&probe, &key).await, "version-marker-001");
+
+    plugin_cli(data.path(), &host.base, &["unload", "versioned"]);
+    let client = probe.client(&key).await;
+    assert!(client.list_all_tools().await.unwrap().is_empty());
+    let gone = client.call_tool(CallToolRequestParams::new("versioned_which_build")).await;
+    assert!(gone.is_err(), "an unloaded plugin's tool is unknown");
+    let (status, body) =
+        admin(reqwest::Method::DELETE, host.url("/admin/plugins/versioned"), Some(ADMIN_TOKEN), None).await;
+    assert_eq!(status, 404, "{body}");
+
+    // Rolling back an unload brings the last version back.
+    plugin_cli(data.path(), &host.base, &["rollback", "versioned"]);
+    assert_eq!(which(&probe, &key).await, "version-marker-001");
+}
+
+#[tokio::test]
+async fn a_removed_file_unloads_its_plugin_and_the_choice_survives_a_restart() {
+    let data = tempfile::tempdir().unwrap();
+    let plugins = PluginsDir::new().with_bytes("versioned.wasm", &versioned(0)).with(&bundled("hello"), "hello.wasm");
+    let key = tenant(data.path(), "acme", &["versioned", "hello"]);
+    let settings = admin_settings();
+    let mut host = HttpHost::start(data.path(), Some(plugins.path()), &[], Some(&settings)).await;
+    let probe = HttpHostRef { base: host.base.clone() };
+    std::fs::remove_file(plugins.path().join("hello.wasm")).unwrap();
+    eventually("hello is unloaded", async || {
+        probe.client(&key).await.list_all_tools().await.unwrap().iter().all(|tool| !tool.name.starts_with("hello_"))
+    })
+    .await;
+    // A version loaded through the API outlives the restart, and is not
+    // overridden by the older file still in the directory.
+    let (status, _) =
+        admin(reqwest::Method::POST, host.url("/admin/plugins"), Some(ADMIN_TOKEN), Some(versioned(5))).await;
+    assert_eq!(status, 201);
+    drop(host);
+
+    host = HttpHost::start(data.path(), Some(plugins.path()), &[], Some(&settings)).await;
+    let probe = HttpHostRef { base: host.base.clone() };
+    assert_eq!(which(&probe, &key).await, "version-marker-005");
+    let tools = probe.client(&key).await.list_all_tools().await.unwrap();
+    assert!(tools.iter().all(|tool| !tool.name.starts_with("hello_")), "hello stays unloaded");
+}
+
+#[tokio::test]
+async fn inspect_shows_the_manifest_without_registering_and_offline_load_serves_at_the_next_start() {
+    let data = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = berth().arg("plugin").args(args).arg("--data").arg(data.path()).output().unwrap();
+        assert!(output.status.success(), "berth plugin {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let probe = fixture("probe");
+    let inspected: Value = serde_json::from_str(&run(&["inspect", probe.to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(inspected["name"], "probe");
+    assert!(inspected["egress"].as_array().is_some_and(|rules| !rules.is_empty()), "{inspected}");
+    assert!(inspected["config"].as_array().is_some_and(|keys| !keys.is_empty()), "{inspected}");
+    assert!(inspected["tools"].as_array().is_some_and(|tools| !tools.is_empty()));
+    let imports: Vec<&str> = inspected["imports"].as_array().unwrap().iter().map(|i| i.as_str().unwrap()).collect();
+    assert!(imports.iter().any(|import| import.starts_with("berth:plugin/http")), "{imports:?}");
+    let shown = run(&["inspect", probe.to_str().unwrap()]);
+    assert!(shown.contains("egress:") && shown.contains("credentials:") && shown.contains("imports:"), "{shown}");
+    assert_eq!(run(&["list"]), "", "inspect registers nothing");
+
+    let hello = bundled("hello");
+    let loaded = run(&["load", hello.to_str().unwrap()]);
+    assert!(loaded.starts_with("registered hello@"), "{loaded}");
+    assert!(run(&["list"]).starts_with("hello\t"));
+    let key = tenant(data.path(), "acme", &["hello"]);
+    let empty = PluginsDir::new();
+    let host = HttpHost::start(data.path(), Some(empty.path()), &[], None).await;
+    let result = host
+        .client(&key)
+        .await
+        .call_tool(
+            CallToolRequestParams::new("hello_greet")
+                .with_arguments(json!({"name": "Ada"}).as_object().unwrap().clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(text(&result), "Hello, Ada!");
+}
+
+/// The samples of a `/metrics` scrape, parsed by a Prometheus text parser.
+async fn scrape(host: &HttpHost, token: &str) -> prometheus_parse::Scrape {
+    let response = client().get(host.url("/metrics")).bearer_auth(token).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    for line in body.lines().filter(|line| !line.starts_with('#')) {
+        let (_, value) = line.rsplit_once(' ').unwrap_or_else(|| panic!("a sample line has a value: {line}"));
+        value.parse::<f64>().unwrap_or_else(|_| panic!("a sample value is a number: {line}"));
+    }
+    prometheus_parse::Scrape::parse(body.lines().map(|line| Ok(line.to_owned()))).expect("parses as Prometheus text")
+}
+
+fn sample(scrape: &prometheus_parse::Scrape, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    scrape
+        .samples
+        .iter()
+        .find(|sample| {
+            sample.metric == name && labels.iter().all(|(key, value)| sample.labels.get(key) == Some(*value))
+        })
+        .map(|sample| match sample.value {
+            prometheus_parse::Value::Counter(value)
+            | prometheus_parse::Value::Gauge(value)
+            | prometheus_parse::Value::Untyped(value) => value,
+            _ => panic!("{name} is a plain sample"),
+        })
+}
+
+#[tokio::test]
+async fn metrics_count_calls_and_a_second_start_compiles_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let plugins = PluginsDir::new().with(&bundled("hello"), "hello.wasm").with_bytes("versioned.wasm", &versioned(0));
+    let key = tenant(data.path(), "acme", &["hello", "versioned"]);
+    let settings = admin_settings();
+    let cache_arg = ["--compile-cache", cache.path().to_str().unwrap()];
+    let host = HttpHost::start(data.path(), Some(plugins.path()), &cache_arg, Some(&settings)).await;
+
+    let first = scrape(&host, METRICS_TOKEN).await;
+    assert_eq!(sample(&first, "berth_compile_cache_misses_total", &[]), Some(2.0));
+    assert_eq!(sample(&first, "berth_compile_cache_hits_total", &[]), Some(0.0));
+    assert_eq!(sample(&first, "berth_plugins_loaded", &[]), Some(2.0));
+
+    let session = host.client(&key).await;
+    let greet = |name: &str| {
+        CallToolRequestParams::new("hello_greet").with_arguments(json!({ "name": name }).as_object().unwrap().clone())
+    };
+    for name in ["Ada", "Grace", "Edsger"] {
+        assert!(!is_error(&session.call_tool(greet(name)).await.unwrap()));
+    }
+    let bad = CallToolRequestParams::new("hello_greet").with_arguments(json!({"name": 7}).as_object().unwrap().clone());
+    assert!(is_error(&session.call_tool(bad).await.unwrap()));
+    let scraped = scrape(&host, ADMIN_TOKEN).await;
+    let calls = |outcome| {
+        sample(&scraped, "berth_tool_calls_total", &[("tenant", "acme"), ("tool", "greet"), ("outcome", outcome)])
+    };
+    assert_eq!(calls("ok"), Some(3.0));
+    assert_eq!(calls("invalid_arguments"), Some(1.0));
+    assert_eq!(sample(&scraped, "berth_tool_call_duration_seconds_count", &[("tool", "greet")]), Some(4.0));
+    assert_eq!(sample(&scraped, "berth_plugin_info", &[("plugin", "versioned"), ("version", "1.0.0+000")]), Some(1.0));
+    assert_eq!(sample(&scraped, "berth_instances_in_use", &[]), Some(0.0));
+    assert_eq!(sample(&scraped, "berth_sessions", &[]), Some(1.0));
+    drop(session);
+    drop(host);
+
+    let host = HttpHost::start(data.path(), Some(plugins.path()), &cache_arg, Some(&settings)).await;
+    let second = scrape(&host, METRICS_TOKEN).await;
+    assert_eq!(sample(&second, "berth_compile_cache_hits_total", &[]), Some(2.0), "every plugin came from the cache");
+    assert_eq!(sample(&second, "berth_compile_cache_misses_total", &[]), Some(0.0));
+
+    // A hot reload is counted too.
+    std::fs::write(plugins.path().join("versioned.wasm"), versioned(1)).unwrap();
+    eventually("the upgrade is counted", async || {
+        let scraped = scrape(&host, METRICS_TOKEN).await;
+        sample(&scraped, "berth_plugin_reloads_total", &[("plugin", "versioned"), ("event", "upgraded")]) == Some(1.0)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn admin_routes_refuse_tenant_keys_and_wrong_tokens() {
+    let data = tempfile::tempdir().unwrap();
+    let key = tenant(data.path(), "acme", &[]);
+    let plugins = PluginsDir::new();
+    let host = HttpHost::start(data.path(), Some(plugins.path()), &[], Some(&admin_settings())).await;
+    let get = async |path: &str, token: Option<&str>| admin(reqwest::Method::GET, host.url(path), token, None).await;
+
+    let (status, body) = get("/admin/plugins", Some(&key)).await;
+    assert_eq!(status, 403, "a tenant key is refused: {body}");
+    assert!(body["error"].as_str().unwrap().contains("tenant API keys cannot use the admin API"));
+    assert_eq!(get("/admin/plugins", None).await.0, 401);
+    assert_eq!(get("/admin/plugins", Some("not-the-admin-token-at-all")).await.0, 401);
+    assert_eq!(get("/admin/plugins", Some(METRICS_TOKEN)).await.0, 401, "the metrics token reads metrics only");
+    assert_eq!(get("/metrics", Some(&key)).await.0, 403);
+    assert_eq!(get("/metrics", None).await.0, 401);
+    let (status, body) = get("/admin/plugins", Some(ADMIN_TOKEN)).await;
+    assert_eq!((status, body), (200, json!([])));
+
+    // A host without an admin token has the API switched off, and says so.
+    let quiet_data = tempfile::tempdir().unwrap();
+    let quiet = HttpHost::start(quiet_data.path(), Some(plugins.path()), &[], None).await;
+    let (status, body) = admin(reqwest::Method::GET, quiet.url("/admin/plugins"), Some(ADMIN_TOKEN), None).await;
+    assert_eq!(status, 403);
+    assert!(body["error"].as_str().unwrap().contains("BERTH_ADMIN_TOKEN"), "{body}");
+}

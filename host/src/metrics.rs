@@ -235,6 +235,7 @@ fn level_registry(levels: &Levels) -> Registry {
         "Most instances that may run at once",
         ConstGauge::new(levels.instances_max as i64),
     );
+    registry.register("sessions", "MCP sessions connected now", ConstGauge::new(levels.sessions as i64));
     if let Some((hits, misses)) = levels.compile_cache {
         registry.register(
             "compile_cache_hits",
@@ -298,6 +299,7 @@ mod tests {
         assert!(text.contains("berth_tool_call_duration_seconds_count{"), "{text}");
         assert!(text.contains(r#"berth_upstream_requests_total{origin="https://example.com:443",status="200"} 1"#));
         assert!(text.contains("berth_compile_cache_hits_total 2"), "{text}");
+        assert!(text.contains("berth_sessions 3"), "{text}");
         assert!(text.contains(r#"berth_plugin_info{plugin="hello",version="0.1.0",digest="ab12"} 1"#), "{text}");
         assert!(text.contains(r#"berth_circuit_state{tenant="acme",origin="https://example.com:443"} 1"#));
         assert_eq!(text.matches("# EOF").count(), 1);

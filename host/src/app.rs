@@ -157,7 +157,7 @@ pub fn start_runtime(
     audit: Option<AuditLog>,
     metrics: Arc<Metrics>,
 ) -> Result<Runtime, StartError> {
-    let upstream = Upstream::new(settings.egress, settings.resilience).map_err(StartError::Runtime)?;
+    let upstream = Upstream::new(settings.egress.clone(), settings.resilience).map_err(StartError::Runtime)?;
     let services = HostServices {
         cache: Arc::new(CacheStore::new(settings.cache)),
         upstream: Arc::new(upstream),

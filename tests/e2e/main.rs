@@ -6,6 +6,7 @@
 
 mod support;
 
+mod buyict;
 mod credentials;
 mod egress;
 mod http;
@@ -14,4 +15,5 @@ mod oauth;
 mod resilience;
 mod runtime;
 mod sandbox;
+mod servicenow;
 mod stdio;

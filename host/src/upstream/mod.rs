@@ -19,7 +19,7 @@ use std::time::Duration;
 use url::Url;
 
 /// `[egress]` settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EgressSettings {
     /// Which internal addresses plugins may reach (none by default).
@@ -31,11 +31,21 @@ pub struct EgressSettings {
     pub timeout_ms: u64,
     /// Redirects followed per request, each checked against the rules.
     pub max_redirects: u8,
+    /// PEM files of certificate authorities to trust besides the public
+    /// ones: an on-premises instance behind a private CA, or the fake
+    /// upstreams of `berth demo` and the tests.
+    pub trusted_ca_files: Vec<std::path::PathBuf>,
 }
 
 impl Default for EgressSettings {
     fn default() -> Self {
-        Self { addresses: AddressPolicy::default(), max_response_kib: 8 * 1024, timeout_ms: 30_000, max_redirects: 5 }
+        Self {
+            addresses: AddressPolicy::default(),
+            max_response_kib: 8 * 1024,
+            timeout_ms: 30_000,
+            max_redirects: 5,
+            trusted_ca_files: Vec::new(),
+        }
     }
 }
 
@@ -147,7 +157,17 @@ impl Upstream {
         // reqwest is built without a bundled crypto provider; use ring, which
         // builds everywhere with a C compiler alone. Installing twice is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        for path in &settings.trusted_ca_files {
+            let pem =
+                std::fs::read(path).map_err(|error| format!("cannot read CA file {}: {error}", path.display()))?;
+            let authorities = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|error| format!("CA file {} is not PEM certificates: {error}", path.display()))?;
+            for authority in authorities {
+                builder = builder.add_root_certificate(authority);
+            }
+        }
+        let client = builder
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(resolver::GuardedResolver::new(settings.addresses)))
             .no_proxy()

@@ -1,0 +1,1 @@
+//! Placeholder: the buyict fake is being written.

@@ -1,0 +1,1 @@
+//! Placeholder: the servicenow fake is being written.

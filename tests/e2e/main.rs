@@ -10,6 +10,7 @@ mod buyict;
 mod credentials;
 mod egress;
 mod http;
+mod languages;
 mod lifecycle;
 mod oauth;
 mod resilience;

@@ -17,6 +17,7 @@ pub mod mcp;
 pub mod metrics;
 pub mod policy;
 pub mod runtime;
+pub mod scaffold;
 pub mod settings;
 pub mod tenants;
 pub mod upstream;

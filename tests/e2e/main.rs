@@ -16,5 +16,6 @@ mod oauth;
 mod resilience;
 mod runtime;
 mod sandbox;
+mod scaffold;
 mod servicenow;
 mod stdio;

@@ -11,7 +11,7 @@ use crate::audit::{self, CallRecord};
 use crate::mcp::sessions::Registration;
 use crate::metrics::CallOutcome;
 use crate::policy::manifest::{qualified_name, split_qualified_name};
-use crate::runtime::bindings::types::{Content, ToolError, ToolResult, UpstreamError};
+use crate::runtime::bindings::types::{Content, ToolError, ToolResult};
 use crate::runtime::{CallError, CallScope, LoadedPlugin, ToolSpec};
 use crate::tenants::{PluginAccess, Principal, Tenants};
 use rmcp::ErrorData;
@@ -268,7 +268,7 @@ fn failure(message: String) -> CallToolResult {
 fn to_mcp(tool: &ToolSpec, outcome: Result<Result<ToolResult, ToolError>, CallError>) -> CallToolResult {
     let result = match outcome {
         Ok(Ok(result)) => result,
-        Ok(Err(error)) => return failure(describe_tool_error(&error)),
+        Ok(Err(error)) => return failure(error.describe()),
         Err(error) => {
             tracing::warn!(tool = %tool.name, "tool call failed in the host: {error}");
             return failure(error.to_string());
@@ -292,18 +292,4 @@ fn to_mcp(tool: &ToolSpec, outcome: Result<Result<ToolResult, ToolError>, CallEr
     let mut mcp = if result.is_error { CallToolResult::error(content) } else { CallToolResult::success(content) };
     mcp.structured_content = structured;
     mcp
-}
-
-/// The message for a guest-reported error, naming its kind.
-fn describe_tool_error(error: &ToolError) -> String {
-    match error {
-        ToolError::InvalidArguments(message) => format!("invalid arguments: {message}"),
-        ToolError::NotFound(message) => format!("not found: {message}"),
-        ToolError::Denied(message) => format!("denied: {message}"),
-        ToolError::Upstream(UpstreamError { status: Some(status), message }) => {
-            format!("upstream error (HTTP {status}): {message}")
-        }
-        ToolError::Upstream(UpstreamError { status: None, message }) => format!("upstream error: {message}"),
-        ToolError::Internal(message) => format!("plugin error: {message}"),
-    }
 }

@@ -14,3 +14,22 @@ wasmtime::component::bindgen!({
 });
 
 pub use self::berth::plugin::types;
+
+impl types::ToolError {
+    /// The message for a guest-reported error, naming its kind: what an
+    /// agent (or `berth plugin call`) shows. (bindgen's `Display` is its
+    /// `Debug`.)
+    pub fn describe(&self) -> String {
+        use types::{ToolError, UpstreamError};
+        match self {
+            ToolError::InvalidArguments(message) => format!("invalid arguments: {message}"),
+            ToolError::NotFound(message) => format!("not found: {message}"),
+            ToolError::Denied(message) => format!("denied: {message}"),
+            ToolError::Upstream(UpstreamError { status: Some(status), message }) => {
+                format!("upstream error (HTTP {status}): {message}")
+            }
+            ToolError::Upstream(UpstreamError { status: None, message }) => format!("upstream error: {message}"),
+            ToolError::Internal(message) => format!("plugin error: {message}"),
+        }
+    }
+}

@@ -161,6 +161,22 @@ enum VaultCommand {
 
 #[derive(Debug, Args)]
 struct ServeArgs {
+    #[command(flatten)]
+    transports: Transports,
+    /// Directory of plugin components (*.wasm). Defaults to the bundled plugins.
+    #[arg(long, env = "BERTH_PLUGINS")]
+    plugins: Option<PathBuf>,
+    /// Tenant the stdio session runs as.
+    #[arg(long, env = "BERTH_TENANT", default_value = "default")]
+    tenant: String,
+    /// Load the plugins directory once at start instead of watching it.
+    #[arg(long)]
+    no_watch: bool,
+}
+
+/// Where MCP is served; shared by `serve` and `demo`.
+#[derive(Debug, Args)]
+struct Transports {
     /// Serve one session over stdin/stdout.
     #[arg(long)]
     stdio: bool,
@@ -173,15 +189,6 @@ struct ServeArgs {
     /// Let HTTP requests without an API key run as this tenant (loopback binds only).
     #[arg(long, value_name = "TENANT")]
     anonymous_tenant: Option<String>,
-    /// Directory of plugin components (*.wasm). Defaults to the bundled plugins.
-    #[arg(long, env = "BERTH_PLUGINS")]
-    plugins: Option<PathBuf>,
-    /// Tenant the stdio session runs as.
-    #[arg(long, env = "BERTH_TENANT", default_value = "default")]
-    tenant: String,
-    /// Load the plugins directory once at start instead of watching it.
-    #[arg(long)]
-    no_watch: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -275,6 +282,13 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs, settings: Settings) -> anyhow::Result<()> {
+    let http = http_options(&args.transports, &settings)?;
+    let app = App::start(&settings).await?;
+    run_transports(app, args.transports.stdio, &args.tenant, http).await
+}
+
+/// What `--http` and its companions ask for, checked before anything starts.
+fn http_options(args: &Transports, settings: &Settings) -> anyhow::Result<Option<HttpOptions>> {
     let http = args.http.map(|addr| HttpOptions {
         addr,
         allowed_hosts: args.allowed_hosts.clone(),
@@ -287,10 +301,19 @@ async fn serve(args: ServeArgs, settings: Settings) -> anyhow::Result<()> {
         None if args.stdio => {}
         None => bail!("choose a transport: --stdio, --http ADDR, or both"),
     }
-    let app = App::start(&settings).await?;
+    Ok(http)
+}
+
+/// Serves `app` over stdio (as `tenant`) and/or HTTP until both end.
+async fn run_transports(
+    app: std::sync::Arc<App>,
+    stdio: bool,
+    tenant: &str,
+    http: Option<HttpOptions>,
+) -> anyhow::Result<()> {
     let http = http.map(|options| tokio::spawn(berth::http::serve(app.clone(), options, shutdown_signal())));
-    if args.stdio {
-        serve_stdio(app, &args.tenant).await?;
+    if stdio {
+        serve_stdio(app, tenant).await?;
     }
     if let Some(http) = http {
         http.await.context("HTTP server task failed")??;

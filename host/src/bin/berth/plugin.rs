@@ -10,6 +10,9 @@ use anyhow::{Context, bail};
 use berth::db::Database;
 use berth::lifecycle::{Artifacts, Catalog, Inspection, PluginInfo, Source};
 use berth::metrics::Metrics;
+use berth::runtime::CallScope;
+use berth::runtime::bindings::types::Content;
+use berth::scaffold::{Language, new_project};
 use berth::settings::Settings;
 use clap::{Args, Subcommand};
 use serde_json::Value;
@@ -47,6 +50,34 @@ pub enum PluginCommand {
         #[command(flatten)]
         target: Target,
     },
+    /// Run one tool of a component in a fresh sandbox, as the host runs it for an agent, and print
+    /// the result. For plugin authors: exits 1 when the tool fails.
+    Call {
+        /// The component (`.wasm`).
+        path: PathBuf,
+        /// Tool name (without the plugin prefix).
+        tool: String,
+        /// Arguments, a JSON object.
+        #[arg(long, default_value = "{}")]
+        args: String,
+        /// A setting as KEY=VALUE; repeatable.
+        #[arg(long = "config", value_name = "KEY=VALUE")]
+        config: Vec<String>,
+        /// Tenant the call runs as (its cache partition).
+        #[arg(long, default_value = "dev")]
+        tenant: String,
+    },
+    /// Create a plugin project: the WIT, a sample tool, a build script and a test that runs it through the host.
+    New {
+        /// Plugin name: lowercase letters, digits and `-`.
+        name: String,
+        /// Language of the project.
+        #[arg(long, value_enum, default_value = "rust")]
+        lang: Lang,
+        /// Where to create it (default: ./NAME).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Show what a component declares (tools, egress, credentials, config, imports) without registering it.
     Inspect {
         /// The component (`.wasm`).
@@ -57,6 +88,12 @@ pub enum PluginCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Languages `plugin new` writes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Lang {
+    Rust,
 }
 
 /// Where a command acts.
@@ -78,7 +115,7 @@ pub async fn run(command: PluginCommand, settings: &Settings) -> anyhow::Result<
                 }
                 None => {
                     let local = Local::open(settings)?;
-                    let plugin = local.runtime()?.load(&bytes).await?;
+                    let plugin = runtime(settings)?.load(&bytes).await?;
                     local.catalog().record(&plugin, &bytes, &Source::Registry)?;
                     let info = local.info(plugin.name())?;
                     eprintln!("registered; a running host picks it up at its next start (or use --server)");
@@ -134,6 +171,19 @@ pub async fn run(command: PluginCommand, settings: &Settings) -> anyhow::Result<
             };
             println!("rolled back {}@{} ({})", info.name, info.version, short(&info.digest));
         }
+        PluginCommand::Call { path, tool, args, config, tenant } => {
+            call(settings, &path, &tool, &args, &config, tenant).await?
+        }
+        PluginCommand::New { name, lang, dir } => {
+            let dir = dir.unwrap_or_else(|| PathBuf::from(&name));
+            let language = match lang {
+                Lang::Rust => Language::Rust,
+            };
+            for file in new_project(&name, language, &dir)? {
+                println!("{}", file.display());
+            }
+            eprintln!("created {}; build and test it with {}/test.sh", dir.display(), dir.display());
+        }
         PluginCommand::Inspect { path, target, json } => {
             let bytes = read_component(&path)?;
             let inspection: Inspection = match server(&target)? {
@@ -141,7 +191,7 @@ pub async fn run(command: PluginCommand, settings: &Settings) -> anyhow::Result<
                     server.send(reqwest::Method::POST, "/admin/plugins/inspect", Some(bytes)).await?,
                 )?,
                 None => {
-                    let plugin = Local::open(settings)?.runtime()?.load(&bytes).await?;
+                    let plugin = runtime(settings)?.load(&bytes).await?;
                     Inspection::from(&plugin)
                 }
             };
@@ -153,6 +203,50 @@ pub async fn run(command: PluginCommand, settings: &Settings) -> anyhow::Result<
         }
     }
     Ok(())
+}
+
+/// Runs `tool` of the component at `path` once and prints its output.
+async fn call(
+    settings: &Settings,
+    path: &Path,
+    tool: &str,
+    args: &str,
+    config: &[String],
+    tenant: String,
+) -> anyhow::Result<()> {
+    let arguments: Value = serde_json::from_str(args).context("--args must be a JSON object")?;
+    let config = config
+        .iter()
+        .map(|pair| pair.split_once('=').map(|(key, value)| (key.to_owned(), value.to_owned())))
+        .collect::<Option<_>>()
+        .context("--config must be KEY=VALUE")?;
+    let runtime = runtime(settings)?;
+    let plugin = runtime.load(&read_component(path)?).await?;
+    let spec = plugin
+        .tools
+        .iter()
+        .find(|spec| spec.name == tool)
+        .with_context(|| format!("plugin `{}` has no tool `{tool}`", plugin.name()))?;
+    if let Some(problems) = spec.argument_errors(&arguments) {
+        bail!("invalid arguments for `{tool}`: {problems}");
+    }
+    let scope = CallScope { tenant: Some(tenant.into()), config, ..CallScope::default() };
+    match runtime.call(&plugin, scope, tool, &arguments.to_string()).await? {
+        Ok(result) => {
+            for content in result.content {
+                let (Content::Text(text) | Content::Json(text) | Content::ResourceLink(text)) = content;
+                println!("{text}");
+            }
+            if let Some(structured) = result.structured {
+                println!("{structured}");
+            }
+            if result.is_error {
+                bail!("the tool reported an error");
+            }
+            Ok(())
+        }
+        Err(error) => bail!("{}", error.describe()),
+    }
 }
 
 fn read_component(path: &Path) -> anyhow::Result<Vec<u8>> {
@@ -195,26 +289,26 @@ fn print_inspection(inspection: &Inspection) {
     }
 }
 
+/// A runtime like the host's, so components compile into the same cache;
+/// it needs no database.
+fn runtime(settings: &Settings) -> anyhow::Result<berth::runtime::Runtime> {
+    Ok(berth::app::start_runtime(settings, None, Arc::new(Metrics::new()))?)
+}
+
 /// The data directory, for commands without `--server`.
-struct Local<'a> {
-    settings: &'a Settings,
+struct Local {
     db: Database,
     artifacts: Artifacts,
 }
 
-impl<'a> Local<'a> {
-    fn open(settings: &'a Settings) -> anyhow::Result<Self> {
+impl Local {
+    fn open(settings: &Settings) -> anyhow::Result<Self> {
         let data_dir = settings.data_dir();
-        Ok(Self { settings, db: Database::open(&data_dir)?, artifacts: Artifacts::open(&data_dir)? })
+        Ok(Self { db: Database::open(&data_dir)?, artifacts: Artifacts::open(&data_dir)? })
     }
 
     fn catalog(&self) -> Catalog<'_> {
         Catalog::new(&self.db, &self.artifacts)
-    }
-
-    /// A runtime like the host's, so components compile into the same cache.
-    fn runtime(&self) -> anyhow::Result<berth::runtime::Runtime> {
-        Ok(berth::app::start_runtime(self.settings, None, Arc::new(Metrics::new()))?)
     }
 
     fn info(&self, name: &str) -> anyhow::Result<PluginInfo> {

@@ -43,7 +43,8 @@ async fn streamable_http_serves_every_protocol_version() {
     assert_eq!(health["status"], "ok");
     let ready = crate::support::http::client().get(host.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
-    assert_eq!(ready.json::<Value>().await.unwrap()["plugins"], 1);
+    let bundled = std::fs::read_dir(env!("BERTH_BUNDLED_PLUGINS")).unwrap().count();
+    assert_eq!(ready.json::<Value>().await.unwrap()["plugins"], bundled, "every bundled plugin loaded");
 }
 
 #[tokio::test]

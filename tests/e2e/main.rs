@@ -8,6 +8,7 @@ mod support;
 
 mod buyict;
 mod credentials;
+mod demo;
 mod egress;
 mod http;
 mod languages;

@@ -1,6 +1,7 @@
 //! The `berth` command line. Everything here is argument parsing and
 //! wiring; the work happens in the `berth` library.
 
+mod demo;
 mod plugin;
 
 use anyhow::{Context, bail};
@@ -47,6 +48,9 @@ struct Cli {
 enum Command {
     /// Serve MCP to agents over stdio, HTTP, or both.
     Serve(ServeArgs),
+    /// Try Berth in a minute: the bundled plugins against fake upstreams on loopback, with a
+    /// provisioned `demo` tenant (serves HTTP on 127.0.0.1:8080 unless told otherwise).
+    Demo(demo::DemoArgs),
     /// Manage tenants, their API keys and their plugins.
     #[command(subcommand)]
     Tenant(TenantCommand),
@@ -270,6 +274,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             settings.watch_plugins &= !args.no_watch;
             serve(args, settings).await
         }
+        Command::Demo(args) => demo::run(args, &settings).await,
         Command::Tenant(command) => manage_tenants(command, &Database::open(&settings.data_dir())?),
         Command::Config(command) => configure(command, &Database::open(&settings.data_dir())?),
         Command::Credential(command) => manage_credentials(command, &settings),

@@ -1,0 +1,161 @@
+//! `berth demo`: the bundled plugins against fake upstreams, in a minute.
+//!
+//! Starts the fake ServiceNow instance and BuyICT portal on loopback, makes
+//! a `demo` tenant with every bundled plugin enabled, configured and given
+//! credentials (stored in the vault like any other), prints how to connect,
+//! and serves. State lives in a temporary directory (or `--state DIR`), never
+//! in the data directory a real deployment uses.
+
+use crate::{Transports, http_options, run_transports};
+use anyhow::Context;
+use berth::app::App;
+use berth::settings::Settings;
+use berth::tenants::Tenants;
+use berth::vault::Scheme;
+use berth_fakes::TestCa;
+use berth_fakes::buyict::{self, FakeBuyIct};
+use berth_fakes::servicenow::{self, FakeServiceNow};
+use clap::Args;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use zeroize::Zeroizing;
+
+/// The tenant the demo creates.
+const TENANT: &str = "demo";
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    transports: Transports,
+    /// Keep the demo's state (database, vault key, compile cache) in DIR
+    /// instead of a temporary directory removed at exit.
+    #[arg(long, value_name = "DIR")]
+    state: Option<PathBuf>,
+}
+
+/// The upstreams the demo's tenant talks to; dropped, they stop.
+struct Fakes {
+    servicenow: FakeServiceNow,
+    buyict: FakeBuyIct,
+}
+
+pub async fn run(mut args: DemoArgs, base: &Settings) -> anyhow::Result<()> {
+    if !args.transports.stdio && args.transports.http.is_none() {
+        args.transports.http = Some("127.0.0.1:8080".parse().expect("a valid address"));
+    }
+    let temporary = match &args.state {
+        Some(_) => None,
+        None => Some(
+            tempfile::Builder::new().prefix("berth-demo-").tempdir().context("creating the demo's state directory")?,
+        ),
+    };
+    let state = args.state.clone().unwrap_or_else(|| temporary.as_ref().expect("created above").path().to_owned());
+    let fakes = Fakes {
+        servicenow: FakeServiceNow::start(servicenow::Options::default())
+            .await
+            .context("starting the fake ServiceNow")?,
+        buyict: FakeBuyIct::start(buyict::Options::default()).await.context("starting the fake BuyICT portal")?,
+    };
+    let settings = demo_settings(base, &state)?;
+    let http = http_options(&args.transports, &settings)?;
+    let app = App::start(&settings).await?;
+    let key = provision(&app, &fakes)?;
+    print_instructions(&args.transports, &key, &fakes, &state, temporary.is_some());
+    run_transports(app, args.transports.stdio, TENANT, http).await
+}
+
+/// The operator's settings, pointed at the demo's state, with egress allowed
+/// to loopback and the fakes' certificate authority trusted.
+fn demo_settings(base: &Settings, state: &std::path::Path) -> anyhow::Result<Settings> {
+    let ca = state.join("fakes-ca.pem");
+    std::fs::create_dir_all(state).with_context(|| format!("creating {}", state.display()))?;
+    std::fs::write(&ca, TestCa::get().pem()).with_context(|| format!("writing {}", ca.display()))?;
+    let mut settings = base.clone();
+    settings.data_dir = Some(state.to_owned());
+    // Compiled code is no secret and the bundled plugins rarely change: keep
+    // it across demo runs, so a second demo starts in a moment.
+    settings.compile_cache_dir =
+        base.compile_cache_dir.clone().or_else(|| user_cache_dir().map(|dir| dir.join("berth/compile-cache")));
+    settings.master_key = None;
+    settings.master_key_file = None;
+    settings.egress.addresses.allow_loopback = true;
+    settings.egress.trusted_ca_files.push(ca);
+    Ok(settings)
+}
+
+/// `$XDG_CACHE_HOME`, else `~/.cache`.
+fn user_cache_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+}
+
+/// Creates the demo tenant with every loaded plugin enabled, configured and
+/// credentialed; returns its API key.
+fn provision(app: &App, fakes: &Fakes) -> anyhow::Result<String> {
+    let tenants = Tenants::new(&app.db);
+    let key = tenants.add(TENANT)?;
+    for plugin in app.plugins.snapshot().keys() {
+        tenants.enable(TENANT, plugin)?;
+    }
+    app.db.set_plugin_config(TENANT, "servicenow", "instance", &fakes.servicenow.host())?;
+    app.db.set_plugin_config(TENANT, "buyict", "base_url", &fakes.buyict.host())?;
+    app.db.set_plugin_config(TENANT, "buyict", "portal_id", buyict::PORTAL_ID)?;
+    let secrets = |pairs: &[(&str, &str)]| -> BTreeMap<String, Zeroizing<String>> {
+        pairs.iter().map(|(key, value)| ((*key).to_owned(), Zeroizing::new((*value).to_owned()))).collect()
+    };
+    app.vault.set(
+        TENANT,
+        "servicenow",
+        "servicenow",
+        &Scheme::Basic { username: servicenow::USERNAME.to_owned() },
+        &[],
+        &secrets(&[("password", servicenow::PASSWORD)]),
+    )?;
+    let templates = vec![
+        ("Cookie".to_owned(), "JSESSIONID={session_id}".to_owned()),
+        ("X-UserToken".to_owned(), "{user_token}".to_owned()),
+    ];
+    app.vault.set(
+        TENANT,
+        "buyict",
+        "buyict",
+        &Scheme::Headers { templates },
+        &[],
+        &secrets(&[("session_id", buyict::SESSION_ID), ("user_token", buyict::USER_TOKEN)]),
+    )?;
+    Ok(key.as_str().to_owned())
+}
+
+/// Tells the user how to connect. On stderr: in stdio mode stdout carries
+/// JSON-RPC.
+fn print_instructions(transports: &Transports, key: &str, fakes: &Fakes, state: &std::path::Path, temporary: bool) {
+    let exe = std::env::current_exe().map_or_else(|_| "berth".to_owned(), |path| path.display().to_string());
+    let mut out = String::new();
+    out.push_str("\nBerth demo: the bundled plugins against fake upstreams on loopback\n");
+    out.push_str(&format!("  fake ServiceNow instance  {}\n", fakes.servicenow.served.base_url()));
+    out.push_str(&format!("  fake BuyICT portal        {}\n", fakes.buyict.served.base_url()));
+    let kept = if temporary { " (temporary; removed at exit)" } else { "" };
+    out.push_str(&format!("  state                     {}{kept}\n", state.display()));
+    out.push_str(&format!("  tenant `{TENANT}`, API key {key}\n\n"));
+    if transports.stdio {
+        out.push_str("Serving MCP on stdio. An MCP client that launches servers (Claude Desktop style):\n");
+        let config =
+            serde_json::json!({ "mcpServers": { "berth-demo": { "command": exe, "args": ["demo", "--stdio"] } } });
+        out.push_str(&format!("{}\n\n", serde_json::to_string_pretty(&config).expect("JSON")));
+    }
+    if let Some(addr) = transports.http {
+        let config = serde_json::json!({ "mcpServers": { "berth-demo": {
+            "type": "http",
+            "url": format!("http://{addr}/mcp"),
+            "headers": { "Authorization": format!("Bearer {key}") },
+        } } });
+        out.push_str(&format!(
+            "Serving MCP on http://{addr}/mcp (Streamable HTTP) and http://{addr}/sse (legacy SSE).\n"
+        ));
+        out.push_str(&format!("A client configuration:\n{}\n", serde_json::to_string_pretty(&config).expect("JSON")));
+        out.push_str(&format!("Legacy SSE clients: http://{addr}/sse with the same Authorization header.\n\n"));
+    }
+    out.push_str("Try: servicenow_list_incidents, servicenow_resolve_incident, buyict_search_opportunities.\n");
+    eprint!("{out}");
+}

@@ -1,45 +1,101 @@
-//! Builds every guest crate (the bundled plugins under `plugins/` and the test
-//! fixtures under `tests/fixtures/`) for `wasm32-wasip2`, so that a plain
-//! `cargo build` yields both the `berth` binary and the components it serves.
+//! Builds every guest component, so that a plain `cargo build` yields both
+//! the `berth` binary and the components it serves:
 //!
-//! A nested cargo with its own target directory does the work (the outer
-//! cargo holds the lock on ours). The resulting paths are baked into the
-//! binary as `BERTH_BUNDLED_PLUGINS` and `BERTH_TEST_FIXTURES`.
+//! - the Rust crates (plugins under `plugins/` that have a `Cargo.toml`, and
+//!   the test fixtures under `tests/fixtures/`), for `wasm32-wasip2` by a
+//!   nested cargo with its own target directory (the outer cargo holds the
+//!   lock on ours);
+//! - `plugins/hello-python` with componentize-py, installed from its
+//!   `requirements.txt` into a venv under the target directory;
+//! - `plugins/hello-js` with jco's QuickJS backend, installed by `npm ci`
+//!   from its `package-lock.json`.
+//!
+//! The resulting paths are baked into the binary as `BERTH_BUNDLED_PLUGINS`
+//! and `BERTH_TEST_FIXTURES`. Set `BERTH_SKIP_GUEST_BUILD` to build the host
+//! alone.
 
+use std::collections::hash_map::DefaultHasher;
+use std::ffi::OsStr;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::{env, fs};
 
 const GUEST_TARGET: &str = "wasm32-wasip2";
 
+/// A plugin written in a language other than Rust.
+struct ForeignPlugin {
+    /// Its directory, relative to the workspace root.
+    dir: &'static str,
+    /// The name it is bundled under (`<name>.wasm`): its plugin name.
+    name: &'static str,
+}
+
+const PYTHON_PLUGIN: ForeignPlugin = ForeignPlugin { dir: "plugins/hello-python", name: "hellopy" };
+const JS_PLUGIN: ForeignPlugin = ForeignPlugin { dir: "plugins/hello-js", name: "hellojs" };
+
+/// A cargo crate that builds a guest component.
+struct Crate {
+    name: String,
+    dir: PathBuf,
+}
+
 fn main() {
     let host_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let root = host_dir.parent().expect("host/ sits in the workspace root").to_path_buf();
-    for watched in ["plugins", "tests/fixtures", "sdk", "wit", "Cargo.lock"] {
-        println!("cargo:rerun-if-changed={}", root.join(watched).display());
-    }
-    println!("cargo:rerun-if-env-changed=BERTH_SKIP_GUEST_BUILD");
+    let plugin_crates = guest_crates(&root.join("plugins"));
+    let fixture_crates = guest_crates(&root.join("tests/fixtures"));
+    watch_sources(&root, &plugin_crates);
 
-    let target_dir =
+    let guest_dir =
         env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target")).join("guest");
-    let bundled = target_dir.join("bundled");
-    let fixtures = target_dir.join("fixtures");
+    let bundled = guest_dir.join("bundled");
+    let fixtures = guest_dir.join("fixtures");
     println!("cargo:rustc-env=BERTH_BUNDLED_PLUGINS={}", bundled.display());
     println!("cargo:rustc-env=BERTH_TEST_FIXTURES={}", fixtures.display());
     if env::var_os("BERTH_SKIP_GUEST_BUILD").is_some() {
         return;
     }
 
+    let built = build_rust_guests(&root, &guest_dir, plugin_crates.iter().chain(&fixture_crates));
+    install(&built, &plugin_crates, &bundled);
+    install(&built, &fixture_crates, &fixtures);
+    let python = build_python_plugin(&root.join(PYTHON_PLUGIN.dir), &guest_dir.join("python"), &root.join("wit"));
+    copy_component(&python, &bundled, PYTHON_PLUGIN.name);
+    let js = build_js_plugin(&root.join(JS_PLUGIN.dir), &guest_dir.join("js"), &root.join("wit"));
+    copy_component(&js, &bundled, JS_PLUGIN.name);
+}
+
+/// Tells cargo what the guests are built from. The Rust crates are watched
+/// whole; the Python and JS plugins only by the files directly in their
+/// directories, because `npm ci` fills `plugins/hello-js/node_modules` during
+/// the build and would otherwise make every build look stale.
+fn watch_sources(root: &Path, plugin_crates: &[Crate]) {
+    for watched in ["tests/fixtures", "sdk", "wit", "Cargo.lock", "Cargo.toml"] {
+        println!("cargo:rerun-if-changed={}", root.join(watched).display());
+    }
+    for plugin in plugin_crates {
+        println!("cargo:rerun-if-changed={}", plugin.dir.display());
+    }
+    for plugin in [PYTHON_PLUGIN, JS_PLUGIN] {
+        for file in top_level_files(&root.join(plugin.dir)) {
+            println!("cargo:rerun-if-changed={}", file.display());
+        }
+    }
+    println!("cargo:rerun-if-env-changed=BERTH_SKIP_GUEST_BUILD");
+}
+
+/// Builds `crates` for [`GUEST_TARGET`] with a nested cargo whose target
+/// directory is `guest_dir`; returns where the components are.
+fn build_rust_guests<'a>(root: &Path, guest_dir: &Path, crates: impl Iterator<Item = &'a Crate>) -> PathBuf {
     ensure_target_installed();
-    let plugin_crates = guest_crates(&root.join("plugins"));
-    let fixture_crates = guest_crates(&root.join("tests/fixtures"));
     let mut cargo = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cargo
-        .current_dir(&root)
+        .current_dir(root)
         .args(["build", "--release", "--locked", "--target", GUEST_TARGET, "--target-dir"])
-        .arg(&target_dir);
-    for name in plugin_crates.iter().chain(&fixture_crates) {
-        cargo.args(["-p", name]);
+        .arg(guest_dir);
+    for guest in crates {
+        cargo.args(["-p", &guest.name]);
     }
     // Settings meant for the host build must not leak into the guest build.
     for var in [
@@ -59,9 +115,7 @@ fn main() {
              If the target is missing, run `rustup target add {GUEST_TARGET}`."
         );
     }
-    let built = target_dir.join(GUEST_TARGET).join("release");
-    install(&built, &plugin_crates, &bundled);
-    install(&built, &fixture_crates, &fixtures);
+    guest_dir.join(GUEST_TARGET).join("release")
 }
 
 /// Installs the guest target through rustup when the toolchain lacks it, so
@@ -83,16 +137,18 @@ fn ensure_target_installed() {
     }
 }
 
-/// Package names of the cargo crates directly under `dir`, sorted.
-fn guest_crates(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .map(|entries| entries.flatten().map(|entry| entry.path().join("Cargo.toml")).collect::<Vec<_>>())
+/// The cargo crates directly under `dir` (directories with a `Cargo.toml`;
+/// plugins in other languages sit beside them), sorted by package name.
+fn guest_crates(dir: &Path) -> Vec<Crate> {
+    let mut crates: Vec<Crate> = fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|entry| entry.path()).collect::<Vec<_>>())
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|manifest| package_name(&fs::read_to_string(manifest).ok()?))
+        .filter(|dir| dir.join("Cargo.toml").is_file())
+        .filter_map(|dir| Some(Crate { name: package_name(&fs::read_to_string(dir.join("Cargo.toml")).ok()?)?, dir }))
         .collect();
-    names.sort();
-    names
+    crates.sort_by(|a, b| a.name.cmp(&b.name));
+    crates
 }
 
 /// The `name` in a manifest's `[package]` table.
@@ -103,12 +159,170 @@ fn package_name(manifest: &str) -> Option<String> {
 
 /// Copies each crate's component into `dest` as `<crate>.wasm`, replacing
 /// what an earlier build left there.
-fn install(built: &Path, crates: &[String], dest: &Path) {
+fn install(built: &Path, crates: &[Crate], dest: &Path) {
     let _ = fs::remove_dir_all(dest);
     fs::create_dir_all(dest).expect("create guest output dir");
-    for name in crates {
-        let file = format!("{}.wasm", name.replace('-', "_"));
-        fs::copy(built.join(&file), dest.join(format!("{name}.wasm")))
+    for guest in crates {
+        let file = format!("{}.wasm", guest.name.replace('-', "_"));
+        fs::copy(built.join(&file), dest.join(format!("{}.wasm", guest.name)))
             .unwrap_or_else(|error| panic!("copying {file}: {error}"));
     }
+}
+
+/// Builds the Python plugin in `source` with componentize-py, working in
+/// `work` (venv, staged sources, component); returns the component's path.
+/// Skipped when neither the plugin's files nor `wit` changed since the last
+/// build, because componentize-py takes half a minute.
+fn build_python_plugin(source: &Path, work: &Path, wit: &Path) -> PathBuf {
+    let component = work.join("plugin.wasm");
+    let inputs = fingerprint(&[source, wit]);
+    if is_fresh(work, "plugin", inputs) && component.is_file() {
+        return component;
+    }
+    let venv = work.join("venv");
+    create_venv(&venv);
+    run(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(source.join("requirements.txt")),
+        "pip install -r plugins/hello-python/requirements.txt",
+    );
+    // componentize-py writes `__pycache__` next to the modules it imports,
+    // so it works on a copy and the source tree stays clean.
+    let staged = work.join("src");
+    let _ = fs::remove_dir_all(&staged);
+    fs::create_dir_all(&staged).expect("create the Python staging dir");
+    for file in top_level_files(source).into_iter().filter(|file| file.extension() == Some(OsStr::new("py"))) {
+        fs::copy(&file, staged.join(file.file_name().expect("a file"))).expect("stage a Python source");
+    }
+    run(
+        Command::new(venv.join("bin/componentize-py"))
+            .current_dir(&staged)
+            // Only the venv's packages may end up in the component, not
+            // those of whatever environment the developer has activated.
+            .env("VIRTUAL_ENV", &venv)
+            .arg("--wit-path")
+            .arg(wit)
+            .args(["--world", "adapter", "--quiet", "componentize", "app", "--python-path", "."])
+            .arg("--output")
+            .arg(&component),
+        "componentize-py (building plugins/hello-python)",
+    );
+    mark_fresh(work, "plugin", inputs);
+    component
+}
+
+/// Creates a Python venv at `venv` unless one is there already.
+fn create_venv(venv: &Path) {
+    if venv.join("bin/pip").is_file() {
+        return;
+    }
+    require_tool(
+        "python3",
+        &["--version"],
+        "Python 3 (with its venv module) is needed to build plugins/hello-python",
+    );
+    run(
+        Command::new("python3").args(["-m", "venv"]).arg(venv),
+        "python3 -m venv (on Debian, `apt-get install python3-venv` provides it)",
+    );
+}
+
+/// Builds the JavaScript plugin in `source` with jco (its `npm run build`
+/// script), working in `work`; returns the component's path. Skipped when
+/// neither the plugin's files nor `wit` changed since the last build.
+fn build_js_plugin(source: &Path, work: &Path, wit: &Path) -> PathBuf {
+    let component = work.join("plugin.wasm");
+    let inputs = fingerprint(&[source, wit]);
+    if is_fresh(work, "plugin", inputs) && component.is_file() {
+        return component;
+    }
+    require_tool("npm", &["--version"], "Node.js with npm is needed to build plugins/hello-js");
+    npm_ci(source, work);
+    fs::create_dir_all(work).expect("create the JS work dir");
+    run(
+        Command::new("npm").current_dir(source).args(["run", "--silent", "build", "--", "--out"]).arg(&component),
+        "npm run build (jco componentize, building plugins/hello-js)",
+    );
+    mark_fresh(work, "plugin", inputs);
+    component
+}
+
+/// Installs the pinned toolchain into `source/node_modules`, unless the
+/// lock file is unchanged since the last install (`npm ci` always starts from
+/// scratch and takes half a minute).
+fn npm_ci(source: &Path, work: &Path) {
+    let lock = fingerprint(&[&source.join("package.json"), &source.join("package-lock.json")]);
+    if is_fresh(work, "npm-ci", lock) && source.join("node_modules/.bin/jco").exists() {
+        return;
+    }
+    run(
+        Command::new("npm").current_dir(source).args(["ci", "--no-audit", "--no-fund"]),
+        "npm ci in plugins/hello-js",
+    );
+    mark_fresh(work, "npm-ci", lock);
+}
+
+/// Fails the build with `why` unless `tool args` runs.
+fn require_tool(tool: &str, args: &[&str], why: &str) {
+    let found = Command::new(tool).args(args).stdout(Stdio::null()).stderr(Stdio::null()).status();
+    if !matches!(found, Ok(status) if status.success()) {
+        panic!(
+            "`{tool}` was not found on PATH. {why}. Install it, or set BERTH_SKIP_GUEST_BUILD=1 to build the host \
+             without any plugins."
+        );
+    }
+}
+
+/// Runs `command`, failing the build with `what` if it does not succeed. The
+/// command's output goes to stderr: a build script's stdout is for cargo.
+fn run(command: &mut Command, what: &str) {
+    let status = command
+        .stdout(std::io::stderr())
+        .status()
+        .unwrap_or_else(|error| panic!("could not start {what}: {error}"));
+    if !status.success() {
+        panic!("{what} failed ({status}); see the output above");
+    }
+}
+
+/// Copies `component` into `dest` as `<name>.wasm`.
+fn copy_component(component: &Path, dest: &Path, name: &str) {
+    fs::copy(component, dest.join(format!("{name}.wasm")))
+        .unwrap_or_else(|error| panic!("copying {}: {error}", component.display()));
+}
+
+/// The regular files directly in `dir`, sorted. Subdirectories such as
+/// `node_modules` or `__pycache__` are tools' output, not sources.
+fn top_level_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|entry| entry.path()).filter(|path| path.is_file()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// A hash of the names and contents of the files directly in each of `paths`
+/// (or of the file itself), to tell whether a build's inputs changed.
+fn fingerprint(paths: &[&Path]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    for path in paths {
+        let files = if path.is_dir() { top_level_files(path) } else { vec![path.to_path_buf()] };
+        for file in files {
+            file.file_name().hash(&mut hasher);
+            fs::read(&file).unwrap_or_default().hash(&mut hasher);
+        }
+    }
+    hasher.finish()
+}
+
+/// Whether step `step` last succeeded in `work` with inputs `inputs`.
+fn is_fresh(work: &Path, step: &str, inputs: u64) -> bool {
+    fs::read_to_string(work.join(format!("{step}.stamp"))).is_ok_and(|stamp| stamp == inputs.to_string())
+}
+
+/// Records that step `step` succeeded in `work` with inputs `inputs`.
+fn mark_fresh(work: &Path, step: &str, inputs: u64) {
+    fs::create_dir_all(work).expect("create a guest work dir");
+    fs::write(work.join(format!("{step}.stamp")), inputs.to_string()).expect("write a build stamp");
 }

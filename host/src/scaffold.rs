@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 pub enum Language {
     /// Rust on `berth-sdk`, built with cargo for `wasm32-wasip2`.
     Rust,
+    /// Python, built with componentize-py.
+    Python,
+    /// JavaScript, built with jco's QuickJS backend.
+    JavaScript,
 }
 
 /// Why no project was generated.
@@ -31,26 +35,71 @@ pub enum ScaffoldError {
     },
 }
 
-/// One file of a template: its path in the project, its text with
-/// `{{placeholders}}`, and whether it is a script.
+/// One file of a template: its path in the project, its text, the literal
+/// renames that turn an example into the new plugin, and whether it is a
+/// script. After the renames, `{{placeholders}}` are filled.
 struct TemplateFile {
     path: &'static str,
     text: &'static str,
+    renames: &'static [(&'static str, &'static str)],
     executable: bool,
 }
 
+impl TemplateFile {
+    const fn new(path: &'static str, text: &'static str) -> Self {
+        Self { path, text, renames: &[], executable: false }
+    }
+
+    const fn script(path: &'static str, text: &'static str) -> Self {
+        Self { path, text, renames: &[], executable: true }
+    }
+
+    const fn renaming(
+        path: &'static str,
+        text: &'static str,
+        renames: &'static [(&'static str, &'static str)],
+    ) -> Self {
+        Self { path, text, renames, executable: false }
+    }
+}
+
 const WIT: &str = include_str!("../../wit/berth.wit");
-const TEST_SCRIPT: TemplateFile =
-    TemplateFile { path: "test.sh", text: include_str!("../templates/common/test.sh"), executable: true };
+const TEST_SCRIPT: TemplateFile = TemplateFile::script("test.sh", include_str!("../templates/common/test.sh"));
 
 const RUST: &[TemplateFile] = &[
-    TemplateFile { path: "Cargo.toml", text: include_str!("../templates/rust/Cargo.toml"), executable: false },
-    TemplateFile { path: "src/lib.rs", text: include_str!("../templates/rust/src/lib.rs"), executable: false },
-    TemplateFile { path: "build.sh", text: include_str!("../templates/rust/build.sh"), executable: true },
-    TemplateFile { path: ".gitignore", text: include_str!("../templates/rust/.gitignore"), executable: false },
+    TemplateFile::new("Cargo.toml", include_str!("../templates/rust/Cargo.toml")),
+    TemplateFile::new("src/lib.rs", include_str!("../templates/rust/src/lib.rs")),
+    TemplateFile::script("build.sh", include_str!("../templates/rust/build.sh")),
+    TemplateFile::new(".gitignore", include_str!("../templates/rust/.gitignore")),
     // The versions Berth itself was built and tested with; cargo drops the
     // entries the plugin does not use on its first build.
-    TemplateFile { path: "Cargo.lock", text: include_str!("../../Cargo.lock"), executable: false },
+    TemplateFile::new("Cargo.lock", include_str!("../../Cargo.lock")),
+];
+
+// The Python and JavaScript templates are the bundled hello examples
+// themselves, renamed, so the template is always a plugin CI has tested.
+const PYTHON: &[TemplateFile] = &[
+    TemplateFile::renaming("app.py", include_str!("../../plugins/hello-python/app.py"), &[("hellopy", "{{name}}")]),
+    TemplateFile::new("requirements.txt", include_str!("../../plugins/hello-python/requirements.txt")),
+    TemplateFile::script("build.sh", include_str!("../templates/python/build.sh")),
+    TemplateFile::new(".gitignore", include_str!("../templates/python/.gitignore")),
+];
+
+const JAVASCRIPT: &[TemplateFile] = &[
+    TemplateFile::renaming("app.js", include_str!("../../plugins/hello-js/app.js"), &[("hellojs", "{{name}}")]),
+    TemplateFile::renaming(
+        "package.json",
+        include_str!("../../plugins/hello-js/package.json"),
+        &[("berth-plugin-hellojs", "{{name}}"), ("../../wit", "wit")],
+    ),
+    TemplateFile::renaming(
+        "package-lock.json",
+        include_str!("../../plugins/hello-js/package-lock.json"),
+        &[("berth-plugin-hellojs", "{{name}}")],
+    ),
+    TemplateFile::new(".npmrc", include_str!("../../plugins/hello-js/.npmrc")),
+    TemplateFile::script("build.sh", include_str!("../templates/js/build.sh")),
+    TemplateFile::new(".gitignore", include_str!("../templates/js/.gitignore")),
 ];
 
 /// The SDK the Rust template depends on: the one this host was built with.
@@ -77,11 +126,14 @@ pub fn new_project(name: &str, language: Language, dir: &Path) -> Result<Vec<Pat
     ];
     let files = match language {
         Language::Rust => RUST,
+        Language::Python => PYTHON,
+        Language::JavaScript => JAVASCRIPT,
     };
     let mut written = Vec::new();
     for file in files.iter().chain([&TEST_SCRIPT]) {
         let path = dir.join(file.path);
-        write(&path, &fill(file.text, &values), file.executable).map_err(io(&path))?;
+        let renamed = file.renames.iter().fold(file.text.to_owned(), |text, (from, to)| text.replace(from, to));
+        write(&path, &fill(&renamed, &values), file.executable).map_err(io(&path))?;
         written.push(path);
     }
     let wit = dir.join("wit/berth.wit");

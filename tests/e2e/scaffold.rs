@@ -13,8 +13,14 @@ fn generate_and_test(lang: &str) -> String {
     for expected in ["wit/berth.wit", "build.sh", "test.sh"] {
         assert!(project.join(expected).exists(), "the project has {expected}");
     }
+    // Reuse the toolchains the build installed for the bundled examples, so
+    // the test needs no second download.
+    let guest = std::path::Path::new(env!("BERTH_BUNDLED_PLUGINS")).parent().unwrap();
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let tested = std::process::Command::new(project.join("test.sh"))
         .env("BERTH", BERTH)
+        .env("COMPONENTIZE_PY", guest.join("python/venv/bin/componentize-py"))
+        .env("JCO", workspace.join("plugins/hello-js/node_modules/.bin/jco"))
         .env("BERTH_COMPILE_CACHE", COMPILE_CACHE)
         .env("BERTH_DATA", dir.path().join("data"))
         .env_remove("CARGO_TARGET_DIR")
@@ -30,4 +36,16 @@ fn a_new_rust_plugin_builds_and_passes_its_own_test() {
     let output = generate_and_test("rust");
     assert!(output.contains("ok: greet answers"), "{output}");
     assert!(output.contains("ok: bad arguments are refused"), "{output}");
+}
+
+#[test]
+fn a_new_python_plugin_builds_and_passes_its_own_test() {
+    let output = generate_and_test("python");
+    assert!(output.contains("ok: greet answers"), "{output}");
+}
+
+#[test]
+fn a_new_javascript_plugin_builds_and_passes_its_own_test() {
+    let output = generate_and_test("js");
+    assert!(output.contains("ok: greet answers"), "{output}");
 }

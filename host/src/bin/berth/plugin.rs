@@ -94,6 +94,8 @@ pub enum PluginCommand {
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Lang {
     Rust,
+    Python,
+    Js,
 }
 
 /// Where a command acts.
@@ -178,6 +180,8 @@ pub async fn run(command: PluginCommand, settings: &Settings) -> anyhow::Result<
             let dir = dir.unwrap_or_else(|| PathBuf::from(&name));
             let language = match lang {
                 Lang::Rust => Language::Rust,
+                Lang::Python => Language::Python,
+                Lang::Js => Language::JavaScript,
             };
             for file in new_project(&name, language, &dir)? {
                 println!("{}", file.display());

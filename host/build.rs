@@ -217,11 +217,7 @@ fn create_venv(venv: &Path) {
     if venv.join("bin/pip").is_file() {
         return;
     }
-    require_tool(
-        "python3",
-        &["--version"],
-        "Python 3 (with its venv module) is needed to build plugins/hello-python",
-    );
+    require_tool("python3", &["--version"], "Python 3 (with its venv module) is needed to build plugins/hello-python");
     run(
         Command::new("python3").args(["-m", "venv"]).arg(venv),
         "python3 -m venv (on Debian, `apt-get install python3-venv` provides it)",
@@ -238,7 +234,7 @@ fn build_js_plugin(source: &Path, work: &Path, wit: &Path) -> PathBuf {
         return component;
     }
     require_tool("npm", &["--version"], "Node.js with npm is needed to build plugins/hello-js");
-    npm_ci(source, work);
+    npm_ci(source);
     fs::create_dir_all(work).expect("create the JS work dir");
     run(
         Command::new("npm").current_dir(source).args(["run", "--silent", "build", "--", "--out"]).arg(&component),
@@ -248,19 +244,18 @@ fn build_js_plugin(source: &Path, work: &Path, wit: &Path) -> PathBuf {
     component
 }
 
-/// Installs the pinned toolchain into `source/node_modules`, unless the
-/// lock file is unchanged since the last install (`npm ci` always starts from
-/// scratch and takes half a minute).
-fn npm_ci(source: &Path, work: &Path) {
+/// Installs the pinned toolchain into `source/node_modules`, unless it holds
+/// an install of the current lock file already (`npm ci` always starts from
+/// scratch and takes half a minute). The stamp lives in `node_modules`, which
+/// every target directory shares and `npm ci` wipes.
+fn npm_ci(source: &Path) {
+    let modules = source.join("node_modules");
     let lock = fingerprint(&[&source.join("package.json"), &source.join("package-lock.json")]);
-    if is_fresh(work, "npm-ci", lock) && source.join("node_modules/.bin/jco").exists() {
+    if is_fresh(&modules, ".berth-npm-ci", lock) && modules.join(".bin/jco").exists() {
         return;
     }
-    run(
-        Command::new("npm").current_dir(source).args(["ci", "--no-audit", "--no-fund"]),
-        "npm ci in plugins/hello-js",
-    );
-    mark_fresh(work, "npm-ci", lock);
+    run(Command::new("npm").current_dir(source).args(["ci", "--no-audit", "--no-fund"]), "npm ci in plugins/hello-js");
+    mark_fresh(&modules, ".berth-npm-ci", lock);
 }
 
 /// Fails the build with `why` unless `tool args` runs.
@@ -277,10 +272,8 @@ fn require_tool(tool: &str, args: &[&str], why: &str) {
 /// Runs `command`, failing the build with `what` if it does not succeed. The
 /// command's output goes to stderr: a build script's stdout is for cargo.
 fn run(command: &mut Command, what: &str) {
-    let status = command
-        .stdout(std::io::stderr())
-        .status()
-        .unwrap_or_else(|error| panic!("could not start {what}: {error}"));
+    let status =
+        command.stdout(std::io::stderr()).status().unwrap_or_else(|error| panic!("could not start {what}: {error}"));
     if !status.success() {
         panic!("{what} failed ({status}); see the output above");
     }
@@ -316,7 +309,8 @@ fn fingerprint(paths: &[&Path]) -> u64 {
     hasher.finish()
 }
 
-/// Whether step `step` last succeeded in `work` with inputs `inputs`.
+/// Whether step `step` last succeeded in `work` with inputs `inputs`
+/// (recorded in `work/<step>.stamp`).
 fn is_fresh(work: &Path, step: &str, inputs: u64) -> bool {
     fs::read_to_string(work.join(format!("{step}.stamp"))).is_ok_and(|stamp| stamp == inputs.to_string())
 }

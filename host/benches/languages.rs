@@ -46,11 +46,7 @@ fn print_sizes() {
     let baseline = component(LANGUAGES[0].1).len() as f64;
     for (language, plugin) in LANGUAGES {
         let size = component(plugin).len();
-        println!(
-            "size/{language}: {plugin}.wasm is {:.2} MB ({:.1}x Rust)",
-            size as f64 / 1e6,
-            size as f64 / baseline
-        );
+        println!("size/{language}: {plugin}.wasm is {:.2} MB ({:.1}x Rust)", size as f64 / 1e6, size as f64 / baseline);
     }
 }
 

@@ -24,10 +24,7 @@ impl Setup {
     async fn start() -> Self {
         let fake = FakeBuyIct::start(Options::default()).await.expect("start the fake portal");
         let data = tempfile::tempdir().unwrap();
-        let ca = data.path().join("fakes-ca.pem");
-        std::fs::write(&ca, TestCa::get().pem()).unwrap();
-        let settings =
-            format!("[egress]\nallow_loopback = true\ntrusted_ca_files = [{:?}]\n", ca.display().to_string());
+        let settings = crate::support::fakes_settings(data.path());
         let config =
             |key: &str, value: &str| cli(data.path(), &["config", "set", "--tenant", "default", "buyict", key, value]);
         config("base_url", &fake.host());

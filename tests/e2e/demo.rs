@@ -55,12 +55,15 @@ async fn the_demo_serves_the_adapters_against_the_fakes_and_prints_how_to_connec
     assert!(text.contains("\"mcpServers\""), "client configuration is printed:\n{text}");
 
     let client = HttpHostRef { base: format!("http://{addr}") }.client(&key).await;
-    let tools: Vec<String> = client.list_all_tools().await.unwrap().into_iter().map(|tool| tool.name.to_string()).collect();
+    let tools: Vec<String> =
+        client.list_all_tools().await.unwrap().into_iter().map(|tool| tool.name.to_string()).collect();
     for expected in ["servicenow_list_incidents", "servicenow_resolve_incident", "buyict_search_opportunities"] {
         assert!(tools.contains(&expected.to_owned()), "{expected} in {tools:?}");
     }
     let listed = client
-        .call_tool(CallToolRequestParams::new("servicenow_list_incidents").with_arguments(arguments(json!({"limit": 5}))))
+        .call_tool(
+            CallToolRequestParams::new("servicenow_list_incidents").with_arguments(arguments(json!({"limit": 5}))),
+        )
         .await
         .unwrap();
     assert_ne!(listed.is_error, Some(true), "{listed:?}");

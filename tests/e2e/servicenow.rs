@@ -5,7 +5,6 @@
 
 use crate::support::http::{cli, cli_with_stdin};
 use crate::support::{PluginsDir, Start, StdioHost, bundled, is_error, text};
-use berth_fakes::TestCa;
 use berth_fakes::servicenow::{self, FakeServiceNow, Options};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -27,10 +26,7 @@ impl Setup {
     async fn start() -> Self {
         let fake = FakeServiceNow::start(Options::default()).await.expect("start the fake instance");
         let ca = tempfile::tempdir().unwrap();
-        let ca_file = ca.path().join("fakes-ca.pem");
-        std::fs::write(&ca_file, TestCa::get().pem()).unwrap();
-        let settings =
-            format!("[egress]\nallow_loopback = true\ntrusted_ca_files = [{:?}]\n", ca_file.display().to_string());
+        let settings = crate::support::fakes_settings(ca.path());
         let setup = Self {
             fake,
             data: tempfile::tempdir().unwrap(),

@@ -23,6 +23,14 @@ pub const BERTH: &str = env!("CARGO_BIN_EXE_berth");
 /// cache itself pass their own `--compile-cache`).
 pub const COMPILE_CACHE: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/compile-cache");
 
+/// Settings that let a host reach the fake upstreams: loopback allowed, and
+/// their certificate authority (written into `dir`) trusted.
+pub fn fakes_settings(dir: &Path) -> String {
+    let ca = dir.join("fakes-ca.pem");
+    std::fs::write(&ca, berth_fakes::TestCa::get().pem()).expect("write the fakes' CA");
+    format!("[egress]\nallow_loopback = true\ntrusted_ca_files = [{:?}]\n", ca.display().to_string())
+}
+
 /// A command running `berth`, sharing the run's compile cache.
 pub fn berth() -> std::process::Command {
     let mut command = std::process::Command::new(BERTH);

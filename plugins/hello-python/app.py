@@ -8,8 +8,8 @@ Python plugins.
 - `fetch {url}` asks the host to GET a URL. `hellopy` declares no egress, so
   the host always denies it: the tool shows what a denial looks like.
 
-It behaves exactly like the Rust `hello` (plugins/hello); the end-to-end test
-tests/e2e/languages.rs runs the same checks against both.
+It behaves exactly like the Rust `hello` example that ships with Berth, and
+Berth's end-to-end tests run the same checks against every language.
 
 Build it with componentize-py (pinned in requirements.txt) against the
 contract in wit/:

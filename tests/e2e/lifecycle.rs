@@ -313,6 +313,33 @@ async fn inspect_shows_the_manifest_without_registering_and_offline_load_serves_
     assert_eq!(text(&result), "Hello, Ada!");
 }
 
+#[test]
+fn plugin_call_runs_a_tool_with_the_settings_given_on_the_command_line() {
+    let data = tempfile::tempdir().unwrap();
+    let servicenow = bundled("servicenow");
+    // What a failed call says, on stderr; it must fail.
+    let call = |extra: &[&str]| {
+        let output = berth()
+            .args(["plugin", "call", servicenow.to_str().unwrap(), "list_incidents"])
+            .args(extra)
+            .arg("--data")
+            .arg(data.path())
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{extra:?} must fail");
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let unset = call(&[]);
+    assert!(unset.contains("config key `instance` is not set"), "{unset}");
+
+    // A value the plugin rejects shows that `--set` reached its config.
+    let set = call(&["--set", "instance=not/a-host", "--set", "page_size=5"]);
+    assert!(set.contains("it is `not/a-host`"), "{set}");
+
+    let malformed = call(&["--set", "instance"]);
+    assert!(malformed.contains("--set must be KEY=VALUE"), "{malformed}");
+}
+
 /// The samples of a `/metrics` scrape, parsed by a Prometheus text parser.
 async fn scrape(host: &HttpHost, token: &str) -> prometheus_parse::Scrape {
     let response = client().get(host.url("/metrics")).bearer_auth(token).send().await.unwrap();

@@ -164,3 +164,35 @@ fn a_request_before_initialize_gets_an_error_not_silence() {
     assert_eq!(answer["id"], json!(9));
     assert_eq!(answer["result"]["content"][0]["text"], json!("Hello, Raw!"));
 }
+
+#[tokio::test]
+async fn relative_data_and_cache_directories_are_taken_from_the_working_directory() {
+    use rmcp::ServiceExt;
+    let work = tempfile::tempdir().unwrap();
+    std::fs::create_dir(work.path().join("plugins")).unwrap();
+    std::fs::copy(crate::support::bundled("hello"), work.path().join("plugins/hello.wasm")).unwrap();
+    let mut command = tokio::process::Command::from(crate::support::berth());
+    command
+        .current_dir(work.path())
+        .args(["serve", "--stdio", "--tenant", "dev", "--data", "state", "--compile-cache", "cache"])
+        .args(["--plugins", "plugins"])
+        .stderr(Stdio::null());
+    let transport = rmcp::transport::TokioChildProcess::new(command).unwrap();
+    let client = ().serve(transport).await.expect("initializes");
+    let arguments = json!({"name": "Ada"}).as_object().unwrap().clone();
+    let result = client
+        .call_tool(rmcp::model::CallToolRequestParams::new("hello_greet").with_arguments(arguments))
+        .await
+        .unwrap();
+    assert_eq!(text(&result), "Hello, Ada!");
+    client.cancel().await.unwrap();
+    assert!(work.path().join("state").is_dir(), "the data directory is made under the working directory");
+    let cached = walk_files(&work.path().join("cache"));
+    assert!(cached > 0, "the compiled component is cached under the working directory");
+}
+
+fn walk_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries.flatten().map(|entry| if entry.path().is_dir() { walk_files(&entry.path()) } else { 1 }).sum()
+    })
+}

@@ -36,10 +36,11 @@ pub struct EngineOptions {
 /// (wasmtime version, target, tunables), so a restart or a reload of an
 /// unchanged component skips compilation, and an engine built differently
 /// never reads another's code. Files are written atomically, so hosts and
-/// test processes may share one directory.
+/// test processes may share one directory. A relative `dir` is taken from
+/// the working directory (wasmtime itself accepts only absolute paths).
 pub fn compile_cache(dir: &Path) -> wasmtime::Result<Cache> {
     let mut config = CacheConfig::new();
-    config.with_directory(dir);
+    config.with_directory(std::path::absolute(dir)?);
     Cache::new(config)
 }
 

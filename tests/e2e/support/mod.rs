@@ -33,9 +33,38 @@ pub fn fakes_settings(dir: &Path) -> String {
 
 /// A command running `berth`, sharing the run's compile cache.
 pub fn berth() -> std::process::Command {
+    static WARM: std::sync::Once = std::sync::Once::new();
+    WARM.call_once(warm_compile_cache);
     let mut command = std::process::Command::new(BERTH);
     command.env("BERTH_COMPILE_CACHE", COMPILE_CACHE);
     command
+}
+
+/// Compiles every bundled and fixture component into the shared cache, one
+/// at a time, before the first host starts. wasmtime's cache does not lock
+/// across processes, so hosts started in parallel on a cold cache would
+/// each compile the same component (seconds apiece for Python) at once.
+fn warm_compile_cache() {
+    let dirs = [env!("BERTH_BUNDLED_PLUGINS"), env!("BERTH_TEST_FIXTURES")];
+    let components = dirs
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).unwrap_or_else(|error| panic!("{dir}: {error}")))
+        .map(|entry| entry.expect("list components").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "wasm"));
+    let data = tempfile::tempdir().expect("tempdir");
+    for component in components {
+        // Fixtures that are refused at load fail here too; their refusal is
+        // what other tests check, so only the compiling matters.
+        let _ = std::process::Command::new(BERTH)
+            .env("BERTH_COMPILE_CACHE", COMPILE_CACHE)
+            .args(["plugin", "inspect"])
+            .arg(&component)
+            .arg("--data")
+            .arg(data.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
 }
 
 /// A component the build produced from `plugins/`.

@@ -624,3 +624,28 @@ fn init_logging(filter: &str) -> anyhow::Result<()> {
         .init();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Cli, Command};
+    use crate::plugin::PluginCommand;
+    use clap::{CommandFactory, Parser};
+
+    /// clap checks a command's definition only when it is used; this checks
+    /// every subcommand's at once (duplicate flags, bad defaults).
+    #[test]
+    fn every_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    /// A subcommand's flag must not share its id with a global option: clap
+    /// accepts the definition and panics only when the value is read.
+    #[test]
+    fn plugin_settings_and_the_settings_file_are_separate_flags() {
+        let cli = Cli::try_parse_from(["berth", "plugin", "call", "p.wasm", "t", "--set", "k=v", "--config", "b.toml"])
+            .expect("parses");
+        assert_eq!(cli.config.as_deref(), Some(std::path::Path::new("b.toml")));
+        let Command::Plugin(PluginCommand::Call { set, .. }) = cli.command else { panic!("a plugin call") };
+        assert_eq!(set, ["k=v"]);
+    }
+}

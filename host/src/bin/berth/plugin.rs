@@ -60,9 +60,10 @@ pub enum PluginCommand {
         /// Arguments, a JSON object.
         #[arg(long, default_value = "{}")]
         args: String,
-        /// A setting as KEY=VALUE; repeatable.
-        #[arg(long = "config", value_name = "KEY=VALUE")]
-        config: Vec<String>,
+        /// A plugin setting as KEY=VALUE; repeatable. (`--config` names the
+        /// host's settings file, so plugin settings have their own flag.)
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
         /// Tenant the call runs as (its cache partition).
         #[arg(long, default_value = "dev")]
         tenant: String,
@@ -173,8 +174,8 @@ pub async fn run(command: PluginCommand, settings: &Settings) -> anyhow::Result<
             };
             println!("rolled back {}@{} ({})", info.name, info.version, short(&info.digest));
         }
-        PluginCommand::Call { path, tool, args, config, tenant } => {
-            call(settings, &path, &tool, &args, &config, tenant).await?
+        PluginCommand::Call { path, tool, args, set, tenant } => {
+            call(settings, &path, &tool, &args, &set, tenant).await?
         }
         PluginCommand::New { name, lang, dir } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from(&name));
@@ -223,7 +224,7 @@ async fn call(
         .iter()
         .map(|pair| pair.split_once('=').map(|(key, value)| (key.to_owned(), value.to_owned())))
         .collect::<Option<_>>()
-        .context("--config must be KEY=VALUE")?;
+        .context("--set must be KEY=VALUE")?;
     let runtime = runtime(settings)?;
     let plugin = runtime.load(&read_component(path)?).await?;
     let spec = plugin

@@ -2,13 +2,16 @@
 //! buys. Run with `cargo bench -p berth --bench calls`.
 //!
 //! Every measurement is a ratio against a baseline taken in the same run:
+//! - `instantiate/pooling` vs `instantiate/on_demand`: a fresh store and the
+//!   instantiation alone, on the engine the host builds, with and without
+//!   the pooling allocator (the imports are stubs: nothing is called);
 //! - `greet/pooling` vs `greet/on_demand`: a fresh store, instantiation and
 //!   one `greet` call, with and without the pooling allocator;
 //! - `greet/pooling` vs `greet/native`: the same call against the same work
 //!   (parse the arguments, format the greeting) done natively, which is the
 //!   price of the sandbox.
 
-use berth::runtime::{Allocation, CallScope, EngineOptions, HostServices, Limits, LoadedPlugin, Runtime};
+use berth::runtime::{Allocation, CallScope, EngineOptions, HostServices, Limits, LoadedPlugin, Runtime, engine};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
@@ -18,10 +21,34 @@ const ARGUMENTS: &str = r#"{"name":"Ada"}"#;
 fn setup(tokio: &tokio::runtime::Runtime, allocation: Allocation) -> (Runtime, LoadedPlugin) {
     let options = EngineOptions { allocation, compile_cache: None };
     let runtime = Runtime::new(Limits::default(), options, HostServices::embedded()).expect("runtime");
-    let bytes =
-        std::fs::read(Path::new(env!("BERTH_BUNDLED_PLUGINS")).join("hello.wasm")).expect("hello.wasm is built");
-    let plugin = tokio.block_on(runtime.load(&bytes)).expect("hello loads");
+    let plugin = tokio.block_on(runtime.load(&hello())).expect("hello loads");
     (runtime, plugin)
+}
+
+fn hello() -> Vec<u8> {
+    std::fs::read(Path::new(env!("BERTH_BUNDLED_PLUGINS")).join("hello.wasm")).expect("hello.wasm is built")
+}
+
+fn instantiate(c: &mut Criterion) {
+    use wasmtime::component::{Component, Linker};
+    let tokio = tokio::runtime::Runtime::new().expect("tokio");
+    let mut group = c.benchmark_group("instantiate");
+    for (label, allocation) in [("pooling", Allocation::Pooling), ("on_demand", Allocation::OnDemand)] {
+        let engine = engine::build(&Limits::default(), allocation, None).expect("engine");
+        let component = Component::new(&engine, hello()).expect("hello compiles");
+        let mut linker = Linker::<()>::new(&engine);
+        linker.define_unknown_imports_as_traps(&component).expect("stub imports");
+        let pre = linker.instantiate_pre(&component).expect("pre-instantiates");
+        group.bench_function(label, |b| {
+            b.to_async(&tokio).iter(|| async {
+                let mut store = wasmtime::Store::new(&engine, ());
+                // The engine interrupts on epochs; nothing ticks them here.
+                store.set_epoch_deadline(1);
+                black_box(pre.instantiate_async(&mut store).await.expect("instantiates"));
+            })
+        });
+    }
+    group.finish();
 }
 
 fn native_greet(arguments: &str) -> String {
@@ -49,5 +76,5 @@ fn greet(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, greet);
+criterion_group!(benches, instantiate, greet);
 criterion_main!(benches);

@@ -97,10 +97,62 @@ async fn a_panic_is_reported_with_the_guests_message() {
 async fn guest_stdout_and_stderr_go_to_the_host_log_not_to_the_protocol() {
     let dir = plugins();
     let host = start(&dir).await;
-    // If guest stdout leaked into the JSON-RPC stream, this call (and the
-    // session) would break.
+    // The guest's output is logged, tagged with its stream; that nothing of
+    // it reaches the protocol's stdout is checked line by line in stdio.rs.
     assert_eq!(text(&host.call_ok("hostile_chatter", json!({})).await), "chattered");
     host.wait_for_log(&["hostile says hello on stdout", "plugin=hostile", "stream=\"stdout\""]).await;
     host.wait_for_log(&["hostile says hello on stderr", "stream=\"stderr\""]).await;
     assert_eq!(text(&host.call_ok("hello_greet", json!({"name": "Ada"})).await), "Hello, Ada!");
+}
+
+#[tokio::test]
+async fn wasi_gives_clocks_and_random_and_no_way_out() {
+    let dir = plugins();
+    let host = start(&dir).await;
+    // A real listener, so a refused connect is the sandbox, not an empty port.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let escape = |result: rmcp::model::CallToolResult| -> serde_json::Value {
+        assert!(!is_error(&result), "{}", text(&result));
+        serde_json::from_str(&text(&result)).unwrap()
+    };
+    let report = escape(host.call_ok("hostile_escape", json!({"port": port})).await);
+    assert_eq!(report["env"], 0, "no environment: {report}");
+    assert_eq!(report["args"], 0, "no arguments: {report}");
+    for way_out in ["list_root", "read_file", "write_file", "tcp_connect", "tcp_listen", "udp_bind", "name_lookup"] {
+        let said = report[way_out].as_str().unwrap();
+        assert!(said.starts_with("refused"), "{way_out} must be refused: {report}");
+    }
+    assert!(listener.accept().is_err(), "nothing connected to the listener");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    assert!(report["unix_seconds"].as_u64().unwrap().abs_diff(now) < 60, "the wall clock works: {report}");
+    assert!(report["monotonic_ms"].as_u64().unwrap() >= 5, "the monotonic clock and sleep work: {report}");
+    let again = escape(host.call_ok("hostile_escape", json!({"port": port})).await);
+    assert_ne!(report["random"], again["random"], "each fresh instance is seeded from real randomness");
+}
+
+#[tokio::test]
+async fn hoarding_resource_handles_hits_the_handle_limit_and_the_next_call_succeeds() {
+    let data = tempfile::tempdir().unwrap();
+    crate::support::http::cli(data.path(), &["config", "set", "--tenant", "default", "probe", "upstream", "x:1"]);
+    crate::support::http::cli_with_stdin(
+        data.path(),
+        &["credential", "set", "--tenant", "default", "--plugin", "probe", "bearer", "--scheme", "bearer"],
+        "tok-1234567890\n",
+    );
+    let dir = PluginsDir::new().with(&fixture("probe"), "probe.wasm");
+    let host = StdioHost::start(Start {
+        plugins: Some(dir.path()),
+        data: Some(data.path()),
+        settings: Some("[limits]\nresource_handles = 64\n"),
+        ..Start::default()
+    })
+    .await;
+    let hoard = |count: u32| host.call_ok("probe_hoard", json!({"name": "bearer", "count": count}));
+    assert_eq!(text(&hoard(10).await), "holding 10");
+    let result = hoard(1_000).await;
+    assert!(is_error(&result));
+    assert_eq!(text(&result), "the plugin exceeded its limit of 64 resource handles");
+    assert_eq!(text(&hoard(10).await), "holding 10", "the next call has a fresh table");
 }

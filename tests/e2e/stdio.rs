@@ -106,12 +106,19 @@ struct RawSession {
 }
 
 impl RawSession {
+    /// A host on the bundled plugins.
     fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// A host given `extra` arguments.
+    fn start_with(extra: &[&std::ffi::OsStr]) -> Self {
         let data = tempfile::tempdir().unwrap();
         let mut child = crate::support::berth()
             .args(["serve", "--stdio"])
             .arg("--data")
             .arg(data.path())
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -127,6 +134,24 @@ impl RawSession {
         self.stdin.flush().unwrap();
     }
 
+    /// Initializes the session.
+    fn handshake(&mut self) {
+        self.send(r#"{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#);
+        assert_eq!(self.receive()["id"], json!("init"));
+        self.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+    }
+
+    /// Calls `tool` with `arguments` (JSON text) as request `id` and returns the answer.
+    fn call(&mut self, id: u32, tool: &str, arguments: &str) -> serde_json::Value {
+        self.send(&format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"{tool}","arguments":{arguments}}}}}"#
+        ));
+        let answer = self.receive();
+        assert_eq!(answer["id"], json!(id), "{answer}");
+        answer
+    }
+
+    /// The next line on stdout, which must be one JSON-RPC message.
     fn receive(&mut self) -> serde_json::Value {
         let mut line = String::new();
         self.stdout.read_line(&mut line).unwrap();
@@ -157,12 +182,31 @@ fn a_request_before_initialize_gets_an_error_not_silence() {
     assert_eq!(answer["id"], json!(8));
     assert_eq!(answer["result"]["protocolVersion"], json!("2025-06-18"));
     session.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
-    session.send(
-        r#"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"hello_greet","arguments":{"name":"Raw"}}}"#,
-    );
-    let answer = session.receive();
-    assert_eq!(answer["id"], json!(9));
+    let answer = session.call(9, "hello_greet", r#"{"name":"Raw"}"#);
     assert_eq!(answer["result"]["content"][0]["text"], json!("Hello, Raw!"));
+}
+
+#[test]
+fn a_notification_before_initialize_is_ignored_and_the_session_goes_on() {
+    let mut session = RawSession::start();
+    session.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+    session.send(r#"{"jsonrpc":"2.0","id":"stray","result":{}}"#);
+    session.handshake();
+    let answer = session.call(1, "hello_greet", r#"{"name":"Early"}"#);
+    assert_eq!(answer["result"]["content"][0]["text"], json!("Hello, Early!"));
+}
+
+#[test]
+fn guest_output_never_reaches_stdout() {
+    let plugins = crate::support::PluginsDir::new().with(&crate::support::fixture("hostile"), "hostile.wasm");
+    let mut session = RawSession::start_with(&["--plugins".as_ref(), plugins.path().as_os_str()]);
+    session.handshake();
+    // The guest prints a line to its stdout; the next line on ours must
+    // still be the JSON-RPC answer (`receive` fails on anything else).
+    let answer = session.call(1, "hostile_chatter", "{}");
+    assert_eq!(answer["result"]["content"][0]["text"], json!("chattered"));
+    let answer = session.call(2, "hostile_chatter", "{}");
+    assert_eq!(answer["result"]["content"][0]["text"], json!("chattered"));
 }
 
 #[tokio::test]

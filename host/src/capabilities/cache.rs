@@ -244,6 +244,17 @@ mod tests {
     }
 
     #[test]
+    fn entries_expire_after_their_ttl_which_the_operator_caps() {
+        let store = CacheStore::new(CacheLimits { max_ttl_seconds: 1, ..CacheLimits::default() });
+        store.set(&scope("a"), "forever".into(), b"0".to_vec(), 0).unwrap();
+        store.set(&scope("a"), "an-hour".into(), b"1".to_vec(), 3600).unwrap();
+        assert!(store.get(&scope("a"), "forever").is_some() && store.get(&scope("a"), "an-hour").is_some());
+        std::thread::sleep(Duration::from_millis(1_100));
+        assert_eq!(store.get(&scope("a"), "forever"), None, "no TTL means the operator's maximum");
+        assert_eq!(store.get(&scope("a"), "an-hour"), None, "a longer TTL is capped at the maximum");
+    }
+
+    #[test]
     fn overwriting_a_key_keeps_the_byte_count_true() {
         let limits = CacheLimits { max_bytes: 12, ..CacheLimits::default() };
         let store = CacheStore::new(limits);

@@ -10,6 +10,7 @@ use berth::audit::AuditLog;
 use berth::db::Database;
 use berth::http::HttpOptions;
 use berth::mcp::BerthServer;
+use berth::mcp::first_request::AwaitFirstRequest;
 use berth::settings::Settings;
 use berth::tenants::Tenants;
 use berth::vault::{KeySource, MasterKey, Scheme, Vault, load_master_key, write_key_file};
@@ -328,7 +329,8 @@ async fn run_transports(
 
 async fn serve_stdio(app: std::sync::Arc<App>, tenant: &str) -> anyhow::Result<()> {
     tracing::info!(tenant, "serving MCP on stdio");
-    match BerthServer::new(app, tenant, "stdio").serve(rmcp::transport::stdio()).await {
+    let transport = AwaitFirstRequest::new(rmcp::transport::IntoTransport::into_transport(rmcp::transport::stdio()));
+    match BerthServer::new(app, tenant, "stdio").serve(transport).await {
         Ok(service) => {
             service.waiting().await.context("stdio session failed")?;
         }

@@ -38,18 +38,16 @@ impl<T: Transport<RoleServer>> Transport<RoleServer> for AwaitFirstRequest<T> {
         self.inner.send(item)
     }
 
-    fn receive(&mut self) -> impl Future<Output = Option<RxJsonRpcMessage<RoleServer>>> + Send {
-        async move {
-            loop {
-                let message = self.inner.receive().await?;
-                match &message {
-                    JsonRpcMessage::Request(request) => {
-                        self.started |= !matches!(request.request, ClientRequest::PingRequest(_));
-                        return Some(message);
-                    }
-                    _ if self.started => return Some(message),
-                    _ => tracing::debug!("ignoring a notification or response sent before the first request"),
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
+        loop {
+            let message = self.inner.receive().await?;
+            match &message {
+                JsonRpcMessage::Request(request) => {
+                    self.started |= !matches!(request.request, ClientRequest::PingRequest(_));
+                    return Some(message);
                 }
+                _ if self.started => return Some(message),
+                _ => tracing::debug!("ignoring a notification or response sent before the first request"),
             }
         }
     }

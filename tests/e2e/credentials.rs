@@ -3,7 +3,9 @@
 //! keeps them encrypted at rest and loses none on rotation.
 
 use crate::support::http::{cli, cli_with_stdin};
-use crate::support::upstream::FakeUpstream;
+use crate::support::upstream::{
+    API_KEY, BASIC_PASSWORD, BASIC_USER, BEARER_TOKEN, FakeUpstream, SESSION_ID, USER_TOKEN,
+};
 use crate::support::{PluginsDir, Start, StdioHost, fixture, text};
 use serde_json::{Value, json};
 use std::path::Path;
@@ -15,6 +17,11 @@ fn set_credential(data: &Path, tenant: &str, name: &str, args: &[&str], secret: 
     let mut command = vec!["credential", "set", "--tenant", tenant, "--plugin", "probe", name];
     command.extend_from_slice(args);
     cli_with_stdin(data, &command, secret);
+}
+
+/// `secret` as one line of stdin.
+fn line(secret: &str) -> String {
+    format!("{secret}\n")
 }
 
 struct Setup {
@@ -29,15 +36,22 @@ async fn setup() -> Setup {
     for tenant in ["default", "other"] {
         cli(data.path(), &["config", "set", "--tenant", tenant, "probe", "upstream", &upstream.addr.to_string()]);
     }
-    set_credential(data.path(), "default", "basic", &["--scheme", "basic", "--username", "admin"], "hunter2-pw\n");
-    set_credential(data.path(), "default", "bearer", &["--scheme", "bearer"], "tok-1234567890\n");
-    set_credential(data.path(), "default", "apikey", &["--scheme", "api-key", "--header", "X-Api-Key"], "key-abcdef\n");
+    let data_dir = data.path();
     set_credential(
-        data.path(),
+        data_dir,
+        "default",
+        "basic",
+        &["--scheme", "basic", "--username", BASIC_USER],
+        &line(BASIC_PASSWORD),
+    );
+    set_credential(data_dir, "default", "bearer", &["--scheme", "bearer"], &line(BEARER_TOKEN));
+    set_credential(data_dir, "default", "apikey", &["--scheme", "api-key", "--header", "X-Api-Key"], &line(API_KEY));
+    set_credential(
+        data_dir,
         "default",
         "session",
         &["--scheme", "headers", "--header", "Cookie=JSESSIONID={session_id}", "--header", "X-UserToken={user_token}"],
-        "session_id=sess-777\nuser_token=user-888\n",
+        &format!("session_id={SESSION_ID}\nuser_token={USER_TOKEN}\n"),
     );
     Setup { upstream, data, dir: PluginsDir::new().with(&fixture("probe"), "probe.wasm") }
 }
@@ -84,6 +98,32 @@ async fn each_scheme_reaches_the_upstream_and_the_guest_sees_no_secret() {
     assert!(find("x-api-key").contains(&"key-abcdef".to_owned()));
     assert!(find("cookie").contains(&"JSESSIONID=sess-777".to_owned()));
     assert!(find("x-usertoken").contains(&"user-888".to_owned()));
+}
+
+#[tokio::test]
+async fn an_upstream_that_requires_each_scheme_accepts_the_injected_credential_only() {
+    let setup = setup().await;
+    set_credential(setup.data.path(), "other", "bearer", &["--scheme", "bearer"], "tok-of-another-account\n");
+    let fetch = async |host: &StdioHost, scheme: &str, credential: Option<&str>| -> Value {
+        let url = setup.upstream.url(&format!("/api/account/{scheme}"));
+        let result = host.call_ok("probe_fetch", json!({"url": url, "credential": credential})).await;
+        serde_json::from_str(&text(&result)).unwrap()
+    };
+    let host = setup.host("default").await;
+    for scheme in ["basic", "bearer", "apikey", "session"] {
+        let with = fetch(&host, scheme, Some(scheme)).await;
+        assert_eq!(with["status"], 200, "{scheme}: {with}");
+        let without = fetch(&host, scheme, None).await;
+        assert_eq!(without["status"], 401, "{scheme} without a credential: {without}");
+    }
+    let challenged = fetch(&host, "basic", None).await;
+    assert!(
+        challenged["headers"].to_string().contains("Basic realm"),
+        "the fake challenges like a real API: {challenged}"
+    );
+    let other = setup.host("other").await;
+    let wrong = fetch(&other, "bearer", Some("bearer")).await;
+    assert_eq!(wrong["status"], 401, "another account's token is refused: {wrong}");
 }
 
 #[tokio::test]

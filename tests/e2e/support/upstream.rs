@@ -1,5 +1,6 @@
 //! A loopback fake upstream for the capability tests: echoes what it
-//! receives, redirects, answers slowly or hugely, and counts requests.
+//! receives, requires each credential scheme, redirects, answers slowly or
+//! hugely, and counts requests.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -40,6 +41,7 @@ impl FakeUpstream {
             .route("/api/script/{name}", any(scripted))
             .route("/oauth/token", axum::routing::post(token))
             .route("/api/protected", get(protected))
+            .route("/api/account/{scheme}", get(account))
             .fallback(any(echo))
             .with_state(Fake {
                 hits: hits.clone(),
@@ -159,6 +161,56 @@ async fn protected(State(fake): State<Fake>, headers: HeaderMap) -> Response {
     } else {
         (StatusCode::UNAUTHORIZED, axum::Json(json!({"error": "invalid_token"}))).into_response()
     }
+}
+
+/// The user name `/api/account/basic` requires.
+pub const BASIC_USER: &str = "admin";
+/// The password `/api/account/basic` requires.
+pub const BASIC_PASSWORD: &str = "hunter2-pw";
+/// The token `/api/account/bearer` requires.
+pub const BEARER_TOKEN: &str = "tok-1234567890";
+/// The `X-Api-Key` value `/api/account/apikey` requires.
+pub const API_KEY: &str = "key-abcdef";
+/// The `JSESSIONID` cookie `/api/account/session` requires.
+pub const SESSION_ID: &str = "sess-777";
+/// The `X-UserToken` value `/api/account/session` requires with the cookie.
+pub const USER_TOKEN: &str = "user-888";
+
+/// An account endpoint per scheme that, like a real API, answers only a
+/// request carrying exactly the right credential, and otherwise 401 with
+/// the challenge such a service sends. It never echoes what it received.
+async fn account(
+    State(fake): State<Fake>,
+    axum::extract::Path(scheme): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    use base64::Engine;
+    fake.hits.fetch_add(1, Ordering::SeqCst);
+    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned();
+    let (accepted, challenge) = match scheme.as_str() {
+        "basic" => {
+            let expected = base64::engine::general_purpose::STANDARD.encode(format!("{BASIC_USER}:{BASIC_PASSWORD}"));
+            (header("authorization") == format!("Basic {expected}"), Some("Basic realm=\"fake\""))
+        }
+        "bearer" => {
+            (header("authorization") == format!("Bearer {BEARER_TOKEN}"), Some("Bearer error=\"invalid_token\""))
+        }
+        "apikey" => (header("x-api-key") == API_KEY, None),
+        "session" => {
+            let cookie = header("cookie").split(';').any(|pair| pair.trim() == format!("JSESSIONID={SESSION_ID}"));
+            (cookie && header("x-usertoken") == USER_TOKEN, None)
+        }
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    if accepted {
+        return axum::Json(json!({"ok": true, "scheme": scheme})).into_response();
+    }
+    let mut response =
+        (StatusCode::UNAUTHORIZED, axum::Json(json!({"error": "missing or wrong credentials"}))).into_response();
+    if let Some(challenge) = challenge {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, challenge.parse().unwrap());
+    }
+    response
 }
 
 impl FakeUpstream {

@@ -3,7 +3,7 @@
 //! access, hardening (Host/Origin, body cap, admission) and graceful
 //! shutdown.
 
-use crate::support::http::{HttpHost, SseReader, cli, tenant};
+use crate::support::http::{HttpHost, SseBlock, SseReader, cli, tenant};
 use crate::support::{PluginsDir, bundled, fixture, is_error, text};
 use rmcp::model::{CallToolRequestParams, ProtocolVersion};
 use serde_json::{Value, json};
@@ -14,6 +14,79 @@ fn plugins() -> PluginsDir {
 
 fn greet(name: &str) -> CallToolRequestParams {
     CallToolRequestParams::new("hello_greet").with_arguments(json!({ "name": name }).as_object().unwrap().clone())
+}
+
+/// A raw `initialize` request speaking `version`.
+fn initialize(version: &str) -> Value {
+    json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":version,"capabilities":{},"clientInfo":{"name":"raw","version":"1"}}})
+}
+
+/// A raw `tools/call` of `hello_greet`.
+fn raw_greet(id: i64, name: &str) -> Value {
+    json!({"jsonrpc":"2.0","id":id,"method":"tools/call","params":{"name":"hello_greet","arguments":{"name":name}}})
+}
+
+/// Streamable HTTP at `/mcp` from raw HTTP, as one tenant.
+struct RawMcp<'a> {
+    http: reqwest::Client,
+    host: &'a HttpHost,
+    key: String,
+}
+
+impl<'a> RawMcp<'a> {
+    fn new(host: &'a HttpHost, key: &str) -> Self {
+        Self { http: crate::support::http::client(), host, key: key.to_owned() }
+    }
+
+    /// `method` on `/mcp` with this tenant's key, in `session` if given.
+    fn request(&self, method: reqwest::Method, session: Option<&str>) -> reqwest::RequestBuilder {
+        let request = self.http.request(method, self.host.url("/mcp")).bearer_auth(&self.key);
+        match session {
+            Some(session) => request.header("mcp-session-id", session).header("mcp-protocol-version", "2025-06-18"),
+            None => request,
+        }
+    }
+
+    /// POSTs `body`, accepting `accept`.
+    async fn post(&self, session: Option<&str>, accept: &str, body: Value) -> reqwest::Response {
+        self.request(reqwest::Method::POST, session).header("accept", accept).json(&body).send().await.unwrap()
+    }
+
+    /// Opens a session (initialize, then initialized) and returns its id.
+    async fn open(&self, accept: &str) -> String {
+        let opened = self.post(None, accept, initialize("2025-06-18")).await;
+        assert_eq!(opened.status(), 200, "initialize accepting {accept}");
+        let session = opened.headers()["mcp-session-id"].to_str().unwrap().to_owned();
+        let (_, reply) = reply(opened).await;
+        assert_eq!(reply["result"]["protocolVersion"], "2025-06-18", "{reply}");
+        let initialized = json!({"jsonrpc":"2.0","method":"notifications/initialized"});
+        assert_eq!(self.post(Some(&session), accept, initialized).await.status(), 202);
+        session
+    }
+}
+
+/// The Content-Type of a `/mcp` answer and the JSON-RPC response it carries,
+/// read from a JSON body or from the SSE stream.
+async fn reply(response: reqwest::Response) -> (String, Value) {
+    let kind = response.headers()["content-type"].to_str().unwrap().to_owned();
+    if kind.starts_with("application/json") {
+        return (kind, response.json().await.unwrap());
+    }
+    assert!(kind.starts_with("text/event-stream"), "{kind}");
+    let mut events = SseReader::new(response);
+    loop {
+        let event = events.next().await.expect("a response before the stream ends");
+        if !event.data.is_empty() {
+            return (kind, serde_json::from_str(&event.data).unwrap());
+        }
+    }
+}
+
+/// Asserts `response` is a JSON error with `status` that says `says`.
+async fn assert_refused(response: reqwest::Response, status: u16, says: &str) {
+    assert_eq!(response.status(), status);
+    let error: Value = response.json().await.unwrap();
+    assert!(error["error"].as_str().unwrap().contains(says), "{error}");
 }
 
 #[tokio::test]
@@ -38,13 +111,78 @@ async fn streamable_http_serves_every_protocol_version() {
         assert_eq!(text(&result), "Hello, Ada!");
         client.cancel().await.unwrap();
     }
-    let health: Value =
-        crate::support::http::client().get(host.url("/healthz")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(health["status"], "ok");
+    let health = crate::support::http::client().get(host.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.json::<Value>().await.unwrap(), json!({"status": "ok"}));
     let ready = crate::support::http::client().get(host.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 200);
     let bundled = std::fs::read_dir(env!("BERTH_BUNDLED_PLUGINS")).unwrap().count();
-    assert_eq!(ready.json::<Value>().await.unwrap()["plugins"], bundled, "every bundled plugin loaded");
+    assert_eq!(
+        ready.json::<Value>().await.unwrap(),
+        json!({"status": "ready", "plugins": bundled, "database": "ok"}),
+        "every bundled plugin loaded"
+    );
+}
+
+#[tokio::test]
+async fn readyz_is_503_with_the_reason_while_no_plugin_is_loaded() {
+    let data = tempfile::tempdir().unwrap();
+    let empty = PluginsDir::new();
+    let host = HttpHost::start(data.path(), Some(empty.path()), &[], None).await;
+    let http = crate::support::http::client();
+    assert_eq!(http.get(host.url("/healthz")).send().await.unwrap().status(), 200, "alive all the same");
+    let ready = http.get(host.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    assert_eq!(
+        ready.json::<Value>().await.unwrap(),
+        json!({"status": "not ready", "plugins": 0, "database": "ok", "reason": "no plugins loaded"})
+    );
+}
+
+#[tokio::test]
+async fn mcp_answers_json_or_sse_as_the_client_asks() {
+    let data = tempfile::tempdir().unwrap();
+    let key = tenant(data.path(), "acme", &["hello"]);
+    let host = HttpHost::start(data.path(), None, &[], None).await;
+    let mcp = RawMcp::new(&host, &key);
+    for (accept, answered_as) in [
+        ("application/json", "application/json"),
+        ("text/event-stream", "text/event-stream"),
+        ("application/json, text/event-stream", "text/event-stream"),
+    ] {
+        let session = mcp.open(accept).await;
+        let called = mcp.post(Some(&session), accept, raw_greet(2, "Ada")).await;
+        assert_eq!(called.status(), 200, "{accept}");
+        let (kind, body) = reply(called).await;
+        assert!(kind.starts_with(answered_as), "accepting {accept}: answered as {kind}");
+        assert_eq!(body["id"], 2);
+        assert_eq!(body["result"]["content"][0]["text"], "Hello, Ada!", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn mcp_sessions_serve_only_their_tenant_and_end_on_delete() {
+    let data = tempfile::tempdir().unwrap();
+    let alpha = tenant(data.path(), "alpha", &["hello"]);
+    let beta = tenant(data.path(), "beta", &["hello"]);
+    let host = HttpHost::start(data.path(), None, &[], None).await;
+    let (owner, other) = (RawMcp::new(&host, &alpha), RawMcp::new(&host, &beta));
+    let both = "application/json, text/event-stream";
+    let session = owner.open(both).await;
+
+    // Another tenant's valid key does not reach the session: not its stream,
+    // not its end, not its tools; the answer is that of an unknown session.
+    let stream = other.request(reqwest::Method::GET, Some(&session)).header("accept", "text/event-stream");
+    assert_refused(stream.send().await.unwrap(), 404, "unknown or expired session").await;
+    assert_refused(other.request(reqwest::Method::DELETE, Some(&session)).send().await.unwrap(), 404, "unknown").await;
+    assert_refused(other.post(Some(&session), both, raw_greet(2, "Eve")).await, 404, "unknown").await;
+    assert_refused(owner.post(Some("no-such-session"), both, raw_greet(2, "Ada")).await, 404, "unknown").await;
+    let (_, body) = reply(owner.post(Some(&session), both, raw_greet(3, "Ada")).await).await;
+    assert_eq!(body["result"]["content"][0]["text"], "Hello, Ada!", "the owner's session lives on: {body}");
+
+    let ended = owner.request(reqwest::Method::DELETE, Some(&session)).send().await.unwrap();
+    assert!(ended.status().is_success(), "{}", ended.status());
+    assert_refused(owner.post(Some(&session), both, raw_greet(4, "Ada")).await, 404, "unknown").await;
 }
 
 #[tokio::test]
@@ -66,8 +204,7 @@ async fn legacy_sse_round_trip_from_raw_http() {
         async move { request.send().await.unwrap().status() }
     };
 
-    let initialize = json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}});
-    assert_eq!(post(initialize).await, 202);
+    assert_eq!(post(initialize("2024-11-05")).await, 202);
     let reply = events.next().await.unwrap();
     assert_eq!(reply.event, "message");
     let reply: Value = serde_json::from_str(&reply.data).unwrap();
@@ -80,8 +217,7 @@ async fn legacy_sse_round_trip_from_raw_http() {
     assert_eq!(listed["id"], 2);
     assert!(listed["result"]["tools"].as_array().unwrap().iter().any(|tool| tool["name"] == "hello_greet"));
 
-    let call = json!({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"hello_greet","arguments":{"name":"Ada"}}});
-    assert_eq!(post(call).await, 202);
+    assert_eq!(post(raw_greet(3, "Ada")).await, 202);
     let called: Value = serde_json::from_str(&events.next().await.unwrap().data).unwrap();
     assert_eq!(called["id"], 3);
     assert_eq!(called["result"]["content"][0]["text"], "Hello, Ada!");
@@ -208,36 +344,82 @@ async fn unknown_sessions_forbidden_origins_and_oversized_bodies_are_refused() {
     let http = crate::support::http::client();
     let message = json!({"jsonrpc":"2.0","id":1,"method":"tools/list"});
 
-    let unknown = http
-        .post(host.url("/messages?session_id=0123456789abcdef"))
-        .bearer_auth(&key)
-        .json(&message)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown.status(), 404);
-    let error: Value = unknown.json().await.unwrap();
-    assert!(error["error"].as_str().unwrap().contains("unknown or expired session"), "{error}");
+    let unknown = http.post(host.url("/messages?session_id=0123456789abcdef")).bearer_auth(&key).json(&message);
+    assert_refused(unknown.send().await.unwrap(), 404, "unknown or expired session").await;
 
     for (header, value) in [("origin", "https://evil.example"), ("host", "evil.example")] {
-        let forbidden = http.get(host.url("/sse")).bearer_auth(&key).header(header, value).send().await.unwrap();
-        assert_eq!(forbidden.status(), 403, "{header}: {value}");
-        let error: Value = forbidden.json().await.unwrap();
-        assert!(error["error"].as_str().unwrap().contains("evil.example"), "{error}");
+        let forbidden = http.get(host.url("/sse")).bearer_auth(&key).header(header, value);
+        assert_refused(forbidden.send().await.unwrap(), 403, "evil.example").await;
     }
     let local_origin = http.get(host.url("/healthz")).header("origin", "http://localhost:3000").send().await.unwrap();
     assert_eq!(local_origin.status(), 200);
 
-    let huge = "x".repeat(100 * 1024);
-    let big = http
-        .post(host.url("/mcp"))
-        .bearer_auth(&key)
-        .header("content-type", "application/json")
-        .body(huge)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(big.status(), 413);
+    // Above the cap on either transport, even to a live session.
+    let mut events = SseReader::new(http.get(host.url("/sse")).bearer_auth(&key).send().await.unwrap());
+    let endpoint = events.next().await.unwrap().data;
+    for path in ["/mcp", endpoint.as_str()] {
+        let huge = "x".repeat(100 * 1024);
+        // A fresh connection each: the host closes one whose body it refused to read.
+        let big = crate::support::http::client().post(host.url(path)).bearer_auth(&key);
+        let big = big.header("content-type", "application/json").body(huge);
+        assert_eq!(big.send().await.unwrap().status(), 413, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn session_limits_refuse_at_once_per_tenant_429_and_in_total_503() {
+    let data = tempfile::tempdir().unwrap();
+    let keys: Vec<String> = ["a", "b", "c"].iter().map(|name| tenant(data.path(), name, &["hello"])).collect();
+    let settings = "[admission]\nmax_sessions = 2\nmax_sessions_per_tenant = 1\n";
+    let host = HttpHost::start(data.path(), None, &[], Some(settings)).await;
+    let http = crate::support::http::client();
+    let open_sse = |key: &str| http.get(host.url("/sse")).bearer_auth(key).send();
+    let refused_at_once = async |response: reqwest::Response, started: std::time::Instant, status: u16| {
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "refused at once, not after a wait");
+        assert_eq!(response.headers()["retry-after"], "1");
+        assert_refused(response, status, "too many sessions").await;
+    };
+
+    let first = open_sse(&keys[0]).await.unwrap();
+    assert_eq!(first.status(), 200);
+    let started = std::time::Instant::now();
+    refused_at_once(open_sse(&keys[0]).await.unwrap(), started, 429).await;
+    let started = std::time::Instant::now();
+    let over_mcp = RawMcp::new(&host, &keys[0]).post(None, "application/json", initialize("2025-06-18")).await;
+    refused_at_once(over_mcp, started, 429).await;
+
+    RawMcp::new(&host, &keys[1]).open("application/json").await;
+    let started = std::time::Instant::now();
+    refused_at_once(open_sse(&keys[2]).await.unwrap(), started, 503).await;
+    drop(first);
+}
+
+#[tokio::test]
+async fn legacy_sse_streams_carry_keep_alive_comments() {
+    let data = tempfile::tempdir().unwrap();
+    let key = tenant(data.path(), "acme", &["hello"]);
+    let host = HttpHost::start(data.path(), None, &[], Some("[http]\nsse_keep_alive_secs = 1\n")).await;
+    let stream = crate::support::http::client().get(host.url("/sse")).bearer_auth(&key).send().await.unwrap();
+    let mut blocks = SseReader::new(stream);
+    assert!(matches!(blocks.next_block().await, Some(SseBlock::Event(event)) if event.event == "endpoint"));
+    let comment = tokio::time::timeout(std::time::Duration::from_secs(5), blocks.next_block()).await;
+    assert!(matches!(comment, Ok(Some(SseBlock::Comment(_)))), "a keep-alive comment within 5 s: {comment:?}");
+}
+
+#[tokio::test]
+async fn tenant_list_shows_each_tenant_with_its_key_id_and_plugins() {
+    let data = tempfile::tempdir().unwrap();
+    let key = tenant(data.path(), "acme", &["hello", "hostile"]);
+    tenant(data.path(), "idle", &[]);
+    let listed = cli(data.path(), &["tenant", "list"]);
+    let key_id = key.split('_').nth(1).unwrap();
+    let lines: Vec<&str> = listed.lines().collect();
+    assert!(lines.contains(&format!("acme\tkey berth_{key_id}_…\tplugins: hello,hostile").as_str()), "{listed}");
+    assert!(
+        lines.iter().any(|line| line.starts_with("idle\tkey berth_") && line.ends_with("\tplugins: -")),
+        "{listed}"
+    );
+    assert_eq!(lines.len(), 2, "{listed}");
 }
 
 #[tokio::test]
@@ -252,7 +434,7 @@ async fn a_tenant_over_its_call_limit_gets_429_at_once() {
     let mut events = SseReader::new(stream);
     let endpoint = events.next().await.unwrap().data;
     let post = |body: Value| http.post(host.url(&endpoint)).bearer_auth(&key).json(&body).send();
-    post(json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}})).await.unwrap();
+    post(initialize("2024-11-05")).await.unwrap();
     events.next().await.unwrap();
     post(json!({"jsonrpc":"2.0","method":"notifications/initialized"})).await.unwrap();
     let slow =
@@ -295,23 +477,93 @@ async fn anonymous_tenant_is_loopback_only_and_keys_are_still_checked() {
 
 #[tokio::test]
 async fn sigterm_lets_an_in_flight_call_finish_then_exits_zero() {
+    shutdown_lets_in_flight_calls_finish("TERM", false).await;
+}
+
+#[tokio::test]
+async fn sigint_lets_an_in_flight_call_finish_then_exits_zero() {
+    shutdown_lets_in_flight_calls_finish("INT", false).await;
+}
+
+#[tokio::test]
+async fn sigterm_ends_stdio_and_http_together_while_stdin_stays_open() {
+    shutdown_lets_in_flight_calls_finish("TERM", true).await;
+}
+
+/// Starts a host (serving stdio too if `stdio`, with stdin held open), has
+/// a 2 s call in flight on every transport when `signal` arrives, and checks
+/// that each call completes and the host exits 0 soon after.
+async fn shutdown_lets_in_flight_calls_finish(signal: &str, stdio: bool) {
     let data = tempfile::tempdir().unwrap();
     let key = tenant(data.path(), "acme", &["hostile"]);
     let dir = plugins();
-    let mut host = HttpHost::start(data.path(), Some(dir.path()), &[], None).await;
+    let extra: &[&str] = if stdio { &["--stdio", "--tenant", "acme"] } else { &[] };
+    let mut host = HttpHost::start(data.path(), Some(dir.path()), extra, None).await;
+    let sleep = json!({"name": "hostile_sleep", "arguments": {"ms": 2000}});
+    let stdio_call = stdio.then(|| {
+        let (stdin, stdout) = host.take_stdio();
+        let (started, in_flight) = tokio::sync::oneshot::channel();
+        (tokio::spawn(stdio_call(stdin, stdout, sleep.clone(), started)), in_flight)
+    });
     let client = host.client(&key).await;
-    let call = tokio::spawn(async move {
-        let request = CallToolRequestParams::new("hostile_sleep")
-            .with_arguments(json!({"ms": 2000}).as_object().unwrap().clone());
+    let http_call = tokio::spawn(async move {
+        let request = serde_json::from_value::<CallToolRequestParams>(sleep).unwrap();
         let result = client.call_tool(request).await;
         (result, client)
     });
+    let stdio_call = match stdio_call {
+        Some((call, in_flight)) => {
+            in_flight.await.unwrap();
+            Some(call)
+        }
+        None => None,
+    };
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let status = std::process::Command::new("kill").args(["-TERM", &host.pid().to_string()]).status().unwrap();
-    assert!(status.success());
-    let (result, _client) = call.await.unwrap();
-    let result = result.expect("the in-flight call completes");
-    assert_eq!(text(&result), "slept 2000 ms");
+    let signalled = std::time::Instant::now();
+    host.signal(signal);
+    let (result, _client) = http_call.await.unwrap();
+    assert_eq!(text(&result.expect("the in-flight call completes")), "slept 2000 ms");
+    // stdin stays open until the host has exited.
+    let _stdin = match stdio_call {
+        Some(call) => {
+            let (answer, stdin) = call.await.unwrap();
+            assert_eq!(answer["result"]["content"][0]["text"], "slept 2000 ms", "{answer}");
+            Some(stdin)
+        }
+        None => None,
+    };
     assert_eq!(host.wait().await, Some(0));
-    assert!(host.stderr().iter().any(|line| line.contains("SIGTERM received")));
+    assert!(
+        signalled.elapsed() < std::time::Duration::from_secs(15),
+        "exited {:?} after the signal",
+        signalled.elapsed()
+    );
+    assert!(host.stderr().iter().any(|line| line.contains(&format!("SIG{signal} received"))));
+}
+
+/// Over a host's stdio: initializes, starts `tools/call` with `params`,
+/// reports through `started` that the call is in flight, and returns its
+/// answer with stdin, still open.
+async fn stdio_call(
+    mut stdin: tokio::process::ChildStdin,
+    stdout: tokio::process::ChildStdout,
+    params: Value,
+    started: tokio::sync::oneshot::Sender<()>,
+) -> (Value, tokio::process::ChildStdin) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let mut send = async |message: Value| stdin.write_all(format!("{message}\n").as_bytes()).await.unwrap();
+    send(initialize("2025-06-18")).await;
+    let initialized: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+    assert_eq!(initialized["id"], 1, "{initialized}");
+    send(json!({"jsonrpc":"2.0","method":"notifications/initialized"})).await;
+    send(json!({"jsonrpc":"2.0","id":2,"method":"tools/call","params":params})).await;
+    started.send(()).unwrap();
+    loop {
+        let line = lines.next_line().await.unwrap().expect("the answer before stdout closes");
+        let message: Value = serde_json::from_str(&line).unwrap();
+        if message["id"] == 2 {
+            return (message, stdin);
+        }
+    }
 }

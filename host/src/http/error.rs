@@ -19,7 +19,8 @@ pub enum ApiError {
     /// `Host` or `Origin` is not one this server answers to.
     #[error("{0}")]
     Forbidden(String),
-    /// No such legacy SSE session (or not the caller's).
+    /// No such session on `/sse` or `/mcp`, or one that has ended, or another
+    /// tenant's: all look the same, so a session's existence does not leak.
     #[error("unknown or expired session `{0}`")]
     UnknownSession(String),
     /// The body is not a JSON-RPC message.

@@ -19,15 +19,64 @@ async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
+/// Ready when the database answers a query and at least one plugin is
+/// loaded; otherwise 503, with the reasons. A host without plugins serves
+/// no tools, so it should get no traffic; but it is a snapshot and never
+/// waits, so a host started on an empty plugins directory starts and stays
+/// alive (`/healthz` is 200) and turns ready as soon as a plugin is loaded,
+/// through the watched directory or the admin API, which stay reachable.
 async fn readyz(State(app): State<Arc<App>>) -> (StatusCode, Json<Value>) {
     let plugins = app.plugins.snapshot().len();
-    let database = app.db.schema_version().is_ok();
-    let ready = database;
-    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (
-        status,
-        Json(
-            json!({ "status": if ready { "ready" } else { "not ready" }, "plugins": plugins, "database": if database { "ok" } else { "unavailable" } }),
-        ),
-    )
+    let db = app.db.clone();
+    // The connection is shared behind a mutex; a long write must not stall
+    // a runtime thread.
+    let database = match tokio::task::spawn_blocking(move || db.schema_version()).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(error) => Err(error.to_string()),
+    };
+    let (status, body) = readiness(plugins, database);
+    (status, Json(body))
+}
+
+/// The `/readyz` answer for `plugins` loaded and the database's state.
+fn readiness(plugins: usize, database: Result<(), String>) -> (StatusCode, Value) {
+    let mut reasons = Vec::new();
+    if let Err(error) = &database {
+        tracing::warn!("not ready: the database does not answer: {error}");
+        reasons.push(format!("database unavailable: {error}"));
+    }
+    if plugins == 0 {
+        reasons.push("no plugins loaded".to_owned());
+    }
+    let database = if database.is_ok() { "ok" } else { "unavailable" };
+    if reasons.is_empty() {
+        (StatusCode::OK, json!({ "status": "ready", "plugins": plugins, "database": database }))
+    } else {
+        let body =
+            json!({ "status": "not ready", "plugins": plugins, "database": database, "reason": reasons.join("; ") });
+        (StatusCode::SERVICE_UNAVAILABLE, body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ready_only_with_plugins_and_a_database() {
+        assert_eq!(
+            readiness(2, Ok(())),
+            (StatusCode::OK, json!({ "status": "ready", "plugins": 2, "database": "ok" }))
+        );
+        let (status, body) = readiness(3, Err("disk I/O error".to_owned()));
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            body,
+            json!({ "status": "not ready", "plugins": 3, "database": "unavailable", "reason": "database unavailable: disk I/O error" })
+        );
+        let (status, body) = readiness(0, Err("locked".to_owned()));
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["reason"], "database unavailable: locked; no plugins loaded");
+    }
 }

@@ -5,13 +5,15 @@
 //! `/messages?session_id=<id>`. The client POSTs JSON-RPC messages there;
 //! each is answered `202 Accepted`, and the response (with any
 //! notifications) arrives as a `message` event on the session's stream.
-//! Keep-alive comments flow every 15 s. A session ends when its stream
-//! closes.
+//! Keep-alive comments flow every `[http] sse_keep_alive_secs` (15 s by
+//! default), so proxies do not cut an idle stream. A session ends when its
+//! stream closes.
 
 use super::error::ApiError;
-use crate::admission::Ticket;
+use crate::admission::{Refusal, Ticket};
 use crate::app::App;
 use crate::mcp::BerthServer;
+use crate::mcp::first_request::AwaitFirstRequest;
 use crate::tenants::Principal;
 use axum::Extension;
 use axum::body::Bytes;
@@ -21,6 +23,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::{Stream, StreamExt};
 use rmcp::ServiceExt;
 use rmcp::model::{ClientJsonRpcMessage, RequestId, ServerJsonRpcMessage};
+use rmcp::transport::sink_stream::SinkStreamTransport;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -33,8 +36,6 @@ use tokio_util::sync::{CancellationToken, PollSender};
 /// Messages buffered per direction before a sender must wait (server side)
 /// or is told to back off (client side, 503).
 const CHANNEL_CAPACITY: usize = 64;
-/// Interval of keep-alive comments on the stream.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// Requests of a session whose responses have not been sent yet, each
 /// holding its slot in the in-flight gate until its response goes out.
@@ -67,6 +68,8 @@ pub struct LegacyState {
     pub sessions: Arc<LegacySessions>,
     /// Cancelled when the host shuts down; ends every session.
     pub shutdown: CancellationToken,
+    /// Interval of keep-alive comments on each stream.
+    pub keep_alive: Duration,
 }
 
 /// Removes the session and stops its server when the stream is dropped.
@@ -97,7 +100,8 @@ pub async fn open(
     let pending = Pending::default();
     let cancel = state.shutdown.child_token();
     let server = BerthServer::new(state.app.clone(), principal.tenant.clone(), "sse");
-    let transport = (PollSender::new(outbound_tx), ReceiverStream::new(inbound_rx));
+    let transport =
+        AwaitFirstRequest::new(SinkStreamTransport::new(PollSender::new(outbound_tx), ReceiverStream::new(inbound_rx)));
     let session_cancel = cancel.clone();
     tokio::spawn(async move {
         match server.serve_with_ct(transport, session_cancel).await {
@@ -118,7 +122,7 @@ pub async fn open(
     let messages = ReceiverStream::new(outbound_rx).map(move |message| {
         let _alive = &guard;
         if let Some(id) = response_id(&message) {
-            pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&id);
+            lock_pending(&pending).remove(&id);
         }
         let data = serde_json::to_string(&message).unwrap_or_else(|error| {
             tracing::error!("cannot encode an outgoing message: {error}");
@@ -127,7 +131,7 @@ pub async fn open(
         Ok(Event::default().event("message").data(data))
     });
     let stream = futures::stream::once(async move { Ok(endpoint) }).chain(messages);
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(state.keep_alive)))
 }
 
 /// Query of `POST /messages`.
@@ -153,15 +157,85 @@ pub async fn post(
     };
     let message: ClientJsonRpcMessage =
         serde_json::from_slice(&body).map_err(|error| ApiError::BadMessage(error.to_string()))?;
-    if let ClientJsonRpcMessage::Request(request) = &message {
-        let ticket = state.app.admission.calls.try_enter(&principal.tenant)?;
-        pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(request.id.clone(), ticket);
-    }
-    inbound.try_send(message).map_err(|error| match error {
-        mpsc::error::TrySendError::Full(_) => ApiError::Refused(crate::admission::Refusal::Tenant("queued messages")),
-        mpsc::error::TrySendError::Closed(_) => ApiError::UnknownSession(query.session_id.clone()),
-    })?;
+    deliver(&inbound, &pending, message, || state.app.admission.calls.try_enter(&principal.tenant))
+        .map_err(|error| error.for_session(&query.session_id))?;
     Ok(StatusCode::ACCEPTED)
+}
+
+/// Why [`deliver`] could not hand a message over.
+#[derive(Debug)]
+enum Undelivered {
+    /// The in-flight gate, or the session's queue, is full.
+    Refused(Refusal),
+    /// The session's server has stopped.
+    Closed,
+}
+
+impl Undelivered {
+    fn for_session(self, session_id: &str) -> ApiError {
+        match self {
+            Self::Refused(refusal) => ApiError::Refused(refusal),
+            Self::Closed => ApiError::UnknownSession(session_id.to_owned()),
+        }
+    }
+}
+
+/// Hands `message` to a session's server. A request first takes an
+/// in-flight slot from `admit` and records it in `pending`, before it is
+/// queued, because its response may go out before `try_send` even returns;
+/// if it cannot be queued, the [`Reservation`] gives the slot back.
+fn deliver(
+    inbound: &mpsc::Sender<ClientJsonRpcMessage>,
+    pending: &Pending,
+    message: ClientJsonRpcMessage,
+    admit: impl FnOnce() -> Result<Ticket, Refusal>,
+) -> Result<(), Undelivered> {
+    let reservation = match &message {
+        ClientJsonRpcMessage::Request(request) => {
+            Some(Reservation::new(pending, request.id.clone(), admit().map_err(Undelivered::Refused)?))
+        }
+        _ => None,
+    };
+    inbound.try_send(message).map_err(|error| match error {
+        mpsc::error::TrySendError::Full(_) => Undelivered::Refused(Refusal::Tenant("queued messages")),
+        mpsc::error::TrySendError::Closed(_) => Undelivered::Closed,
+    })?;
+    if let Some(reservation) = reservation {
+        reservation.keep();
+    }
+    Ok(())
+}
+
+/// A request's in-flight slot, recorded in its session's [`Pending`] map.
+/// Unless [kept](Self::keep), dropping it removes the record and so frees
+/// the slot: every early return gives the slot back.
+struct Reservation {
+    pending: Pending,
+    id: Option<RequestId>,
+}
+
+impl Reservation {
+    fn new(pending: &Pending, id: RequestId, ticket: Ticket) -> Self {
+        lock_pending(pending).insert(id.clone(), ticket);
+        Self { pending: pending.clone(), id: Some(id) }
+    }
+
+    /// The request was queued: its slot now lives until its response is sent.
+    fn keep(mut self) {
+        self.id = None;
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            lock_pending(&self.pending).remove(&id);
+        }
+    }
+}
+
+fn lock_pending(pending: &Pending) -> std::sync::MutexGuard<'_, HashMap<RequestId, Ticket>> {
+    pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The id a response or error answers.
@@ -177,4 +251,43 @@ fn session_id() -> String {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("the operating system's random source failed");
     hex::encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::admission::Gate;
+    use serde_json::json;
+
+    fn request(id: i64) -> ClientJsonRpcMessage {
+        serde_json::from_value(json!({"jsonrpc": "2.0", "id": id, "method": "tools/list"})).unwrap()
+    }
+
+    fn notification() -> ClientJsonRpcMessage {
+        serde_json::from_value(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).unwrap()
+    }
+
+    #[test]
+    fn a_request_the_session_cannot_take_gives_its_in_flight_slot_back() {
+        let gate = Gate::new("requests", 4, 1);
+        let tenant: Arc<str> = "acme".into();
+        let pending = Pending::default();
+        let (full, _kept_open) = mpsc::channel(1);
+        full.try_send(notification()).unwrap();
+        let refused = deliver(&full, &pending, request(1), || gate.try_enter(&tenant));
+        assert!(matches!(refused, Err(Undelivered::Refused(Refusal::Tenant("queued messages")))), "{refused:?}");
+        assert_eq!(gate.in_use(), 0, "a full queue frees the slot");
+
+        let (closed, receiver) = mpsc::channel(1);
+        drop(receiver);
+        let gone = deliver(&closed, &pending, request(2), || gate.try_enter(&tenant));
+        assert!(matches!(gone, Err(Undelivered::Closed)), "{gone:?}");
+        assert_eq!(gate.in_use(), 0, "a stopped session frees the slot");
+        assert!(lock_pending(&pending).is_empty());
+
+        let (open, _receiver) = mpsc::channel(1);
+        deliver(&open, &pending, request(3), || gate.try_enter(&tenant)).unwrap();
+        assert_eq!(gate.in_use(), 1, "a queued request holds its slot until its response");
+        assert_eq!(lock_pending(&pending).len(), 1);
+    }
 }

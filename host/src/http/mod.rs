@@ -12,6 +12,7 @@ mod error;
 mod guard;
 mod health;
 mod legacy_sse;
+mod negotiate;
 mod streamable;
 
 pub use error::ApiError;
@@ -38,13 +39,30 @@ pub struct HttpSettings {
     /// Largest request body, in KiB (413 above it). MCP messages are small;
     /// this stops a client from making the host buffer megabytes.
     pub body_limit_kib: u32,
-    /// How long in-flight calls may run after SIGTERM or SIGINT, in ms.
+    /// How long in-flight calls may run after SIGTERM or SIGINT, in ms; on
+    /// every transport, stdio included.
     pub shutdown_grace_ms: u64,
+    /// Interval of keep-alive comments (`/sse`) and pings (`/mcp`) on idle
+    /// SSE streams, in seconds, so that proxies and load balancers do not
+    /// cut a quiet stream. At least 1.
+    pub sse_keep_alive_secs: u64,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self { body_limit_kib: 1024, shutdown_grace_ms: 10_000 }
+        Self { body_limit_kib: 1024, shutdown_grace_ms: 10_000, sse_keep_alive_secs: 15 }
+    }
+}
+
+impl HttpSettings {
+    /// The body cap in bytes, as the layers that enforce it count.
+    pub fn body_limit_bytes(&self) -> usize {
+        self.body_limit_kib as usize * 1024
+    }
+
+    /// How long in-flight calls may run after SIGTERM or SIGINT.
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_millis(self.shutdown_grace_ms)
     }
 }
 
@@ -82,6 +100,9 @@ pub enum ServeError {
     /// An admin or metrics token too short to resist guessing.
     #[error("the {0} token must be at least {MIN_TOKEN_LEN} characters; generate one with `openssl rand -hex 32`")]
     WeakToken(&'static str),
+    /// A keep-alive interval of zero would flood every stream.
+    #[error("[http] sse_keep_alive_secs must be at least 1")]
+    NoKeepAlive,
     /// The server failed while running.
     #[error("HTTP server failed: {0}")]
     Io(#[from] std::io::Error),
@@ -92,6 +113,9 @@ impl HttpOptions {
     pub fn validate(&self) -> Result<(), ServeError> {
         if self.anonymous_tenant.is_some() && !self.addr.ip().is_loopback() {
             return Err(ServeError::AnonymousNotLoopback(self.addr));
+        }
+        if self.settings.sse_keep_alive_secs == 0 {
+            return Err(ServeError::NoKeepAlive);
         }
         for (name, token) in [("admin", &self.admin.token), ("metrics", &self.admin.metrics_token)] {
             if token.as_ref().is_some_and(|token| token.len() < MIN_TOKEN_LEN) {
@@ -127,7 +151,7 @@ pub async fn serve(
     let close_sessions = CancellationToken::new();
     let router = router(app.clone(), &options, loopback, close_sessions.clone());
     let server = axum::serve(listener, router).with_graceful_shutdown(stop_accepting.clone().cancelled_owned());
-    let grace = Duration::from_millis(options.settings.shutdown_grace_ms);
+    let grace = options.settings.shutdown_grace();
     let drain = async move {
         shutdown.await;
         stop_accepting.cancel();
@@ -148,14 +172,19 @@ pub async fn serve(
 }
 
 fn router(app: Arc<App>, options: &HttpOptions, loopback: bool, close_sessions: CancellationToken) -> Router {
-    let body_limit = options.settings.body_limit_kib as usize * 1024;
+    let settings = &options.settings;
     let auth_state =
         auth::AuthState { app: app.clone(), anonymous: options.anonymous_tenant.as_deref().map(Arc::from) };
-    let legacy =
-        legacy_sse::LegacyState { app: app.clone(), sessions: Arc::default(), shutdown: close_sessions.clone() };
+    let legacy = legacy_sse::LegacyState {
+        app: app.clone(),
+        sessions: Arc::default(),
+        shutdown: close_sessions.clone(),
+        keep_alive: Duration::from_secs(settings.sse_keep_alive_secs),
+    };
+    let mcp_state = streamable::Streamable::new(app.clone());
     let mcp = Router::new()
-        .route_service("/mcp", streamable::service(app.clone(), body_limit, close_sessions))
-        .route_layer(axum::middleware::from_fn_with_state(app.clone(), streamable::admit))
+        .route_service("/mcp", mcp_state.service(settings, close_sessions))
+        .route_layer(axum::middleware::from_fn_with_state(mcp_state, streamable::gate))
         .merge(
             Router::new()
                 .route("/sse", get(legacy_sse::open))
@@ -165,7 +194,7 @@ fn router(app: Arc<App>, options: &HttpOptions, loopback: bool, close_sessions: 
         .layer(axum::middleware::from_fn_with_state(auth_state, auth::authenticate));
     let policy = Arc::new(guard::HostPolicy::new(loopback, options.allowed_hosts.clone()));
     Router::new()
-        .merge(mcp.layer(RequestBodyLimitLayer::new(body_limit)))
+        .merge(mcp.layer(RequestBodyLimitLayer::new(settings.body_limit_bytes())))
         .merge(admin::routes(app.clone(), &options.admin))
         .layer(axum::middleware::from_fn_with_state(policy, guard::check))
         .merge(health::routes(app))

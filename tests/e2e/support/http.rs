@@ -56,9 +56,12 @@ pub fn tenant(data: &Path, tenant: &str, plugins: &[&str]) -> String {
     key
 }
 
-/// A running `berth serve --http 127.0.0.1:0`.
+/// A running `berth serve --http 127.0.0.1:0`. Its stdin stays open (and
+/// its stdout is a pipe) until [`HttpHost::take_stdio`], so `--stdio` in the
+/// extra arguments serves a session that only ends when the test says so.
 pub struct HttpHost {
     child: tokio::process::Child,
+    stdin: Option<tokio::process::ChildStdin>,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
     stderr: Arc<Mutex<Vec<String>>>,
@@ -79,12 +82,13 @@ impl HttpHost {
             command.arg("--config").arg(path);
         }
         let mut child = command
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .expect("spawn berth");
+        let stdin = child.stdin.take();
         let lines = Arc::new(Mutex::new(Vec::new()));
         let (address_tx, address_rx) = tokio::sync::oneshot::channel();
         let reader = BufReader::new(child.stderr.take().expect("stderr"));
@@ -108,7 +112,7 @@ impl HttpHost {
             .await
             .unwrap_or_else(|_| panic!("berth did not start listening; stderr:\n{}", lines.lock().unwrap().join("\n")))
             .unwrap_or_else(|_| panic!("berth exited before listening; stderr:\n{}", lines.lock().unwrap().join("\n")));
-        Self { child, base: format!("http://{address}"), stderr: lines }
+        Self { child, stdin, base: format!("http://{address}"), stderr: lines }
     }
 
     /// `base` + `path`.
@@ -124,6 +128,17 @@ impl HttpHost {
     /// Like [`Self::client`], speaking `version`.
     pub async fn client_on(&self, key: &str, version: ProtocolVersion) -> RunningService<RoleClient, ClientConfig> {
         HttpHostRef { base: self.base.clone() }.client_on(key, version).await
+    }
+
+    /// The host's stdin and stdout, for a `--stdio` session.
+    pub fn take_stdio(&mut self) -> (tokio::process::ChildStdin, tokio::process::ChildStdout) {
+        (self.stdin.take().expect("stdin not taken yet"), self.child.stdout.take().expect("stdout not taken yet"))
+    }
+
+    /// Sends `signal` (`TERM`, `INT`) to the host.
+    pub fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill").arg(format!("-{signal}")).arg(self.pid().to_string()).status();
+        assert!(status.expect("run kill").success(), "kill -{signal}");
     }
 
     /// The child's process id.
@@ -207,9 +222,19 @@ pub struct SseEvent {
     pub data: String,
 }
 
+/// What an SSE stream carries: an event, or a block of comment lines only
+/// (a keep-alive), with the comments' text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SseBlock {
+    /// An event with data.
+    Event(SseEvent),
+    /// Only comment lines.
+    Comment(String),
+}
+
 /// Reads events from an SSE response body, per the WHATWG parsing rules
 /// that matter here: fields per line, blank line ends an event, comment
-/// lines (`:`) are skipped.
+/// lines (`:`) are skipped, or returned by [`SseReader::next_block`].
 pub struct SseReader {
     response: reqwest::Response,
     buffer: String,
@@ -223,17 +248,33 @@ impl SseReader {
 
     /// The next event, or `None` when the stream ends; fails the test after 20 s.
     pub async fn next(&mut self) -> Option<SseEvent> {
+        loop {
+            match self.next_block().await? {
+                SseBlock::Event(event) => return Some(event),
+                SseBlock::Comment(_) => continue,
+            }
+        }
+    }
+
+    /// The next event or comment block, or `None` when the stream ends;
+    /// fails the test after 20 s.
+    pub async fn next_block(&mut self) -> Option<SseBlock> {
         tokio::time::timeout(Duration::from_secs(20), self.next_inner()).await.expect("an SSE event within 20 s")
     }
 
-    async fn next_inner(&mut self) -> Option<SseEvent> {
+    async fn next_inner(&mut self) -> Option<SseBlock> {
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let block: String = self.buffer.drain(..end + 2).collect();
                 let mut event = String::from("message");
                 let mut data = Vec::new();
+                let mut comments = Vec::new();
                 for line in block.lines() {
-                    if line.starts_with(':') || line.is_empty() {
+                    if let Some(comment) = line.strip_prefix(':') {
+                        comments.push(comment.to_owned());
+                        continue;
+                    }
+                    if line.is_empty() {
                         continue;
                     }
                     let (field, value) = line.split_once(':').unwrap_or((line, ""));
@@ -244,10 +285,13 @@ impl SseReader {
                         _ => {}
                     }
                 }
-                if data.is_empty() {
-                    continue;
+                if !data.is_empty() {
+                    return Some(SseBlock::Event(SseEvent { event, data: data.join("\n") }));
                 }
-                return Some(SseEvent { event, data: data.join("\n") });
+                if !comments.is_empty() {
+                    return Some(SseBlock::Comment(comments.join("\n")));
+                }
+                continue;
             }
             let chunk = self.response.chunk().await.ok()??;
             self.buffer.push_str(&String::from_utf8_lossy(&chunk).replace("\r\n", "\n"));

@@ -9,16 +9,19 @@ use berth::app::App;
 use berth::audit::AuditLog;
 use berth::db::Database;
 use berth::http::HttpOptions;
-use berth::mcp::BerthServer;
 use berth::mcp::first_request::AwaitFirstRequest;
+use berth::mcp::{BerthServer, Draining};
 use berth::settings::Settings;
 use berth::tenants::Tenants;
 use berth::vault::{KeySource, MasterKey, Scheme, Vault, load_master_key, write_key_file};
 use clap::{Args, Parser, Subcommand};
 use rmcp::ServiceExt;
+use rmcp::transport::async_rw::AsyncRwTransport;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
 
 /// Berth: an MCP host that runs every integration as a sandboxed WebAssembly component.
@@ -263,7 +266,11 @@ fn main() -> anyhow::Result<()> {
     init_logging(&cli.log)?;
     let settings = load_settings(&cli)?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    runtime.block_on(run(cli.command, settings))
+    let result = runtime.block_on(run(cli.command, settings));
+    // The stdio transport reads stdin on a blocking thread that returns only
+    // with the next line; after a signal, exiting must not wait for it.
+    runtime.shutdown_background();
+    result
 }
 
 async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
@@ -290,7 +297,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
 async fn serve(args: ServeArgs, settings: Settings) -> anyhow::Result<()> {
     let http = http_options(&args.transports, &settings)?;
     let app = App::start(&settings).await?;
-    run_transports(app, args.transports.stdio, &args.tenant, http).await
+    run_transports(app, args.transports.stdio, &args.tenant, http, settings.http.shutdown_grace()).await
 }
 
 /// What `--http` and its companions ask for, checked before anything starts.
@@ -310,16 +317,28 @@ fn http_options(args: &Transports, settings: &Settings) -> anyhow::Result<Option
     Ok(http)
 }
 
-/// Serves `app` over stdio (as `tenant`) and/or HTTP until both end.
+/// Serves `app` over stdio (as `tenant`) and/or HTTP until both end. On
+/// SIGTERM or SIGINT every transport stops taking new work, lets in-flight
+/// calls finish within `grace`, and ends.
 async fn run_transports(
     app: std::sync::Arc<App>,
     stdio: bool,
     tenant: &str,
     http: Option<HttpOptions>,
+    grace: Duration,
 ) -> anyhow::Result<()> {
-    let http = http.map(|options| tokio::spawn(berth::http::serve(app.clone(), options, shutdown_signal())));
+    let shutdown = CancellationToken::new();
+    tokio::spawn({
+        let shutdown = shutdown.clone();
+        async move {
+            shutdown_signal().await;
+            shutdown.cancel();
+        }
+    });
+    let http =
+        http.map(|options| tokio::spawn(berth::http::serve(app.clone(), options, shutdown.clone().cancelled_owned())));
     if stdio {
-        serve_stdio(app, tenant).await?;
+        serve_stdio(app, tenant, shutdown, grace).await?;
     }
     if let Some(http) = http {
         http.await.context("HTTP server task failed")??;
@@ -327,9 +346,16 @@ async fn run_transports(
     Ok(())
 }
 
-async fn serve_stdio(app: std::sync::Arc<App>, tenant: &str) -> anyhow::Result<()> {
+/// Serves one session on stdin/stdout until stdin ends or `shutdown`.
+async fn serve_stdio(
+    app: std::sync::Arc<App>,
+    tenant: &str,
+    shutdown: CancellationToken,
+    grace: Duration,
+) -> anyhow::Result<()> {
     tracing::info!(tenant, "serving MCP on stdio");
-    let transport = AwaitFirstRequest::new(rmcp::transport::IntoTransport::into_transport(rmcp::transport::stdio()));
+    let (stdin, stdout) = rmcp::transport::stdio();
+    let transport = AwaitFirstRequest::new(Draining::new(AsyncRwTransport::new_server(stdin, stdout), shutdown, grace));
     match BerthServer::new(app, tenant, "stdio").serve(transport).await {
         Ok(service) => {
             service.waiting().await.context("stdio session failed")?;

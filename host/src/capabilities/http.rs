@@ -21,7 +21,7 @@ use crate::runtime::bindings::berth::plugin::http::{
 use crate::runtime::{CallState, HostServices};
 use crate::upstream::{Caller, HopHeaders, Inbound, Outbound, Upstream, UpstreamError};
 use crate::vault::Credential;
-use crate::vault::credentials::{Applied, redact};
+use crate::vault::credentials::{Applied, Redactor};
 use crate::vault::oauth::{self, TokenCache};
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,9 +66,7 @@ impl HttpCtx {
         services: &HostServices,
         call_id: Option<String>,
     ) -> Self {
-        let mut sensitive: Vec<String> = credentials.iter().flat_map(Credential::sensitive_values).collect();
-        sensitive.sort_by_key(|value| std::cmp::Reverse(value.len()));
-        sensitive.dedup();
+        let sensitive = credentials.iter().flat_map(Credential::sensitive_values).collect();
         let audit =
             call_id.zip(services.audit.clone()).map(|(call_id, log)| Audit { log, call_id, tenant: tenant.clone() });
         Self {
@@ -132,14 +130,14 @@ impl HttpCtx {
             token = Some(self.token(credential, key).await?);
             inbound = self.exchange(outbound, Some(credential), token.as_ref().map(|token| token.as_str())).await?;
         }
-        let mut sensitive = self.sensitive.clone();
-        sensitive.extend(token.iter().map(|token| token.to_string()));
+        let redactor =
+            Redactor::new(self.sensitive.iter().map(String::as_str).chain(token.iter().map(|token| token.as_str())));
         let headers = inbound
             .headers
             .into_iter()
-            .map(|(name, value)| (name, String::from_utf8_lossy(&redact(value.as_bytes(), &sensitive)).into_owned()))
+            .map(|(name, value)| (name, String::from_utf8_lossy(&redactor.redact(value.as_bytes())).into_owned()))
             .collect();
-        Ok(Response { status: inbound.status, headers, body: redact(&inbound.body, &sensitive) })
+        Ok(Response { status: inbound.status, headers, body: redactor.redact(&inbound.body) })
     }
 
     /// Sends one request with `credential` attached, recording it.

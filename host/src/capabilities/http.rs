@@ -106,13 +106,6 @@ impl HttpCtx {
 
     async fn perform(&self, request: Request) -> Result<Response, HttpError> {
         let credential = request.credential.as_deref().map(|name| self.credential(name)).transpose()?;
-        if let Some(credential) = credential {
-            for (name, _) in credential.headers(Some("")) {
-                if request.headers.iter().any(|(set, _)| set.eq_ignore_ascii_case(&name)) {
-                    tracing::warn!(plugin = %self.plugin, header = %name, "the plugin set a header its credential sets; the credential wins");
-                }
-            }
-        }
         let oauth = credential.filter(|credential| credential.scheme.is_oauth());
         let key = oauth.map(|credential| oauth::cache_key(&self.tenant, &self.plugin, credential));
         let mut token = match (oauth, &key) {

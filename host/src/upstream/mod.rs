@@ -212,7 +212,8 @@ impl Upstream {
 
     /// Performs `request` for `caller` within `policy`, following redirects
     /// that stay within it. `extra` supplies credential headers per hop; they
-    /// replace any header of the same name the plugin set. Connection errors
+    /// replace any header of the same name the plugin set, and each such
+    /// override is logged. Connection errors
     /// and 502/503/504 are retried for idempotent methods, 429 for any, with
     /// jittered backoff or the upstream's `Retry-After`. Every attempt and
     /// every wait ends by `request.deadline`: a wait that would not fit is
@@ -242,7 +243,7 @@ impl Upstream {
         let mut retries = 0;
         let (verdict, outcome) = loop {
             let attempt = timeout.min(request.deadline.saturating_duration_since(Instant::now()));
-            let outcome = tokio::time::timeout(attempt, self.exchange(policy, request.clone(), extra))
+            let outcome = tokio::time::timeout(attempt, self.exchange(caller, policy, request.clone(), extra))
                 .await
                 .unwrap_or(Err(UpstreamError::Timeout(millis(attempt))));
             let verdict = match &outcome {
@@ -282,6 +283,7 @@ impl Upstream {
 
     async fn exchange(
         &self,
+        caller: Caller<'_>,
         policy: &EgressPolicy,
         mut request: Outbound,
         extra: Option<&dyn HopHeaders>,
@@ -292,7 +294,11 @@ impl Upstream {
             let mut headers = request.headers.clone();
             if let Some(extra) = extra {
                 for (name, value) in extra.headers_for(&url) {
+                    let set = headers.len();
                     headers.retain(|(existing, _)| !existing.eq_ignore_ascii_case(&name));
+                    if headers.len() < set {
+                        tracing::warn!(tenant = caller.tenant, plugin = caller.plugin, header = %name, "the plugin set a header its credential sets; the credential wins");
+                    }
                     headers.push((name, value));
                 }
             }

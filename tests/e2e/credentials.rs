@@ -149,8 +149,14 @@ async fn credentials_are_not_sent_outside_their_bound_origins() {
         "tok-bound\n",
     );
     let host = setup.host("default").await;
-    echo(&host, &setup.upstream.url("/api/echo"), "bearer", json!([])).await;
-    assert_eq!(setup.upstream.received().last().unwrap().get("authorization"), None);
+    // Outside the bound origins the guest's own header is kept: nothing is
+    // overridden, so no override is logged.
+    echo(&host, &setup.upstream.url("/api/echo"), "bearer", json!([["Authorization", "Bearer guest-own"]])).await;
+    let sent = setup.upstream.received().last().unwrap().get("authorization").cloned();
+    assert_eq!(sent.as_deref(), Some("Bearer guest-own"));
+    host.wait_for_log(&["tool call", "is_error=false"]).await;
+    let stderr = host.stderr();
+    assert!(!stderr.iter().any(|line| line.contains("credential wins")), "{}", stderr.join("\n"));
 }
 
 #[tokio::test]

@@ -76,6 +76,19 @@ async fn loopback_is_refused_unless_the_operator_allows_it() {
 }
 
 #[tokio::test]
+async fn a_host_name_resolving_to_loopback_is_refused_after_resolution() {
+    let setup = ProbeHost::start_via("", |upstream| format!("localhost:{}", upstream.addr.port())).await;
+    let url = format!("http://localhost:{}/api/echo", setup.upstream.addr.port());
+    let answer = fetch(&setup, json!({"url": url})).await;
+    assert_eq!(answer["error"], "denied", "refused as policy, not as a connection failure: {answer}");
+    let detail = answer["detail"].as_str().unwrap();
+    assert!(detail.contains("`localhost` resolves to") && detail.contains("loopback"), "{answer}");
+    assert_eq!(setup.upstream.hits(), 0, "never contacted, and a denial is not retried");
+    let audit = cli(setup.data.path(), &["audit", "tail", "--json"]);
+    assert!(audit.contains("\"retries\":0") && audit.contains("denied: "), "{audit}");
+}
+
+#[tokio::test]
 async fn responses_are_capped_and_requests_time_out() {
     let setup = setup(ALLOW_LOOPBACK).await;
     let large = fetch(&setup, json!({"url": setup.upstream.url("/api/large")})).await;

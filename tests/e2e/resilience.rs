@@ -81,3 +81,44 @@ async fn the_tenants_rate_limit_answers_rate_limited() {
     assert!(limited["detail"].as_u64().unwrap() > 0);
     assert_eq!(setup.upstream.script_hits("ok"), 2);
 }
+
+#[tokio::test]
+async fn requests_that_keep_failing_are_audited_with_their_retries() {
+    // Nothing listens where the tenant's `upstream` points: every attempt is
+    // a connection failure, retried like a 503.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let setup = ProbeHost::start_via(SETTINGS, |_| closed.to_string()).await;
+    let answer = setup.fetch(json!({"url": format!("http://{closed}/api/down")})).await;
+    assert_eq!(answer["error"], "connection", "{answer}");
+
+    let audit = cli(setup.data.path(), &["audit", "tail", "--json"]);
+    let calls: Vec<Value> = audit.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let request = &calls[0]["requests"][0];
+    assert!(request["outcome"].as_str().unwrap().starts_with("could not reach the upstream"), "{request}");
+    assert_eq!(request["retries"], 3, "{request}");
+}
+
+#[tokio::test]
+async fn a_slow_upstream_times_out_before_the_call_deadline() {
+    // The host's per-request timeout (30 s by default) is longer than the
+    // call's 1.5 s: the call's deadline bounds every attempt and every wait.
+    let setup = setup("[egress]\nallow_loopback = true\n\n[limits]\ncall_timeout_ms = 1500\n").await;
+    let started = Instant::now();
+    let slow = setup.fetch_path("GET", "/api/slow?ms=5000").await;
+    assert_eq!(slow, json!({"error": "timeout", "detail": null}), "a typed timeout, not a time-limit error");
+    assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
+
+    setup.upstream.script("later", &[(429, Some("2")), (200, None)]);
+    let started = Instant::now();
+    let limited = setup.fetch_path("GET", "/api/script/later").await;
+    assert_eq!(limited, json!({"error": "rate-limited", "detail": 2000}), "a wait that cannot fit is not waited");
+    assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
+    assert_eq!(setup.upstream.script_hits("later"), 1);
+
+    let audit = cli(setup.data.path(), &["audit", "tail", "--json"]);
+    let calls: Vec<Value> = audit.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(calls[0]["outcome"], "ok", "the guest answered in time: {audit}");
+    let request = &calls[0]["requests"][0];
+    assert_eq!(request["path"], "/api/slow");
+    assert!(request["outcome"].as_str().unwrap().starts_with("no answer within"), "{request}");
+}

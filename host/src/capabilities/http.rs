@@ -18,13 +18,13 @@ use crate::policy::egress::EgressPolicy;
 use crate::runtime::bindings::berth::plugin::http::{
     Host, HttpError, Method, Request, Response, add_to_linker as link,
 };
-use crate::runtime::{CallState, HostServices};
-use crate::upstream::{Caller, HopHeaders, Inbound, Outbound, Upstream, UpstreamError};
+use crate::runtime::{CallState, HostServices, PluginGrants};
+use crate::upstream::{Caller, Failure, HopHeaders, Inbound, Outbound, Upstream, UpstreamError};
 use crate::vault::Credential;
-use crate::vault::credentials::{Applied, redact};
+use crate::vault::credentials::{Applied, Redactor};
 use crate::vault::oauth::{self, TokenCache};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use wasmtime::component::{HasSelf, Linker};
 use zeroize::Zeroizing;
 
@@ -50,31 +50,32 @@ pub struct HttpCtx {
     tokens: Arc<TokenCache>,
     metrics: Arc<Metrics>,
     audit: Option<Audit>,
+    deadline: Instant,
 }
 
 impl HttpCtx {
-    /// A context for `plugin` (which declared `declared_credentials`) running
-    /// for `tenant` with its `credentials`, within `policy` (already resolved
-    /// against the tenant's config), using the host's shared `services`, and
-    /// audited under `call_id` when there is one.
-    pub fn new(
+    /// A context for the plugin `grants` describe, running for `tenant` with
+    /// its `credentials`, within `policy` (already resolved against the
+    /// tenant's config), using the host's shared `services`, audited under
+    /// `call_id` when there is one. Every request, retries included, is over
+    /// by `deadline`, so the guest still has time to handle the outcome
+    /// before the call itself runs out.
+    pub(crate) fn new(
         tenant: Arc<str>,
-        plugin: Arc<str>,
-        declared_credentials: Arc<[String]>,
+        grants: &PluginGrants,
         credentials: Vec<Credential>,
         policy: EgressPolicy,
         services: &HostServices,
         call_id: Option<String>,
+        deadline: Instant,
     ) -> Self {
-        let mut sensitive: Vec<String> = credentials.iter().flat_map(Credential::sensitive_values).collect();
-        sensitive.sort_by_key(|value| std::cmp::Reverse(value.len()));
-        sensitive.dedup();
+        let sensitive = credentials.iter().flat_map(Credential::sensitive_values).collect();
         let audit =
             call_id.zip(services.audit.clone()).map(|(call_id, log)| Audit { log, call_id, tenant: tenant.clone() });
         Self {
             tenant,
-            plugin,
-            declared_credentials,
+            plugin: grants.name.clone(),
+            declared_credentials: grants.credentials.clone(),
             credentials,
             sensitive,
             policy,
@@ -82,6 +83,7 @@ impl HttpCtx {
             tokens: services.tokens.clone(),
             metrics: services.metrics.clone(),
             audit,
+            deadline,
         }
     }
 
@@ -104,13 +106,6 @@ impl HttpCtx {
 
     async fn perform(&self, request: Request) -> Result<Response, HttpError> {
         let credential = request.credential.as_deref().map(|name| self.credential(name)).transpose()?;
-        if let Some(credential) = credential {
-            for (name, _) in credential.headers(Some("")) {
-                if request.headers.iter().any(|(set, _)| set.eq_ignore_ascii_case(&name)) {
-                    tracing::warn!(plugin = %self.plugin, header = %name, "the plugin set a header its credential sets; the credential wins");
-                }
-            }
-        }
         let oauth = credential.filter(|credential| credential.scheme.is_oauth());
         let key = oauth.map(|credential| oauth::cache_key(&self.tenant, &self.plugin, credential));
         let mut token = match (oauth, &key) {
@@ -123,6 +118,7 @@ impl HttpCtx {
             headers: request.headers,
             body: request.body,
             timeout: request.timeout_ms.map(|ms| Duration::from_millis(u64::from(ms))),
+            deadline: self.deadline,
         };
         let mut inbound =
             self.exchange(outbound.clone(), credential, token.as_ref().map(|token| token.as_str())).await?;
@@ -132,14 +128,14 @@ impl HttpCtx {
             token = Some(self.token(credential, key).await?);
             inbound = self.exchange(outbound, Some(credential), token.as_ref().map(|token| token.as_str())).await?;
         }
-        let mut sensitive = self.sensitive.clone();
-        sensitive.extend(token.iter().map(|token| token.to_string()));
+        let redactor =
+            Redactor::new(self.sensitive.iter().map(String::as_str).chain(token.iter().map(|token| token.as_str())));
         let headers = inbound
             .headers
             .into_iter()
-            .map(|(name, value)| (name, String::from_utf8_lossy(&redact(value.as_bytes(), &sensitive)).into_owned()))
+            .map(|(name, value)| (name, String::from_utf8_lossy(&redactor.redact(value.as_bytes())).into_owned()))
             .collect();
-        Ok(Response { status: inbound.status, headers, body: redact(&inbound.body, &sensitive) })
+        Ok(Response { status: inbound.status, headers, body: redactor.redact(&inbound.body) })
     }
 
     /// Sends one request with `credential` attached, recording it.
@@ -159,11 +155,11 @@ impl HttpCtx {
             .send(caller, &self.policy, outbound, applied.as_ref().map(|applied| applied as &dyn HopHeaders))
             .await;
         self.record(&method_name, &url, at_ms, started.elapsed(), &outcome);
-        outcome.map_err(|error| {
-            if let UpstreamError::Denied(denial) = &error {
+        outcome.map_err(|failure| {
+            if let UpstreamError::Denied(denial) = &failure.error {
                 tracing::warn!(plugin = %self.plugin, %url, "egress denied: {denial}");
             }
-            wit_error(error)
+            wit_error(failure.error)
         })
     }
 
@@ -186,6 +182,7 @@ impl HttpCtx {
             ],
             body: Some(request.form.as_bytes().to_vec()),
             timeout: None,
+            deadline: self.deadline,
         };
         let inbound = self.exchange(outbound, None, None).await.map_err(|error| match error {
             HttpError::Denied(reason) => format!("the token endpoint {} is not reachable: {reason}", request.url),
@@ -198,7 +195,7 @@ impl HttpCtx {
 impl HttpCtx {
     /// Counts the request in the metrics and writes it to the audit log:
     /// origin and path, never the query.
-    fn record(&self, method: &str, url: &str, at_ms: i64, elapsed: Duration, outcome: &Result<Inbound, UpstreamError>) {
+    fn record(&self, method: &str, url: &str, at_ms: i64, elapsed: Duration, outcome: &Result<Inbound, Failure>) {
         let target = match outcome {
             Ok(inbound) => Some(inbound.url.clone()),
             Err(_) => url::Url::parse(url).ok(),
@@ -208,7 +205,7 @@ impl HttpCtx {
             .unwrap_or_else(|| ("(invalid)".to_owned(), String::new()));
         match outcome {
             Ok(inbound) => self.metrics.upstream_request(&origin, &inbound.status.to_string()),
-            Err(error) => self.metrics.upstream_request(&origin, error.kind()),
+            Err(failure) => self.metrics.upstream_request(&origin, failure.error.kind()),
         }
         let Some(audit) = &self.audit else { return };
         audit.log.request(&RequestRecord {
@@ -221,11 +218,14 @@ impl HttpCtx {
             path,
             status: outcome.as_ref().ok().map(|inbound| inbound.status),
             duration_ms: elapsed.as_millis() as i64,
-            retries: outcome.as_ref().map_or(0, |inbound| inbound.retries),
+            retries: match outcome {
+                Ok(inbound) => inbound.retries,
+                Err(failure) => failure.retries,
+            },
             outcome: match outcome {
                 Ok(_) => "ok".to_owned(),
-                Err(UpstreamError::Denied(denial)) => format!("denied: {denial}"),
-                Err(error) => error.to_string(),
+                Err(Failure { error: UpstreamError::Denied(denial), .. }) => format!("denied: {denial}"),
+                Err(failure) => failure.to_string(),
             },
         });
     }

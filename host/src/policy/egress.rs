@@ -164,10 +164,11 @@ impl EgressTemplate {
             url: self.raw.clone(),
             reason: format!("the tenant's config makes this rule invalid: {error}"),
         })?;
+        // Compared as parsed hosts: `host_str` keeps an IPv6 literal's
+        // brackets and spells it canonically, as requests' URLs are spelled.
         let host = url.host_str().unwrap_or_default().to_owned();
-        let filled_host =
-            authority.rsplit_once(':').map_or(authority.as_str(), |(host, _)| host).trim_matches(['[', ']']);
-        if !host.eq_ignore_ascii_case(filled_host) || url.path() != path {
+        let filled_host = url::Host::parse(host_of(&authority)).map(|filled| filled.to_string());
+        if filled_host.as_deref() != Ok(host.as_str()) || url.path() != path {
             return Err(Denial::NoMatch {
                 plugin: String::new(),
                 url: self.raw.clone(),
@@ -220,6 +221,16 @@ impl fmt::Display for EgressRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}://{}:{}{}", self.scheme, self.host, display_port(self.port), self.path)
     }
+}
+
+/// The host part of `authority` (`host[:port]`), an IPv6 literal with its
+/// brackets.
+fn host_of(authority: &str) -> &str {
+    let port_at = match authority.rfind(']') {
+        Some(bracket) => authority[bracket..].find(':').map(|colon| bracket + colon),
+        None => authority.rfind(':'),
+    };
+    port_at.map_or(authority, |colon| &authority[..colon])
 }
 
 fn display_port(port: Option<u16>) -> String {
@@ -371,6 +382,25 @@ mod tests {
             let error = EgressTemplate::parse(rule).unwrap_err().to_string();
             assert!(error.contains(hint), "{rule}: {error}");
         }
+    }
+
+    #[test]
+    fn ipv6_literal_rules_match_their_urls() {
+        let rules = [
+            ("http://[::1]:8080/api/", None),
+            ("http://[0:0::1]:8080/api/", None),
+            ("http://{upstream}/api/", Some("[::1]:8080")),
+        ];
+        for (rule, config) in rules {
+            let policy = policy(&[rule], &[("upstream", config.unwrap_or_default())]);
+            assert!(policy.check("http://[::1]:8080/api/x").is_ok(), "{rule}");
+            assert!(policy.check("http://[0:0::1]:8080/api/x").is_ok(), "{rule}: the same address, spelled longer");
+            assert!(policy.check("http://[::2]:8080/api/x").unwrap_err().to_string().contains("host"), "{rule}");
+            assert!(policy.check("http://[::1]:8081/api/x").unwrap_err().to_string().contains("port"), "{rule}");
+        }
+        let policy = policy(&["https://[2001:db8::1]/"], &[]);
+        assert!(policy.check("https://[2001:db8::1]/x").is_ok());
+        assert_eq!(policy.origins(), ["https://[2001:db8::1]:443"]);
     }
 
     #[test]

@@ -75,6 +75,15 @@ impl Limits {
     pub fn call_timeout(&self) -> Duration {
         Duration::from_millis(self.call_timeout_ms)
     }
+
+    /// How long before the call's deadline host I/O gives up, leaving the
+    /// guest time to handle the typed error (a `timeout`, say) and answer,
+    /// rather than being cut off with a bare time-limit error: a tenth of
+    /// the call's budget, at most 250 ms, which is ample for a guest to
+    /// turn an error into a result even in an interpreted language.
+    pub fn answer_margin(&self) -> Duration {
+        (self.call_timeout() / 10).min(Duration::from_millis(250))
+    }
 }
 
 /// A limit a call ran into. Its message names the limit, so the agent (and

@@ -13,6 +13,7 @@ mod state;
 pub use engine::{Allocation, EngineOptions};
 pub use limits::{LimitExceeded, Limits};
 pub use plugin::{LoadedPlugin, ToolSpec};
+pub(crate) use state::PluginGrants;
 pub use state::{CallScope, CallState, HostServices};
 
 use crate::policy::egress::EgressTemplate;
@@ -20,7 +21,6 @@ use crate::policy::manifest::{self as rules, ManifestError};
 use bindings::types::{ToolError, ToolResult};
 use bindings::{Adapter, AdapterPre};
 use sha2::{Digest, Sha256};
-use state::PluginGrants;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use wasmtime::component::{Component, Linker};
@@ -260,15 +260,16 @@ impl Runtime {
     }
 
     /// Instantiates `pre` in a fresh store holding `state` and runs `body`
-    /// under every limit, translating traps into [`CallError`]s. One deadline
-    /// covers waiting for an instance slot, guest CPU and host I/O.
+    /// under every limit, translating traps into [`CallError`]s. One deadline,
+    /// the state's, covers waiting for an instance slot, guest CPU and host
+    /// I/O.
     async fn run<R>(
         &self,
         pre: &AdapterPre<CallState>,
         state: CallState,
         body: impl AsyncFnOnce(&mut Store<CallState>, Adapter) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
-        let deadline = tokio::time::Instant::now() + self.limits.call_timeout();
+        let deadline = tokio::time::Instant::from_std(state.deadline);
         let _slot = tokio::time::timeout_at(deadline, self.instances.clone().acquire_owned())
             .await
             .map_err(|_| CallError::Busy)?

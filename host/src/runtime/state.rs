@@ -17,6 +17,7 @@ use crate::vault::Credential;
 use crate::vault::oauth::TokenCache;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Instant;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -93,11 +94,15 @@ pub struct CallState {
     pub(crate) log: LogCtx,
     pub(crate) stderr: GuestOutput,
     stdout: GuestOutput,
+    /// When the call must be over: waiting for an instance, guest CPU and
+    /// host I/O together. Host I/O ends a little earlier (see
+    /// [`Limits::answer_margin`]) so the guest can still answer.
+    pub(crate) deadline: Instant,
 }
 
 impl CallState {
     /// State for `tool` of the plugin described by `grants`, running in
-    /// `scope`, under `limits`.
+    /// `scope`, under `limits`; the call's time starts now.
     pub(crate) fn new(
         grants: &PluginGrants,
         scope: CallScope,
@@ -105,6 +110,7 @@ impl CallState {
         limits: Limits,
         services: &HostServices,
     ) -> Self {
+        let deadline = Instant::now() + limits.call_timeout();
         let tenant: Arc<str> = scope.tenant.clone().unwrap_or_else(|| "(load)".into());
         let stdout = GuestOutput::new(Stream::Stdout, tenant.clone(), grants.name.clone());
         let stderr = GuestOutput::new(Stream::Stderr, tenant.clone(), grants.name.clone());
@@ -143,12 +149,12 @@ impl CallState {
             limiter: CallLimiter::new(limits),
             http: HttpCtx::new(
                 tenant.clone(),
-                grants.name.clone(),
-                grants.credentials.clone(),
+                grants,
                 credentials,
                 egress,
                 services,
                 scope.call_id,
+                deadline - limits.answer_margin(),
             ),
             secrets: SecretsCtx::new(
                 grants.name.clone(),
@@ -161,6 +167,7 @@ impl CallState {
             log: LogCtx::new(tenant, grants.name.clone(), tool.into()),
             stderr,
             stdout,
+            deadline,
         }
     }
 

@@ -12,10 +12,10 @@ use crate::metrics::CircuitState;
 use crate::policy::address::AddressPolicy;
 use crate::policy::egress::{Denial, EgressPolicy, origin_of};
 use futures::StreamExt;
-use resilience::{Breakers, RateLimits, ResilienceSettings, retry_after};
+use resilience::{Breakers, RateLimits, ResilienceSettings, Verdict, retry_after};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use url::Url;
 
 /// `[egress]` settings.
@@ -62,6 +62,10 @@ pub struct Outbound {
     pub body: Option<Vec<u8>>,
     /// The plugin's requested timeout, if lower than the host's.
     pub timeout: Option<Duration>,
+    /// When the exchange, retries and their waits included, must be over:
+    /// shortly before the tool call's own deadline, so that the guest gets
+    /// a typed error it can still answer with instead of being cut off.
+    pub deadline: Instant,
 }
 
 /// The upstream's answer.
@@ -107,6 +111,17 @@ pub enum UpstreamError {
 }
 
 impl UpstreamError {
+    /// How this failure bears on the upstream's circuit: the host's own
+    /// refusals and caps say nothing about the upstream's health.
+    fn verdict(&self) -> Verdict {
+        match self {
+            Self::Connection(_) | Self::Timeout(_) => Verdict::Failed,
+            Self::Denied(_) | Self::InvalidRequest(_) | Self::TooLarge(_) => Verdict::Neutral,
+            // Raised before the request is admitted, never by an exchange.
+            Self::RateLimited(_) | Self::CircuitOpen(_) => Verdict::Neutral,
+        }
+    }
+
     /// A short name for the kind of failure, for metrics labels.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -118,6 +133,24 @@ impl UpstreamError {
             Self::RateLimited(_) => "rate_limited",
             Self::CircuitOpen(_) => "circuit_open",
         }
+    }
+}
+
+/// A request that obtained no answer, with the retries made before giving
+/// up, which the audit log records like those of an answered request.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{error}")]
+pub struct Failure {
+    /// Why there is no answer.
+    pub error: UpstreamError,
+    /// Retries made after the first attempt.
+    pub retries: u32,
+}
+
+/// A failure before any attempt was retried.
+impl From<UpstreamError> for Failure {
+    fn from(error: UpstreamError) -> Self {
+        Self { error, retries: 0 }
     }
 }
 
@@ -179,22 +212,26 @@ impl Upstream {
 
     /// Performs `request` for `caller` within `policy`, following redirects
     /// that stay within it. `extra` supplies credential headers per hop; they
-    /// replace any header of the same name the plugin set. Connection errors
+    /// replace any header of the same name the plugin set, and each such
+    /// override is logged. Connection errors
     /// and 502/503/504 are retried for idempotent methods, 429 for any, with
-    /// jittered backoff or the upstream's `Retry-After`.
+    /// jittered backoff or the upstream's `Retry-After`. Every attempt and
+    /// every wait ends by `request.deadline`: a wait that would not fit is
+    /// not waited (a 429 then becomes `rate-limited`), and an attempt cut
+    /// short by it is a `timeout`.
     pub async fn send(
         &self,
         caller: Caller<'_>,
         policy: &EgressPolicy,
         request: Outbound,
         extra: Option<&dyn HopHeaders>,
-    ) -> Result<Inbound, UpstreamError> {
-        let origin = origin_of(&policy.check(&request.url)?);
+    ) -> Result<Inbound, Failure> {
+        let origin = origin_of(&policy.check(&request.url).map_err(UpstreamError::Denied)?);
         let settings = &self.resilience;
         self.limits
             .take(settings, caller.tenant, caller.plugin)
             .map_err(|wait| UpstreamError::RateLimited(millis(wait)))?;
-        self.breakers.admit(settings, caller.tenant, &origin).map_err(|wait| {
+        let admission = self.breakers.admit(settings, caller.tenant, &origin).map_err(|wait| {
             UpstreamError::CircuitOpen(format!(
                 "{origin} failed repeatedly; failing fast for another {} ms",
                 millis(wait)
@@ -204,10 +241,16 @@ impl Upstream {
         let timeout = request.timeout.map_or(host_timeout, |asked| asked.min(host_timeout));
         let idempotent = matches!(request.method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS");
         let mut retries = 0;
-        loop {
-            let outcome = tokio::time::timeout(timeout, self.exchange(policy, request.clone(), extra))
+        let (verdict, outcome) = loop {
+            let attempt = timeout.min(request.deadline.saturating_duration_since(Instant::now()));
+            let outcome = tokio::time::timeout(attempt, self.exchange(caller, policy, request.clone(), extra))
                 .await
-                .unwrap_or(Err(UpstreamError::Timeout(millis(timeout))));
+                .unwrap_or(Err(UpstreamError::Timeout(millis(attempt))));
+            let verdict = match &outcome {
+                Ok(inbound) if inbound.status >= 500 => Verdict::Failed,
+                Ok(_) => Verdict::Healthy,
+                Err(error) => error.verdict(),
+            };
             let retryable = match &outcome {
                 Ok(inbound) => inbound.status == 429 || (idempotent && matches!(inbound.status, 502..=504)),
                 Err(UpstreamError::Connection(_)) => idempotent,
@@ -217,28 +260,30 @@ impl Upstream {
                 let asked =
                     outcome.as_ref().ok().and_then(|inbound| inbound.header("retry-after")).and_then(retry_after);
                 let wait = asked.unwrap_or_else(|| settings.backoff(retries));
-                if wait <= Duration::from_millis(settings.max_retry_after_ms) {
+                let fits = wait <= Duration::from_millis(settings.max_retry_after_ms)
+                    && wait < request.deadline.saturating_duration_since(Instant::now());
+                if fits {
                     tracing::debug!(origin, retries, ?wait, "retrying upstream request");
                     tokio::time::sleep(wait).await;
                     retries += 1;
                     continue;
                 }
                 if outcome.as_ref().is_ok_and(|inbound| inbound.status == 429) {
-                    return Err(UpstreamError::RateLimited(millis(wait)));
+                    break (verdict, Err(UpstreamError::RateLimited(millis(wait))));
                 }
             }
-            let failed = match &outcome {
-                Ok(inbound) => inbound.status >= 500,
-                Err(UpstreamError::Connection(_) | UpstreamError::Timeout(_)) => true,
-                Err(_) => false,
-            };
-            self.breakers.record(settings, caller.tenant, &origin, !failed);
-            return outcome.map(|inbound| Inbound { retries, ..inbound });
+            break (verdict, outcome);
+        };
+        admission.record(verdict);
+        match outcome {
+            Ok(inbound) => Ok(Inbound { retries, ..inbound }),
+            Err(error) => Err(Failure { error, retries }),
         }
     }
 
     async fn exchange(
         &self,
+        caller: Caller<'_>,
         policy: &EgressPolicy,
         mut request: Outbound,
         extra: Option<&dyn HopHeaders>,
@@ -249,7 +294,11 @@ impl Upstream {
             let mut headers = request.headers.clone();
             if let Some(extra) = extra {
                 for (name, value) in extra.headers_for(&url) {
+                    let set = headers.len();
                     headers.retain(|(existing, _)| !existing.eq_ignore_ascii_case(&name));
+                    if headers.len() < set {
+                        tracing::warn!(tenant = caller.tenant, plugin = caller.plugin, header = %name, "the plugin set a header its credential sets; the credential wins");
+                    }
                     headers.push((name, value));
                 }
             }
@@ -345,4 +394,66 @@ fn connection_error(error: reqwest::Error) -> UpstreamError {
         source = cause.source();
     }
     UpstreamError::Connection(innermost)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::egress::EgressTemplate;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A loopback server answering each connection with the next of
+    /// `answers` (raw status line and headers), then closing it.
+    async fn serve(answers: &'static [&'static str]) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            for answer in answers {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let mut request = Vec::new();
+                while !request.ends_with(b"\r\n\r\n") {
+                    let mut byte = [0];
+                    if socket.read(&mut byte).await.unwrap() == 0 {
+                        break;
+                    }
+                    request.push(byte[0]);
+                }
+                let response = format!("{answer}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+                socket.write_all(response.as_bytes()).await.unwrap();
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn a_probe_answered_with_a_retry_after_beyond_the_bound_settles_the_circuit() {
+        let addr =
+            serve(&["HTTP/1.1 503 Service Unavailable", "HTTP/1.1 429 Too Many Requests\r\nretry-after: 3600"]).await;
+        let egress = EgressSettings {
+            addresses: AddressPolicy { allow_loopback: true, allow_private: false },
+            ..EgressSettings::default()
+        };
+        let resilience = ResilienceSettings { breaker_threshold: 1, breaker_cooldown_ms: 10, ..Default::default() };
+        let upstream = Upstream::new(egress, resilience).unwrap();
+        let rule = EgressTemplate::parse(&format!("http://{addr}/")).unwrap();
+        let policy = EgressPolicy::resolve("p", &[rule], &Default::default());
+        let caller = Caller { tenant: "t", plugin: "p" };
+        // POST, so the 503 is not retried and opens the circuit at once.
+        let request = Outbound {
+            method: reqwest::Method::POST,
+            url: format!("http://{addr}/x"),
+            headers: Vec::new(),
+            body: None,
+            timeout: None,
+            deadline: Instant::now() + Duration::from_secs(10),
+        };
+        let failed = upstream.send(caller, &policy, request.clone(), None).await.unwrap();
+        assert_eq!(failed.status, 503);
+        assert_eq!(upstream.circuits()[0].2, CircuitState::Open);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+
+        let probe = upstream.send(caller, &policy, request, None).await.unwrap_err();
+        assert!(matches!(probe.error, UpstreamError::RateLimited(3_600_000)), "{probe:?}");
+        assert_eq!(upstream.circuits()[0].2, CircuitState::Closed, "the upstream answered, so the probe closed it");
+    }
 }

@@ -67,6 +67,22 @@ pub fn retry_after(value: &str) -> Option<Duration> {
     Some(date.duration_since(SystemTime::now()).unwrap_or_default())
 }
 
+/// How a finished request bears on its upstream's health, as the circuit
+/// breaker counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The upstream answered (any status below 500): it is alive, so a
+    /// half-open circuit closes and a failure streak ends.
+    Healthy,
+    /// A 5xx, a connection failure or a timeout: one more towards opening.
+    Failed,
+    /// Says nothing about the upstream: the host refused the request, the
+    /// request was malformed, the body exceeded the host's cap, or the
+    /// request was abandoned. Counts for neither side; a probe that ends
+    /// this way only gives back the probe slot.
+    Neutral,
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Circuit {
     Closed { failures: u32 },
@@ -80,38 +96,80 @@ pub struct Breakers {
     circuits: Mutex<HashMap<(String, String), Circuit>>,
 }
 
-impl Breakers {
-    /// Whether a request to `origin` for `tenant` may go out now; when not,
-    /// how long until a probe is allowed.
-    pub fn admit(&self, settings: &ResilienceSettings, tenant: &str, origin: &str) -> Result<(), Duration> {
-        let mut circuits = self.lock();
-        let circuit = circuits.entry((tenant.to_owned(), origin.to_owned())).or_insert(Circuit::Closed { failures: 0 });
-        match *circuit {
-            Circuit::Closed { .. } => Ok(()),
-            Circuit::Open { until } if Instant::now() >= until => {
-                *circuit = Circuit::HalfOpen;
-                Ok(())
-            }
-            Circuit::Open { until } => Err(until - Instant::now()),
-            // One probe is in flight; everyone else waits for its verdict.
-            Circuit::HalfOpen => Err(Duration::from_millis(settings.breaker_cooldown_ms)),
-        }
+/// Leave for one request to go out, from [`Breakers::admit`]. Its outcome is
+/// given back with [`Admission::record`]. Dropping it unrecorded (the call
+/// was cancelled or ran out of time mid-request) counts as
+/// [`Verdict::Neutral`], so a half-open circuit never waits forever for a
+/// probe that will not report.
+#[must_use = "an admission left unrecorded counts as neutral"]
+#[derive(Debug)]
+pub struct Admission<'a> {
+    breakers: &'a Breakers,
+    settings: &'a ResilienceSettings,
+    key: (String, String),
+    /// This request is the one probe of a half-open circuit.
+    probe: bool,
+    recorded: bool,
+}
+
+impl Admission<'_> {
+    /// Records how the admitted request went.
+    pub fn record(mut self, verdict: Verdict) {
+        self.settle(verdict);
     }
 
-    /// Records the outcome of a request that was admitted.
-    pub fn record(&self, settings: &ResilienceSettings, tenant: &str, origin: &str, success: bool) {
-        let mut circuits = self.lock();
-        let circuit = circuits.entry((tenant.to_owned(), origin.to_owned())).or_insert(Circuit::Closed { failures: 0 });
-        *circuit = match (*circuit, success) {
-            (_, true) => Circuit::Closed { failures: 0 },
-            (Circuit::Closed { failures }, false) if failures + 1 < settings.breaker_threshold => {
+    fn settle(&mut self, verdict: Verdict) {
+        self.recorded = true;
+        let (tenant, origin) = (&self.key.0, &self.key.1);
+        let mut circuits = self.breakers.lock();
+        let circuit = circuits.entry(self.key.clone()).or_insert(Circuit::Closed { failures: 0 });
+        *circuit = match (*circuit, verdict) {
+            (_, Verdict::Healthy) => Circuit::Closed { failures: 0 },
+            // Give the slot back: the next request probes.
+            (Circuit::HalfOpen, Verdict::Neutral) if self.probe => Circuit::Open { until: Instant::now() },
+            (unchanged, Verdict::Neutral) => unchanged,
+            (Circuit::Closed { failures }, Verdict::Failed) if failures + 1 < self.settings.breaker_threshold => {
                 Circuit::Closed { failures: failures + 1 }
             }
-            (_, false) => {
+            (_, Verdict::Failed) => {
                 tracing::warn!(tenant, origin, "circuit opened after repeated upstream failures");
-                Circuit::Open { until: Instant::now() + Duration::from_millis(settings.breaker_cooldown_ms) }
+                Circuit::Open { until: Instant::now() + Duration::from_millis(self.settings.breaker_cooldown_ms) }
             }
         };
+    }
+}
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        if !self.recorded {
+            self.settle(Verdict::Neutral);
+        }
+    }
+}
+
+impl Breakers {
+    /// Leave for a request to `origin` for `tenant` to go out now; when
+    /// refused, how long until a probe is allowed.
+    pub fn admit<'a>(
+        &'a self,
+        settings: &'a ResilienceSettings,
+        tenant: &str,
+        origin: &str,
+    ) -> Result<Admission<'a>, Duration> {
+        let key = (tenant.to_owned(), origin.to_owned());
+        let mut circuits = self.lock();
+        let circuit = circuits.entry(key.clone()).or_insert(Circuit::Closed { failures: 0 });
+        let probe = match *circuit {
+            Circuit::Closed { .. } => false,
+            Circuit::Open { until } if Instant::now() >= until => {
+                *circuit = Circuit::HalfOpen;
+                true
+            }
+            Circuit::Open { until } => return Err(until - Instant::now()),
+            // One probe is in flight; everyone else waits for its verdict.
+            Circuit::HalfOpen => return Err(Duration::from_millis(settings.breaker_cooldown_ms)),
+        };
+        Ok(Admission { breakers: self, settings, key, probe, recorded: false })
     }
 
     /// Every circuit's state, as (tenant, origin, state). An open circuit
@@ -185,20 +243,66 @@ mod tests {
         }
     }
 
+    const ORIGIN: &str = "https://a.example:443";
+
+    /// Admits one request for tenant `t` and records `verdict` for it.
+    fn finish(breakers: &Breakers, settings: &ResilienceSettings, verdict: Verdict) {
+        breakers.admit(settings, "t", ORIGIN).expect("admitted").record(verdict);
+    }
+
+    /// Opens `t`'s circuit and waits out the cool-down, so the next request
+    /// is the half-open probe.
+    fn half_open(breakers: &Breakers, settings: &ResilienceSettings) {
+        for _ in 0..settings.breaker_threshold {
+            finish(breakers, settings, Verdict::Failed);
+        }
+        assert!(breakers.admit(settings, "t", ORIGIN).is_err(), "open");
+        std::thread::sleep(Duration::from_millis(settings.breaker_cooldown_ms + 10));
+    }
+
     #[test]
     fn the_breaker_opens_fails_fast_then_probes_and_closes() {
         let (settings, breakers) = (settings(), Breakers::default());
-        let origin = "https://a.example:443";
-        breakers.record(&settings, "t", origin, false);
-        assert!(breakers.admit(&settings, "t", origin).is_ok(), "one failure is below the threshold");
-        breakers.record(&settings, "t", origin, false);
-        assert!(breakers.admit(&settings, "t", origin).is_err(), "open: fail fast");
-        assert!(breakers.admit(&settings, "other-tenant", origin).is_ok(), "per tenant");
+        finish(&breakers, &settings, Verdict::Failed);
+        assert!(breakers.admit(&settings, "t", ORIGIN).is_ok(), "one failure is below the threshold");
+        finish(&breakers, &settings, Verdict::Failed);
+        assert!(breakers.admit(&settings, "t", ORIGIN).is_err(), "open: fail fast");
+        assert!(breakers.admit(&settings, "other-tenant", ORIGIN).is_ok(), "per tenant");
         std::thread::sleep(Duration::from_millis(60));
-        assert!(breakers.admit(&settings, "t", origin).is_ok(), "half-open lets one probe through");
-        assert!(breakers.admit(&settings, "t", origin).is_err(), "only one");
-        breakers.record(&settings, "t", origin, true);
-        assert!(breakers.admit(&settings, "t", origin).is_ok(), "a successful probe closes it");
+        let probe = breakers.admit(&settings, "t", ORIGIN).expect("half-open lets one probe through");
+        assert!(breakers.admit(&settings, "t", ORIGIN).is_err(), "only one");
+        probe.record(Verdict::Healthy);
+        assert!(breakers.admit(&settings, "t", ORIGIN).is_ok(), "a successful probe closes it");
+    }
+
+    #[test]
+    fn an_abandoned_probe_lets_the_next_request_probe() {
+        let (settings, breakers) = (settings(), Breakers::default());
+        half_open(&breakers, &settings);
+        let probe = breakers.admit(&settings, "t", ORIGIN).expect("the probe");
+        assert!(breakers.admit(&settings, "t", ORIGIN).is_err(), "while it is in flight");
+        drop(probe);
+        let next = breakers.admit(&settings, "t", ORIGIN).expect("the next request probes");
+        assert_eq!(breakers.states()[0].2, CircuitState::HalfOpen);
+        next.record(Verdict::Failed);
+        assert!(breakers.admit(&settings, "t", ORIGIN).is_err(), "a failed probe reopens the circuit");
+    }
+
+    #[test]
+    fn neutral_outcomes_neither_close_a_circuit_nor_end_a_failure_streak() {
+        let (settings, breakers) = (settings(), Breakers::default());
+        finish(&breakers, &settings, Verdict::Failed);
+        finish(&breakers, &settings, Verdict::Neutral);
+        finish(&breakers, &settings, Verdict::Failed);
+        assert!(breakers.admit(&settings, "t", ORIGIN).is_err(), "the streak survived the neutral outcome");
+
+        std::thread::sleep(Duration::from_millis(settings.breaker_cooldown_ms + 10));
+        breakers.admit(&settings, "t", ORIGIN).expect("the probe").record(Verdict::Neutral);
+        assert_eq!(breakers.states()[0].2, CircuitState::Open, "a neutral probe does not close the circuit");
+        let next = breakers.admit(&settings, "t", ORIGIN).expect("but gives the probe slot back");
+        assert!(breakers.admit(&settings, "t", ORIGIN).is_err(), "still one probe at a time");
+        next.record(Verdict::Healthy);
+        assert_eq!(breakers.states()[0].2, CircuitState::Closed);
     }
 
     #[test]

@@ -20,9 +20,16 @@ pub struct ProbeHost {
 impl ProbeHost {
     /// Starts one with `settings` (TOML).
     pub async fn start(settings: &str) -> Self {
+        Self::start_via(settings, |upstream| upstream.addr.to_string()).await
+    }
+
+    /// Starts one with `settings` (TOML) whose tenant's `upstream` setting
+    /// is `authority(fake)`: another name for the fake, say, or an address
+    /// where nothing listens.
+    pub async fn start_via(settings: &str, authority: impl FnOnce(&FakeUpstream) -> String) -> Self {
         let upstream = FakeUpstream::start().await;
         let data = tempfile::tempdir().unwrap();
-        cli(data.path(), &["config", "set", "--tenant", "default", "probe", "upstream", &upstream.addr.to_string()]);
+        cli(data.path(), &["config", "set", "--tenant", "default", "probe", "upstream", &authority(&upstream)]);
         let dir = PluginsDir::new().with(&fixture("probe"), "probe.wasm");
         let host = StdioHost::start(Start {
             plugins: Some(dir.path()),

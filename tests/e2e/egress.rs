@@ -136,3 +136,36 @@ async fn the_audit_log_ties_each_upstream_request_to_its_call() {
     let text = cli(setup.data.path(), &["audit", "tail"]);
     assert!(text.contains("probe_fetch@0.1.0 ok") && text.contains("GET http://127.0.0.1"), "{text}");
 }
+
+#[tokio::test]
+async fn a_call_the_client_cancels_is_still_audited() {
+    use rmcp::model::{CallToolRequestParams, ClientRequest, Request};
+    use rmcp::service::PeerRequestOptions;
+    let setup = setup(ALLOW_LOOPBACK).await;
+    let arguments = json!({"url": setup.upstream.url("/api/slow?ms=5000")}).as_object().unwrap().clone();
+    let request = ClientRequest::CallToolRequest(Request::new(
+        CallToolRequestParams::new("probe_fetch").with_arguments(arguments),
+    ));
+    let handle =
+        setup.host.client.peer().send_cancellable_request(request, PeerRequestOptions::no_options()).await.unwrap();
+    // Cancel once the upstream request is under way.
+    for _ in 0..100 {
+        if setup.upstream.hits() > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(setup.upstream.hits(), 1);
+    handle.cancel(Some("changed my mind".to_owned())).await.unwrap();
+    let mut tail = String::new();
+    for _ in 0..100 {
+        tail = cli(setup.data.path(), &["audit", "tail", "--json"]);
+        if !tail.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let call: Value = serde_json::from_str(tail.lines().next().unwrap_or_else(|| panic!("no call audited"))).unwrap();
+    assert_eq!(call["tool"], "fetch");
+    assert_eq!(call["outcome"], "cancelled by the client", "{call}");
+}

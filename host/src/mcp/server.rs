@@ -124,6 +124,14 @@ impl BerthServer {
         let index = plugin.tools.iter().position(|spec| spec.name == tool).ok_or_else(unknown)?;
         Ok((plugin, index))
     }
+
+    /// Writes the call's audit record with its `outcome`; returns its duration in ms.
+    fn audit(&self, mut record: CallRecord, started: Instant, outcome: String) -> i64 {
+        record.duration_ms = started.elapsed().as_millis() as i64;
+        record.outcome = outcome;
+        self.app.audit.call(&record);
+        record.duration_ms
+    }
 }
 
 fn describe_tool(plugin: &LoadedPlugin, tool: &ToolSpec) -> Tool {
@@ -191,7 +199,7 @@ impl ServerHandler for BerthServer {
         let tool = &plugin.tools[index];
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         let started = Instant::now();
-        let mut record = CallRecord {
+        let record = CallRecord {
             call_id: audit::call_id(),
             at_ms: audit::now_ms(),
             tenant: tenant.to_string(),
@@ -216,6 +224,8 @@ impl ServerHandler for BerthServer {
                     outcome = call => outcome,
                     () = context.ct.cancelled() => {
                         self.app.metrics.tool_call(&tenant, plugin.name(), &tool.name, CallOutcome::Cancelled, started.elapsed());
+                        // The upstream requests it made are audited; so is the call.
+                        self.audit(record, started, "cancelled by the client".to_owned());
                         return Err(ErrorData::internal_error("the call was cancelled", None));
                     }
                 };
@@ -229,17 +239,16 @@ impl ServerHandler for BerthServer {
             }
         };
         self.app.metrics.tool_call(&tenant, plugin.name(), &tool.name, outcome, started.elapsed());
-        record.duration_ms = started.elapsed().as_millis() as i64;
-        record.outcome =
+        let said =
             match (result.is_error.unwrap_or(false), result.content.first().and_then(|content| content.as_text())) {
                 (false, _) => "ok".to_owned(),
                 (true, Some(message)) => message.text.chars().take(500).collect(),
                 (true, None) => "error".to_owned(),
             };
-        self.app.audit.call(&record);
+        let elapsed_ms = self.audit(record, started, said);
         tracing::info!(
             tenant = %tenant, tool = %name, version = %plugin.manifest.version,
-            is_error = result.is_error.unwrap_or(false), elapsed_ms = record.duration_ms,
+            is_error = result.is_error.unwrap_or(false), elapsed_ms,
             "tool call"
         );
         Ok(result.into())

@@ -490,6 +490,36 @@ async fn sigterm_ends_stdio_and_http_together_while_stdin_stays_open() {
     shutdown_lets_in_flight_calls_finish("TERM", true).await;
 }
 
+#[tokio::test]
+async fn sigterm_ends_a_stdio_only_host_after_its_in_flight_call() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = plugins();
+    let mut child = tokio::process::Command::from(crate::support::berth())
+        .args(["serve", "--stdio", "--tenant", "acme"])
+        .arg("--plugins")
+        .arg(dir.path())
+        .arg("--data")
+        .arg(data.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let (stdin, stdout) = (child.stdin.take().unwrap(), child.stdout.take().unwrap());
+    let (started, in_flight) = tokio::sync::oneshot::channel();
+    let sleep = json!({"name": "hostile_sleep", "arguments": {"ms": 2000}});
+    let call = tokio::spawn(stdio_call(stdin, stdout, sleep, started));
+    in_flight.await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let (answer, _stdin) = call.await.unwrap();
+    assert_eq!(answer["result"]["content"][0]["text"], "slept 2000 ms", "{answer}");
+    let status = tokio::time::timeout(std::time::Duration::from_secs(15), child.wait()).await.unwrap().unwrap();
+    assert_eq!(status.code(), Some(0), "exits 0 with stdin still open");
+}
+
 /// Starts a host (serving stdio too if `stdio`, with stdin held open), has
 /// a 2 s call in flight on every transport when `signal` arrives, and checks
 /// that each call completes and the host exits 0 soon after.

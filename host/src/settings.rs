@@ -167,4 +167,32 @@ mod tests {
         assert_eq!(settings.limits.memory_mib, 32);
         assert_eq!(settings.limits.call_timeout_ms, Limits::default().call_timeout_ms);
     }
+
+    #[test]
+    fn egress_address_classes_are_allowed_one_by_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("berth.toml");
+        std::fs::write(
+            &path,
+            "[egress]
+allow_link_local = true
+timeout_ms = 5000
+",
+        )
+        .unwrap();
+        let egress = Settings::from_file(&path).unwrap().egress;
+        assert!(
+            egress.addresses.allow_link_local && !egress.addresses.allow_loopback && !egress.addresses.allow_private
+        );
+        assert_eq!(egress.timeout_ms, 5000);
+        std::fs::write(
+            &path,
+            "[egress]
+allow_link_locals = true
+",
+        )
+        .unwrap();
+        let error = Settings::from_file(&path).unwrap_err().to_string();
+        assert!(error.contains("allow_link_locals"), "{error}");
+    }
 }

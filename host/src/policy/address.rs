@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// What the operator allows beyond public addresses (`[egress]` settings).
-/// Production leaves both off; tests and the demo allow loopback.
+/// Production leaves all off; tests and the demo allow loopback. Cloud
+/// metadata endpoints are never allowed: they hand out the machine's own
+/// credentials, which no plugin has a reason to read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AddressPolicy {
@@ -15,6 +17,9 @@ pub struct AddressPolicy {
     pub allow_loopback: bool,
     /// Allow private ranges (10/8, 172.16/12, 192.168/16, fc00::/7) and CGNAT (100.64/10).
     pub allow_private: bool,
+    /// Allow link-local addresses (169.254/16, fe80::/10), such as devices
+    /// on a local segment, except the metadata endpoints among them.
+    pub allow_link_local: bool,
 }
 
 impl AddressPolicy {
@@ -24,6 +29,7 @@ impl AddressPolicy {
             None => Ok(()),
             Some("loopback") if self.allow_loopback => Ok(()),
             Some("private" | "shared (CGNAT)") if self.allow_private => Ok(()),
+            Some("link-local") if self.allow_link_local => Ok(()),
             Some(kind) => Err(kind),
         }
     }
@@ -106,10 +112,15 @@ mod tests {
     }
 
     #[test]
-    fn operators_can_allow_loopback_or_private_but_never_metadata() {
-        let policy = AddressPolicy { allow_loopback: true, allow_private: true };
-        assert_eq!(policy.check("127.0.0.1".parse().unwrap()), Ok(()));
-        assert_eq!(policy.check("10.0.0.1".parse().unwrap()), Ok(()));
+    fn operators_can_allow_each_internal_class_but_never_metadata() {
+        let policy = AddressPolicy { allow_loopback: true, allow_private: true, allow_link_local: true };
+        for allowed in ["127.0.0.1", "10.0.0.1", "100.64.0.1", "169.254.10.10", "fe80::1"] {
+            assert_eq!(policy.check(allowed.parse().unwrap()), Ok(()), "{allowed}");
+        }
         assert_eq!(policy.check("169.254.169.254".parse().unwrap()), Err("cloud metadata"));
+        assert_eq!(policy.check("fd00:ec2::254".parse().unwrap()), Err("cloud metadata"));
+        let only_link_local = AddressPolicy { allow_link_local: true, ..AddressPolicy::default() };
+        assert_eq!(only_link_local.check("169.254.10.10".parse().unwrap()), Ok(()));
+        assert_eq!(only_link_local.check("10.0.0.1".parse().unwrap()), Err("private"));
     }
 }

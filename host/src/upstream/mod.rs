@@ -430,7 +430,7 @@ mod tests {
         let addr =
             serve(&["HTTP/1.1 503 Service Unavailable", "HTTP/1.1 429 Too Many Requests\r\nretry-after: 3600"]).await;
         let egress = EgressSettings {
-            addresses: AddressPolicy { allow_loopback: true, allow_private: false },
+            addresses: AddressPolicy { allow_loopback: true, ..AddressPolicy::default() },
             ..EgressSettings::default()
         };
         let resilience = ResilienceSettings { breaker_threshold: 1, breaker_cooldown_ms: 10, ..Default::default() };

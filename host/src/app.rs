@@ -80,9 +80,9 @@ impl App {
         let data_dir = settings.data_dir();
         let db = Arc::new(Database::open(&data_dir)?);
         let audit = AuditLog::new(db.clone());
-        let (vault_key, _) =
+        let (vault_key, key_source) =
             load_master_key(&data_dir, settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
-        let vault = Vault::open(db.clone(), vault_key)?;
+        let vault = Vault::open(db.clone(), vault_key, key_source)?;
         let metrics = Arc::new(Metrics::new());
         let runtime = start_runtime(settings, Some(audit.clone()), metrics.clone())?;
         let app = Arc::new(Self {

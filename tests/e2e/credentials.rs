@@ -198,13 +198,23 @@ async fn the_database_holds_no_secret_and_rotation_loses_none() {
             assert!(!bytes.windows(secret.len()).any(|window| window == secret.as_bytes()), "{secret} is on disk");
         }
     }
+    // A host serving throughout: it follows the rotation without a restart.
+    let host = setup.host("default").await;
+    let sent_basic = async || {
+        echo(&host, &setup.upstream.url("/api/echo"), "basic", json!([])).await;
+        setup.upstream.received().last().unwrap().get("authorization").cloned()
+    };
+    let expected = Some("Basic YWRtaW46aHVudGVyMi1wdw==".to_owned());
+    assert_eq!(sent_basic().await, expected);
     let before = std::fs::read_to_string(setup.data.path().join("master.key")).unwrap();
     let output = crate::support::berth().args(["vault", "rotate", "--data"]).arg(setup.data.path()).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(String::from_utf8_lossy(&output.stderr).contains("re-encrypted 4 credentials"));
     assert_ne!(std::fs::read_to_string(setup.data.path().join("master.key")).unwrap(), before);
-    let host = setup.host("default").await;
-    echo(&host, &setup.upstream.url("/api/echo"), "basic", json!([])).await;
+    assert_eq!(sent_basic().await, expected, "the running host follows the rotation");
+    host.wait_for_log(&["the vault was rotated; now using the new master key"]).await;
+    let restarted = setup.host("default").await;
+    echo(&restarted, &setup.upstream.url("/api/echo"), "basic", json!([])).await;
     let sent = setup.upstream.received().last().unwrap().get("authorization").cloned();
-    assert_eq!(sent.as_deref(), Some("Basic YWRtaW46aHVudGVyMi1wdw=="), "the secret survived rotation");
+    assert_eq!(sent, expected, "the secret survived rotation");
 }

@@ -4,6 +4,10 @@
 //! The master key comes from `BERTH_MASTER_KEY` or `--master-key-file`; with
 //! neither, a key file is created in the data directory (mode 0600) with a
 //! warning. The database holds only a check value that recognises the key.
+//!
+//! `berth vault rotate` may run while a host serves: the host notices the
+//! new check value the first time a secret no longer opens, re-reads its key
+//! file and carries on with the new key.
 
 pub mod credentials;
 mod crypto;
@@ -16,7 +20,7 @@ use crate::db::{Database, DbError};
 use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use zeroize::Zeroizing;
 
 /// Name of the generated key file in the data directory.
@@ -42,6 +46,10 @@ pub enum VaultError {
     /// The key does not belong to this database.
     #[error("the master key does not match this database's vault; use the key it was created with")]
     WrongKey,
+    /// The vault was rotated while this process ran with a key from the
+    /// environment, which a running process cannot re-read.
+    #[error("the vault was rotated under a new master key; restart the host with the new BERTH_MASTER_KEY")]
+    Rotated,
     /// A stored row does not decode.
     #[error("credential `{0}` is corrupt")]
     Corrupt(String),
@@ -124,19 +132,19 @@ pub struct CredentialSummary {
 }
 
 /// Vault operations over the database with a verified master key. Opened
-/// once (the host keeps it for its lifetime), so calls pay no key check.
+/// once (the host keeps it for its lifetime), so calls pay no key check;
+/// the key is checked again only when a secret fails to open.
 pub struct Vault {
     db: Arc<Database>,
-    key: MasterKey,
+    key: RwLock<MasterKey>,
+    source: KeySource,
 }
 
 impl Vault {
-    /// Opens the vault, recording the key's check value on first use and
-    /// refusing a key that does not match it.
-    pub fn open(db: Arc<Database>, key: MasterKey) -> Result<Self, VaultError> {
-        let stored: Option<Vec<u8>> = db.with(|conn| {
-            conn.query_row("SELECT value FROM vault_meta WHERE key = 'check'", [], |row| row.get(0)).optional()
-        })?;
+    /// Opens the vault with `key`, read from `source`, recording the key's
+    /// check value on first use and refusing a key that does not match it.
+    pub fn open(db: Arc<Database>, key: MasterKey, source: KeySource) -> Result<Self, VaultError> {
+        let stored = check_value(&db)?;
         match stored {
             Some(stored) if stored != key.check_value() => return Err(VaultError::WrongKey),
             Some(_) => {}
@@ -146,7 +154,34 @@ impl Vault {
                 })?;
             }
         }
-        Ok(Self { db, key })
+        Ok(Self { db, key: RwLock::new(key), source })
+    }
+
+    /// The master key in use.
+    fn key(&self) -> MasterKey {
+        self.key.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Follows a `berth vault rotate` run by another process: when the
+    /// database's check value no longer matches the key in use, loads the
+    /// new key from the key file. Returns whether the key changed; `false`
+    /// means the failure that led here was not a rotation.
+    fn follow_rotation(&self) -> Result<bool, VaultError> {
+        let Some(stored) = check_value(&self.db)? else { return Ok(false) };
+        if stored == self.key().check_value() {
+            return Ok(false);
+        }
+        let KeySource::File(path) = &self.source else { return Err(VaultError::Rotated) };
+        let text =
+            std::fs::read_to_string(path).map_err(|source| VaultError::KeyFile { path: path.clone(), source })?;
+        let key = MasterKey::from_hex(&text)?;
+        if key.check_value() != stored {
+            // The rotation has committed but not yet moved its key file into place.
+            return Err(VaultError::WrongKey);
+        }
+        *self.key.write().unwrap_or_else(std::sync::PoisonError::into_inner) = key;
+        tracing::info!(file = %path.display(), "the vault was rotated; now using the new master key");
+        Ok(true)
     }
 
     /// Stores (or replaces) credential `name` of `plugin` for `tenant`.
@@ -161,7 +196,7 @@ impl Vault {
     ) -> Result<(), VaultError> {
         let plain: BTreeMap<&str, &str> = secrets.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect();
         let plaintext = Zeroizing::new(serde_json::to_vec(&plain).expect("a map of strings serializes"));
-        let sealed = self.key.seal(tenant, &row_context(tenant, plugin, name), &plaintext);
+        let sealed = self.key().seal(tenant, &row_context(tenant, plugin, name), &plaintext);
         let params = serde_json::to_string(scheme).expect("schemes serialize");
         let bound = serde_json::to_string(bound).expect("strings serialize");
         self.db.with(|conn| {
@@ -212,6 +247,15 @@ impl Vault {
     /// `tenant`'s credentials for `plugin`, decrypted. An empty bound list
     /// means the plugin's egress origins, which the runtime fills in.
     pub fn credentials(&self, tenant: &str, plugin: &str) -> Result<Vec<Credential>, VaultError> {
+        match self.decrypt(tenant, plugin) {
+            Err(VaultError::Crypto(_)) if self.follow_rotation()? => self.decrypt(tenant, plugin),
+            outcome => outcome,
+        }
+    }
+
+    /// [`Self::credentials`] with the key in use.
+    fn decrypt(&self, tenant: &str, plugin: &str) -> Result<Vec<Credential>, VaultError> {
+        let key = self.key();
         let rows: Vec<(String, String, String, Vec<u8>)> = self.db.with(|conn| {
             let mut statement = conn.prepare_cached(
                 "SELECT name, params, bound, secret FROM credentials WHERE tenant = ?1 AND plugin = ?2",
@@ -225,7 +269,7 @@ impl Vault {
                 let corrupt = || VaultError::Corrupt(name.clone());
                 let scheme: Scheme = serde_json::from_str(&params).map_err(|_| corrupt())?;
                 let bound_origins: Vec<String> = serde_json::from_str(&bound).map_err(|_| corrupt())?;
-                let plaintext = self.key.open(tenant, &row_context(tenant, plugin, &name), &sealed)?;
+                let plaintext = key.open(tenant, &row_context(tenant, plugin, &name), &sealed)?;
                 let parts: BTreeMap<String, String> = serde_json::from_slice(&plaintext).map_err(|_| corrupt())?;
                 let secrets = parts.into_iter().map(|(key, value)| (key, Zeroizing::new(value))).collect();
                 Ok(Credential { name, scheme, bound_origins, secrets })
@@ -236,6 +280,7 @@ impl Vault {
     /// Re-encrypts every secret under `new` in one transaction and records
     /// its check value; returns how many credentials were re-encrypted.
     pub fn rotate(&self, new: &MasterKey) -> Result<usize, VaultError> {
+        let old = self.key();
         self.db.with(|conn| {
             let tx = conn.unchecked_transaction()?;
             let rows: Vec<(String, String, String, Vec<u8>)> = {
@@ -246,7 +291,7 @@ impl Vault {
             let mut resealed = Vec::with_capacity(rows.len());
             for (tenant, plugin, name, sealed) in &rows {
                 let context = row_context(tenant, plugin, name);
-                let plaintext = match self.key.open(tenant, &context, sealed) {
+                let plaintext = match old.open(tenant, &context, sealed) {
                     Ok(plaintext) => plaintext,
                     Err(_) => return Ok(Err(VaultError::Corrupt(name.clone()))),
                 };
@@ -263,6 +308,13 @@ impl Vault {
             Ok(Ok(resealed.len()))
         })?
     }
+}
+
+/// The check value of the key the vault is encrypted under, once recorded.
+fn check_value(db: &Database) -> Result<Option<Vec<u8>>, VaultError> {
+    Ok(db.with(|conn| {
+        conn.query_row("SELECT value FROM vault_meta WHERE key = 'check'", [], |row| row.get(0)).optional()
+    })?)
 }
 
 /// Associated data binding a ciphertext to its row.
@@ -283,7 +335,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Arc::new(Database::open(dir.path()).unwrap());
         let key = MasterKey::generate();
-        let vault = Vault::open(db.clone(), key.clone()).unwrap();
+        let vault = Vault::open(db.clone(), key.clone(), KeySource::Environment).unwrap();
         let scheme = Scheme::Basic { username: "admin".into() };
         vault
             .set("acme", "servicenow", "servicenow", &scheme, &[], &secrets(&[("password", "correct-horse-battery")]))
@@ -305,15 +357,37 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = Arc::new(Database::open(dir.path()).unwrap());
         let old = MasterKey::generate();
-        let vault = Vault::open(db.clone(), old.clone()).unwrap();
+        let vault = Vault::open(db.clone(), old.clone(), KeySource::Environment).unwrap();
         vault.set("a", "p", "one", &Scheme::Bearer, &[], &secrets(&[("token", "token-one")])).unwrap();
         vault.set("b", "p", "two", &Scheme::Bearer, &[], &secrets(&[("token", "token-two")])).unwrap();
         let new = MasterKey::generate();
         assert_eq!(vault.rotate(&new).unwrap(), 2);
-        assert!(matches!(Vault::open(db.clone(), old), Err(VaultError::WrongKey)));
-        let vault = Vault::open(db, new).unwrap();
+        assert!(matches!(Vault::open(db.clone(), old, KeySource::Environment), Err(VaultError::WrongKey)));
+        let vault = Vault::open(db, new, KeySource::Environment).unwrap();
         assert_eq!(vault.credentials("a", "p").unwrap()[0].secrets["token"].as_str(), "token-one");
         assert_eq!(vault.credentials("b", "p").unwrap()[0].secrets["token"].as_str(), "token-two");
+    }
+
+    #[test]
+    fn a_running_vault_follows_a_rotation_through_its_key_file_and_asks_for_a_restart_otherwise() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Database::open(dir.path()).unwrap());
+        let path = dir.path().join(KEY_FILE);
+        let old = MasterKey::generate();
+        write_key_file(&path, &old).unwrap();
+        let running = Vault::open(db.clone(), old.clone(), KeySource::File(path.clone())).unwrap();
+        running.set("a", "p", "one", &Scheme::Bearer, &[], &secrets(&[("token", "token-one")])).unwrap();
+
+        // `berth vault rotate`, in another process.
+        let new = MasterKey::generate();
+        Vault::open(db.clone(), old, KeySource::File(path.clone())).unwrap().rotate(&new).unwrap();
+        write_key_file(&path, &new).unwrap();
+        assert_eq!(running.credentials("a", "p").unwrap()[0].secrets["token"].as_str(), "token-one");
+
+        // A key from the environment cannot be re-read.
+        let from_env = Vault::open(db.clone(), new.clone(), KeySource::Environment).unwrap();
+        Vault::open(db, new, KeySource::Environment).unwrap().rotate(&MasterKey::generate()).unwrap();
+        assert!(matches!(from_env.credentials("a", "p"), Err(VaultError::Rotated)));
     }
 
     #[test]

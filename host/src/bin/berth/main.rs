@@ -415,7 +415,7 @@ fn open_vault(settings: &Settings) -> anyhow::Result<(Vault, KeySource)> {
     let db = std::sync::Arc::new(Database::open(&settings.data_dir())?);
     let (key, source) =
         load_master_key(&settings.data_dir(), settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
-    Ok((Vault::open(db, key)?, source))
+    Ok((Vault::open(db, key, source.clone())?, source))
 }
 
 fn manage_credentials(command: CredentialCommand, settings: &Settings) -> anyhow::Result<()> {

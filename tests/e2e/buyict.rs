@@ -56,13 +56,7 @@ impl Setup {
     }
 
     async fn host(&self) -> StdioHost {
-        StdioHost::start(Start {
-            plugins: Some(self.plugins.path()),
-            data: Some(self.data.path()),
-            settings: Some(&self.settings),
-            ..Start::default()
-        })
-        .await
+        StdioHost::start(Start::new(self.plugins.path(), self.data.path(), &self.settings)).await
     }
 
     /// How many requests reached the portal's JSON APIs.

@@ -58,14 +58,7 @@ async fn setup() -> Setup {
 
 impl Setup {
     async fn host(&self, tenant: &str) -> StdioHost {
-        StdioHost::start(Start {
-            plugins: Some(self.dir.path()),
-            data: Some(self.data.path()),
-            settings: Some(ALLOW_LOOPBACK),
-            tenant,
-            ..Start::default()
-        })
-        .await
+        StdioHost::start(Start { tenant, ..Start::new(self.dir.path(), self.data.path(), ALLOW_LOOPBACK) }).await
     }
 }
 

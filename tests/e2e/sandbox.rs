@@ -142,13 +142,7 @@ async fn hoarding_resource_handles_hits_the_handle_limit_and_the_next_call_succe
         "tok-1234567890\n",
     );
     let dir = PluginsDir::new().with(&fixture("probe"), "probe.wasm");
-    let host = StdioHost::start(Start {
-        plugins: Some(dir.path()),
-        data: Some(data.path()),
-        settings: Some("[limits]\nresource_handles = 64\n"),
-        ..Start::default()
-    })
-    .await;
+    let host = StdioHost::start(Start::new(dir.path(), data.path(), "[limits]\nresource_handles = 64\n")).await;
     let hoard = |count: u32| host.call_ok("probe_hoard", json!({"name": "bearer", "count": count}));
     assert_eq!(text(&hoard(10).await), "holding 10");
     let result = hoard(1_000).await;

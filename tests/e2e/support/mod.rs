@@ -116,6 +116,14 @@ pub struct Start<'a> {
     pub protocol: ProtocolVersion,
 }
 
+impl<'a> Start<'a> {
+    /// A host on the plugins in `plugins`, keeping its state in `data`, with
+    /// `settings` (TOML); the rest as [`Start::default`].
+    pub fn new(plugins: &'a Path, data: &'a Path, settings: &'a str) -> Self {
+        Self { plugins: Some(plugins), data: Some(data), settings: Some(settings), ..Self::default() }
+    }
+}
+
 impl Default for Start<'_> {
     fn default() -> Self {
         Self {

@@ -13,6 +13,18 @@ struct Setup {
 }
 
 impl Setup {
+    /// POSTs `pairs` form-encoded to the token endpoint, as ServiceNow requires.
+    async fn token_request(&self, pairs: &[(&str, &str)]) -> Response {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        self.client
+            .post(self.url("/oauth_token.do"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     async fn start() -> Self {
         let fake = FakeServiceNow::start(Options::default()).await.unwrap();
         let ca = reqwest::Certificate::from_pem(TestCa::get().pem().as_bytes()).unwrap();
@@ -49,10 +61,6 @@ impl Setup {
 }
 
 /// `pairs` form-encoded, as a token request sends them.
-fn form_body(pairs: &[(&str, &str)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
-}
-
 fn encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
@@ -296,7 +304,6 @@ async fn an_exhausted_rate_limit_is_429_with_servicenows_headers_then_lifts() {
 #[tokio::test]
 async fn the_oauth_endpoint_takes_only_forms_and_its_tokens_authenticate() {
     let setup = Setup::start().await;
-    let token_url = setup.url("/oauth_token.do");
     let refresh = [
         ("grant_type", "refresh_token"),
         ("client_id", servicenow::CLIENT_ID),
@@ -305,7 +312,7 @@ async fn the_oauth_endpoint_takes_only_forms_and_its_tokens_authenticate() {
     ];
     let as_json: serde_json::Map<String, Value> =
         refresh.iter().map(|(key, value)| ((*key).to_owned(), json!(value))).collect();
-    let refused = setup.client.post(&token_url).json(&as_json).send().await.unwrap();
+    let refused = setup.client.post(setup.url("/oauth_token.do")).json(&as_json).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(
         refused.json::<Value>().await.unwrap(),
@@ -313,17 +320,7 @@ async fn the_oauth_endpoint_takes_only_forms_and_its_tokens_authenticate() {
     );
     assert_eq!(setup.fake.tokens_issued(), 0);
 
-    let granted: Value = setup
-        .client
-        .post(&token_url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form_body(&refresh))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let granted: Value = setup.token_request(&refresh).await.json().await.unwrap();
     assert_eq!((granted["token_type"].as_str(), granted["scope"].as_str()), (Some("Bearer"), Some("useraccount")));
     assert_eq!(granted["expires_in"], 1799);
     assert_eq!(granted["refresh_token"], servicenow::REFRESH_TOKEN);
@@ -336,30 +333,13 @@ async fn the_oauth_endpoint_takes_only_forms_and_its_tokens_authenticate() {
         ("client_id", servicenow::CLIENT_ID),
         ("client_secret", servicenow::CLIENT_SECRET),
     ];
-    let granted: Value = setup
-        .client
-        .post(&token_url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form_body(&client_credentials))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let granted: Value = setup.token_request(&client_credentials).await.json().await.unwrap();
     assert!(granted["access_token"].is_string() && granted.get("refresh_token").is_none());
     assert_eq!(setup.fake.tokens_issued(), 2);
 
     let wrong_secret =
         [("grant_type", "client_credentials"), ("client_id", servicenow::CLIENT_ID), ("client_secret", "x")];
-    let refused = setup
-        .client
-        .post(&token_url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form_body(&wrong_secret))
-        .send()
-        .await
-        .unwrap();
+    let refused = setup.token_request(&wrong_secret).await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     let wrong_refresh = [
         ("grant_type", "refresh_token"),
@@ -367,18 +347,7 @@ async fn the_oauth_endpoint_takes_only_forms_and_its_tokens_authenticate() {
         ("client_secret", servicenow::CLIENT_SECRET),
         ("refresh_token", "stale"),
     ];
-    assert_eq!(
-        setup
-            .client
-            .post(&token_url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form_body(&wrong_refresh))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(setup.token_request(&wrong_refresh).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(setup.fake.tokens_issued(), 2);
 }
 
@@ -395,17 +364,7 @@ async fn tokens_expire() {
         ("username", servicenow::USERNAME),
         ("password", servicenow::PASSWORD),
     ];
-    let granted: Value = setup
-        .client
-        .post(setup.url("/oauth_token.do"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form_body(&form))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let granted: Value = setup.token_request(&form).await.json().await.unwrap();
     let token = granted["access_token"].as_str().unwrap().to_owned();
     let call = || setup.client.get(setup.url("/api/now/table/sys_user?sysparm_limit=1")).bearer_auth(&token).send();
     assert_eq!(call().await.unwrap().status(), StatusCode::OK);

@@ -8,6 +8,7 @@ use crate::http::HttpSettings;
 use crate::runtime::Limits;
 use crate::upstream::EgressSettings;
 use crate::upstream::resilience::ResilienceSettings;
+use crate::vault::VaultSettings;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -58,6 +59,8 @@ pub struct Settings {
     pub resilience: ResilienceSettings,
     /// The admin API and `/metrics`.
     pub admin: AdminSettings,
+    /// The vault: what `credential set` accepts.
+    pub vault: VaultSettings,
     /// Directory of the compile cache (`BERTH_COMPILE_CACHE`,
     /// `--compile-cache`); default `compile-cache` in the data directory.
     pub compile_cache_dir: Option<PathBuf>,
@@ -85,6 +88,7 @@ impl Default for Settings {
             egress: EgressSettings::default(),
             resilience: ResilienceSettings::default(),
             admin: AdminSettings::default(),
+            vault: VaultSettings::default(),
             compile_cache_dir: None,
             watch_plugins: true,
             master_key_file: None,

@@ -51,6 +51,8 @@ impl Setup {
             "Cookie=JSESSIONID={session_id}",
             "--header",
             "X-UserToken={user_token}",
+            "--bind",
+            &format!("https://{}", self.fake.host()),
         ];
         cli_with_stdin(self.data.path(), &args, &format!("session_id={session_id}\nuser_token={user_token}\n"));
     }

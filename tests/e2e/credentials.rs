@@ -11,12 +11,23 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 const ALLOW_LOOPBACK: &str = "[egress]\nallow_loopback = true\n";
+/// The probe's signing key: 32 random-looking bytes, as `credential set` requires.
+const SIGNING_KEY: &str = "f3a9c1d7e5b2048a6c9e1f3b5d7a9c2e";
 
 /// Runs `berth credential set ...` with `secret` on stdin.
 fn set_credential(data: &Path, tenant: &str, name: &str, args: &[&str], secret: &str) {
     let mut command = vec!["credential", "set", "--tenant", tenant, "--plugin", "probe", name];
     command.extend_from_slice(args);
     cli_with_stdin(data, &command, secret);
+}
+
+/// Like [`set_credential`], bound to `upstream`'s origin: these are set
+/// before any host served the probe, so the binding is explicit.
+fn set_bound(data: &Path, upstream: &FakeUpstream, tenant: &str, name: &str, args: &[&str], secret: &str) {
+    let origin = upstream.url("");
+    let mut bound = vec!["--bind", origin.as_str()];
+    bound.extend_from_slice(args);
+    set_credential(data, tenant, name, &bound, secret);
 }
 
 /// `secret` as one line of stdin.
@@ -37,22 +48,16 @@ async fn setup() -> Setup {
         cli(data.path(), &["config", "set", "--tenant", tenant, "probe", "upstream", &upstream.addr.to_string()]);
     }
     let data_dir = data.path();
-    set_credential(
-        data_dir,
-        "default",
-        "basic",
-        &["--scheme", "basic", "--username", BASIC_USER],
-        &line(BASIC_PASSWORD),
-    );
-    set_credential(data_dir, "default", "bearer", &["--scheme", "bearer"], &line(BEARER_TOKEN));
-    set_credential(data_dir, "default", "apikey", &["--scheme", "api-key", "--header", "X-Api-Key"], &line(API_KEY));
-    set_credential(
-        data_dir,
-        "default",
+    let set = |name: &str, args: &[&str], secret: &str| set_bound(data_dir, &upstream, "default", name, args, secret);
+    set("basic", &["--scheme", "basic", "--username", BASIC_USER], &line(BASIC_PASSWORD));
+    set("bearer", &["--scheme", "bearer"], &line(BEARER_TOKEN));
+    set("apikey", &["--scheme", "api-key", "--header", "X-Api-Key"], &line(API_KEY));
+    set(
         "session",
         &["--scheme", "headers", "--header", "Cookie=JSESSIONID={session_id}", "--header", "X-UserToken={user_token}"],
         &format!("session_id={SESSION_ID}\nuser_token={USER_TOKEN}\n"),
     );
+    set_credential(data_dir, "default", "webhook-signing-key", &["--scheme", "signing-key"], &line(SIGNING_KEY));
     Setup { upstream, data, dir: PluginsDir::new().with(&fixture("probe"), "probe.wasm") }
 }
 
@@ -96,7 +101,8 @@ async fn each_scheme_reaches_the_upstream_and_the_guest_sees_no_secret() {
 #[tokio::test]
 async fn an_upstream_that_requires_each_scheme_accepts_the_injected_credential_only() {
     let setup = setup().await;
-    set_credential(setup.data.path(), "other", "bearer", &["--scheme", "bearer"], "tok-of-another-account\n");
+    let (data, upstream) = (setup.data.path(), &setup.upstream);
+    set_bound(data, upstream, "other", "bearer", &["--scheme", "bearer"], "tok-of-another-account\n");
     let fetch = async |host: &StdioHost, scheme: &str, credential: Option<&str>| -> Value {
         let url = setup.upstream.url(&format!("/api/account/{scheme}"));
         let result = host.call_ok("probe_fetch", json!({"url": url, "credential": credential})).await;
@@ -172,8 +178,8 @@ async fn secret_handles_sign_without_revealing_the_secret() {
     use hmac::{Hmac, Mac};
     let setup = setup().await;
     let host = setup.host("default").await;
-    let result = host.call_ok("probe_hmac", json!({"name": "bearer", "data": "payload"})).await;
-    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(b"tok-1234567890").unwrap();
+    let result = host.call_ok("probe_hmac", json!({"name": "webhook-signing-key", "data": "payload"})).await;
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(SIGNING_KEY.as_bytes()).unwrap();
     mac.update(b"payload");
     assert_eq!(text(&result), hex::encode(mac.finalize().into_bytes()));
 }
@@ -202,7 +208,7 @@ async fn the_database_holds_no_secret_and_rotation_loses_none() {
     let before = std::fs::read_to_string(setup.data.path().join("master.key")).unwrap();
     let output = crate::support::berth().args(["vault", "rotate", "--data"]).arg(setup.data.path()).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("re-encrypted 4 credentials"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("re-encrypted 5 credentials"));
     assert_ne!(std::fs::read_to_string(setup.data.path().join("master.key")).unwrap(), before);
     assert_eq!(sent_basic().await, expected, "the running host follows the rotation");
     host.wait_for_log(&["the vault was rotated; now using the new master key"]).await;

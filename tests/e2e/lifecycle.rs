@@ -3,7 +3,7 @@
 //! unload, list_changed notifications, the compile cache and `/metrics`.
 
 use crate::support::http::{HttpHost, HttpHostRef, ListChanged, client, tenant};
-use crate::support::{PluginsDir, berth, bundled, fixture, is_error, text};
+use crate::support::{PluginsDir, berth, bundled, fixture, is_error, replace_atomically, rewrite, text};
 use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
 use std::path::Path;
@@ -26,22 +26,6 @@ fn versioned(build: u32) -> Vec<u8> {
         b"version-marker-000",
         format!("version-marker-{build:03}").as_bytes(),
     )
-}
-
-fn rewrite(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    assert_eq!(from.len(), to.len());
-    let at: Vec<usize> = bytes.windows(from.len()).enumerate().filter(|(_, w)| *w == from).map(|(i, _)| i).collect();
-    assert_eq!(at.len(), 1, "{} must occur exactly once", String::from_utf8_lossy(from));
-    let mut out = bytes.to_vec();
-    out[at[0]..at[0] + to.len()].copy_from_slice(to);
-    out
-}
-
-/// Replaces `path` the way a deploy tool does: write beside it, then rename.
-fn replace_atomically(path: &Path, bytes: &[u8]) {
-    let staged = path.with_extension("partial");
-    std::fs::write(&staged, bytes).unwrap();
-    std::fs::rename(&staged, path).unwrap();
 }
 
 async fn which(host: &HttpHostRef, key: &str) -> String {

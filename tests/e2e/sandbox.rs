@@ -138,12 +138,22 @@ async fn hoarding_resource_handles_hits_the_handle_limit_and_the_next_call_succe
     crate::support::http::cli(data.path(), &["config", "set", "--tenant", "default", "probe", "upstream", "x:1"]);
     crate::support::http::cli_with_stdin(
         data.path(),
-        &["credential", "set", "--tenant", "default", "--plugin", "probe", "bearer", "--scheme", "bearer"],
-        "tok-1234567890\n",
+        &[
+            "credential",
+            "set",
+            "--tenant",
+            "default",
+            "--plugin",
+            "probe",
+            "webhook-signing-key",
+            "--scheme",
+            "signing-key",
+        ],
+        "6b1c0e2f9a8d7c6b5a4f3e2d1c0b9a8f\n",
     );
     let dir = PluginsDir::new().with(&fixture("probe"), "probe.wasm");
     let host = StdioHost::start(Start::new(dir.path(), data.path(), "[limits]\nresource_handles = 64\n")).await;
-    let hoard = |count: u32| host.call_ok("probe_hoard", json!({"name": "bearer", "count": count}));
+    let hoard = |count: u32| host.call_ok("probe_hoard", json!({"name": "webhook-signing-key", "count": count}));
     assert_eq!(text(&hoard(10).await), "holding 10");
     let result = hoard(1_000).await;
     assert!(is_error(&result));

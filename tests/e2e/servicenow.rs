@@ -49,8 +49,12 @@ impl Setup {
         cli(self.data.path(), &["config", "set", "--tenant", "default", "servicenow", key, value]);
     }
 
+    /// Stores the credential bound to the fake instance's origin (set before
+    /// any host has served the plugin, so the binding is explicit).
     fn set_credential(&self, args: &[&str], secret: &str) {
+        let origin = format!("https://{}", self.fake.host());
         let mut command = vec!["credential", "set", "--tenant", "default", "--plugin", "servicenow", "servicenow"];
+        command.extend_from_slice(&["--bind", &origin]);
         command.extend_from_slice(args);
         cli_with_stdin(self.data.path(), &command, secret);
     }

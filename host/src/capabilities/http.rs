@@ -188,7 +188,7 @@ impl HttpCtx {
             HttpError::Denied(reason) => format!("the token endpoint {} is not reachable: {reason}", request.url),
             other => format!("the token endpoint {} failed: {other:?}", request.url),
         })?;
-        oauth::token_response(inbound.status, &inbound.body)
+        oauth::token_response(inbound.status, &inbound.body, credential)
     }
 }
 

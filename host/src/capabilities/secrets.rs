@@ -1,9 +1,16 @@
-//! `berth:plugin/secrets`: opaque handles to the tenant's secrets. The guest
-//! holds a handle, never the value; the only operation is an HMAC computed
-//! by the host.
+//! `berth:plugin/secrets`: opaque handles to the tenant's signing keys. The
+//! guest holds a handle, never the value; the only operation is an HMAC
+//! computed by the host.
+//!
+//! One HMAC of a known message lets anyone test guesses of the key offline,
+//! so handles exist only for keys made to sign: credential needs the
+//! manifest declares as signing keys (named `…-signing-key`), stored with
+//! the `signing-key` scheme, which `credential set` refuses when short.
+//! A password, token or client secret is never offered.
 
 use crate::runtime::CallState;
 use crate::runtime::bindings::berth::plugin::secrets::{Host, HostSecret, SecretError, add_to_linker as link};
+use crate::vault::credentials::{SIGNING_KEY_SUFFIX, is_signing_key_name};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::collections::BTreeMap;
@@ -15,22 +22,31 @@ pub struct SecretHandle {
     value: Arc<[u8]>,
 }
 
-/// The secrets one call may use: the tenant's values for the credential
-/// names the plugin declared.
+/// What the tenant stored under a name the plugin may ask for.
+pub enum Stored {
+    /// A signing key: its value.
+    SigningKey(Arc<[u8]>),
+    /// A credential of another scheme (named here), which never signs.
+    Other(&'static str),
+}
+
+/// The secrets one call may use: the tenant's values for the signing keys
+/// the plugin declared.
 pub struct SecretsCtx {
     plugin: Arc<str>,
     declared: Arc<[String]>,
-    values: Arc<BTreeMap<String, Arc<[u8]>>>,
+    values: Arc<BTreeMap<String, Stored>>,
     handles: ResourceTable,
 }
 
 impl SecretsCtx {
-    /// A context for `plugin`, which declared `declared`, over the tenant's
-    /// `values`. At most `max_handles` handles may be open at once.
+    /// A context for `plugin`, which declared the credential needs
+    /// `declared`, over what the tenant `stored` by name. At most
+    /// `max_handles` handles may be open at once.
     pub fn new(
         plugin: Arc<str>,
         declared: Arc<[String]>,
-        values: Arc<BTreeMap<String, Arc<[u8]>>>,
+        values: Arc<BTreeMap<String, Stored>>,
         max_handles: usize,
     ) -> Self {
         let mut handles = ResourceTable::new();
@@ -47,13 +63,28 @@ impl Host for SecretsCtx {
                 self.plugin
             ))));
         }
-        let Some(value) = self.values.get(&name) else {
-            return Ok(Err(SecretError::NotFound(format!(
-                "no secret named `{name}` is configured for plugin `{}` on this tenant",
+        if !is_signing_key_name(&name) {
+            return Ok(Err(SecretError::Denied(format!(
+                "credential `{name}` of plugin `{}` is not a signing key: handles exist only for credentials the manifest names `…{SIGNING_KEY_SUFFIX}`, never for passwords, tokens or client secrets",
                 self.plugin
             ))));
+        }
+        let value = match self.values.get(&name) {
+            Some(Stored::SigningKey(value)) => value.clone(),
+            Some(Stored::Other(scheme)) => {
+                return Ok(Err(SecretError::Denied(format!(
+                    "credential `{name}` of plugin `{}` is stored as `{scheme}`, not as a signing key; the operator sets it with `--scheme signing-key`",
+                    self.plugin
+                ))));
+            }
+            None => {
+                return Ok(Err(SecretError::NotFound(format!(
+                    "no secret named `{name}` is configured for plugin `{}` on this tenant",
+                    self.plugin
+                ))));
+            }
         };
-        let handle = self.handles.push(SecretHandle { value: value.clone() })?;
+        let handle = self.handles.push(SecretHandle { value })?;
         Ok(Ok(handle))
     }
 }

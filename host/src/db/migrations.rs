@@ -90,6 +90,11 @@ const STEPS: &[&str] = &[
         rolled_back INTEGER NOT NULL DEFAULT 0
     ) STRICT;
     CREATE INDEX plugin_deployments_by_name ON plugin_deployments (name, seq);",
+    // 6: each version's egress rules and config defaults (JSON), so that a
+    // credential set from the CLI is bound to where the plugin's rules lead
+    // for its tenant without loading the component. NULL for versions
+    // recorded before; filled when such a version next serves.
+    "ALTER TABLE plugin_versions ADD COLUMN grants TEXT;",
 ];
 
 /// The schema version this build writes.

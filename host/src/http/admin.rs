@@ -120,9 +120,9 @@ async fn list(State(app): State<Arc<App>>) -> Result<Json<Vec<PluginInfo>>, ApiE
 }
 
 async fn load(State(app): State<Arc<App>>, body: Bytes) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (plugin, change) = app.deploy(&body, Source::Registry).await?;
-    let status = if change == Change::Unchanged { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(json!({ "change": change, "plugin": plugin }))))
+    let deployed = app.deploy(&body, Source::Registry).await?;
+    let status = if deployed.change == Change::Unchanged { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(json!(deployed))))
 }
 
 async fn inspect(State(app): State<Arc<App>>, body: Bytes) -> Result<Json<Inspection>, ApiError> {

@@ -6,6 +6,7 @@
 //! marks the entries it undoes and appends the version it returns to. The
 //! active deployment of a plugin is its newest entry not rolled back.
 
+use super::bindings::EgressGrants;
 use crate::audit::now_ms;
 use crate::db::{Database, DbError};
 use rusqlite::{OptionalExtension, Row, params};
@@ -73,6 +74,11 @@ pub struct Deployment {
 }
 
 impl Deployment {
+    /// Whether this entry came from `source`.
+    pub fn is_from(&self, source: &Source) -> bool {
+        self.source == source.kind() && self.path == source.path()
+    }
+
     /// Whether this entry came from `path` in the plugins directory.
     pub fn is_from_file(&self, path: &Path) -> bool {
         self.source == "directory" && self.path.as_deref() == Some(&*path.display().to_string())
@@ -106,6 +112,29 @@ impl<'a> History<'a> {
             append(&tx, &version.name, Some(&version.digest), source)?;
             tx.commit()
         })
+    }
+
+    /// Records the egress grants of the version stored under `digest`.
+    pub fn set_grants(&self, digest: &str, grants: &EgressGrants) -> Result<(), DbError> {
+        let grants = serde_json::to_string(grants).expect("grants serialise");
+        self.db.with(|conn| {
+            conn.execute("UPDATE plugin_versions SET grants = ?2 WHERE digest = ?1", params![digest, grants])?;
+            Ok(())
+        })
+    }
+
+    /// The egress grants of `name`'s active version, if it serves and they
+    /// were recorded.
+    pub fn active_grants(&self, name: &str) -> Result<Option<EgressGrants>, DbError> {
+        let Some(digest) = self.active(name)?.and_then(|entry| entry.version).map(|version| version.digest) else {
+            return Ok(None);
+        };
+        let text: Option<String> = self.db.with(|conn| {
+            conn.query_row("SELECT grants FROM plugin_versions WHERE digest = ?1", params![digest], |row| row.get(0))
+                .optional()
+                .map(Option::flatten)
+        })?;
+        Ok(text.and_then(|text| serde_json::from_str(&text).ok()))
     }
 
     /// Appends an unload of `name`.

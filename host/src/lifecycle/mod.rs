@@ -11,6 +11,7 @@
 //! leaves what was serving untouched.
 
 mod artifacts;
+pub mod bindings;
 mod history;
 mod inspection;
 pub mod watch;
@@ -24,6 +25,7 @@ use crate::db::{Database, DbError};
 use crate::metrics::ReloadEvent;
 use crate::runtime::{LoadError, LoadedPlugin};
 use crate::tenants::{TenantError, Tenants};
+use bindings::{EgressGrants, Unfollowed};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -40,13 +42,16 @@ pub enum LifecycleError {
     /// There is no earlier version.
     #[error("plugin `{0}` has no earlier version to roll back to")]
     NoPrevious(String),
-    /// Two files in the plugins directory provide the same plugin.
-    #[error("plugin `{name}` is already provided by {other}; remove one of the two files")]
+    /// Several files in the plugins directory claim the same plugin: none of
+    /// them takes it over.
+    #[error(
+        "plugin `{name}` is claimed by several files ({files}); none of them is loaded, the serving version (if any) keeps serving; remove all but one"
+    )]
     Conflict {
         /// The plugin.
         name: String,
-        /// The file that provides it now.
-        other: String,
+        /// The files that claim it.
+        files: String,
     },
     /// A stored version could not be read or written.
     #[error(transparent)]
@@ -93,6 +98,19 @@ pub enum Change {
     Unchanged,
 }
 
+/// What [`App::deploy`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Deployed {
+    /// The version now serving.
+    pub plugin: PluginInfo,
+    /// Loaded, upgraded or unchanged.
+    pub change: Change,
+    /// Credentials that stay bound where they were although this version
+    /// reaches further: the operator re-binds them explicitly
+    /// (`berth credential bind`) if they should follow.
+    pub credentials_not_following: Vec<Unfollowed>,
+}
+
 /// The durable record of plugin versions: stored components plus their
 /// history. Used by the running host and, without one, by the CLI.
 pub struct Catalog<'a> {
@@ -107,11 +125,13 @@ impl<'a> Catalog<'a> {
     }
 
     /// Stores `plugin` (compiled from `bytes`) and records it as deployed
-    /// from `source`, unless it already is the active version.
+    /// from `source`, unless it already is the active version from there.
     pub fn record(&self, plugin: &LoadedPlugin, bytes: &[u8], source: &Source) -> Result<(), LifecycleError> {
         let history = History::new(self.db);
-        let active = history.active(plugin.name())?.and_then(|entry| entry.version);
+        let active =
+            history.active(plugin.name())?.filter(|entry| entry.is_from(source)).and_then(|entry| entry.version);
         if active.is_some_and(|version| version.digest == plugin.digest) {
+            history.set_grants(&plugin.digest, &EgressGrants::of(plugin))?;
             return Ok(());
         }
         self.artifacts.put(&plugin.digest, bytes)?;
@@ -123,6 +143,7 @@ impl<'a> Catalog<'a> {
             bytes: plugin.bytes,
         };
         history.deploy(&version, source)?;
+        history.set_grants(&plugin.digest, &EgressGrants::of(plugin))?;
         Ok(())
     }
 
@@ -212,37 +233,67 @@ impl App {
 
     /// Validates, compiles and serves the component `bytes`, replacing any
     /// version of the same plugin. An invalid component changes nothing.
-    pub async fn deploy(&self, bytes: &[u8], source: Source) -> Result<(PluginInfo, Change), LifecycleError> {
+    pub async fn deploy(&self, bytes: &[u8], source: Source) -> Result<Deployed, LifecycleError> {
+        let plugin = self.validate(bytes, &source).await?;
+        self.install(plugin, bytes, source).await
+    }
+
+    /// Validates and compiles the component `bytes` from `source` without
+    /// serving it; a refusal is counted.
+    pub async fn validate(&self, bytes: &[u8], source: &Source) -> Result<LoadedPlugin, LifecycleError> {
+        self.runtime.load(bytes).await.map_err(|error| {
+            self.metrics.reload(&source_label(source), ReloadEvent::Rejected);
+            error.into()
+        })
+    }
+
+    /// Serves `plugin` (validated from `bytes`), replacing any version of
+    /// the same plugin.
+    pub async fn install(
+        &self,
+        plugin: LoadedPlugin,
+        bytes: &[u8],
+        source: Source,
+    ) -> Result<Deployed, LifecycleError> {
         let _change = self.lifecycle.changes.lock().await;
-        let plugin = match self.runtime.load(bytes).await {
-            Ok(plugin) => plugin,
-            Err(error) => {
-                self.metrics.reload(&source_label(&source), ReloadEvent::Rejected);
-                return Err(error.into());
-            }
-        };
         let name = plugin.name().to_owned();
         let serving = self.plugins.get(&name);
         if serving.as_ref().is_some_and(|serving| serving.digest == plugin.digest) {
-            return Ok((self.info(&name)?, Change::Unchanged));
-        }
-        if let Source::Directory(path) = &source {
-            let active = History::new(&self.db).active(&name)?;
-            if let Some(other) = active.filter(|entry| entry.source == "directory" && !entry.is_from_file(path)) {
-                let other = other.path.unwrap_or_default();
-                if std::path::Path::new(&other).exists() {
-                    self.metrics.reload(&name, ReloadEvent::Rejected);
-                    return Err(LifecycleError::Conflict { name, other });
-                }
-            }
+            return Ok(Deployed {
+                plugin: self.info(&name)?,
+                change: Change::Unchanged,
+                credentials_not_following: Vec::new(),
+            });
         }
         self.catalog().record(&plugin, bytes, &source)?;
         let change = if serving.is_some() { Change::Upgraded } else { Change::Loaded };
         tracing::info!(plugin = %name, version = %plugin.manifest.version, digest = %plugin.digest, ?change, "plugin deployed");
+        let left = self.credentials_left_behind(&plugin);
         self.plugins.insert(plugin);
         self.metrics.reload(&name, if serving.is_some() { ReloadEvent::Upgraded } else { ReloadEvent::Loaded });
         self.announce(&name);
-        Ok((self.info(&name)?, change))
+        Ok(Deployed { plugin: self.info(&name)?, change, credentials_not_following: left })
+    }
+
+    /// The credentials of `plugin` that its rules now reach beyond, each
+    /// logged: bindings never widen by themselves.
+    fn credentials_left_behind(&self, plugin: &LoadedPlugin) -> Vec<Unfollowed> {
+        match bindings::unfollowed(&self.db, &self.vault, plugin.name(), &EgressGrants::of(plugin)) {
+            Ok(left) => {
+                for entry in &left {
+                    tracing::warn!(
+                        plugin = %plugin.name(), tenant = %entry.tenant, credential = %entry.credential,
+                        origins = %entry.origins.join(","),
+                        "credential did not follow the plugin to these origins; it stays bound where it was (re-bind with `berth credential bind`)"
+                    );
+                }
+                left
+            }
+            Err(error) => {
+                tracing::error!(plugin = %plugin.name(), "cannot check credential bindings: {error}");
+                Vec::new()
+            }
+        }
     }
 
     /// Stops serving `name`. Calls already running finish.

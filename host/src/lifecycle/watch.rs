@@ -3,10 +3,13 @@
 //! unloads. Any change rescans the whole directory after it has been quiet
 //! for [`SETTLE`], so a file copied in over several writes loads once, whole.
 
-use super::{History, LifecycleError, Source};
+use super::{Deployment, History, LifecycleError, Source};
 use crate::app::App;
 use crate::lifecycle::Artifacts;
+use crate::metrics::ReloadEvent;
+use crate::runtime::LoadedPlugin;
 use notify::{RecursiveMode, Watcher};
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Weak;
@@ -25,6 +28,17 @@ pub struct ScanReport {
     pub failed: Vec<(PathBuf, String)>,
     /// Plugins unloaded because their file is gone.
     pub unloaded: Vec<String>,
+    /// At start-up: plugins that served before the restart and do not now,
+    /// with why.
+    pub missing: Vec<(String, String)>,
+}
+
+/// A changed file, validated, waiting to be served once no other file
+/// claims its plugin.
+struct Candidate {
+    path: PathBuf,
+    bytes: Vec<u8>,
+    plugin: LoadedPlugin,
 }
 
 /// A file as last scanned.
@@ -63,9 +77,11 @@ impl PluginDir {
             .collect();
         files.sort();
         let mut report = ScanReport::default();
+        let served_before = if startup { History::new(&app.db).serving().unwrap_or_default() } else { Vec::new() };
+        let mut candidates = Vec::new();
         for path in &files {
             let outcome = if path.extension().and_then(|ext| ext.to_str()) == Some("wasm") {
-                self.consider(app, path, startup, &mut report).await
+                self.consider(app, path, startup).await.map(|candidate| candidates.extend(candidate))
             } else if startup {
                 Err("not a .wasm file; only components named *.wasm belong in the plugins directory".to_owned())
             } else {
@@ -78,6 +94,7 @@ impl PluginDir {
                 report.failed.push((path.clone(), reason));
             }
         }
+        self.settle_claims(app, candidates, &files, startup, &mut report).await;
         let gone: Vec<PathBuf> = self.seen.keys().filter(|path| !files.contains(path)).cloned().collect();
         for path in gone {
             if let Some(plugin) = self.seen.remove(&path).and_then(|seen| seen.plugin) {
@@ -86,19 +103,103 @@ impl PluginDir {
         }
         if startup {
             self.unload_vanished(app, &mut report).await;
+            report.missing = missing(app, &served_before, &report);
+            for (plugin, why) in &report.missing {
+                tracing::warn!(plugin, "served before this restart and does not now: {why}");
+            }
         }
         Ok(report)
     }
 
-    /// Loads `path` if it changed since the last scan.
-    async fn consider(&mut self, app: &App, path: &Path, startup: bool, report: &mut ScanReport) -> Result<(), String> {
+    /// Serves each candidate whose plugin no other file claims. Files that
+    /// claim the same plugin are refused together, naming each other, and
+    /// whatever serves keeps serving; at start-up the file the plugin served
+    /// from before keeps it. A refused file is looked at again at the next
+    /// scan, so removing the others lets it load.
+    async fn settle_claims(
+        &mut self,
+        app: &App,
+        candidates: Vec<Candidate>,
+        files: &[PathBuf],
+        startup: bool,
+        report: &mut ScanReport,
+    ) {
+        let mut by_name: BTreeMap<String, Vec<Candidate>> = BTreeMap::new();
+        for candidate in candidates {
+            by_name.entry(candidate.plugin.name().to_owned()).or_default().push(candidate);
+        }
+        for (name, group) in by_name {
+            let mut claimers: Vec<PathBuf> = self
+                .seen
+                .iter()
+                .filter(|(path, seen)| seen.plugin.as_deref() == Some(&*name) && files.contains(*path))
+                .filter(|(path, _)| !group.iter().any(|candidate| &candidate.path == *path))
+                .map(|(path, _)| path.clone())
+                .collect();
+            claimers.extend(group.iter().map(|candidate| candidate.path.clone()));
+            let active = History::new(&app.db).active(&name).ok().flatten();
+            let keep = match claimers.len() {
+                1 => Some(0),
+                _ if startup => group.iter().position(|candidate| {
+                    active.as_ref().is_some_and(|entry| {
+                        entry.is_from_file(&candidate.path)
+                            && entry.version.as_ref().is_some_and(|version| version.digest == candidate.plugin.digest)
+                    })
+                }),
+                _ => None,
+            };
+            let files = claimers.iter().map(|path| path.display().to_string()).collect::<Vec<_>>().join(", ");
+            for (index, candidate) in group.into_iter().enumerate() {
+                if Some(index) == keep {
+                    self.install(app, candidate, active.as_ref(), report).await;
+                    continue;
+                }
+                let reason = LifecycleError::Conflict { name: name.clone(), files: files.clone() }.to_string();
+                tracing::error!(file = %candidate.path.display(), "plugin not loaded: {reason}");
+                app.metrics.reload(&name, ReloadEvent::Rejected);
+                self.seen.remove(&candidate.path);
+                report.failed.push((candidate.path, reason));
+            }
+        }
+    }
+
+    /// Serves `candidate`, the only file claiming its plugin; `active` is
+    /// the plugin's deployment before.
+    async fn install(&mut self, app: &App, candidate: Candidate, active: Option<&Deployment>, report: &mut ScanReport) {
+        let Candidate { path, bytes, plugin } = candidate;
+        if let Some(before) = active.filter(|entry| entry.source == "directory" && !entry.is_from_file(&path)) {
+            let before = before.path.clone().unwrap_or_default();
+            if Path::new(&before).parent() != Some(self.dir.as_path()) {
+                tracing::warn!(
+                    plugin = %plugin.name(), before, now = %path.display(),
+                    "the plugin served from another plugins directory before; the current one wins over the stored history"
+                );
+            }
+        }
+        match app.install(plugin, &bytes, Source::Directory(path.clone())).await {
+            Ok(deployed) => {
+                report.loaded.push(format!("{}@{}", deployed.plugin.name, deployed.plugin.version));
+                if let Some(seen) = self.seen.get_mut(&path) {
+                    seen.plugin = Some(deployed.plugin.name);
+                }
+            }
+            Err(error) => {
+                tracing::error!(file = %path.display(), "plugin not loaded: {error}");
+                report.failed.push((path, error.to_string()));
+            }
+        }
+    }
+
+    /// Validates `path` if it changed since the last scan: the candidate to
+    /// serve, if any.
+    async fn consider(&mut self, app: &App, path: &Path, startup: bool) -> Result<Option<Candidate>, String> {
         let metadata = std::fs::metadata(path).map_err(|error| format!("cannot read: {error}"))?;
         let modified = metadata.modified().ok();
         if let Some(seen) = self.seen.get(path)
             && seen.modified == modified
             && seen.len == metadata.len()
         {
-            return Ok(());
+            return Ok(None);
         }
         let bytes = std::fs::read(path).map_err(|error| format!("cannot read: {error}"))?;
         let digest = Artifacts::digest(&bytes);
@@ -107,7 +208,7 @@ impl PluginDir {
             .insert(path.to_owned(), Seen { modified, len: bytes.len() as u64, digest: digest.clone(), plugin: None });
         if let Some(previous) = previous.filter(|previous| previous.digest == digest) {
             self.seen.get_mut(path).expect("just inserted").plugin = previous.plugin;
-            return Ok(());
+            return Ok(None);
         }
         if startup && let Some(plugin) = superseded(app, &digest, modified).map_err(|error| error.to_string())? {
             tracing::info!(
@@ -115,13 +216,11 @@ impl PluginDir {
                 "keeping the version deployed after this file was last changed"
             );
             self.seen.get_mut(path).expect("just inserted").plugin = Some(plugin);
-            return Ok(());
+            return Ok(None);
         }
-        let (info, _) =
-            app.deploy(&bytes, Source::Directory(path.to_owned())).await.map_err(|error| error.to_string())?;
-        report.loaded.push(format!("{}@{}", info.name, info.version));
-        self.seen.get_mut(path).expect("just inserted").plugin = Some(info.name);
-        Ok(())
+        let plugin =
+            app.validate(&bytes, &Source::Directory(path.to_owned())).await.map_err(|error| error.to_string())?;
+        Ok(Some(Candidate { path: path.to_owned(), bytes, plugin }))
     }
 
     /// Unloads `plugin` if its serving version still comes from `path`.
@@ -194,6 +293,27 @@ impl PluginDir {
             }
         }
     }
+}
+
+/// The plugins of `served_before` that do not serve now, each with why.
+fn missing(app: &App, served_before: &[Deployment], report: &ScanReport) -> Vec<(String, String)> {
+    served_before
+        .iter()
+        .filter(|entry| app.plugins.get(&entry.name).is_none())
+        .map(|entry| {
+            let from = entry.path.clone().unwrap_or_else(|| entry.source.clone());
+            let why = if report.unloaded.contains(&entry.name) {
+                format!("its file {from} is not in the plugins directory")
+            } else if let Some((path, reason)) = report.failed.iter().find(|(path, reason)| {
+                path.display().to_string() == from || reason.contains(&format!("plugin `{}`", entry.name))
+            }) {
+                format!("{} was refused: {reason}", path.display())
+            } else {
+                format!("it served from {from}, which did not load (see the errors above)")
+            };
+            (entry.name.clone(), why)
+        })
+        .collect()
 }
 
 /// Changes to the plugins directory, recorded since [`PluginDir::watch`].

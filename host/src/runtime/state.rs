@@ -9,7 +9,7 @@ use crate::capabilities::cache::{CacheCtx, CacheStore};
 use crate::capabilities::config::ConfigCtx;
 use crate::capabilities::http::HttpCtx;
 use crate::capabilities::log::LogCtx;
-use crate::capabilities::secrets::SecretsCtx;
+use crate::capabilities::secrets::{SecretsCtx, Stored};
 use crate::metrics::Metrics;
 use crate::policy::egress::{EgressPolicy, EgressTemplate};
 use crate::upstream::Upstream;
@@ -129,14 +129,17 @@ impl CallState {
         let mut config = grants.config_defaults.clone();
         config.extend(scope.config);
         let egress = EgressPolicy::resolve(&grants.name, &grants.egress, &config);
-        let mut credentials = scope.credentials;
-        for credential in credentials.iter_mut().filter(|credential| credential.bound_origins.is_empty()) {
-            credential.bound_origins = egress.origins();
-        }
+        // Each credential goes only where it was bound when the operator set
+        // it: never, implicitly, wherever the plugin's rules reach today.
+        let credentials = scope.credentials;
         let secrets = credentials
             .iter()
-            .filter_map(|credential| {
-                Some((credential.name.clone(), Arc::from(credential.primary_secret()?.as_bytes())))
+            .map(|credential| {
+                let stored = match credential.signing_key() {
+                    Some(key) => Stored::SigningKey(Arc::from(key.as_bytes())),
+                    None => Stored::Other(credential.scheme.name()),
+                };
+                (credential.name.clone(), stored)
             })
             .collect();
         let cache_scope = scope

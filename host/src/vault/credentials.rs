@@ -42,6 +42,10 @@ pub enum Scheme {
         /// Requested scope.
         scope: Option<String>,
     },
+    /// A key the plugin signs with through `secrets` (the host computes the
+    /// HMAC); never attached to a request. Secret: `key`, high-entropy (see
+    /// [`crate::vault::VaultSettings::min_signing_key_bytes`]).
+    SigningKey,
     /// OAuth2 refresh-token grant; secrets: `refresh_token` and
     /// `client_secret` (empty for public clients).
     Oauth2RefreshToken {
@@ -64,6 +68,7 @@ impl Scheme {
             Self::Headers { .. } => "headers",
             Self::Oauth2ClientCredentials { .. } => "oauth2-client-credentials",
             Self::Oauth2RefreshToken { .. } => "oauth2-refresh-token",
+            Self::SigningKey => "signing-key",
         }
     }
 
@@ -86,8 +91,21 @@ impl Scheme {
             }
             Self::Oauth2ClientCredentials { .. } => vec!["client_secret".to_owned()],
             Self::Oauth2RefreshToken { .. } => vec!["refresh_token".to_owned(), "client_secret".to_owned()],
+            Self::SigningKey => vec!["key".to_owned()],
         }
     }
+}
+
+/// How a manifest declares a signing key: a credential need whose name ends
+/// in this (`webhook-signing-key`). `secrets` offers HMAC only on those, so
+/// a plugin can never turn a password, token or client secret into an
+/// oracle for guessing it offline. A name in the existing `credential-need`
+/// record keeps every 0.1 component loading.
+pub const SIGNING_KEY_SUFFIX: &str = "-signing-key";
+
+/// Whether a manifest's credential need `name` declares a signing key.
+pub fn is_signing_key_name(name: &str) -> bool {
+    name.len() > SIGNING_KEY_SUFFIX.len() && name.ends_with(SIGNING_KEY_SUFFIX)
 }
 
 /// The names inside `{...}` in `template`.
@@ -132,6 +150,7 @@ impl Credential {
                     (name.to_ascii_lowercase(), value)
                 })
                 .collect(),
+            Scheme::SigningKey => Vec::new(),
             Scheme::Oauth2ClientCredentials { .. } | Scheme::Oauth2RefreshToken { .. } => {
                 let Some(token) = token else { return Vec::new() };
                 let format = match &self.scheme {
@@ -156,10 +175,12 @@ impl Credential {
         values
     }
 
-    /// The primary secret (for `secrets.get` handles): the only part, or the
-    /// first in the scheme's order.
-    pub fn primary_secret(&self) -> Option<&str> {
-        self.scheme.secret_parts().first().and_then(|part| self.secrets.get(part)).map(|value| value.as_str())
+    /// The key `secrets` handles sign with: only a signing key has one.
+    pub fn signing_key(&self) -> Option<&str> {
+        match self.scheme {
+            Scheme::SigningKey => self.secrets.get("key").map(|value| value.as_str()),
+            _ => None,
+        }
     }
 }
 

@@ -11,7 +11,14 @@ use zeroize::Zeroizing;
 
 const NONCE_BYTES: usize = 12;
 const SALT: &[u8] = b"berth-vault-v1";
-const CHECK_LABEL: &[u8] = b"berth-master-key-check";
+/// Check-value label of vaults whose associated data covered a row's
+/// identity only; a vault still holding it has rows to re-seal.
+const LEGACY_CHECK_LABEL: &[u8] = b"berth-master-key-check";
+/// Check-value label of vaults whose associated data also covers each
+/// credential's scheme parameters and bound origins. Only the key can
+/// produce it, so whoever writes the database cannot pretend that a
+/// migrated vault still needs its (weaker) legacy rows re-sealed.
+const CHECK_LABEL: &[u8] = b"berth-master-key-check-v2";
 
 /// Why sealing or opening failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,8 +58,18 @@ impl MasterKey {
     /// A value that identifies this key without revealing it, stored to
     /// detect a wrong key with a clear error instead of garbage.
     pub fn check_value(&self) -> Vec<u8> {
+        self.labelled_check(CHECK_LABEL)
+    }
+
+    /// The check value of this key in a vault not yet migrated to the
+    /// associated data that covers scheme parameters and bindings.
+    pub(crate) fn legacy_check_value(&self) -> Vec<u8> {
+        self.labelled_check(LEGACY_CHECK_LABEL)
+    }
+
+    fn labelled_check(&self, label: &[u8]) -> Vec<u8> {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_ref()).expect("any key length works");
-        mac.update(CHECK_LABEL);
+        mac.update(label);
         mac.finalize().into_bytes().to_vec()
     }
 

@@ -5,6 +5,13 @@
 //! neither, a key file is created in the data directory (mode 0600) with a
 //! warning. The database holds only a check value that recognises the key.
 //!
+//! Each secret is sealed with associated data covering its whole row: the
+//! tenant, plugin and name, and also the scheme parameters (username, token
+//! URL, header templates) and bound origins. Whoever can write the database
+//! but lacks the key cannot rebind a credential or send it elsewhere: the
+//! secret stops opening. Vaults from before that coverage are re-sealed
+//! once, when a host or the CLI first opens them with the key.
+//!
 //! `berth vault rotate` may run while a host serves: the host notices the
 //! new check value the first time a secret no longer opens, re-reads its key
 //! file and carries on with the new key.
@@ -53,6 +60,16 @@ pub enum VaultError {
     /// A stored row does not decode.
     #[error("credential `{0}` is corrupt")]
     Corrupt(String),
+    /// A signing key too short to resist an offline search from one MAC.
+    #[error(
+        "a signing key must be at least {min} bytes (a random value, e.g. `openssl rand -hex 32`); this one has {len}"
+    )]
+    WeakSigningKey {
+        /// The minimum ([`VaultSettings::min_signing_key_bytes`]).
+        min: usize,
+        /// The key's length.
+        len: usize,
+    },
     /// No such credential.
     #[error("no credential `{name}` for plugin `{plugin}` on tenant `{tenant}`")]
     Unknown {
@@ -118,16 +135,47 @@ pub fn write_key_file(path: &Path, key: &MasterKey) -> std::io::Result<()> {
     file.sync_all()
 }
 
+/// `[vault]` settings.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VaultSettings {
+    /// Shortest signing key `credential set` accepts, in bytes. A plugin can
+    /// ask the host for HMACs under a signing key, and one HMAC of a known
+    /// message lets anyone test guesses offline; 32 bytes (256 bits, the
+    /// strength of HMAC-SHA256 itself) of random data puts that search out
+    /// of reach, while a password-sized key falls to a dictionary.
+    pub min_signing_key_bytes: usize,
+}
+
+impl Default for VaultSettings {
+    fn default() -> Self {
+        Self { min_signing_key_bytes: 32 }
+    }
+}
+
+impl VaultSettings {
+    /// Refuses a signing key shorter than [`Self::min_signing_key_bytes`].
+    pub fn check_signing_key(&self, key: &str) -> Result<(), VaultError> {
+        if key.len() < self.min_signing_key_bytes {
+            return Err(VaultError::WeakSigningKey { min: self.min_signing_key_bytes, len: key.len() });
+        }
+        Ok(())
+    }
+}
+
 /// One credential as listed for an operator: never a secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CredentialSummary {
+    /// Tenant.
+    pub tenant: String,
     /// Plugin.
     pub plugin: String,
     /// Name.
     pub name: String,
     /// Scheme name.
     pub scheme: String,
-    /// Bound origins (empty: the plugin's egress origins).
+    /// The origins its headers may be sent to, fixed when it was set or
+    /// re-bound; empty means nowhere.
     pub bound: Vec<String>,
 }
 
@@ -146,8 +194,9 @@ impl Vault {
     pub fn open(db: Arc<Database>, key: MasterKey, source: KeySource) -> Result<Self, VaultError> {
         let stored = check_value(&db)?;
         match stored {
-            Some(stored) if stored != key.check_value() => return Err(VaultError::WrongKey),
-            Some(_) => {}
+            Some(stored) if stored == key.check_value() => {}
+            Some(stored) if stored == key.legacy_check_value() => reseal_legacy(&db, &key)?,
+            Some(_) => return Err(VaultError::WrongKey),
             None => {
                 db.with(|conn| {
                     conn.execute("INSERT INTO vault_meta (key, value) VALUES ('check', ?1)", params![key.check_value()])
@@ -196,9 +245,10 @@ impl Vault {
     ) -> Result<(), VaultError> {
         let plain: BTreeMap<&str, &str> = secrets.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect();
         let plaintext = Zeroizing::new(serde_json::to_vec(&plain).expect("a map of strings serializes"));
-        let sealed = self.key().seal(tenant, &row_context(tenant, plugin, name), &plaintext);
         let params = serde_json::to_string(scheme).expect("schemes serialize");
         let bound = serde_json::to_string(bound).expect("strings serialize");
+        let row = Row { tenant, plugin, name, params: &params, bound: &bound };
+        let sealed = self.key().seal(tenant, &row.context(), &plaintext);
         self.db.with(|conn| {
             conn.execute(
                 "INSERT INTO credentials (tenant, plugin, name, params, bound, secret, updated_at)
@@ -209,6 +259,15 @@ impl Vault {
             )
         })?;
         Ok(())
+    }
+
+    /// Binds credential `name` of `plugin` for `tenant` to exactly `bound`,
+    /// re-sealing its secret (the binding is part of what the seal covers).
+    pub fn rebind(&self, tenant: &str, plugin: &str, name: &str, bound: &[String]) -> Result<(), VaultError> {
+        let unknown = || VaultError::Unknown { tenant: tenant.into(), plugin: plugin.into(), name: name.into() };
+        let credential = self.credentials(tenant, plugin)?.into_iter().find(|found| found.name == name);
+        let credential = credential.ok_or_else(unknown)?;
+        self.set(tenant, plugin, name, &credential.scheme, bound, &credential.secrets)
     }
 
     /// Deletes a credential.
@@ -227,25 +286,37 @@ impl Vault {
 
     /// `tenant`'s credentials, without secrets.
     pub fn list(&self, tenant: &str) -> Result<Vec<CredentialSummary>, VaultError> {
-        let rows: Vec<(String, String, String, String)> = self.db.with(|conn| {
-            let mut statement = conn.prepare_cached(
-                "SELECT plugin, name, params, bound FROM credentials WHERE tenant = ?1 ORDER BY plugin, name",
-            )?;
-            let rows =
-                statement.query_map(params![tenant], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
+        self.summaries("tenant = ?1", tenant)
+    }
+
+    /// Every tenant's credentials for `plugin`, without secrets: what an
+    /// upgrade of the plugin checks its new egress against.
+    pub fn for_plugin(&self, plugin: &str) -> Result<Vec<CredentialSummary>, VaultError> {
+        self.summaries("plugin = ?1", plugin)
+    }
+
+    /// The credentials whose `filter` (one parameter) matches `value`.
+    fn summaries(&self, filter: &str, value: &str) -> Result<Vec<CredentialSummary>, VaultError> {
+        let rows: Vec<[String; 5]> = self.db.with(|conn| {
+            let mut statement = conn.prepare_cached(&format!(
+                "SELECT tenant, plugin, name, params, bound FROM credentials WHERE {filter} ORDER BY tenant, plugin, name"
+            ))?;
+            let rows = statement.query_map(params![value], |row| {
+                Ok([row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?])
+            })?;
             rows.collect()
         })?;
         rows.into_iter()
-            .map(|(plugin, name, params, bound)| {
+            .map(|[tenant, plugin, name, params, bound]| {
                 let scheme: Scheme = serde_json::from_str(&params).map_err(|_| VaultError::Corrupt(name.clone()))?;
                 let bound = serde_json::from_str(&bound).map_err(|_| VaultError::Corrupt(name.clone()))?;
-                Ok(CredentialSummary { plugin, name, scheme: scheme.name().to_owned(), bound })
+                Ok(CredentialSummary { tenant, plugin, name, scheme: scheme.name().to_owned(), bound })
             })
             .collect()
     }
 
-    /// `tenant`'s credentials for `plugin`, decrypted. An empty bound list
-    /// means the plugin's egress origins, which the runtime fills in.
+    /// `tenant`'s credentials for `plugin`, decrypted. A credential is sent
+    /// only to its bound origins; an empty list means nowhere.
     pub fn credentials(&self, tenant: &str, plugin: &str) -> Result<Vec<Credential>, VaultError> {
         match self.decrypt(tenant, plugin) {
             Err(VaultError::Crypto(_)) if self.follow_rotation()? => self.decrypt(tenant, plugin),
@@ -269,7 +340,8 @@ impl Vault {
                 let corrupt = || VaultError::Corrupt(name.clone());
                 let scheme: Scheme = serde_json::from_str(&params).map_err(|_| corrupt())?;
                 let bound_origins: Vec<String> = serde_json::from_str(&bound).map_err(|_| corrupt())?;
-                let plaintext = key.open(tenant, &row_context(tenant, plugin, &name), &sealed)?;
+                let row = Row { tenant, plugin, name: &name, params: &params, bound: &bound };
+                let plaintext = key.open(tenant, &row.context(), &sealed)?;
                 let parts: BTreeMap<String, String> = serde_json::from_slice(&plaintext).map_err(|_| corrupt())?;
                 let secrets = parts.into_iter().map(|(key, value)| (key, Zeroizing::new(value))).collect();
                 Ok(Credential { name, scheme, bound_origins, secrets })
@@ -283,25 +355,18 @@ impl Vault {
         let old = self.key();
         self.db.with(|conn| {
             let tx = conn.unchecked_transaction()?;
-            let rows: Vec<(String, String, String, Vec<u8>)> = {
-                let mut statement = tx.prepare("SELECT tenant, plugin, name, secret FROM credentials")?;
-                let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
-                rows.collect::<Result<_, _>>()?
-            };
+            let rows = stored_rows(&tx)?;
             let mut resealed = Vec::with_capacity(rows.len());
-            for (tenant, plugin, name, sealed) in &rows {
-                let context = row_context(tenant, plugin, name);
-                let plaintext = match old.open(tenant, &context, sealed) {
+            for stored in &rows {
+                let context = stored.row().context();
+                let plaintext = match old.open(&stored.tenant, &context, &stored.secret) {
                     Ok(plaintext) => plaintext,
-                    Err(_) => return Ok(Err(VaultError::Corrupt(name.clone()))),
+                    Err(_) => return Ok(Err(VaultError::Corrupt(stored.name.clone()))),
                 };
-                resealed.push((tenant, plugin, name, new.seal(tenant, &context, &plaintext)));
+                resealed.push((stored, new.seal(&stored.tenant, &context, &plaintext)));
             }
-            for (tenant, plugin, name, sealed) in &resealed {
-                tx.execute(
-                    "UPDATE credentials SET secret = ?4 WHERE tenant = ?1 AND plugin = ?2 AND name = ?3",
-                    params![tenant, plugin, name, sealed],
-                )?;
+            for (stored, sealed) in &resealed {
+                stored.update(&tx, sealed)?;
             }
             tx.execute("UPDATE vault_meta SET value = ?1 WHERE key = 'check'", params![new.check_value()])?;
             tx.commit()?;
@@ -310,16 +375,114 @@ impl Vault {
     }
 }
 
+/// A credential row as the seal covers it.
+struct Row<'a> {
+    tenant: &'a str,
+    plugin: &'a str,
+    name: &'a str,
+    /// The scheme parameters, as stored (JSON).
+    params: &'a str,
+    /// The bound origins, as stored (JSON).
+    bound: &'a str,
+}
+
+impl Row<'_> {
+    /// Associated data binding a ciphertext to every non-secret part of its
+    /// row. Each part is length-prefixed, so no two rows share one.
+    fn context(&self) -> Vec<u8> {
+        let mut context = b"berth-credential-v2".to_vec();
+        for part in [self.tenant, self.plugin, self.name, self.params, self.bound] {
+            context.extend_from_slice(&(part.len() as u64).to_be_bytes());
+            context.extend_from_slice(part.as_bytes());
+        }
+        context
+    }
+
+    /// The associated data of vaults from before [`Self::context`]: the
+    /// row's identity only.
+    fn legacy_context(&self) -> Vec<u8> {
+        [self.tenant.as_bytes(), b"\0", self.plugin.as_bytes(), b"\0", self.name.as_bytes()].concat()
+    }
+}
+
+/// A whole credential row, read for re-sealing.
+struct StoredRow {
+    tenant: String,
+    plugin: String,
+    name: String,
+    params: String,
+    bound: String,
+    secret: Vec<u8>,
+}
+
+impl StoredRow {
+    fn row(&self) -> Row<'_> {
+        Row { tenant: &self.tenant, plugin: &self.plugin, name: &self.name, params: &self.params, bound: &self.bound }
+    }
+
+    /// Replaces the row's secret with `sealed`.
+    fn update(&self, conn: &rusqlite::Connection, sealed: &[u8]) -> rusqlite::Result<()> {
+        conn.execute(
+            "UPDATE credentials SET secret = ?4 WHERE tenant = ?1 AND plugin = ?2 AND name = ?3",
+            params![self.tenant, self.plugin, self.name, sealed],
+        )?;
+        Ok(())
+    }
+}
+
+/// Every credential row.
+fn stored_rows(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<StoredRow>> {
+    let mut statement = conn.prepare("SELECT tenant, plugin, name, params, bound, secret FROM credentials")?;
+    let rows = statement.query_map([], |row| {
+        Ok(StoredRow {
+            tenant: row.get(0)?,
+            plugin: row.get(1)?,
+            name: row.get(2)?,
+            params: row.get(3)?,
+            bound: row.get(4)?,
+            secret: row.get(5)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Migrates a vault sealed with the legacy associated data (the row's
+/// identity only): re-seals every secret so that its scheme parameters and
+/// bound origins are covered too, and records the new check value, in one
+/// transaction. It runs only while the database holds the legacy check
+/// value, which only the key can produce, so a database writer cannot make
+/// a migrated vault accept re-sealing again. A row that does not open is
+/// left as it is (it stays unusable) and logged.
+fn reseal_legacy(db: &Database, key: &MasterKey) -> Result<(), VaultError> {
+    let resealed = db.with(|conn| {
+        let tx = conn.unchecked_transaction()?;
+        let mut count = 0usize;
+        for stored in stored_rows(&tx)? {
+            let row = stored.row();
+            match key.open(&stored.tenant, &row.legacy_context(), &stored.secret) {
+                Ok(plaintext) => {
+                    stored.update(&tx, &key.seal(&stored.tenant, &row.context(), &plaintext))?;
+                    count += 1;
+                }
+                Err(_) => tracing::error!(
+                    tenant = %stored.tenant, plugin = %stored.plugin, credential = %stored.name,
+                    "credential does not open and was not re-sealed; set it again"
+                ),
+            }
+        }
+        tx.execute("UPDATE vault_meta SET value = ?1 WHERE key = 'check'", params![key.check_value()])?;
+        tx.commit()?;
+        Ok(count)
+    })?;
+    tracing::info!(credentials = resealed, "vault re-sealed: scheme parameters and bound origins are now covered");
+    Ok(())
+}
+
 /// The check value of the key the vault is encrypted under, once recorded.
 fn check_value(db: &Database) -> Result<Option<Vec<u8>>, VaultError> {
     Ok(db.with(|conn| {
         conn.query_row("SELECT value FROM vault_meta WHERE key = 'check'", [], |row| row.get(0)).optional()
     })?)
-}
-
-/// Associated data binding a ciphertext to its row.
-fn row_context(tenant: &str, plugin: &str, name: &str) -> Vec<u8> {
-    [tenant.as_bytes(), b"\0", plugin.as_bytes(), b"\0", name.as_bytes()].concat()
 }
 
 #[cfg(test)]
@@ -388,6 +551,120 @@ mod tests {
         let from_env = Vault::open(db.clone(), new.clone(), KeySource::Environment).unwrap();
         Vault::open(db, new, KeySource::Environment).unwrap().rotate(&MasterKey::generate()).unwrap();
         assert!(matches!(from_env.credentials("a", "p"), Err(VaultError::Rotated)));
+    }
+
+    #[test]
+    fn a_database_writer_cannot_rebind_or_reconfigure_a_credential() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Database::open(dir.path()).unwrap());
+        let vault = Vault::open(db.clone(), MasterKey::generate(), KeySource::Environment).unwrap();
+        let bound = ["https://api.example:443".to_owned()];
+        vault.set("a", "p", "c", &Scheme::Bearer, &bound, &secrets(&[("token", "token-one")])).unwrap();
+        vault
+            .set("a", "p", "u", &Scheme::Basic { username: "admin".into() }, &bound, &secrets(&[("password", "pw-1")]))
+            .unwrap();
+        assert_eq!(vault.credentials("a", "p").unwrap().len(), 2);
+        let tamper = |sql: &str| {
+            db.with(|conn| conn.execute(sql, [])).unwrap();
+            let outcome = vault.credentials("a", "p");
+            assert!(matches!(outcome, Err(VaultError::Crypto(_))), "{sql}: {outcome:?}");
+        };
+        tamper(r#"UPDATE credentials SET bound = '["https://evil.example:443"]' WHERE name = 'c'"#);
+        tamper(r#"UPDATE credentials SET bound = '[]' WHERE name = 'c'"#);
+        db.with(|conn| conn.execute(r#"UPDATE credentials SET bound = '["https://api.example:443"]'"#, [])).unwrap();
+        assert_eq!(vault.credentials("a", "p").unwrap().len(), 2, "the original row opens again");
+        tamper(r#"UPDATE credentials SET params = '{"scheme":"basic","username":"root"}' WHERE name = 'u'"#);
+    }
+
+    #[test]
+    fn a_legacy_vault_is_resealed_once_and_then_covers_its_bindings() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Database::open(dir.path()).unwrap());
+        let key = MasterKey::generate();
+        let legacy = Row { tenant: "a", plugin: "p", name: "c", params: r#"{"scheme":"bearer"}"#, bound: "[]" };
+        let sealed = key.seal("a", &legacy.legacy_context(), br#"{"token":"token-one"}"#);
+        db.with(|conn| {
+            conn.execute(
+                "INSERT INTO vault_meta (key, value) VALUES ('check', ?1)",
+                params![key.legacy_check_value()],
+            )?;
+            conn.execute(
+                "INSERT INTO credentials (tenant, plugin, name, params, bound, secret, updated_at)
+                 VALUES ('a', 'p', 'c', ?1, ?2, ?3, 0)",
+                params![legacy.params, legacy.bound, sealed],
+            )
+        })
+        .unwrap();
+        let vault = Vault::open(db.clone(), key.clone(), KeySource::Environment).unwrap();
+        assert_eq!(vault.credentials("a", "p").unwrap()[0].secrets["token"].as_str(), "token-one");
+        assert_eq!(check_value(&db).unwrap(), Some(key.check_value()), "migrated: the check value moved on");
+        db.with(|conn| conn.execute(r#"UPDATE credentials SET bound = '["https://evil.example:443"]'"#, [])).unwrap();
+        let reopened = Vault::open(db, key, KeySource::Environment).unwrap();
+        assert!(matches!(reopened.credentials("a", "p"), Err(VaultError::Crypto(_))), "no second re-seal");
+    }
+
+    #[test]
+    fn rebinding_reseals_under_the_new_origins() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Database::open(dir.path()).unwrap());
+        let vault = Vault::open(db, MasterKey::generate(), KeySource::Environment).unwrap();
+        vault.set("a", "p", "c", &Scheme::Bearer, &[], &secrets(&[("token", "token-one")])).unwrap();
+        vault.rebind("a", "p", "c", &["https://api.example:443".to_owned()]).unwrap();
+        let found = vault.credentials("a", "p").unwrap();
+        assert_eq!(found[0].bound_origins, ["https://api.example:443"]);
+        assert_eq!(found[0].secrets["token"].as_str(), "token-one");
+        assert_eq!(vault.for_plugin("p").unwrap()[0].bound, ["https://api.example:443"]);
+        assert!(matches!(vault.rebind("a", "p", "nope", &[]), Err(VaultError::Unknown { .. })));
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn part() -> impl Strategy<Value = String> {
+            // Includes the separators a naive encoding would confuse.
+            proptest::string::string_regex("[a-z0-9\\x00:/\"\\[\\],{}]{0,12}").unwrap()
+        }
+
+        fn row() -> impl Strategy<Value = [String; 5]> {
+            [part(), part(), part(), part(), part()]
+        }
+
+        fn context(parts: &[String; 5]) -> Vec<u8> {
+            let [tenant, plugin, name, params, bound] = parts;
+            Row { tenant, plugin, name, params, bound }.context()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            #[test]
+            fn sealed_secrets_open_only_in_their_own_row(
+                parts in row(),
+                other in row(),
+                plaintext in proptest::collection::vec(any::<u8>(), 0..64),
+                flip in any::<proptest::sample::Index>(),
+            ) {
+                let key = MasterKey::generate();
+                let sealed = key.seal(&parts[0], &context(&parts), &plaintext);
+                let opened = key.open(&parts[0], &context(&parts), &sealed).unwrap();
+                prop_assert_eq!(opened.as_slice(), plaintext.as_slice());
+                if other != parts {
+                    prop_assert_ne!(context(&other), context(&parts));
+                    prop_assert!(key.open(&other[0], &context(&other), &sealed).is_err());
+                }
+                let mut tampered = sealed.clone();
+                let at = flip.index(tampered.len());
+                tampered[at] ^= 1;
+                prop_assert!(key.open(&parts[0], &context(&parts), &tampered).is_err());
+                prop_assert!(MasterKey::generate().open(&parts[0], &context(&parts), &sealed).is_err());
+            }
+
+            #[test]
+            fn opening_garbage_never_panics(tenant in part(), sealed in proptest::collection::vec(any::<u8>(), 0..80)) {
+                prop_assert!(MasterKey::generate().open(&tenant, b"ctx", &sealed).is_err());
+            }
+        }
     }
 
     #[test]

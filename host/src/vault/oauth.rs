@@ -3,7 +3,7 @@
 //! that keeps each token until shortly before it expires and lets
 //! concurrent calls share a single refresh.
 
-use super::credentials::{Credential, Scheme};
+use super::credentials::{Credential, Redactor, Scheme};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::future::Future;
@@ -14,8 +14,13 @@ use zeroize::Zeroizing;
 /// Tokens are renewed this long before they expire (or at 90% of a short
 /// lifetime), so a request never leaves with a token about to lapse.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
-/// Lifetime assumed when the token endpoint gives none.
+/// Lifetime assumed when the token endpoint gives none, or one the clock
+/// cannot represent (`expires_in: 18446744073709551615`).
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+/// Longest token endpoint explanation passed on, in characters: enough for
+/// any real `error_description`, small enough that an endpoint cannot fill
+/// the guest's error with its whole body.
+const MAX_REASON_CHARS: usize = 200;
 
 /// A token endpoint request: URL and form body.
 pub struct TokenRequest {
@@ -51,9 +56,23 @@ pub fn token_request(credential: &Credential) -> Option<TokenRequest> {
     Some(TokenRequest { url: url.clone(), form: Zeroizing::new(form.finish()) })
 }
 
-/// Reads a token endpoint's answer: the access token and its lifetime, or
-/// the endpoint's own explanation of the failure.
-pub fn token_response(status: u16, body: &[u8]) -> Result<(Zeroizing<String>, Duration), String> {
+/// Reads a token endpoint's answer for `credential`: the access token and
+/// its lifetime, or the endpoint's own explanation of the failure. The
+/// explanation reaches the guest, and token endpoints echo the request
+/// (`client_secret=...`) in their errors, so every secret of the
+/// credential is cut out of it first.
+pub fn token_response(
+    status: u16,
+    body: &[u8],
+    credential: &Credential,
+) -> Result<(Zeroizing<String>, Duration), String> {
+    let sensitive = credential.sensitive_values();
+    let redactor = Redactor::new(sensitive.iter().map(String::as_str));
+    explain(status, body).map_err(|reason| String::from_utf8_lossy(&redactor.redact(reason.as_bytes())).into_owned())
+}
+
+/// [`token_response`] before redaction.
+fn explain(status: u16, body: &[u8]) -> Result<(Zeroizing<String>, Duration), String> {
     let json: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
     if (200..300).contains(&status) {
         if let Some(token) = json.get("access_token").and_then(|token| token.as_str()) {
@@ -72,6 +91,8 @@ pub fn token_response(status: u16, body: &[u8]) -> Result<(Zeroizing<String>, Du
         .find_map(|key| json.get(key).and_then(|value| value.as_str()).map(str::to_owned))
         .or_else(|| json.pointer("/error/message").and_then(|value| value.as_str()).map(str::to_owned))
         .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned());
+    // Bounded like the raw fallback: an endpoint's own message may be any size.
+    let reason: String = reason.chars().take(MAX_REASON_CHARS).collect();
     Err(format!("the token endpoint answered {status}: {reason}"))
 }
 
@@ -117,7 +138,13 @@ impl TokenCache {
         }
         let (value, lifetime) = fetch().await?;
         let margin = EXPIRY_MARGIN.min(lifetime / 10);
-        *token = Some(Token { value: value.clone(), renew_at: Instant::now() + lifetime.saturating_sub(margin) });
+        let now = Instant::now();
+        // The lifetime is the token endpoint's word: never trust it to fit the clock.
+        let renew_at = now
+            .checked_add(lifetime.saturating_sub(margin))
+            .or_else(|| now.checked_add(DEFAULT_LIFETIME))
+            .unwrap_or(now);
+        *token = Some(Token { value: value.clone(), renew_at });
         Ok(value)
     }
 
@@ -166,11 +193,38 @@ mod tests {
 
     #[test]
     fn token_responses_are_read_or_explained() {
-        let (token, lifetime) = token_response(200, br#"{"access_token":"at","expires_in":"1799"}"#).unwrap();
+        let credential = client_credentials();
+        let (token, lifetime) =
+            token_response(200, br#"{"access_token":"at","expires_in":"1799"}"#, &credential).unwrap();
         assert_eq!((token.as_str(), lifetime), ("at", Duration::from_secs(1799)));
-        let error =
-            token_response(401, br#"{"error":"invalid_client","error_description":"Client authentication failed"}"#);
+        let error = token_response(
+            401,
+            br#"{"error":"invalid_client","error_description":"Client authentication failed"}"#,
+            &credential,
+        );
         assert_eq!(error.unwrap_err(), "the token endpoint answered 401: Client authentication failed");
+    }
+
+    #[test]
+    fn token_endpoint_errors_never_carry_the_secrets_sent() {
+        let credential = client_credentials();
+        let echo = br#"{"error_description":"bad request: grant_type=client_credentials&client_id=id+1&client_secret=s%26cret (s&cret)"}"#;
+        let error = token_response(400, echo, &credential).unwrap_err();
+        assert!(!error.contains("s%26cret") && !error.contains("s&cret"), "{error}");
+        assert!(error.contains("client_secret=[REDACTED]"), "{error}");
+        let raw = b"<html>client_secret=s%26cret</html>";
+        assert!(!token_response(500, raw, &credential).unwrap_err().contains("s%26cret"));
+    }
+
+    #[tokio::test]
+    async fn an_expiry_the_clock_cannot_hold_is_no_panic() {
+        let body = br#"{"access_token":"at","expires_in":18446744073709551615}"#;
+        let (_, lifetime) = token_response(200, body, &client_credentials()).unwrap();
+        let cache = TokenCache::default();
+        let token = cache.token("k", || async { Ok((Zeroizing::new("at".to_owned()), lifetime)) }).await;
+        assert_eq!(token.unwrap().as_str(), "at");
+        let again = cache.token("k", || async { Err("no second fetch".to_owned()) }).await;
+        assert_eq!(again.unwrap().as_str(), "at", "the token is cached, not refetched");
     }
 
     #[tokio::test]

@@ -77,6 +77,24 @@ pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("BERTH_TEST_FIXTURES")).join(format!("fixture-{name}.wasm"))
 }
 
+/// `bytes` with `from`, which must occur exactly once, replaced by `to` of
+/// the same length: a new build of a fixture, still a valid component.
+pub fn rewrite(bytes: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let at: Vec<usize> = bytes.windows(from.len()).enumerate().filter(|(_, w)| *w == from).map(|(i, _)| i).collect();
+    assert_eq!(at.len(), 1, "{} must occur exactly once", String::from_utf8_lossy(from));
+    let mut out = bytes.to_vec();
+    out[at[0]..at[0] + to.len()].copy_from_slice(to);
+    out
+}
+
+/// Replaces `path` the way a deploy tool does: write beside it, then rename.
+pub fn replace_atomically(path: &Path, bytes: &[u8]) {
+    let staged = path.with_extension("partial");
+    std::fs::write(&staged, bytes).unwrap();
+    std::fs::rename(&staged, path).unwrap();
+}
+
 /// A plugins directory assembled for one test.
 pub struct PluginsDir {
     dir: tempfile::TempDir,

@@ -14,7 +14,8 @@ pub struct ProbeHost {
     pub upstream: FakeUpstream,
     /// The host's data directory.
     pub data: tempfile::TempDir,
-    _dir: PluginsDir,
+    /// The watched plugins directory, holding `probe.wasm`.
+    pub dir: PluginsDir,
 }
 
 impl ProbeHost {
@@ -38,7 +39,7 @@ impl ProbeHost {
             ..Start::default()
         })
         .await;
-        Self { host, upstream, data, _dir: dir }
+        Self { host, upstream, data, dir }
     }
 
     /// Runs `probe_fetch` with `request` and returns what the probe reported.

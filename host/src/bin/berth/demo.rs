@@ -104,12 +104,14 @@ fn provision(app: &App, fakes: &Fakes) -> anyhow::Result<String> {
     let secrets = |pairs: &[(&str, &str)]| -> BTreeMap<String, Zeroizing<String>> {
         pairs.iter().map(|(key, value)| ((*key).to_owned(), Zeroizing::new((*value).to_owned()))).collect()
     };
+    // Bound explicitly, as an operator binds real credentials: each only to
+    // its own fake's origin.
     app.vault.set(
         TENANT,
         "servicenow",
         "servicenow",
         &Scheme::Basic { username: servicenow::USERNAME.to_owned() },
-        &[],
+        &[https_origin(&fakes.servicenow.host())?],
         &secrets(&[("password", servicenow::PASSWORD)]),
     )?;
     let templates = vec![
@@ -121,10 +123,16 @@ fn provision(app: &App, fakes: &Fakes) -> anyhow::Result<String> {
         "buyict",
         "buyict",
         &Scheme::Headers { templates },
-        &[],
+        &[https_origin(&fakes.buyict.host())?],
         &secrets(&[("session_id", buyict::SESSION_ID), ("user_token", buyict::USER_TOKEN)]),
     )?;
     Ok(key.as_str().to_owned())
+}
+
+/// The origin (`https://host:port`) of a fake serving on `host` (`host:port`).
+fn https_origin(host: &str) -> anyhow::Result<String> {
+    let url = url::Url::parse(&format!("https://{host}/")).with_context(|| format!("a fake's host `{host}`"))?;
+    Ok(berth::policy::egress::origin_of(&url))
 }
 
 /// Tells the user how to connect. On stderr: in stdio mode stdout carries

@@ -9,10 +9,12 @@ use berth::app::App;
 use berth::audit::AuditLog;
 use berth::db::Database;
 use berth::http::HttpOptions;
+use berth::lifecycle::History;
 use berth::mcp::first_request::AwaitFirstRequest;
 use berth::mcp::{BerthServer, Draining};
 use berth::settings::Settings;
 use berth::tenants::Tenants;
+use berth::vault::credentials::{SIGNING_KEY_SUFFIX, is_signing_key_name};
 use berth::vault::{KeySource, MasterKey, Scheme, Vault, load_master_key, write_key_file};
 use clap::{Args, Parser, Subcommand};
 use rmcp::ServiceExt;
@@ -100,6 +102,7 @@ enum SchemeName {
     Headers,
     Oauth2ClientCredentials,
     Oauth2RefreshToken,
+    SigningKey,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,7 +110,9 @@ enum CredentialCommand {
     /// Store a credential. Secret parts come from stdin: the password, token,
     /// key or client secret alone; for `headers` one `placeholder=value` line
     /// each; for `oauth2-refresh-token` `refresh_token=...` and optionally
-    /// `client_secret=...`.
+    /// `client_secret=...`. It is bound now, and only, to the --bind origins,
+    /// or else to where the plugin's egress rules lead for the tenant today
+    /// (and the token URL's origin for OAuth2).
     Set {
         /// Tenant.
         #[arg(long)]
@@ -126,7 +131,8 @@ enum CredentialCommand {
         /// Header name (api-key), or `Name=template` with `{placeholders}` (headers); repeatable.
         #[arg(long = "header")]
         headers: Vec<String>,
-        /// Origin (`https://host[:port]`) it may be sent to; repeatable. Default: the plugin's egress origins.
+        /// Origin (`https://host[:port]`) it may be sent to; repeatable. Default: the origins the
+        /// plugin's egress rules resolve to for the tenant now; it never widens later.
         #[arg(long = "bind")]
         bind: Vec<String>,
         /// Token endpoint (oauth2-*); must lie inside the plugin's egress.
@@ -141,6 +147,22 @@ enum CredentialCommand {
         /// How the token is sent (oauth2-refresh-token), e.g. "Zoho-oauthtoken {token}".
         #[arg(long)]
         header_format: Option<String>,
+    },
+    /// Re-bind a stored credential without re-entering it: to the --bind
+    /// origins, or else to where the plugin's egress rules lead for the
+    /// tenant now. The way to let a credential follow an upgrade.
+    Bind {
+        /// Tenant.
+        #[arg(long)]
+        tenant: String,
+        /// Plugin.
+        #[arg(long)]
+        plugin: String,
+        /// Name.
+        name: String,
+        /// Origin (`https://host[:port]`) it may be sent to; repeatable.
+        #[arg(long = "bind")]
+        bind: Vec<String>,
     },
     /// List a tenant's credentials: names, schemes, bound origins; never values.
     List {
@@ -409,17 +431,17 @@ fn manage_tenants(command: TenantCommand, db: &Database) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the vault with the configured master key; also says where the key
-/// came from, which decides how rotation stores its successor.
-fn open_vault(settings: &Settings) -> anyhow::Result<(Vault, KeySource)> {
-    let db = std::sync::Arc::new(Database::open(&settings.data_dir())?);
+/// Opens the vault in `db` with the configured master key; also says where
+/// the key came from, which decides how rotation stores its successor.
+fn open_vault(settings: &Settings, db: std::sync::Arc<Database>) -> anyhow::Result<(Vault, KeySource)> {
     let (key, source) =
         load_master_key(&settings.data_dir(), settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
     Ok((Vault::open(db, key, source.clone())?, source))
 }
 
 fn manage_credentials(command: CredentialCommand, settings: &Settings) -> anyhow::Result<()> {
-    let (vault, _) = open_vault(settings)?;
+    let db = std::sync::Arc::new(Database::open(&settings.data_dir())?);
+    let (vault, _) = open_vault(settings, db.clone())?;
     match command {
         CredentialCommand::Set {
             tenant,
@@ -436,16 +458,50 @@ fn manage_credentials(command: CredentialCommand, settings: &Settings) -> anyhow
         } => {
             let oauth = OAuthFlags { token_url, client_id, scope, header_format };
             let scheme = build_scheme(scheme, username, headers, oauth)?;
-            let bound = bind.iter().map(|origin| normalize_origin(origin)).collect::<anyhow::Result<Vec<_>>>()?;
+            if is_signing_key_name(&name) != matches!(scheme, Scheme::SigningKey) {
+                bail!(
+                    "a plugin declares its signing keys with names ending in `{SIGNING_KEY_SUFFIX}`: store those, and only those, with --scheme signing-key"
+                );
+            }
             let secrets = read_secret_parts(&scheme)?;
+            let bound = if let Scheme::SigningKey = scheme {
+                settings.vault.check_signing_key(secrets.get("key").map_or("", |key| key.as_str()))?;
+                if !bind.is_empty() {
+                    bail!("a signing key is never sent anywhere; --bind does not apply");
+                }
+                Vec::new()
+            } else {
+                binding(&db, &tenant, &plugin, &scheme, &bind)?
+            };
             vault.set(&tenant, &plugin, &name, &scheme, &bound, &secrets)?;
-            eprintln!("stored credential `{name}` ({}) for plugin `{plugin}` on tenant `{tenant}`", scheme.name());
+            eprintln!(
+                "stored credential `{name}` ({}) for plugin `{plugin}` on tenant `{tenant}`, bound to: {}",
+                scheme.name(),
+                describe_binding(&scheme, &bound)
+            );
+        }
+        CredentialCommand::Bind { tenant, plugin, name, bind } => {
+            let unknown = || anyhow::anyhow!("no credential `{name}` for plugin `{plugin}` on tenant `{tenant}`");
+            let stored = vault.credentials(&tenant, &plugin)?.into_iter().find(|found| found.name == name);
+            let scheme = stored.ok_or_else(unknown)?.scheme;
+            if let Scheme::SigningKey = scheme {
+                bail!("a signing key is never sent anywhere; there is nothing to bind");
+            }
+            let bound = binding(&db, &tenant, &plugin, &scheme, &bind)?;
+            vault.rebind(&tenant, &plugin, &name, &bound)?;
+            eprintln!("credential `{name}` of plugin `{plugin}` on tenant `{tenant}` is bound to: {}", bound.join(","));
         }
         CredentialCommand::List { tenant } => {
             for credential in vault.list(&tenant)? {
-                let bound =
-                    if credential.bound.is_empty() { "egress origins".to_owned() } else { credential.bound.join(",") };
-                println!("{}\t{}\t{}\tbound: {bound}", credential.plugin, credential.name, credential.scheme);
+                let scheme = credential.scheme;
+                let bound = if scheme == "signing-key" {
+                    "never sent (signing key)".to_owned()
+                } else if credential.bound.is_empty() {
+                    "nowhere (re-bind with `berth credential bind`)".to_owned()
+                } else {
+                    credential.bound.join(",")
+                };
+                println!("{}\t{}\t{scheme}\tbound: {bound}", credential.plugin, credential.name);
             }
         }
         CredentialCommand::Delete { tenant, plugin, name } => vault.delete(&tenant, &plugin, &name)?,
@@ -481,6 +537,7 @@ fn build_scheme(
             header_format: oauth.header_format.clone(),
         },
         SchemeName::Basic => Scheme::Basic { username: username.context("--scheme basic needs --username")? },
+        SchemeName::SigningKey => Scheme::SigningKey,
         SchemeName::Bearer => Scheme::Bearer,
         SchemeName::ApiKey => match headers.as_slice() {
             [header] => Scheme::ApiKey { header: header.clone() },
@@ -501,6 +558,51 @@ fn build_scheme(
             Scheme::Headers { templates }
         }
     })
+}
+
+/// The origins a credential of `scheme` for `plugin` on `tenant` is bound
+/// to: the `--bind` origins as given, or else those the plugin's egress
+/// rules resolve to for the tenant now (with the token URL's origin for
+/// OAuth2), read from the version serving from this data directory.
+fn binding(db: &Database, tenant: &str, plugin: &str, scheme: &Scheme, bind: &[String]) -> anyhow::Result<Vec<String>> {
+    if !bind.is_empty() {
+        return bind.iter().map(|origin| normalize_origin(origin)).collect();
+    }
+    let Some(grants) = History::new(db).active_grants(plugin)? else {
+        bail!(
+            "plugin `{plugin}` has not served from this data directory, so where this credential may go is unknown: \
+             pass --bind ORIGIN (repeatable), or set it once a host has loaded the plugin"
+        );
+    };
+    let resolved = grants.resolve(&db.plugin_config(tenant, plugin)?);
+    let mut origins = resolved.origins;
+    if let Scheme::Oauth2ClientCredentials { token_url, .. } | Scheme::Oauth2RefreshToken { token_url, .. } = scheme {
+        let token_origin = normalize_origin(token_url)?;
+        if !origins.contains(&token_origin) {
+            origins.push(token_origin);
+        }
+    }
+    if origins.is_empty() {
+        bail!(
+            "no egress rule of plugin `{plugin}` resolves for tenant `{tenant}` yet ({}); set its config first or pass --bind",
+            resolved.unresolved.join("; ")
+        );
+    }
+    if !resolved.unresolved.is_empty() {
+        eprintln!(
+            "note: not bound to rules that do not resolve yet ({}); re-bind with `berth credential bind` once they do",
+            resolved.unresolved.join("; ")
+        );
+    }
+    Ok(origins)
+}
+
+/// How `credential set` reports a binding.
+fn describe_binding(scheme: &Scheme, bound: &[String]) -> String {
+    match scheme {
+        Scheme::SigningKey => "never sent (signing key)".to_owned(),
+        _ => bound.join(","),
+    }
 }
 
 /// `https://host[:port]` → `https://host:port`, the form origins are compared in.
@@ -546,7 +648,7 @@ fn read_secret_parts(scheme: &Scheme) -> anyhow::Result<BTreeMap<String, Zeroizi
 /// written beside it first and renamed over it only after the database
 /// commits, so no crash loses the key that matches the data.
 fn rotate_vault(settings: &Settings) -> anyhow::Result<()> {
-    let (vault, source) = open_vault(settings)?;
+    let (vault, source) = open_vault(settings, std::sync::Arc::new(Database::open(&settings.data_dir())?))?;
     let new = MasterKey::generate();
     match source {
         KeySource::File(path) => {

@@ -3,7 +3,9 @@
 //! unload, list_changed notifications, the compile cache and `/metrics`.
 
 use crate::support::http::{HttpHost, HttpHostRef, ListChanged, client, tenant};
-use crate::support::{PluginsDir, berth, bundled, fixture, is_error, replace_atomically, rewrite, text};
+use crate::support::{
+    PluginsDir, Start, StdioHost, berth, bundled, fixture, is_error, replace_atomically, rewrite, text,
+};
 use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
 use std::path::Path;
@@ -427,4 +429,75 @@ async fn admin_routes_refuse_tenant_keys_and_wrong_tokens() {
     let (status, body) = admin(reqwest::Method::GET, quiet.url("/admin/plugins"), Some(ADMIN_TOKEN), None).await;
     assert_eq!(status, 403);
     assert!(body["error"].as_str().unwrap().contains("BERTH_ADMIN_TOKEN"), "{body}");
+}
+
+/// A stdio host on `dir` with its state in `data`, watching `dir`.
+async fn stdio_host(dir: &Path, data: &Path) -> StdioHost {
+    StdioHost::start(Start::new(dir, data, "")).await
+}
+
+#[tokio::test]
+async fn an_impostor_file_never_takes_over_a_serving_plugin_name() {
+    let dir = PluginsDir::new().with_bytes("versioned.wasm", &versioned(0));
+    let data = tempfile::tempdir().unwrap();
+    let host = stdio_host(dir.path(), data.path()).await;
+    // Sorted first, and one version newer: the first in directory order.
+    replace_atomically(&dir.path().join("a-impostor.wasm"), &versioned(1));
+    let line = host.wait_for_log(&["a-impostor.wasm", "claimed by several files"]).await;
+    assert!(line.contains("versioned.wasm"), "the conflict names both files: {line}");
+    assert_eq!(text(&host.call_ok("versioned_which_build", json!({})).await), "version-marker-000");
+    host.client.cancel().await.unwrap();
+
+    // A restart with both files: the version that served keeps serving.
+    let host = stdio_host(dir.path(), data.path()).await;
+    assert_eq!(text(&host.call_ok("versioned_which_build", json!({})).await), "version-marker-000");
+    host.wait_for_log(&["a-impostor.wasm", "claimed by several files"]).await;
+    // Removing the impostor is all it takes; the other file stays as it is.
+    std::fs::remove_file(dir.path().join("a-impostor.wasm")).unwrap();
+    host.client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn files_claiming_one_name_on_a_fresh_host_are_refused_together() {
+    let dir = PluginsDir::new()
+        .with_bytes("a.wasm", &versioned(1))
+        .with_bytes("versioned.wasm", &versioned(0))
+        .with(&bundled("hello"), "hello.wasm");
+    let data = tempfile::tempdir().unwrap();
+    let host = stdio_host(dir.path(), data.path()).await;
+    let tools = host.tool_names().await;
+    assert!(!tools.iter().any(|tool| tool.starts_with("versioned_")), "neither file serves: {tools:?}");
+    assert!(tools.contains(&"hello_greet".to_owned()), "{tools:?}");
+    let line = host.wait_for_log(&["claimed by several files"]).await;
+    assert!(line.contains("a.wasm") && line.contains("versioned.wasm"), "{line}");
+    // Once one file is gone, the other loads.
+    std::fs::remove_file(dir.path().join("a.wasm")).unwrap();
+    let mut served = false;
+    for _ in 0..200 {
+        served = host.tool_names().await.contains(&"versioned_which_build".to_owned());
+        if served {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(served, "{}", host.stderr().join("\n"));
+    assert_eq!(text(&host.call_ok("versioned_which_build", json!({})).await), "version-marker-000");
+}
+
+#[tokio::test]
+async fn a_restart_with_another_plugins_directory_serves_it_and_says_what_no_longer_serves() {
+    let data = tempfile::tempdir().unwrap();
+    let first = PluginsDir::new().with_bytes("versioned.wasm", &versioned(0)).with(&bundled("hello"), "hello.wasm");
+    let host = stdio_host(first.path(), data.path()).await;
+    let tools = host.tool_names().await;
+    assert!(tools.contains(&"versioned_which_build".to_owned()) && tools.contains(&"hello_greet".to_owned()));
+    host.client.cancel().await.unwrap();
+
+    // The first directory still exists, with its files.
+    let second = PluginsDir::new().with(&bundled("hello"), "hello.wasm");
+    let host = stdio_host(second.path(), data.path()).await;
+    assert!(host.tool_names().await.contains(&"hello_greet".to_owned()), "the current directory wins");
+    host.wait_for_log(&["hello", "the current one wins over the stored history"]).await;
+    let line = host.wait_for_log(&["served before this restart and does not now"]).await;
+    assert!(line.contains("versioned") && line.contains("not in the plugins directory"), "{line}");
 }

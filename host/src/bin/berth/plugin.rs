@@ -114,6 +114,20 @@ pub async fn run(command: PluginCommand, settings: &Settings) -> anyhow::Result<
             let (info, change): (PluginInfo, String) = match server(&target)? {
                 Some(server) => {
                     let answer = server.send(reqwest::Method::POST, "/admin/plugins", Some(bytes)).await?;
+                    for left in answer["credentials_not_following"].as_array().into_iter().flatten() {
+                        eprintln!(
+                            "credential `{}` of tenant `{}` did not follow to {}; re-bind it with `berth credential bind` if it should",
+                            left["credential"].as_str().unwrap_or_default(),
+                            left["tenant"].as_str().unwrap_or_default(),
+                            left["origins"]
+                                .as_array()
+                                .into_iter()
+                                .flatten()
+                                .filter_map(Value::as_str)
+                                .collect::<Vec<_>>()
+                                .join(","),
+                        );
+                    }
                     (serde_json::from_value(answer["plugin"].clone())?, answer["change"].as_str().unwrap_or("").into())
                 }
                 None => {

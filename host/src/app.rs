@@ -166,5 +166,7 @@ pub fn start_runtime(
         audit,
     };
     let options = EngineOptions { compile_cache: Some(settings.compile_cache_dir()), ..EngineOptions::default() };
-    Runtime::new(settings.limits, options, services).map_err(|error| StartError::Runtime(format!("{error:#}")))
+    Runtime::new(settings.limits, options, services)
+        .map(|runtime| runtime.with_declaration_limits(settings.manifest, settings.schemas))
+        .map_err(|error| StartError::Runtime(format!("{error:#}")))
 }

@@ -301,4 +301,61 @@ mod tests {
         .unwrap_err();
         assert!(error.to_string().contains("description of tool `a` is 2000 bytes"), "{error}");
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn follows_the_rule(name: &str, separator: char) -> bool {
+            let mut chars = name.chars();
+            chars.next().is_some_and(|first| first.is_ascii_lowercase())
+                && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == separator)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(128))]
+
+            #[test]
+            fn plugin_names_pass_exactly_when_they_follow_the_rule(name in "[a-z][a-z0-9-]{0,12}|\\PC{0,16}") {
+                prop_assert_eq!(check_plugin_name(&name).is_ok(), follows_the_rule(&name, '-'));
+            }
+
+            #[test]
+            fn accepted_tool_names_fit_clients_and_split_back(
+                plugin in "[a-z][a-z0-9-]{0,30}",
+                tool in "[a-z][a-z0-9_]{0,40}|\\PC{0,40}",
+            ) {
+                let accepted = check_tool_name(&plugin, &tool).is_ok();
+                prop_assert_eq!(
+                    accepted,
+                    follows_the_rule(&tool, '_') && plugin.len() + 1 + tool.len() <= MAX_QUALIFIED_NAME
+                );
+                if accepted {
+                    let qualified = qualified_name(&plugin, &tool);
+                    prop_assert_eq!(split_qualified_name(&qualified), Some((plugin.as_str(), tool.as_str())));
+                }
+            }
+
+            #[test]
+            fn refusals_quote_guest_text_on_one_short_line(text in any::<String>()) {
+                let refusals = [check_plugin_name(&text), check_tool_name("p", &text), check_version(&text)];
+                for error in refusals.into_iter().filter_map(Result::err) {
+                    let message = error.to_string();
+                    prop_assert!(!message.chars().any(char::is_control), "{:?}", message);
+                    prop_assert!(message.len() < 2 * 1024, "{} bytes", message.len());
+                }
+            }
+
+            #[test]
+            fn duplicate_names_are_always_found(names in prop::collection::vec("[a-c]{1,2}", 0..12)) {
+                let unique = names.iter().collect::<std::collections::BTreeSet<_>>().len() == names.len();
+                prop_assert_eq!(check_unique(names.iter().map(String::as_str)).is_ok(), unique);
+            }
+
+            #[test]
+            fn parsing_any_text_as_a_schema_never_panics(text in "\\PC{0,64}") {
+                let _ = parse_schema("t", "input", &text, SchemaLimits::default());
+            }
+        }
+    }
 }

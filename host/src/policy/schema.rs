@@ -340,4 +340,93 @@ mod tests {
         assert!(schema.errors(&json!({})).unwrap().contains("name"));
         assert_eq!(schema.errors(&json!({"name": "Ada"})), None);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+        use serde_json::Map;
+
+        /// Small schemas built from the keywords that cost something:
+        /// branches, nesting, patterns (some needing backtracking) and
+        /// references (some recursive, some foreign).
+        fn schema() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(json!({"type": "string"})),
+                Just(json!({"type": "integer", "minimum": 0})),
+                Just(json!(true)),
+                prop::collection::vec(prop::sample::select(vec!["a", "(", ")", "+", "*", "?", "|", "\\1", "$"]), 0..8)
+                    .prop_map(|tokens| json!({"type": "string", "pattern": format!("^(a+){}", tokens.concat())})),
+                prop::sample::select(vec!["#", "#/$defs/a", "#/$defs/missing", "other.json", "#anchor"])
+                    .prop_map(|target| json!({"$ref": target})),
+                prop::collection::vec("[a-z]{1,3}", 0..3).prop_map(|names| json!({"required": names})),
+            ];
+            leaf.prop_recursive(5, 64, 8, |inner| {
+                prop_oneof![
+                    (prop::sample::select(vec!["allOf", "anyOf", "oneOf"]), prop::collection::vec(inner.clone(), 0..8))
+                        .prop_map(|(keyword, branches)| Value::Object(Map::from_iter([(
+                            keyword.to_owned(),
+                            Value::Array(branches)
+                        )]))),
+                    prop::collection::btree_map("[a-z]{1,3}", inner.clone(), 0..4)
+                        .prop_map(|properties| json!({"type": "object", "properties": properties})),
+                    inner.clone().prop_map(|items| json!({"type": "array", "items": items})),
+                    inner.prop_map(|definition| json!({"$defs": {"a": definition}, "$ref": "#/$defs/a"})),
+                ]
+            })
+        }
+
+        /// Instances with keys and strings of any characters.
+        fn instance() -> impl Strategy<Value = Value> {
+            let leaf =
+                prop_oneof![Just(Value::Null), any::<i64>().prop_map(Value::from), "\\PC{0,24}".prop_map(Value::from),];
+            leaf.prop_recursive(4, 32, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                    prop::collection::btree_map("\\PC{1,6}", inner, 0..6)
+                        .prop_map(|map| Value::Object(map.into_iter().collect())),
+                ]
+            })
+        }
+
+        const LIMITS: SchemaLimits = SchemaLimits {
+            max_schema_kib: 64,
+            max_schema_depth: 12,
+            max_schema_branches: 24,
+            max_pattern_kib: 64,
+            max_errors: 3,
+            max_error_bytes: 60,
+        };
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(96))]
+
+            #[test]
+            fn accepted_schemas_keep_their_bounds_and_their_reports_stay_short(
+                schema in schema(),
+                instances in prop::collection::vec(instance(), 1..4),
+            ) {
+                let text = schema.to_string();
+                let Ok(checked) = CheckedSchema::compile(&schema, text.len(), LIMITS) else {
+                    return Ok(());
+                };
+                prop_assert!(check_bounds(&schema, text.len(), &LIMITS).is_ok());
+                prop_assert!(!text.contains("\\\\1"), "a backreference compiled: {}", text);
+                for instance in &instances {
+                    if let Some(report) = checked.errors(instance) {
+                        let most = LIMITS.max_errors as usize * (LIMITS.max_error_bytes as usize + 2) + 64;
+                        prop_assert!(report.len() <= most, "{} bytes: {}", report.len(), report);
+                    }
+                }
+            }
+
+            #[test]
+            fn recursive_and_foreign_references_are_always_refused(schema in schema()) {
+                let text = schema.to_string();
+                let foreign = text.contains("\"other.json\"") || text.contains("\"#anchor\"");
+                if foreign || text.contains("\"$ref\":\"#\"") {
+                    prop_assert!(CheckedSchema::compile(&schema, text.len(), LIMITS).is_err(), "{}", text);
+                }
+            }
+        }
+    }
 }

@@ -157,6 +157,8 @@ pub fn start_runtime(
     audit: Option<AuditLog>,
     metrics: Arc<Metrics>,
 ) -> Result<Runtime, StartError> {
+    settings.manifest.validate().map_err(StartError::Settings)?;
+    settings.schemas.validate().map_err(StartError::Settings)?;
     let upstream = Upstream::new(settings.egress.clone(), settings.resilience).map_err(StartError::Runtime)?;
     let services = HostServices {
         cache: Arc::new(CacheStore::new(settings.cache)),

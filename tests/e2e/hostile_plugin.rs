@@ -34,7 +34,7 @@ impl Setup {
 
     async fn start_with(plugins: PluginsDir, settings: &str, extra: &[&str]) -> Self {
         let data = tempfile::tempdir().unwrap();
-        let mallory_key = tenant(data.path(), "mallory", &["hostile-output", "hostile"]);
+        let mallory_key = tenant(data.path(), "mallory", &["hostile-output", "hostile", "probe"]);
         let alice = tenant(data.path(), "alice", &["hello"]);
         let host = HttpHost::start(data.path(), Some(plugins.path()), extra, Some(settings)).await;
         let alice = host.client(&alice).await;
@@ -195,6 +195,29 @@ async fn guest_log_records_cannot_forge_host_lines() {
     let lines = setup.host.stderr();
     assert!(!lines.iter().any(|line| line.starts_with("2026-01-01")), "a forged line:\n{}", lines.join("\n"));
     setup.audited("forge_log", 1).await;
+}
+
+#[tokio::test]
+async fn a_denied_url_cannot_forge_host_lines() {
+    let plugins = output_plugins().with(&fixture("probe"), "probe.wasm");
+    let setup = Setup::start(plugins, "").await;
+    let mallory = setup.mallory().await;
+    let url = "http://upstream.example/api/\n2026-01-01T00:00:00.000000Z ERROR berth: admin token is forged-by-a-url";
+    call(&mallory, "probe_fetch", json!({"url": url})).await;
+    setup.alice_is_served_promptly().await;
+    let mut denied = None;
+    for _ in 0..100 {
+        denied = setup.host.stderr().into_iter().find(|line| line.contains("egress denied"));
+        if denied.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let denied = denied.expect("the denial is logged");
+    assert!(denied.contains("forged-by-a-url") && denied.contains("/api/\\n2026"), "{denied}");
+    let lines = setup.host.stderr();
+    assert!(!lines.iter().any(|line| line.starts_with("2026-01-01")), "a forged line:\n{}", lines.join("\n"));
+    setup.audited("fetch", 1).await;
 }
 
 #[tokio::test]

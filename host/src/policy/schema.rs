@@ -51,6 +51,24 @@ impl Default for SchemaLimits {
     }
 }
 
+impl SchemaLimits {
+    /// Refuses bounds that would refuse every schema or bound nothing,
+    /// naming the setting and the accepted range.
+    pub fn validate(&self) -> Result<(), String> {
+        crate::runtime::limits::check_ranges(
+            "schemas",
+            &[
+                ("max_schema_kib", u64::from(self.max_schema_kib), 1, 16 * 1024),
+                ("max_schema_depth", u64::from(self.max_schema_depth), 2, 128),
+                ("max_schema_branches", u64::from(self.max_schema_branches), 0, 100_000),
+                ("max_pattern_kib", u64::from(self.max_pattern_kib), 1, 10 * 1024),
+                ("max_errors", u64::from(self.max_errors), 1, 1_000),
+                ("max_error_bytes", u64::from(self.max_error_bytes), 32, 64 * 1024),
+            ],
+        )
+    }
+}
+
 /// What the bounds of [`SchemaLimits`] refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SchemaProblem {
@@ -328,6 +346,14 @@ mod tests {
         assert!(report.len() < 8 * 600, "{} bytes", report.len());
         assert!(!report.contains("ppppp"), "the instance is masked");
         assert!(report.ends_with("and more (only the first 8 are reported)"), "{report}");
+    }
+
+    #[test]
+    fn defaults_are_valid_and_nonsense_is_named() {
+        assert_eq!(SchemaLimits::default().validate(), Ok(()));
+        let error = SchemaLimits { max_errors: 0, ..SchemaLimits::default() }.validate().unwrap_err();
+        assert_eq!(error, "schemas.max_errors = 0 is out of range; use 1 to 1000");
+        assert_eq!(crate::policy::manifest::ManifestLimits::default().validate(), Ok(()));
     }
 
     #[test]

@@ -114,12 +114,7 @@ impl Limits {
             ("transfer_kib", u64::from(self.transfer_kib), u64::from(self.output_kib), 4 * 1024 * 1024),
             ("random_kib", u64::from(self.random_kib), 1, 64 * 1024),
         ];
-        for (name, value, low, high) in checks {
-            if !(low..=high).contains(&value) {
-                return Err(format!("limits.{name} = {value} is out of range; use {low} to {high}"));
-            }
-        }
-        Ok(())
+        check_ranges("limits", &checks)
     }
 
     /// Call timeout as a [`Duration`].
@@ -135,6 +130,17 @@ impl Limits {
     pub fn answer_margin(&self) -> Duration {
         (self.call_timeout() / 10).min(Duration::from_millis(250))
     }
+}
+
+/// Checks each `(key, value, low, high)` of settings section `section`,
+/// naming the first key out of its range and the range to use.
+pub(crate) fn check_ranges(section: &str, checks: &[(&str, u64, u64, u64)]) -> Result<(), String> {
+    for &(name, value, low, high) in checks {
+        if !(low..=high).contains(&value) {
+            return Err(format!("{section}.{name} = {value} is out of range; use {low} to {high}"));
+        }
+    }
+    Ok(())
 }
 
 /// A limit a call ran into. Its message names the limit, so the agent (and

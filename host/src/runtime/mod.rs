@@ -180,19 +180,19 @@ impl Runtime {
         let component = tokio::task::spawn_blocking(move || Component::new(&engine, &owned))
             .await
             .map_err(|error| LoadError::Compile(error.to_string()))?
-            .map_err(|error| LoadError::Compile(format!("{error:#}")))?;
+            .map_err(|error| LoadError::Compile(log_safe::escape(&format!("{error:#}")).into_owned()))?;
         let imports: Vec<String> =
             component.component_type().imports(&self.engine).map(|(name, _)| name.to_owned()).collect();
         for name in &imports {
             let provided =
                 name.starts_with(BERTH_PACKAGE) || WASI_PACKAGES.iter().any(|prefix| name.starts_with(prefix));
             if !provided {
-                return Err(LoadError::UnsupportedImport(name.clone()));
+                return Err(LoadError::UnsupportedImport(log_safe::quote(name)));
             }
         }
-        let instance_pre =
-            self.linker.instantiate_pre(&component).map_err(|error| LoadError::Link(format!("{error:#}")))?;
-        let pre = AdapterPre::new(instance_pre).map_err(|error| LoadError::Link(format!("{error:#}")))?;
+        let link = |error: wasmtime::Error| LoadError::Link(log_safe::escape(&format!("{error:#}")).into_owned());
+        let instance_pre = self.linker.instantiate_pre(&component).map_err(link)?;
+        let pre = AdapterPre::new(instance_pre).map_err(link)?;
         let (manifest, tools) = self.describe(&pre).await?;
         // Compiling a few hundred patterns is CPU work too.
         let (manifest_limits, schema_limits) = (self.manifest_limits, self.schema_limits);

@@ -72,3 +72,34 @@ impl Runtime {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::{EngineOptions, HostServices, Limits};
+    use std::time::Duration;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn slow_validation_leaves_the_worker_free_and_ends_at_the_deadline() {
+        let limits = Limits { call_timeout_ms: 200, ..Limits::default() };
+        let runtime = Runtime::new(limits, EngineOptions::default(), HostServices::embedded()).unwrap();
+        // The only worker thread stays free: a task on it keeps ticking
+        // while the validation runs, and the deadline fires on time.
+        let ticks = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let ticker = tokio::spawn({
+            let ticks = ticks.clone();
+            async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        });
+        let started = Instant::now();
+        let outcome = runtime.off_workers(runtime.deadline(), || std::thread::sleep(Duration::from_secs(1))).await;
+        assert!(matches!(outcome, Err(CallError::Limit(LimitExceeded::Deadline(200)))), "{outcome:?}");
+        assert!(started.elapsed() < Duration::from_millis(800), "{:?}", started.elapsed());
+        assert!(ticks.load(std::sync::atomic::Ordering::Relaxed) >= 5, "the worker kept serving");
+        ticker.abort();
+    }
+}

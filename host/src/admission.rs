@@ -87,16 +87,35 @@ impl Gate {
 
     /// Admits one more for `tenant`, or refuses without waiting.
     pub fn try_enter(&self, tenant: &Arc<str>) -> Result<Ticket, Refusal> {
-        let tenant_gate = self
-            .tenants
+        let tenant_permit = self.tenant_gate(tenant).try_acquire_owned().map_err(|_| Refusal::Tenant(self.what))?;
+        let total_permit = self.total.clone().try_acquire_owned().map_err(|_| Refusal::Host(self.what))?;
+        Ok(Ticket { _total: total_permit, _tenant: tenant_permit })
+    }
+
+    /// Admits one more for `tenant`, waiting at most `wait` in all for the
+    /// tenant's share and then for the total, and refuses after that.
+    pub async fn enter_within(&self, tenant: &Arc<str>, wait: std::time::Duration) -> Result<Ticket, Refusal> {
+        let until = tokio::time::Instant::now() + wait;
+        let tenant_permit = tokio::time::timeout_at(until, self.tenant_gate(tenant).acquire_owned())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or(Refusal::Tenant(self.what))?;
+        let total_permit = tokio::time::timeout_at(until, self.total.clone().acquire_owned())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or(Refusal::Host(self.what))?;
+        Ok(Ticket { _total: total_permit, _tenant: tenant_permit })
+    }
+
+    fn tenant_gate(&self, tenant: &Arc<str>) -> Arc<Semaphore> {
+        self.tenants
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .entry(tenant.clone())
             .or_insert_with(|| Arc::new(Semaphore::new(self.per_tenant as usize)))
-            .clone();
-        let tenant_permit = tenant_gate.try_acquire_owned().map_err(|_| Refusal::Tenant(self.what))?;
-        let total_permit = self.total.clone().try_acquire_owned().map_err(|_| Refusal::Host(self.what))?;
-        Ok(Ticket { _total: total_permit, _tenant: tenant_permit })
+            .clone()
     }
 
     /// How many are in progress.
@@ -147,6 +166,25 @@ mod tests {
         assert_eq!(gate.in_use(), 3);
         drop(first);
         assert!(gate.try_enter(&a).is_ok(), "a freed slot is reusable");
+    }
+
+    #[tokio::test]
+    async fn a_bounded_wait_gets_a_freed_slot_or_a_refusal_in_time() {
+        let gate = Arc::new(Gate::new("sandbox calls", 2, 1));
+        let (a, b): (Arc<str>, Arc<str>) = ("a".into(), "b".into());
+        let wait = std::time::Duration::from_millis(100);
+        let held = gate.enter_within(&a, wait).await.unwrap();
+        let started = std::time::Instant::now();
+        assert_eq!(gate.enter_within(&a, wait).await.unwrap_err(), Refusal::Tenant("sandbox calls"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "refused after the short wait");
+        let _other = gate.enter_within(&b, wait).await.expect("another tenant has its own share");
+        let waiter = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.enter_within(&"a".into(), std::time::Duration::from_secs(5)).await.map(drop) }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        drop(held);
+        assert_eq!(waiter.await.unwrap(), Ok(()), "a slot freed during the wait is taken");
     }
 
     #[tokio::test]

@@ -157,6 +157,8 @@ pub fn start_runtime(
     audit: Option<AuditLog>,
     metrics: Arc<Metrics>,
 ) -> Result<Runtime, StartError> {
+    settings.manifest.validate().map_err(StartError::Settings)?;
+    settings.schemas.validate().map_err(StartError::Settings)?;
     let upstream = Upstream::new(settings.egress.clone(), settings.resilience).map_err(StartError::Runtime)?;
     let services = HostServices {
         cache: Arc::new(CacheStore::new(settings.cache)),
@@ -166,5 +168,7 @@ pub fn start_runtime(
         audit,
     };
     let options = EngineOptions { compile_cache: Some(settings.compile_cache_dir()), ..EngineOptions::default() };
-    Runtime::new(settings.limits, options, services).map_err(|error| StartError::Runtime(format!("{error:#}")))
+    Runtime::new(settings.limits, options, services)
+        .map(|runtime| runtime.with_declaration_limits(settings.manifest, settings.schemas))
+        .map_err(|error| StartError::Runtime(format!("{error:#}")))
 }

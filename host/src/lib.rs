@@ -13,6 +13,7 @@ pub mod capabilities;
 pub mod db;
 pub mod http;
 pub mod lifecycle;
+pub mod log_safe;
 pub mod mcp;
 pub mod metrics;
 pub mod policy;

@@ -5,6 +5,8 @@
 use crate::admission::AdmissionLimits;
 use crate::capabilities::cache::CacheLimits;
 use crate::http::HttpSettings;
+use crate::policy::manifest::ManifestLimits;
+use crate::policy::schema::SchemaLimits;
 use crate::runtime::Limits;
 use crate::upstream::EgressSettings;
 use crate::upstream::resilience::ResilienceSettings;
@@ -49,6 +51,10 @@ pub struct Settings {
     pub limits: Limits,
     /// Bounds on the plugin cache.
     pub cache: CacheLimits,
+    /// Bounds on what a plugin may declare (`[manifest]`).
+    pub manifest: ManifestLimits,
+    /// Bounds on tool schemas and their reports (`[schemas]`).
+    pub schemas: SchemaLimits,
     /// HTTP transport settings.
     pub http: HttpSettings,
     /// Bounds on sessions and in-flight calls.
@@ -83,6 +89,8 @@ impl Default for Settings {
             plugins_dir: None,
             limits: Limits::default(),
             cache: CacheLimits::default(),
+            manifest: ManifestLimits::default(),
+            schemas: SchemaLimits::default(),
             http: HttpSettings::default(),
             admission: AdmissionLimits::default(),
             egress: EgressSettings::default(),

@@ -11,6 +11,7 @@ mod credentials;
 mod demo;
 mod egress;
 mod hostile_secrets;
+mod hostile_plugin;
 mod http;
 mod languages;
 mod lifecycle;

@@ -1,5 +1,8 @@
 //! `berth:plugin/cache`: a small TTL cache private to one (tenant, plugin)
-//! pair, bounded in entries and bytes so no guest can exhaust host memory.
+//! pair, bounded in entries and bytes per pair and in bytes for the whole
+//! host, so no guest can exhaust host memory. Expired entries are swept
+//! whichever partition they are in, and a partition that empties is dropped,
+//! so tenants and plugins that stop using the cache stop costing memory.
 
 use crate::runtime::CallState;
 use crate::runtime::bindings::berth::plugin::cache::{CacheError, Host, add_to_linker as link};
@@ -9,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use wasmtime::component::{HasSelf, Linker};
 
-/// Bounds on the cache, per (tenant, plugin) partition.
+/// Bounds on the cache, per (tenant, plugin) partition and in total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CacheLimits {
@@ -17,6 +20,11 @@ pub struct CacheLimits {
     pub max_entries: usize,
     /// Bytes (keys plus values) per partition; the oldest go first beyond this.
     pub max_bytes: usize,
+    /// Bytes (keys plus values) across every partition. Past it, the
+    /// largest partition gives up its oldest entry first, so a tenant that
+    /// fills the cache evicts its own entries before anyone else's. 256 MiB
+    /// holds sixteen full partitions; most hold a few pages of JSON.
+    pub max_total_bytes: usize,
     /// Largest single value. Keeps one entry from evicting everything else.
     pub max_value_bytes: usize,
     /// Longest key.
@@ -30,6 +38,7 @@ impl Default for CacheLimits {
         Self {
             max_entries: 4_096,
             max_bytes: 16 * 1024 * 1024,
+            max_total_bytes: 256 * 1024 * 1024,
             max_value_bytes: 1024 * 1024,
             max_key_bytes: 1024,
             max_ttl_seconds: 24 * 3600,
@@ -55,16 +64,25 @@ impl CacheScope {
 #[derive(Debug, Default)]
 pub struct CacheStore {
     limits: CacheLimits,
-    partitions: Mutex<HashMap<CacheScope, Partition>>,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    partitions: HashMap<CacheScope, Partition>,
+    /// Every entry by expiry, to sweep expired entries of any partition.
+    expiry: BTreeMap<(Instant, u64), (CacheScope, Arc<str>)>,
+    /// Keys plus values across every partition.
+    bytes: usize,
+    next_seq: u64,
 }
 
 #[derive(Debug, Default)]
 struct Partition {
-    entries: HashMap<String, Entry>,
+    entries: HashMap<Arc<str>, Entry>,
     /// Insertion order, for evicting the oldest entry first.
-    order: BTreeMap<u64, String>,
+    order: BTreeMap<u64, Arc<str>>,
     bytes: usize,
-    next_seq: u64,
 }
 
 #[derive(Debug)]
@@ -77,21 +95,14 @@ struct Entry {
 impl CacheStore {
     /// An empty store enforcing `limits`.
     pub fn new(limits: CacheLimits) -> Self {
-        Self { limits, partitions: Mutex::default() }
+        Self { limits, inner: Mutex::default() }
     }
 
     /// The fresh value under `key` in `scope`.
     pub fn get(&self, scope: &CacheScope, key: &str) -> Option<Vec<u8>> {
-        let mut partitions = self.lock();
-        let partition = partitions.get_mut(scope)?;
-        match partition.entries.get(key) {
-            Some(entry) if entry.expires > Instant::now() => Some(entry.value.clone()),
-            Some(_) => {
-                partition.remove(key);
-                None
-            }
-            None => None,
-        }
+        let mut inner = self.lock();
+        inner.sweep(Instant::now());
+        Some(inner.partitions.get(scope)?.entries.get(key)?.value.clone())
     }
 
     /// Stores `value` under `key` in `scope` for `ttl_seconds` (0 or anything
@@ -108,57 +119,91 @@ impl CacheStore {
             0 => limits.max_ttl_seconds,
             ttl => ttl.min(limits.max_ttl_seconds),
         };
-        let expires = Instant::now() + Duration::from_secs(u64::from(ttl));
-        let mut partitions = self.lock();
-        let partition = partitions.entry(scope.clone()).or_default();
-        partition.remove(&key);
-        partition.insert(key, value, expires);
-        partition.evict(&limits);
+        let now = Instant::now();
+        let expires = now + Duration::from_secs(u64::from(ttl));
+        let mut inner = self.lock();
+        inner.sweep(now);
+        inner.remove(scope, &key);
+        inner.insert(scope, key.into(), value, expires);
+        inner.evict(scope, &limits);
         Ok(())
     }
 
     /// Removes `key` from `scope`.
     pub fn delete(&self, scope: &CacheScope, key: &str) {
-        if let Some(partition) = self.lock().get_mut(scope) {
-            partition.remove(key);
-        }
+        self.lock().remove(scope, key);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<CacheScope, Partition>> {
-        self.partitions.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
-impl Partition {
-    fn insert(&mut self, key: String, value: Vec<u8>, expires: Instant) {
+impl Inner {
+    fn insert(&mut self, scope: &CacheScope, key: Arc<str>, value: Vec<u8>, expires: Instant) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.bytes += key.len() + value.len();
-        self.order.insert(seq, key.clone());
-        self.entries.insert(key, Entry { value, expires, seq });
+        let size = key.len() + value.len();
+        self.bytes += size;
+        self.expiry.insert((expires, seq), (scope.clone(), key.clone()));
+        let partition = self.partitions.entry(scope.clone()).or_default();
+        partition.bytes += size;
+        partition.order.insert(seq, key.clone());
+        partition.entries.insert(key, Entry { value, expires, seq });
     }
 
-    fn remove(&mut self, key: &str) {
-        if let Some(entry) = self.entries.remove(key) {
-            self.bytes -= key.len() + entry.value.len();
-            self.order.remove(&entry.seq);
+    /// Removes `key` from `scope`, and the partition once it is empty.
+    fn remove(&mut self, scope: &CacheScope, key: &str) {
+        let Some(partition) = self.partitions.get_mut(scope) else {
+            return;
+        };
+        let Some((key, entry)) = partition.entries.remove_entry(key) else {
+            return;
+        };
+        let size = key.len() + entry.value.len();
+        partition.bytes -= size;
+        partition.order.remove(&entry.seq);
+        if partition.entries.is_empty() {
+            self.partitions.remove(scope);
+        }
+        self.bytes -= size;
+        self.expiry.remove(&(entry.expires, entry.seq));
+    }
+
+    /// Drops every entry expired at `now`, in any partition.
+    fn sweep(&mut self, now: Instant) {
+        while let Some(entry) = self.expiry.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let (scope, key) = entry.remove();
+            self.remove(&scope, &key);
         }
     }
 
-    /// Drops expired entries, then the oldest, until within `limits`.
-    fn evict(&mut self, limits: &CacheLimits) {
-        let now = Instant::now();
-        let expired: Vec<String> =
-            self.entries.iter().filter(|(_, entry)| entry.expires <= now).map(|(key, _)| key.clone()).collect();
-        for key in expired {
-            self.remove(&key);
+    /// Drops the oldest entries of `scope` until it is within its bounds,
+    /// then the oldest of the largest partition until the whole cache is.
+    fn evict(&mut self, scope: &CacheScope, limits: &CacheLimits) {
+        while let Some(partition) = self.partitions.get(scope)
+            && (partition.entries.len() > limits.max_entries || partition.bytes > limits.max_bytes)
+        {
+            self.remove_oldest(scope);
         }
-        while self.entries.len() > limits.max_entries || self.bytes > limits.max_bytes {
-            let Some((_, oldest)) = self.order.first_key_value() else {
+        while self.bytes > limits.max_total_bytes {
+            let Some(largest) =
+                self.partitions.iter().max_by_key(|(_, partition)| partition.bytes).map(|(scope, _)| scope.clone())
+            else {
                 break;
             };
-            let oldest = oldest.clone();
-            self.remove(&oldest);
+            self.remove_oldest(&largest);
+        }
+    }
+
+    fn remove_oldest(&mut self, scope: &CacheScope) {
+        let oldest = self.partitions.get(scope).and_then(|partition| partition.order.first_key_value());
+        if let Some((_, key)) = oldest {
+            let key = key.clone();
+            self.remove(scope, &key);
         }
     }
 }
@@ -254,6 +299,44 @@ mod tests {
         assert_eq!(store.get(&scope("a"), "an-hour"), None, "a longer TTL is capped at the maximum");
     }
 
+    impl CacheStore {
+        /// Partitions held, and bytes across them.
+        fn usage(&self) -> (usize, usize) {
+            let inner = self.lock();
+            (inner.partitions.len(), inner.bytes)
+        }
+    }
+
+    #[test]
+    fn past_the_total_the_largest_partition_gives_way_first() {
+        let limits = CacheLimits { max_total_bytes: 20, ..CacheLimits::default() };
+        let store = CacheStore::new(limits);
+        for key in ["1", "2", "3"] {
+            store.set(&scope("noisy"), key.into(), vec![0; 5], 60).unwrap();
+        }
+        store.set(&scope("quiet"), "q".into(), vec![0; 3], 60).unwrap();
+        store.set(&scope("noisy"), "4".into(), vec![0; 5], 60).unwrap();
+        assert!(store.get(&scope("quiet"), "q").is_some(), "the small partition keeps its entry");
+        assert_eq!(store.get(&scope("noisy"), "1"), None);
+        assert_eq!(store.get(&scope("noisy"), "2"), None);
+        assert!(store.get(&scope("noisy"), "4").is_some());
+        assert_eq!(store.usage(), (2, 16));
+    }
+
+    #[test]
+    fn emptied_and_expired_partitions_are_dropped() {
+        let store = CacheStore::new(CacheLimits { max_ttl_seconds: 1, ..CacheLimits::default() });
+        store.set(&scope("a"), "k".into(), b"v".to_vec(), 0).unwrap();
+        store.delete(&scope("a"), "k");
+        assert_eq!(store.usage(), (0, 0), "deleting the last key drops the partition");
+        for tenant in ["b", "c", "d"] {
+            store.set(&scope(tenant), "k".into(), b"v".to_vec(), 1).unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(1_100));
+        store.set(&scope("e"), "k".into(), b"v".to_vec(), 1).unwrap();
+        assert_eq!(store.usage(), (1, 2), "partitions nobody touches again are swept when they expire");
+    }
+
     #[test]
     fn overwriting_a_key_keeps_the_byte_count_true() {
         let limits = CacheLimits { max_bytes: 12, ..CacheLimits::default() };
@@ -262,5 +345,6 @@ mod tests {
             store.set(&scope("a"), "k".into(), vec![0; 10], 60).unwrap();
         }
         assert!(store.get(&scope("a"), "k").is_some());
+        assert_eq!(store.usage(), (1, 11));
     }
 }

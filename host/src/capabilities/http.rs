@@ -13,6 +13,7 @@
 //! it.
 
 use crate::audit::{AuditLog, RequestRecord, now_ms};
+use crate::log_safe::escape;
 use crate::metrics::Metrics;
 use crate::policy::egress::EgressPolicy;
 use crate::runtime::bindings::berth::plugin::http::{
@@ -157,6 +158,8 @@ impl HttpCtx {
         self.record(&method_name, &url, at_ms, started.elapsed(), &outcome);
         outcome.map_err(|failure| {
             if let UpstreamError::Denied(denial) = &failure.error {
+                // The URL is the guest's, raw: escaped so it cannot forge a line.
+                let (url, denial) = (escape(&url), escape(&denial.to_string()).into_owned());
                 tracing::warn!(plugin = %self.plugin, %url, "egress denied: {denial}");
             }
             wit_error(failure.error)

@@ -38,31 +38,35 @@ impl Host for LogCtx {
             self.dropped += 1;
             return Ok(());
         }
-        self.written += message.len();
-        if message.len() > MAX_MESSAGE_BYTES {
+        let truncated = message.len() > MAX_MESSAGE_BYTES;
+        if truncated {
             let mut cut = MAX_MESSAGE_BYTES;
             while !message.is_char_boundary(cut) {
                 cut -= 1;
             }
             message.truncate(cut);
-            message.push_str(" [truncated]");
         }
+        // A newline or a terminal escape in the message must not start a
+        // forged host record: it is logged escaped, inside this one line.
+        let message = crate::log_safe::escape(&message);
+        self.written += message.len();
+        let suffix = if truncated { " [truncated]" } else { "" };
         let (tenant, plugin, tool) = (&*self.tenant, &*self.plugin, &*self.tool);
         match level {
             Level::Trace => {
-                tracing::trace!(target: "berth::guest", tenant, plugin, tool, "{message}")
+                tracing::trace!(target: "berth::guest", tenant, plugin, tool, "{message}{suffix}")
             }
             Level::Debug => {
-                tracing::debug!(target: "berth::guest", tenant, plugin, tool, "{message}")
+                tracing::debug!(target: "berth::guest", tenant, plugin, tool, "{message}{suffix}")
             }
             Level::Info => {
-                tracing::info!(target: "berth::guest", tenant, plugin, tool, "{message}")
+                tracing::info!(target: "berth::guest", tenant, plugin, tool, "{message}{suffix}")
             }
             Level::Warn => {
-                tracing::warn!(target: "berth::guest", tenant, plugin, tool, "{message}")
+                tracing::warn!(target: "berth::guest", tenant, plugin, tool, "{message}{suffix}")
             }
             Level::Error => {
-                tracing::error!(target: "berth::guest", tenant, plugin, tool, "{message}")
+                tracing::error!(target: "berth::guest", tenant, plugin, tool, "{message}{suffix}")
             }
         }
         Ok(())

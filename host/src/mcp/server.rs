@@ -12,7 +12,7 @@ use crate::mcp::sessions::Registration;
 use crate::metrics::CallOutcome;
 use crate::policy::manifest::{qualified_name, split_qualified_name};
 use crate::runtime::bindings::types::{Content, ToolError, ToolResult};
-use crate::runtime::{CallError, CallScope, LoadedPlugin, ToolSpec};
+use crate::runtime::{CallError, CallScope, LoadedPlugin, Runtime, ToolSpec};
 use crate::tenants::{PluginAccess, Principal, Tenants};
 use rmcp::ErrorData;
 use rmcp::handler::server::ServerHandler;
@@ -85,13 +85,26 @@ impl BerthServer {
         Ok(bound.tenant.clone())
     }
 
-    /// What `tenant` grants `plugin` for one call: settings and credentials.
-    fn scope(&self, tenant: &Arc<str>, plugin: &LoadedPlugin, call_id: String) -> Result<CallScope, ErrorData> {
+    /// What `tenant` grants `plugin` for one call that must be over by
+    /// `deadline`: settings and credentials.
+    fn scope(
+        &self,
+        tenant: &Arc<str>,
+        plugin: &LoadedPlugin,
+        call_id: String,
+        deadline: std::time::Instant,
+    ) -> Result<CallScope, ErrorData> {
         let internal = |error: String| ErrorData::internal_error(error, None);
         let config = self.app.db.plugin_config(tenant, plugin.name()).map_err(|error| internal(error.to_string()))?;
         let credentials =
             self.app.vault.credentials(tenant, plugin.name()).map_err(|error| internal(error.to_string()))?;
-        Ok(CallScope { tenant: Some(tenant.clone()), config, credentials, call_id: Some(call_id) })
+        Ok(CallScope {
+            tenant: Some(tenant.clone()),
+            config,
+            credentials,
+            call_id: Some(call_id),
+            deadline: Some(deadline),
+        })
     }
 
     fn access(&self, tenant: &str) -> Result<PluginAccess, ErrorData> {
@@ -212,25 +225,33 @@ impl ServerHandler for BerthServer {
             duration_ms: 0,
             requests: Vec::new(),
         };
-        let (result, outcome) = match tool.argument_errors(&arguments) {
-            Some(problems) => {
+        // One deadline from here covers validating the arguments, the run and
+        // validating the output.
+        let deadline = self.app.runtime.deadline();
+        let serialized = arguments.to_string();
+        let (result, outcome) = match self.app.runtime.check_arguments(tool, arguments, deadline).await {
+            Ok(Some(problems)) => {
                 (failure(format!("invalid arguments for `{name}`: {problems}")), CallOutcome::InvalidArguments)
             }
-            None => {
-                let scope = self.scope(&tenant, &plugin, record.call_id.clone())?;
-                let arguments = arguments.to_string();
-                let call = self.app.runtime.call(&plugin, scope, &tool.name, &arguments);
-                let outcome = tokio::select! {
-                    outcome = call => outcome,
-                    () = context.ct.cancelled() => {
-                        self.app.metrics.tool_call(&tenant, plugin.name(), &tool.name, CallOutcome::Cancelled, started.elapsed());
-                        // The upstream requests it made are audited; so is the call.
-                        self.audit(record, started, "cancelled by the client".to_owned());
-                        return Err(ErrorData::internal_error("the call was cancelled", None));
+            checked => {
+                let outcome = match checked {
+                    Ok(_) => {
+                        let scope = self.scope(&tenant, &plugin, record.call_id.clone(), deadline)?;
+                        let call = self.app.runtime.call(&plugin, scope, &tool.name, &serialized);
+                        tokio::select! {
+                            outcome = call => outcome,
+                            () = context.ct.cancelled() => {
+                                self.app.metrics.tool_call(&tenant, plugin.name(), &tool.name, CallOutcome::Cancelled, started.elapsed());
+                                // The upstream requests it made are audited; so is the call.
+                                self.audit(record, started, "cancelled by the client".to_owned());
+                                return Err(ErrorData::internal_error("the call was cancelled", None));
+                            }
+                        }
                     }
+                    Err(error) => Err(error),
                 };
                 let label = outcome_label(&outcome);
-                let result = to_mcp(tool, outcome);
+                let result = to_mcp(&self.app.runtime, tool, outcome, deadline).await;
                 let label = match label {
                     CallOutcome::Ok if result.is_error == Some(true) => CallOutcome::ToolError,
                     label => label,
@@ -263,7 +284,7 @@ fn outcome_label(outcome: &Result<Result<ToolResult, ToolError>, CallError>) -> 
         Ok(Err(_)) => CallOutcome::ToolError,
         Err(CallError::Limit(_)) => CallOutcome::LimitExceeded,
         Err(CallError::Crashed(_)) => CallOutcome::Crashed,
-        Err(CallError::Busy) => CallOutcome::Busy,
+        Err(CallError::Busy(_)) => CallOutcome::Busy,
     }
 }
 
@@ -273,8 +294,14 @@ fn failure(message: String) -> CallToolResult {
 
 /// Turns a runtime outcome into the MCP result the client sees. Structured
 /// output must be JSON that matches the tool's output schema, because MCP
-/// clients reject results that do not.
-fn to_mcp(tool: &ToolSpec, outcome: Result<Result<ToolResult, ToolError>, CallError>) -> CallToolResult {
+/// clients reject results that do not; it is checked off the async workers
+/// by `deadline`.
+async fn to_mcp(
+    runtime: &Runtime,
+    tool: &ToolSpec,
+    outcome: Result<Result<ToolResult, ToolError>, CallError>,
+    deadline: std::time::Instant,
+) -> CallToolResult {
     let result = match outcome {
         Ok(Ok(result)) => result,
         Ok(Err(error)) => return failure(error.describe()),
@@ -283,13 +310,14 @@ fn to_mcp(tool: &ToolSpec, outcome: Result<Result<ToolResult, ToolError>, CallEr
             return failure(error.to_string());
         }
     };
-    let structured = match result.structured.as_deref().map(serde_json::from_str::<Value>).transpose() {
-        Ok(structured) => structured,
-        Err(error) => return failure(format!("the plugin returned structured output that is not JSON: {error}")),
+    let structured = match result.structured {
+        Some(structured) => match runtime.check_output(tool, structured, deadline).await {
+            Ok(Ok(value)) => Some(value),
+            Ok(Err(problem)) => return failure(problem),
+            Err(error) => return failure(error.to_string()),
+        },
+        None => None,
     };
-    if let Some(problems) = structured.as_ref().and_then(|value| tool.output_errors(value)) {
-        return failure(format!("the plugin's structured output does not match its output schema: {problems}"));
-    }
     let content = result
         .content
         .into_iter()

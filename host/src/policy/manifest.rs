@@ -1,11 +1,63 @@
-//! Validation of what a plugin declares about itself: its name, its tools
-//! and their schemas. A plugin that breaks a rule is refused at load with an
-//! error that says which rule and how to fix it.
+//! Validation of what a plugin declares about itself: its name, version,
+//! tools and their schemas, within the operator's bounds. A plugin that
+//! breaks a rule is refused at load with an error that says which rule and
+//! how to fix it. Guest-chosen text quoted in an error is escaped and cut
+//! (see [`crate::log_safe`]): these errors are logged.
 
+use super::schema::{CheckedSchema, SchemaLimits};
+use crate::log_safe::quote;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Longest tool name MCP clients reliably accept (`{plugin}_{tool}`).
 pub const MAX_QUALIFIED_NAME: usize = 64;
+/// Longest plugin version; semantic versions with pre-release and build
+/// tags fit easily.
+pub const MAX_VERSION: usize = 64;
+
+/// Bounds on what one plugin may declare, checked at load. Every session's
+/// `tools/list` carries every tool of every plugin its tenant enabled, so a
+/// plugin's tool table costs every session and every model's context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ManifestLimits {
+    /// Tools one plugin may declare. The largest real adapters declare a
+    /// few dozen; past a hundred, a model chooses badly anyway.
+    pub max_tools: u32,
+    /// A plugin's whole tool table (names, titles, descriptions, schemas),
+    /// in KiB: what it adds to every `tools/list`. The bundled plugins need
+    /// under 64.
+    pub max_tools_kib: u32,
+    /// Longest description or title (of the plugin, a tool, a credential or a
+    /// setting), in bytes. A description is a prompt for the model; 8 KiB is
+    /// several pages.
+    pub max_description_bytes: u32,
+    /// Egress rules, credentials and settings one plugin may declare, each.
+    /// Every call resolves every egress rule; real plugins declare a few.
+    pub max_entries: u32,
+}
+
+impl Default for ManifestLimits {
+    fn default() -> Self {
+        Self { max_tools: 128, max_tools_kib: 512, max_description_bytes: 8 * 1024, max_entries: 64 }
+    }
+}
+
+impl ManifestLimits {
+    /// Refuses bounds that would refuse every plugin or bound nothing,
+    /// naming the setting and the accepted range.
+    pub fn validate(&self) -> Result<(), String> {
+        crate::runtime::limits::check_ranges(
+            "manifest",
+            &[
+                ("max_tools", u64::from(self.max_tools), 1, 10_000),
+                ("max_tools_kib", u64::from(self.max_tools_kib), 1, 64 * 1024),
+                ("max_description_bytes", u64::from(self.max_description_bytes), 64, 1024 * 1024),
+                ("max_entries", u64::from(self.max_entries), 1, 10_000),
+            ],
+        )
+    }
+}
 
 /// A rule a plugin's self-description broke.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -13,6 +65,11 @@ pub enum ManifestError {
     /// The plugin name is not `[a-z][a-z0-9-]*`.
     #[error("plugin name `{0}` is invalid: use a lower-case letter followed by lower-case letters, digits or `-`")]
     PluginName(String),
+    /// The version is empty, too long, or not printable ASCII.
+    #[error(
+        "plugin version `{0}` is invalid: use 1 to {MAX_VERSION} printable ASCII characters without spaces, such as 1.2.0"
+    )]
+    Version(String),
     /// A tool name is not `[a-z][a-z0-9_]*`.
     #[error("tool name `{0}` is invalid: use a lower-case letter followed by lower-case letters, digits or `_`")]
     ToolName(String),
@@ -22,10 +79,47 @@ pub enum ManifestError {
     /// Two tools share a name.
     #[error("tool `{0}` is declared twice")]
     DuplicateTool(String),
+    /// More tools than the operator allows.
+    #[error("the plugin declares {count} tools; at most {max} are allowed (`[manifest] max_tools`)")]
+    TooManyTools {
+        /// How many it declares.
+        count: usize,
+        /// The limit.
+        max: u32,
+    },
+    /// More egress rules, credentials or settings than allowed.
+    #[error("the plugin declares {count} {what}; at most {max} are allowed (`[manifest] max_entries`)")]
+    TooManyEntries {
+        /// `egress rules`, `credentials` or `settings`.
+        what: &'static str,
+        /// How many it declares.
+        count: usize,
+        /// The limit.
+        max: u32,
+    },
+    /// A description or title is too long.
+    #[error("the {what} is {bytes} bytes; at most {max} are allowed (`[manifest] max_description_bytes`)")]
+    DescriptionTooLong {
+        /// Whose description, e.g. "description of tool `x`".
+        what: String,
+        /// Its length.
+        bytes: usize,
+        /// The limit.
+        max: u32,
+    },
+    /// The tool table as a whole is too large.
+    #[error("the plugin's tool table is {bytes} bytes; at most {max} KiB are allowed (`[manifest] max_tools_kib`)")]
+    ToolTableTooLarge {
+        /// Its size.
+        bytes: usize,
+        /// The limit.
+        max: u32,
+    },
     /// An egress rule does not parse.
     #[error(transparent)]
     Egress(#[from] super::egress::EgressRuleError),
-    /// A schema is not a JSON object describing an object.
+    /// A schema is not a JSON object describing an object, breaks a bound,
+    /// or does not compile.
     #[error("tool `{tool}` has an invalid {which} schema: {reason}")]
     Schema {
         /// The tool.
@@ -39,18 +133,65 @@ pub enum ManifestError {
 
 /// Checks a plugin name against `[a-z][a-z0-9-]*`.
 pub fn check_plugin_name(name: &str) -> Result<(), ManifestError> {
-    if is_identifier(name, b'-') { Ok(()) } else { Err(ManifestError::PluginName(name.to_owned())) }
+    if is_identifier(name, b'-') { Ok(()) } else { Err(ManifestError::PluginName(quote(name))) }
+}
+
+/// Checks a version: 1 to [`MAX_VERSION`] printable ASCII characters, no
+/// spaces. It is logged and shown to operators as the plugin states it.
+pub fn check_version(version: &str) -> Result<(), ManifestError> {
+    let printable = version.bytes().all(|byte| byte.is_ascii_graphic());
+    if printable && (1..=MAX_VERSION).contains(&version.len()) {
+        Ok(())
+    } else {
+        Err(ManifestError::Version(quote(version)))
+    }
+}
+
+/// Checks that a list the manifest declares has at most `max_entries`.
+pub fn check_entries(what: &'static str, count: usize, limits: &ManifestLimits) -> Result<(), ManifestError> {
+    if count > limits.max_entries as usize {
+        return Err(ManifestError::TooManyEntries { what, count, max: limits.max_entries });
+    }
+    Ok(())
+}
+
+/// Checks the length of a description or title; `what` names it.
+pub fn check_description(
+    what: impl FnOnce() -> String,
+    text: &str,
+    limits: &ManifestLimits,
+) -> Result<(), ManifestError> {
+    if text.len() > limits.max_description_bytes as usize {
+        return Err(ManifestError::DescriptionTooLong {
+            what: what(),
+            bytes: text.len(),
+            max: limits.max_description_bytes,
+        });
+    }
+    Ok(())
+}
+
+/// Checks the number of tools and the size of the whole tool table: `bytes`
+/// of declared text (names, titles, descriptions, schemas) in `count` tools.
+pub fn check_tool_table(count: usize, bytes: usize, limits: &ManifestLimits) -> Result<(), ManifestError> {
+    if count > limits.max_tools as usize {
+        return Err(ManifestError::TooManyTools { count, max: limits.max_tools });
+    }
+    if bytes > limits.max_tools_kib as usize * 1024 {
+        return Err(ManifestError::ToolTableTooLarge { bytes, max: limits.max_tools_kib });
+    }
+    Ok(())
 }
 
 /// Checks a tool name against `[a-z][a-z0-9_]*` and the length budget of the
 /// name clients see.
 pub fn check_tool_name(plugin: &str, tool: &str) -> Result<(), ManifestError> {
     if !is_identifier(tool, b'_') {
-        return Err(ManifestError::ToolName(tool.to_owned()));
+        return Err(ManifestError::ToolName(quote(tool)));
     }
     let qualified = qualified_name(plugin, tool);
     if qualified.len() > MAX_QUALIFIED_NAME {
-        return Err(ManifestError::TooLong(qualified));
+        return Err(ManifestError::TooLong(quote(&qualified)));
     }
     Ok(())
 }
@@ -71,46 +212,32 @@ pub fn check_unique<'a>(tools: impl IntoIterator<Item = &'a str>) -> Result<(), 
     let mut seen = std::collections::BTreeSet::new();
     for tool in tools {
         if !seen.insert(tool) {
-            return Err(ManifestError::DuplicateTool(tool.to_owned()));
+            return Err(ManifestError::DuplicateTool(quote(tool)));
         }
     }
     Ok(())
 }
 
-/// Parses a tool schema: a JSON object that compiles as JSON Schema and, for
-/// an input schema, describes an object (MCP requires `"type": "object"`).
+/// Parses a tool schema: a JSON object within `limits` that compiles as
+/// JSON Schema and, for an input schema, describes an object (MCP requires
+/// `"type": "object"`). `tool` has been checked with [`check_tool_name`].
 pub fn parse_schema(
     tool: &str,
     which: &'static str,
     text: &str,
-) -> Result<(Map<String, Value>, jsonschema::Validator), ManifestError> {
+    limits: SchemaLimits,
+) -> Result<(Map<String, Value>, CheckedSchema), ManifestError> {
     let invalid = |reason: String| ManifestError::Schema { tool: tool.to_owned(), which, reason };
-    let value: Value = serde_json::from_str(text).map_err(|error| invalid(format!("not JSON: {error}")))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|error| invalid(format!("not JSON: {}", quote(&error.to_string()))))?;
     let Value::Object(object) = value else {
         return Err(invalid("not a JSON object".to_owned()));
     };
     if which == "input" && object.get("type") != Some(&Value::String("object".to_owned())) {
         return Err(invalid("the input schema must have \"type\": \"object\"".to_owned()));
     }
-    let validator =
-        jsonschema::validator_for(&Value::Object(object.clone())).map_err(|error| invalid(error.to_string()))?;
-    Ok((object, validator))
-}
-
-/// Describes why `arguments` fail `validator`, naming the offending field.
-pub fn argument_errors(validator: &jsonschema::Validator, arguments: &Value) -> Option<String> {
-    let problems: Vec<String> = validator
-        .iter_errors(arguments)
-        .map(|error| {
-            let path = error.instance_path().to_string();
-            if path.is_empty() || path == "/" {
-                error.to_string()
-            } else {
-                format!("`{}`: {error}", path.trim_start_matches('/').replace('/', "."))
-            }
-        })
-        .collect();
-    (!problems.is_empty()).then(|| problems.join("; "))
+    let schema = CheckedSchema::compile(&Value::Object(object.clone()), text.len(), limits).map_err(invalid)?;
+    Ok((object, schema))
 }
 
 fn is_identifier(name: &str, separator: u8) -> bool {
@@ -122,7 +249,6 @@ fn is_identifier(name: &str, separator: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn names_follow_the_rules() {
@@ -149,20 +275,103 @@ mod tests {
     }
 
     #[test]
-    fn argument_errors_name_the_field() {
-        let schema = r#"{"type":"object","properties":{"name":{"type":"string"}},"required":["name"]}"#;
-        let (_, validator) = parse_schema("greet", "input", schema).unwrap();
-        let wrong_type = argument_errors(&validator, &json!({"name": 42})).unwrap();
-        assert!(wrong_type.contains("`name`"), "{wrong_type}");
-        let missing = argument_errors(&validator, &json!({})).unwrap();
-        assert!(missing.contains("name"), "{missing}");
-        assert_eq!(argument_errors(&validator, &json!({"name": "Ada"})), None);
+    fn input_schema_must_describe_an_object() {
+        let parse = |text| parse_schema("t", "input", text, SchemaLimits::default());
+        assert!(parse(r#"{"type":"string"}"#).is_err());
+        assert!(parse("[1]").is_err());
+        assert!(parse(r#"{"type":"object","minProperties":"x"}"#).is_err());
+        assert!(parse(r#"{"type":"object","properties":{"name":{"type":"string"}}}"#).is_ok());
     }
 
     #[test]
-    fn input_schema_must_describe_an_object() {
-        assert!(parse_schema("t", "input", r#"{"type":"string"}"#).is_err());
-        assert!(parse_schema("t", "input", "[1]").is_err());
-        assert!(parse_schema("t", "input", r#"{"type":"object","minProperties":"x"}"#).is_err());
+    fn versions_are_short_printable_ascii() {
+        assert!(check_version("1.2.0-rc.1+build.5").is_ok());
+        for bad in ["", "1.0 beta", "1.0\nERROR berth: forged", &"9".repeat(65), "1.0\u{202e}"] {
+            assert!(check_version(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn guest_names_in_errors_are_escaped_and_cut() {
+        let forged = format!("x\n2026-01-01T00:00:00Z ERROR berth: admin token is {}", "t".repeat(5_000));
+        let error = check_tool_name("p", &forged).unwrap_err().to_string();
+        assert!(!error.contains('\n') && error.contains("x\\n2026"), "{error}");
+        assert!(error.len() < 400, "{} bytes", error.len());
+    }
+
+    #[test]
+    fn the_tool_table_is_bounded_in_count_and_size() {
+        let limits = ManifestLimits { max_tools: 2, max_tools_kib: 1, ..ManifestLimits::default() };
+        assert!(check_tool_table(2, 1024, &limits).is_ok());
+        assert_eq!(check_tool_table(3, 10, &limits).unwrap_err(), ManifestError::TooManyTools { count: 3, max: 2 });
+        assert_eq!(
+            check_tool_table(1, 1025, &limits).unwrap_err(),
+            ManifestError::ToolTableTooLarge { bytes: 1025, max: 1 }
+        );
+        let large = "d".repeat(2_000);
+        let error = check_description(
+            || "description of tool `a`".into(),
+            &large,
+            &ManifestLimits { max_description_bytes: 100, ..ManifestLimits::default() },
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("description of tool `a` is 2000 bytes"), "{error}");
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn follows_the_rule(name: &str, separator: char) -> bool {
+            let mut chars = name.chars();
+            chars.next().is_some_and(|first| first.is_ascii_lowercase())
+                && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == separator)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(128))]
+
+            #[test]
+            fn plugin_names_pass_exactly_when_they_follow_the_rule(name in "[a-z][a-z0-9-]{0,12}|\\PC{0,16}") {
+                prop_assert_eq!(check_plugin_name(&name).is_ok(), follows_the_rule(&name, '-'));
+            }
+
+            #[test]
+            fn accepted_tool_names_fit_clients_and_split_back(
+                plugin in "[a-z][a-z0-9-]{0,30}",
+                tool in "[a-z][a-z0-9_]{0,40}|\\PC{0,40}",
+            ) {
+                let accepted = check_tool_name(&plugin, &tool).is_ok();
+                prop_assert_eq!(
+                    accepted,
+                    follows_the_rule(&tool, '_') && plugin.len() + 1 + tool.len() <= MAX_QUALIFIED_NAME
+                );
+                if accepted {
+                    let qualified = qualified_name(&plugin, &tool);
+                    prop_assert_eq!(split_qualified_name(&qualified), Some((plugin.as_str(), tool.as_str())));
+                }
+            }
+
+            #[test]
+            fn refusals_quote_guest_text_on_one_short_line(text in any::<String>()) {
+                let refusals = [check_plugin_name(&text), check_tool_name("p", &text), check_version(&text)];
+                for error in refusals.into_iter().filter_map(Result::err) {
+                    let message = error.to_string();
+                    prop_assert!(!message.chars().any(char::is_control), "{:?}", message);
+                    prop_assert!(message.len() < 2 * 1024, "{} bytes", message.len());
+                }
+            }
+
+            #[test]
+            fn duplicate_names_are_always_found(names in prop::collection::vec("[a-c]{1,2}", 0..12)) {
+                let unique = names.iter().collect::<std::collections::BTreeSet<_>>().len() == names.len();
+                prop_assert_eq!(check_unique(names.iter().map(String::as_str)).is_ok(), unique);
+            }
+
+            #[test]
+            fn parsing_any_text_as_a_schema_never_panics(text in "\\PC{0,64}") {
+                let _ = parse_schema("t", "input", &text, SchemaLimits::default());
+            }
+        }
     }
 }

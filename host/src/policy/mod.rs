@@ -4,3 +4,4 @@
 pub mod address;
 pub mod egress;
 pub mod manifest;
+pub mod schema;

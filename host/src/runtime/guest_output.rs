@@ -112,7 +112,10 @@ impl Buffer {
         if self.line.is_empty() {
             return;
         }
+        // A carriage return or a terminal escape must not forge a host
+        // record: the line is logged escaped.
         let text = String::from_utf8_lossy(&self.line);
+        let text = crate::log_safe::escape(&text);
         match self.stream {
             Stream::Stdout => {
                 tracing::info!(target: "berth::guest", tenant = %self.tenant, plugin = %self.plugin, stream = "stdout", "{text}")

@@ -26,6 +26,32 @@ pub struct Limits {
     /// Instances that may run at the same time across all tenants; also the
     /// size of the pooling allocator's slabs.
     pub max_instances: u32,
+    /// Instances one tenant may run at the same time, stdio sessions and
+    /// HTTP alike. Unset: a quarter of `max_instances` (at least 1), so one
+    /// tenant's runaway calls leave three quarters of the sandboxes to the
+    /// others. At most `max_instances`.
+    pub max_instances_per_tenant: Option<u32>,
+    /// How long a call waits for a free instance before it is refused as
+    /// busy, in milliseconds. Short, so a full host answers at once rather
+    /// than letting a call spend its whole deadline in a queue; long enough
+    /// to ride out a burst of short calls finishing.
+    pub instance_wait_ms: u64,
+    /// Content items one tool result may carry. Each item costs the host
+    /// memory and the client JSON whatever its text; real tools return a
+    /// handful, and 256 leaves room for a list of links.
+    pub output_items: u32,
+    /// Host memory one transfer from a guest to the host may cost once
+    /// lifted out of the sandbox, in KiB: a tool result, an HTTP request, a
+    /// log record, counted as wasmtime counts them (a list item costs its
+    /// host representation even when empty). wasmtime's own default is
+    /// 128 MiB; 16 MiB holds the largest output with room for its items and
+    /// leaves 64 calls at once far from exhausting a small host. At least
+    /// `output_kib`.
+    pub transfer_kib: u32,
+    /// Largest `wasi:random` request, in KiB. The host allocates what a guest
+    /// asks for before the guest can refuse it; wasmtime's own default is
+    /// 64 MiB per request. Keys and nonces need bytes, not megabytes.
+    pub random_kib: u32,
 }
 
 impl Default for Limits {
@@ -37,6 +63,11 @@ impl Default for Limits {
             resource_handles: 1_000,
             output_kib: 4 * 1024,
             max_instances: 64,
+            max_instances_per_tenant: None,
+            instance_wait_ms: 200,
+            output_items: 256,
+            transfer_kib: 16 * 1024,
+            random_kib: 1024,
         }
     }
 }
@@ -52,6 +83,21 @@ impl Limits {
         self.output_kib as usize * 1024
     }
 
+    /// Host memory one transfer from a guest may cost, in bytes.
+    pub fn transfer_bytes(&self) -> usize {
+        self.transfer_kib as usize * 1024
+    }
+
+    /// Instances one tenant may run at once.
+    pub fn instances_per_tenant(&self) -> u32 {
+        self.max_instances_per_tenant.unwrap_or((self.max_instances / 4).max(1))
+    }
+
+    /// How long a tenant's call waits for an instance.
+    pub fn instance_wait(&self) -> Duration {
+        Duration::from_millis(self.instance_wait_ms)
+    }
+
     /// Refuses settings that would make every call fail or the engine refuse
     /// to start, naming the setting and the accepted range.
     pub fn validate(&self) -> Result<(), String> {
@@ -62,13 +108,13 @@ impl Limits {
             ("resource_handles", u64::from(self.resource_handles), 16, 1_000_000),
             ("output_kib", u64::from(self.output_kib), 1, 1024 * 1024),
             ("max_instances", u64::from(self.max_instances), 1, 10_000),
+            ("max_instances_per_tenant", u64::from(self.instances_per_tenant()), 1, u64::from(self.max_instances)),
+            ("instance_wait_ms", self.instance_wait_ms, 0, self.call_timeout_ms),
+            ("output_items", u64::from(self.output_items), 1, 1_000_000),
+            ("transfer_kib", u64::from(self.transfer_kib), u64::from(self.output_kib), 4 * 1024 * 1024),
+            ("random_kib", u64::from(self.random_kib), 1, 64 * 1024),
         ];
-        for (name, value, low, high) in checks {
-            if !(low..=high).contains(&value) {
-                return Err(format!("limits.{name} = {value} is out of range; use {low} to {high}"));
-            }
-        }
-        Ok(())
+        check_ranges("limits", &checks)
     }
 
     /// Call timeout as a [`Duration`].
@@ -84,6 +130,17 @@ impl Limits {
     pub fn answer_margin(&self) -> Duration {
         (self.call_timeout() / 10).min(Duration::from_millis(250))
     }
+}
+
+/// Checks each `(key, value, low, high)` of settings section `section`,
+/// naming the first key out of its range and the range to use.
+pub(crate) fn check_ranges(section: &str, checks: &[(&str, u64, u64, u64)]) -> Result<(), String> {
+    for &(name, value, low, high) in checks {
+        if !(low..=high).contains(&value) {
+            return Err(format!("{section}.{name} = {value} is out of range; use {low} to {high}"));
+        }
+    }
+    Ok(())
 }
 
 /// A limit a call ran into. Its message names the limit, so the agent (and
@@ -105,6 +162,16 @@ pub enum LimitExceeded {
     /// The tool produced more output than an MCP client should receive.
     #[error("the tool output exceeded the {0} KiB output limit")]
     Output(u32),
+    /// The tool result carried more content items than the host accepts.
+    #[error("the tool output has more than {0} content items")]
+    OutputItems(u32),
+    /// One transfer out of the sandbox would have cost the host more memory
+    /// than it allows (a result, a request or a log record).
+    #[error("the plugin exceeded its transfer limit of {0} KiB per result, request or log record")]
+    Transfer(u32),
+    /// The guest asked for more random bytes at once than the host gives.
+    #[error("the plugin asked for more than {0} KiB of random bytes at once")]
+    Random(u32),
 }
 
 /// Enforces [`Limits`] on one store, recording which limit refused a growth
@@ -169,5 +236,20 @@ mod tests {
         let error = Limits { max_instances: 0, ..Limits::default() }.validate().unwrap_err();
         assert!(error.contains("limits.max_instances = 0"), "{error}");
         assert!(Limits { memory_mib: 5000, ..Limits::default() }.validate().is_err());
+    }
+
+    #[test]
+    fn one_tenant_gets_a_quarter_of_the_instances_unless_told_otherwise() {
+        assert_eq!(Limits::default().instances_per_tenant(), 16);
+        assert_eq!(Limits { max_instances: 2, ..Limits::default() }.instances_per_tenant(), 1);
+        let above = Limits { max_instances: 8, max_instances_per_tenant: Some(9), ..Limits::default() };
+        let error = above.validate().unwrap_err();
+        assert!(error.contains("limits.max_instances_per_tenant = 9") && error.contains("1 to 8"), "{error}");
+    }
+
+    #[test]
+    fn the_transfer_limit_must_hold_the_output_limit() {
+        let error = Limits { transfer_kib: 1024, ..Limits::default() }.validate().unwrap_err();
+        assert!(error.contains("limits.transfer_kib = 1024") && error.contains("4096 to"), "{error}");
     }
 }

@@ -6,9 +6,11 @@ pub mod bindings;
 pub mod engine;
 mod guest_output;
 pub mod limits;
+mod output;
 mod plugin;
 pub mod registry;
 mod state;
+mod validation;
 
 pub use engine::{Allocation, EngineOptions};
 pub use limits::{LimitExceeded, Limits};
@@ -16,13 +18,15 @@ pub use plugin::{LoadedPlugin, ToolSpec};
 pub(crate) use state::PluginGrants;
 pub use state::{CallScope, CallState, HostServices};
 
+use crate::admission::{Gate, Refusal, Ticket};
+use crate::log_safe;
 use crate::policy::egress::EgressTemplate;
-use crate::policy::manifest::{self as rules, ManifestError};
+use crate::policy::manifest::{ManifestError, ManifestLimits};
+use crate::policy::schema::SchemaLimits;
 use bindings::types::{ToolError, ToolResult};
 use bindings::{Adapter, AdapterPre};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use tokio::sync::Semaphore;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Cache, Engine, Store, Trap, UpdateDeadline};
 
@@ -33,6 +37,17 @@ const WASI_PACKAGES: &[&str] =
     &["wasi:io/", "wasi:clocks/", "wasi:random/", "wasi:cli/", "wasi:filesystem/", "wasi:sockets/"];
 /// Berth's own interfaces.
 const BERTH_PACKAGE: &str = "berth:plugin/";
+/// Whom instance slots are counted against while a plugin is validated at
+/// load (no tenant): loads share one tenant's share of the instances, and
+/// wait for a slot as long as their deadline allows.
+const LOADING: &str = "(load)";
+/// How wasmtime words the failure of a transfer past the hostcall fuel
+/// (`wasmtime::component::HostcallFuelExhausted` is private); pinned by the
+/// exact wasmtime version and by the tests of the transfer limit.
+const HOSTCALL_FUEL_EXHAUSTED: &str = "fuel allocated for hostcalls has been exhausted";
+/// How wasmtime-wasi words a `get-random-bytes` request past
+/// `max_random_size` ("requested len N exceeds limit M").
+const RANDOM_TOO_LARGE: &str = "requested len";
 
 /// Why a component was refused at load.
 #[derive(Debug, thiserror::Error)]
@@ -68,9 +83,10 @@ pub enum CallError {
     /// The guest trapped (a panic or a bug).
     #[error("the plugin crashed: {0}")]
     Crashed(String),
-    /// Every instance slot stayed busy for the whole call timeout.
-    #[error("the host is at capacity; try again shortly")]
-    Busy,
+    /// No instance slot freed within the short wait: the tenant's share or
+    /// the host's total was in use.
+    #[error(transparent)]
+    Busy(Refusal),
 }
 
 /// The host's wasmtime runtime.
@@ -79,7 +95,10 @@ pub struct Runtime {
     linker: Linker<CallState>,
     limits: Limits,
     services: HostServices,
-    instances: Arc<Semaphore>,
+    /// Instance slots, per tenant and in total.
+    instances: Gate,
+    manifest_limits: ManifestLimits,
+    schema_limits: SchemaLimits,
     compile_cache: Option<Cache>,
 }
 
@@ -107,9 +126,19 @@ impl Runtime {
             linker,
             limits,
             services,
-            instances: Arc::new(Semaphore::new(limits.max_instances as usize)),
+            instances: Gate::new("sandbox calls", limits.max_instances, limits.instances_per_tenant()),
+            manifest_limits: ManifestLimits::default(),
+            schema_limits: SchemaLimits::default(),
             compile_cache,
         })
+    }
+
+    /// The runtime with `manifest` and `schemas` bounding what plugins may
+    /// declare (the defaults otherwise).
+    pub fn with_declaration_limits(mut self, manifest: ManifestLimits, schemas: SchemaLimits) -> Self {
+        self.manifest_limits = manifest;
+        self.schema_limits = schemas;
+        self
     }
 
     /// Compile-cache hits and misses so far; `None` when no cache is set.
@@ -130,7 +159,7 @@ impl Runtime {
 
     /// Instances running a call right now.
     pub fn instances_in_use(&self) -> u64 {
-        u64::from(self.limits.max_instances).saturating_sub(self.instances.available_permits() as u64)
+        self.instances.in_use() as u64
     }
 
     /// Validates, compiles and pre-instantiates `bytes`, then asks the plugin
@@ -151,52 +180,34 @@ impl Runtime {
         let component = tokio::task::spawn_blocking(move || Component::new(&engine, &owned))
             .await
             .map_err(|error| LoadError::Compile(error.to_string()))?
-            .map_err(|error| LoadError::Compile(format!("{error:#}")))?;
+            .map_err(|error| LoadError::Compile(log_safe::escape(&format!("{error:#}")).into_owned()))?;
         let imports: Vec<String> =
             component.component_type().imports(&self.engine).map(|(name, _)| name.to_owned()).collect();
         for name in &imports {
             let provided =
                 name.starts_with(BERTH_PACKAGE) || WASI_PACKAGES.iter().any(|prefix| name.starts_with(prefix));
             if !provided {
-                return Err(LoadError::UnsupportedImport(name.clone()));
+                return Err(LoadError::UnsupportedImport(log_safe::quote(name)));
             }
         }
-        let instance_pre =
-            self.linker.instantiate_pre(&component).map_err(|error| LoadError::Link(format!("{error:#}")))?;
-        let pre = AdapterPre::new(instance_pre).map_err(|error| LoadError::Link(format!("{error:#}")))?;
+        let link = |error: wasmtime::Error| LoadError::Link(log_safe::escape(&format!("{error:#}")).into_owned());
+        let instance_pre = self.linker.instantiate_pre(&component).map_err(link)?;
+        let pre = AdapterPre::new(instance_pre).map_err(link)?;
         let (manifest, tools) = self.describe(&pre).await?;
-        rules::check_plugin_name(&manifest.name)?;
-        let egress = manifest
-            .egress
-            .iter()
-            .map(|rule| EgressTemplate::parse(rule))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(ManifestError::from)?;
-        rules::check_unique(tools.iter().map(|tool| tool.name.as_str()))?;
-        let tools = tools
-            .into_iter()
-            .map(|tool| {
-                rules::check_tool_name(&manifest.name, &tool.name)?;
-                let (input_schema, validator) = rules::parse_schema(&tool.name, "input", &tool.input_schema)?;
-                let (output_schema, output_validator) = match &tool.output_schema {
-                    Some(text) => {
-                        let (schema, validator) = rules::parse_schema(&tool.name, "output", text)?;
-                        (Some(Arc::new(schema)), Some(validator))
-                    }
-                    None => (None, None),
-                };
-                Ok(ToolSpec {
-                    name: tool.name,
-                    title: tool.title,
-                    description: tool.description,
-                    input_schema: Arc::new(input_schema),
-                    output_schema,
-                    annotations: tool.annotations,
-                    validator,
-                    output_validator,
-                })
-            })
-            .collect::<Result<Vec<_>, ManifestError>>()?;
+        // Compiling a few hundred patterns is CPU work too.
+        let (manifest_limits, schema_limits) = (self.manifest_limits, self.schema_limits);
+        let (manifest, tools) = tokio::task::spawn_blocking(move || {
+            plugin::check_declarations(&manifest, tools, &manifest_limits, schema_limits).map(|tools| (manifest, tools))
+        })
+        .await
+        .map_err(|error| LoadError::Describe(error.to_string()))??;
+        let egress =
+            manifest.egress.iter().map(|rule| EgressTemplate::parse(rule)).collect::<Result<Vec<_>, _>>().map_err(
+                |mut error| {
+                    error.rule = log_safe::quote(&error.rule);
+                    ManifestError::from(error)
+                },
+            )?;
         let grants = PluginGrants {
             name: manifest.name.as_str().into(),
             egress: egress.into(),
@@ -236,7 +247,7 @@ impl Runtime {
             let tools = adapter.call_list_tools(&mut *store).await?;
             Ok((manifest, tools))
         };
-        self.run(pre, state, run).await.map_err(|error| LoadError::Describe(error.to_string()))
+        self.run(pre, None, state, run).await.map_err(|error| LoadError::Describe(error.to_string()))
     }
 
     /// Runs tool `tool` of `plugin` for `scope` with JSON `arguments` in a
@@ -248,34 +259,34 @@ impl Runtime {
         tool: &str,
         arguments: &str,
     ) -> Result<Result<ToolResult, ToolError>, CallError> {
+        let tenant = scope.tenant.clone();
         let state = CallState::new(&plugin.grants, scope, tool, self.limits, &self.services);
         let run = async |store: &mut Store<CallState>, adapter: Adapter| {
             adapter.call_call_tool(&mut *store, tool, arguments).await
         };
-        let outcome = self.run(&plugin.pre, state, run).await?;
-        if output_size(&outcome) > self.limits.output_bytes() {
-            return Err(LimitExceeded::Output(self.limits.output_kib).into());
-        }
+        let outcome = self.run(&plugin.pre, tenant.as_ref(), state, run).await?;
+        output::check(&outcome, &self.limits)?;
         Ok(outcome)
     }
 
     /// Instantiates `pre` in a fresh store holding `state` and runs `body`
     /// under every limit, translating traps into [`CallError`]s. One deadline,
     /// the state's, covers waiting for an instance slot, guest CPU and host
-    /// I/O.
+    /// I/O. The slot is counted against `tenant` (none: a load).
     async fn run<R>(
         &self,
         pre: &AdapterPre<CallState>,
+        tenant: Option<&Arc<str>>,
         state: CallState,
         body: impl AsyncFnOnce(&mut Store<CallState>, Adapter) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
         let deadline = tokio::time::Instant::from_std(state.deadline);
-        let _slot = tokio::time::timeout_at(deadline, self.instances.clone().acquire_owned())
-            .await
-            .map_err(|_| CallError::Busy)?
-            .map_err(|_| CallError::Busy)?;
+        let _slot = self.instance_slot(tenant, deadline).await?;
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limiter);
+        // What lifting a result (or a request, or a log record) out of the
+        // sandbox may cost the host, counted before the host allocates it.
+        store.set_hostcall_fuel(self.limits.transfer_bytes());
         // Check the clock at every epoch tick and yield to the scheduler in
         // between, so a spinning guest never monopolises a worker thread and
         // the timeout and cancellation below can always act.
@@ -300,10 +311,34 @@ impl Runtime {
         }
     }
 
+    /// An instance slot for `tenant`'s call: its share and the total, waited
+    /// for only briefly, so a full host answers `busy` at once rather than
+    /// spending the call's deadline in a queue. A load (no tenant) waits as
+    /// long as its deadline allows.
+    async fn instance_slot(
+        &self,
+        tenant: Option<&Arc<str>>,
+        deadline: tokio::time::Instant,
+    ) -> Result<Ticket, CallError> {
+        let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let (owner, wait) = match tenant {
+            Some(tenant) => (tenant.clone(), remaining.min(self.limits.instance_wait())),
+            None => (Arc::from(LOADING), remaining),
+        };
+        self.instances.enter_within(&owner, wait).await.map_err(CallError::Busy)
+    }
+
     /// Names the limit behind a trap, or describes the crash.
     fn classify(&self, state: &CallState, error: wasmtime::Error) -> CallError {
         if let Some(limit) = state.limiter.hit() {
             return limit.clone().into();
+        }
+        let cause = error.root_cause().to_string();
+        if cause.contains(HOSTCALL_FUEL_EXHAUSTED) {
+            return LimitExceeded::Transfer(self.limits.transfer_kib).into();
+        }
+        if cause.starts_with(RANDOM_TOO_LARGE) {
+            return LimitExceeded::Random(self.limits.random_kib).into();
         }
         if let Some(Trap::Interrupt) = error.downcast_ref::<Trap>() {
             return LimitExceeded::Deadline(self.limits.call_timeout_ms).into();
@@ -312,7 +347,7 @@ impl Runtime {
             return LimitExceeded::ResourceHandles(self.limits.resource_handles).into();
         }
         if error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
-            return CallError::Busy;
+            return CallError::Busy(Refusal::Host("sandbox calls"));
         }
         tracing::debug!("guest trap: {error:?}");
         let mut message = match error.downcast_ref::<Trap>() {
@@ -323,30 +358,8 @@ impl Runtime {
         if !stderr.is_empty() {
             message = format!("{message} (stderr: {stderr})");
         }
-        CallError::Crashed(message)
-    }
-}
-
-/// Bytes of output an outcome carries to the client, error messages included.
-fn output_size(outcome: &Result<ToolResult, ToolError>) -> usize {
-    use bindings::types::{Content, UpstreamError};
-    match outcome {
-        Ok(result) => {
-            let content: usize = result
-                .content
-                .iter()
-                .map(|content| match content {
-                    Content::Text(text) | Content::Json(text) | Content::ResourceLink(text) => text.len(),
-                })
-                .sum();
-            content + result.structured.as_ref().map_or(0, String::len)
-        }
-        Err(
-            ToolError::InvalidArguments(message)
-            | ToolError::NotFound(message)
-            | ToolError::Denied(message)
-            | ToolError::Internal(message)
-            | ToolError::Upstream(UpstreamError { message, .. }),
-        ) => message.len(),
+        // The trap message and stderr are the guest's words, and this error
+        // is logged.
+        CallError::Crashed(log_safe::escape(&message).into_owned())
     }
 }

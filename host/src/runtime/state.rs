@@ -33,6 +33,10 @@ pub struct CallScope {
     pub credentials: Vec<Credential>,
     /// The audit id of the tool call this is, if it is audited.
     pub call_id: Option<String>,
+    /// When the call must be over; `None` counts the call timeout from when
+    /// the runtime starts it. The MCP layer sets it when the request
+    /// arrives, so that validating the arguments counts against the call.
+    pub deadline: Option<Instant>,
 }
 
 impl CallScope {
@@ -110,7 +114,7 @@ impl CallState {
         limits: Limits,
         services: &HostServices,
     ) -> Self {
-        let deadline = Instant::now() + limits.call_timeout();
+        let deadline = scope.deadline.unwrap_or_else(|| Instant::now() + limits.call_timeout());
         let tenant: Arc<str> = scope.tenant.clone().unwrap_or_else(|| "(load)".into());
         let stdout = GuestOutput::new(Stream::Stdout, tenant.clone(), grants.name.clone());
         let stderr = GuestOutput::new(Stream::Stderr, tenant.clone(), grants.name.clone());
@@ -123,6 +127,7 @@ impl CallState {
             .allow_udp(false)
             .allow_ip_name_lookup(false)
             .socket_addr_check(|_, _| Box::pin(async { false }))
+            .max_random_size(u64::from(limits.random_kib) * 1024)
             .build();
         let mut table = ResourceTable::new();
         table.set_max_capacity(limits.resource_handles as usize);

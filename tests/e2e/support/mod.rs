@@ -93,6 +93,21 @@ pub fn replace_atomically(path: &Path, bytes: &[u8]) {
     let staged = path.with_extension("partial");
     std::fs::write(&staged, bytes).unwrap();
     std::fs::rename(&staged, path).unwrap();
+/// The bytes of fixture `name` making the declaration `mode`: the fixture
+/// reads its mode from a marker in its data segment
+/// (`tests/fixtures/hostile-declarations`), which this rewrites.
+pub fn fixture_variant(name: &str, mode: &str) -> Vec<u8> {
+    const MARKER: &[u8] = b"berth-fixture-mode:";
+    const MODE_BYTES: usize = 13;
+    assert!(mode.len() <= MODE_BYTES, "mode `{mode}` is longer than {MODE_BYTES} bytes");
+    let mut bytes = std::fs::read(fixture(name)).unwrap_or_else(|error| panic!("fixture {name}: {error}"));
+    let at = bytes
+        .windows(MARKER.len())
+        .position(|window| window == MARKER)
+        .unwrap_or_else(|| panic!("fixture {name} has no mode marker"))
+        + MARKER.len();
+    bytes[at..at + MODE_BYTES].copy_from_slice(format!("{mode:<MODE_BYTES$}").as_bytes());
+    bytes
 }
 
 /// A plugins directory assembled for one test.

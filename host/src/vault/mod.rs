@@ -12,6 +12,7 @@
 pub mod credentials;
 mod crypto;
 pub mod oauth;
+pub mod redact;
 
 pub use credentials::{Credential, Scheme};
 pub use crypto::{CryptoError, MasterKey};

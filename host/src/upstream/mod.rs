@@ -280,8 +280,9 @@ impl Upstream {
         // A timeout the plugin lowered says nothing about the upstream when
         // it runs out, so it never counts against the circuit.
         let lowered = request.timeout.filter(|asked| *asked < host_timeout);
-        let timeout =
-            lowered.map_or(host_timeout, |asked| asked.max(Duration::from_millis(self.settings.min_timeout_ms)));
+        // One too short to be real is raised to the host's floor.
+        let floor = Duration::from_millis(self.settings.min_timeout_ms).min(host_timeout);
+        let timeout = lowered.map_or(host_timeout, |asked| asked.max(floor));
         let idempotent = matches!(request.method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS");
         let mut retries = 0;
         let (verdict, outcome) = loop {

@@ -511,4 +511,45 @@ mod tests {
         assert!(matches!(probe.error, UpstreamError::RateLimited(3_600_000)), "{probe:?}");
         assert_eq!(upstream.circuits()[0].2, CircuitState::Closed, "the upstream answered, so the probe closed it");
     }
+
+    #[tokio::test]
+    async fn a_timeout_the_plugin_lowered_never_opens_the_circuit() {
+        // Accepts connections and never answers.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let egress = EgressSettings {
+            addresses: AddressPolicy { allow_loopback: true, ..AddressPolicy::default() },
+            timeout_ms: 2_000,
+            min_timeout_ms: 100,
+            ..EgressSettings::default()
+        };
+        let resilience = ResilienceSettings { breaker_threshold: 1, max_retries: 0, ..Default::default() };
+        let upstream = Upstream::new(egress, resilience).unwrap();
+        let rule = EgressTemplate::parse(&format!("http://{addr}/")).unwrap();
+        let policy = EgressPolicy::resolve("p", &[rule], &Default::default());
+        let caller = Caller { tenant: "t", plugin: "p" };
+        let request = |timeout: Duration| Outbound {
+            method: reqwest::Method::GET,
+            url: format!("http://{addr}/x"),
+            headers: Vec::new(),
+            body: None,
+            timeout: Some(timeout),
+            deadline: Instant::now() + Duration::from_secs(10),
+        };
+        let started = Instant::now();
+        let lowered = upstream.send(caller, &policy, request(Duration::from_millis(1)), None).await.unwrap_err();
+        assert!(matches!(lowered.error, UpstreamError::Timeout(100)), "1 ms is raised to the floor: {lowered:?}");
+        assert!(started.elapsed() >= Duration::from_millis(100));
+        assert_eq!(upstream.circuits()[0].2, CircuitState::Closed, "the plugin's own timeout is not counted");
+
+        let full = upstream.send(caller, &policy, request(Duration::from_secs(60)), None).await.unwrap_err();
+        assert!(matches!(full.error, UpstreamError::Timeout(2_000)), "{full:?}");
+        assert_eq!(upstream.circuits()[0].2, CircuitState::Open, "the host's own timeout is");
+    }
 }

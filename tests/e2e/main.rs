@@ -12,6 +12,7 @@ mod demo;
 mod egress;
 mod hostile_secrets;
 mod hostile_plugin;
+mod hostile_upstream;
 mod http;
 mod languages;
 mod lifecycle;

@@ -9,13 +9,19 @@
 //!
 //! A request may name a credential: the host attaches it (only to the
 //! origins it is bound to), overrides any guest header of the same name,
-//! and redacts every secret value from the response before the guest sees
-//! it.
+//! and redacts every secret value from the (decoded) response before the
+//! guest sees it, recomputing `Content-Length`.
+//!
+//! One tool call makes at most `[egress] max_requests_per_call` requests,
+//! denied ones included, and the host's own log lines about them come out
+//! of the call's log budget, so a guest that loops on denied requests
+//! costs a bounded number of audit rows and log lines.
 
 use crate::audit::{AuditLog, RequestRecord, now_ms};
 use crate::log_safe::escape;
+use crate::capabilities::log::LogBudget;
 use crate::metrics::Metrics;
-use crate::policy::egress::EgressPolicy;
+use crate::policy::egress::{Denial, EgressPolicy, origin_of, without_query};
 use crate::runtime::bindings::berth::plugin::http::{
     Host, HttpError, Method, Request, Response, add_to_linker as link,
 };
@@ -52,7 +58,14 @@ pub struct HttpCtx {
     metrics: Arc<Metrics>,
     audit: Option<Audit>,
     deadline: Instant,
+    budget: LogBudget,
+    /// `http.send` calls made so far in this tool call.
+    sends: u32,
 }
+
+/// The `origin` label of requests the policy did not allow: one series
+/// for all of them, however many origins a guest makes up.
+const DENIED_ORIGIN: &str = "(denied)";
 
 impl HttpCtx {
     /// A context for the plugin `grants` describe, running for `tenant` with
@@ -60,7 +73,9 @@ impl HttpCtx {
     /// tenant's config), using the host's shared `services`, audited under
     /// `call_id` when there is one. Every request, retries included, is over
     /// by `deadline`, so the guest still has time to handle the outcome
-    /// before the call itself runs out.
+    /// before the call itself runs out. The host's own log lines about the
+    /// call's requests come out of `budget`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         tenant: Arc<str>,
         grants: &PluginGrants,
@@ -69,6 +84,7 @@ impl HttpCtx {
         services: &HostServices,
         call_id: Option<String>,
         deadline: Instant,
+        budget: LogBudget,
     ) -> Self {
         let sensitive = credentials.iter().flat_map(Credential::sensitive_values).collect();
         let audit =
@@ -85,6 +101,8 @@ impl HttpCtx {
             metrics: services.metrics.clone(),
             audit,
             deadline,
+            budget,
+            sends: 0,
         }
     }
 
@@ -113,11 +131,25 @@ impl HttpCtx {
             (Some(credential), Some(key)) => Some(self.token(credential, key).await?),
             _ => None,
         };
+        if let (Some(credential), Ok(target)) = (credential, url::Url::parse(&request.url)) {
+            let applied = Applied { credential, token: token.as_ref().map(|token| token.as_str()) };
+            let set_by_credential = applied.headers_for(&target);
+            let overridden = request.headers.iter().find(|(name, _)| {
+                set_by_credential.iter().any(|(credential_header, _)| credential_header.eq_ignore_ascii_case(name))
+            });
+            if let Some((name, _)) = overridden {
+                let name = name.escape_debug().to_string();
+                if self.budget.spend(name.len() + 64) {
+                    tracing::warn!(tenant = %self.tenant, plugin = %self.plugin, header = %name, "the plugin set a header its credential sets; the credential wins");
+                }
+            }
+        }
         let outbound = Outbound {
             method: method(request.method),
             url: request.url,
             headers: request.headers,
-            body: request.body,
+            // Moved, not copied: every attempt and redirect shares it.
+            body: request.body.map(bytes::Bytes::from),
             timeout: request.timeout_ms.map(|ms| Duration::from_millis(u64::from(ms))),
             deadline: self.deadline,
         };
@@ -131,12 +163,17 @@ impl HttpCtx {
         }
         let redactor =
             Redactor::new(self.sensitive.iter().map(String::as_str).chain(token.iter().map(|token| token.as_str())));
+        let body = redactor.redact(&inbound.body);
+        // The upstream's length would tell the guest how long the redacted
+        // secrets were; the answer's own length is the redacted body's.
         let headers = inbound
             .headers
             .into_iter()
+            .filter(|(name, _)| name != "content-length")
             .map(|(name, value)| (name, String::from_utf8_lossy(&redactor.redact(value.as_bytes())).into_owned()))
+            .chain([("content-length".to_owned(), body.len().to_string())])
             .collect();
-        Ok(Response { status: inbound.status, headers, body: redactor.redact(&inbound.body) })
+        Ok(Response { status: inbound.status, headers, body })
     }
 
     /// Sends one request with `credential` attached, recording it.
@@ -159,8 +196,10 @@ impl HttpCtx {
         outcome.map_err(|failure| {
             if let UpstreamError::Denied(denial) = &failure.error {
                 // The URL is the guest's, raw: escaped so it cannot forge a line.
-                let (url, denial) = (escape(&url), escape(&denial.to_string()).into_owned());
-                tracing::warn!(plugin = %self.plugin, %url, "egress denied: {denial}");
+                let (url, denial) = (escape(without_query(&url)).into_owned(), escape(&denial.to_string()).into_owned());
+                if self.budget.spend(url.len() + denial.len() + 64) {
+                    tracing::warn!(tenant = %self.tenant, plugin = %self.plugin, %url, "egress denied: {denial}");
+                }
             }
             wit_error(failure.error)
         })
@@ -183,7 +222,7 @@ impl HttpCtx {
                 ("content-type".to_owned(), "application/x-www-form-urlencoded".to_owned()),
                 ("accept".to_owned(), "application/json".to_owned()),
             ],
-            body: Some(request.form.as_bytes().to_vec()),
+            body: Some(bytes::Bytes::from(request.form.as_bytes().to_vec())),
             timeout: None,
             deadline: self.deadline,
         };
@@ -204,11 +243,19 @@ impl HttpCtx {
             Err(_) => url::Url::parse(url).ok(),
         };
         let (origin, path) = target
-            .map(|target| (crate::policy::egress::origin_of(&target), target.path().to_owned()))
+            .map(|target| (origin_of(&target), target.path().to_owned()))
             .unwrap_or_else(|| ("(invalid)".to_owned(), String::new()));
+        // Metrics name only origins the policy allows, so a guest cannot
+        // mint a new series per made-up origin.
         match outcome {
             Ok(inbound) => self.metrics.upstream_request(&origin, &inbound.status.to_string()),
-            Err(failure) => self.metrics.upstream_request(&origin, failure.error.kind()),
+            Err(failure @ Failure { error: UpstreamError::Denied(_), .. }) => {
+                self.metrics.upstream_request(DENIED_ORIGIN, failure.error.kind())
+            }
+            Err(failure) => {
+                let allowed = self.policy.check(url).is_ok();
+                self.metrics.upstream_request(if allowed { &origin } else { DENIED_ORIGIN }, failure.error.kind())
+            }
         }
         let Some(audit) = &self.audit else { return };
         audit.log.request(&RequestRecord {
@@ -260,6 +307,17 @@ fn wit_error(error: UpstreamError) -> HttpError {
 
 impl Host for HttpCtx {
     async fn send(&mut self, request: Request) -> wasmtime::Result<Result<Response, HttpError>> {
+        let limit = self.upstream.settings().max_requests_per_call;
+        self.sends = self.sends.saturating_add(1);
+        if self.sends > limit {
+            let denial = Denial::TooManyRequests { limit };
+            // Only the first refusal is recorded: the rest are its repeats.
+            if self.sends == limit + 1 {
+                let failure = Failure::from(UpstreamError::Denied(denial.clone()));
+                self.record(method(request.method).as_ref(), &request.url, now_ms(), Duration::ZERO, &Err(failure));
+            }
+            return Ok(Err(HttpError::Denied(denial.to_string())));
+        }
         Ok(self.perform(request).await)
     }
 }

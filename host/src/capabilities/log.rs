@@ -4,6 +4,7 @@
 use crate::runtime::CallState;
 use crate::runtime::bindings::berth::plugin::log::{Host, Level, add_to_linker as link};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use wasmtime::component::{HasSelf, Linker};
 
 /// Longest message logged; a guest cannot flood the log with one record.
@@ -12,32 +13,52 @@ const MAX_MESSAGE_BYTES: usize = 8 * 1024;
 /// reported once, so a chatty guest cannot fill the operator's disk.
 const MAX_BYTES_PER_CALL: usize = 256 * 1024;
 
-/// Who is logging.
+/// The log one call may write, shared by the guest's records and the
+/// host's own lines about the call (egress denials, overridden headers), so
+/// that a guest cannot flood the log through the host either.
 #[derive(Debug, Clone)]
-pub struct LogCtx {
+pub struct LogBudget {
     tenant: Arc<str>,
     plugin: Arc<str>,
     tool: Arc<str>,
-    written: usize,
-    dropped: usize,
+    written: Arc<AtomicUsize>,
+    exhausted: Arc<AtomicBool>,
+}
+
+impl LogBudget {
+    /// A fresh budget for `tool` of `plugin` running for `tenant`.
+    pub fn new(tenant: Arc<str>, plugin: Arc<str>, tool: Arc<str>) -> Self {
+        Self { tenant, plugin, tool, written: Arc::default(), exhausted: Arc::default() }
+    }
+
+    /// Takes `bytes` from the budget: whether a line that long may still be
+    /// written. The first refusal says, once, that the budget is used up.
+    pub fn spend(&self, bytes: usize) -> bool {
+        if self.written.fetch_add(bytes, Ordering::Relaxed) < MAX_BYTES_PER_CALL {
+            return true;
+        }
+        if !self.exhausted.swap(true, Ordering::Relaxed) {
+            tracing::warn!(tenant = %self.tenant, plugin = %self.plugin, tool = %self.tool, "the call's log budget of {MAX_BYTES_PER_CALL} bytes is used up; dropping further records");
+        }
+        false
+    }
+}
+
+/// Who is logging.
+#[derive(Debug, Clone)]
+pub struct LogCtx {
+    budget: LogBudget,
 }
 
 impl LogCtx {
-    /// A context for `tool` of `plugin` running for `tenant`.
-    pub fn new(tenant: Arc<str>, plugin: Arc<str>, tool: Arc<str>) -> Self {
-        Self { tenant, plugin, tool, written: 0, dropped: 0 }
+    /// A context writing within `budget`, tagged with its call.
+    pub fn new(budget: LogBudget) -> Self {
+        Self { budget }
     }
 }
 
 impl Host for LogCtx {
     fn log(&mut self, level: Level, mut message: String) -> wasmtime::Result<()> {
-        if self.written >= MAX_BYTES_PER_CALL {
-            if self.dropped == 0 {
-                tracing::warn!(tenant = %self.tenant, plugin = %self.plugin, tool = %self.tool, "guest log budget of {MAX_BYTES_PER_CALL} bytes per call used up; dropping further records");
-            }
-            self.dropped += 1;
-            return Ok(());
-        }
         let truncated = message.len() > MAX_MESSAGE_BYTES;
         if truncated {
             let mut cut = MAX_MESSAGE_BYTES;
@@ -48,10 +69,13 @@ impl Host for LogCtx {
         }
         // A newline or a terminal escape in the message must not start a
         // forged host record: it is logged escaped, inside this one line.
+        // The budget pays for what is written, escapes included.
         let message = crate::log_safe::escape(&message);
-        self.written += message.len();
+        if !self.budget.spend(message.len()) {
+            return Ok(());
+        }
         let suffix = if truncated { " [truncated]" } else { "" };
-        let (tenant, plugin, tool) = (&*self.tenant, &*self.plugin, &*self.tool);
+        let (tenant, plugin, tool) = (&*self.budget.tenant, &*self.budget.plugin, &*self.budget.tool);
         match level {
             Level::Trace => {
                 tracing::trace!(target: "berth::guest", tenant, plugin, tool, "{message}{suffix}")

@@ -5,6 +5,14 @@
 //! tenant's config fills the `{key}` placeholders, giving concrete
 //! [`EgressRule`]s. A URL is allowed only when scheme, host, port and path
 //! prefix all match one rule. Anything unparseable or unfilled denies.
+//!
+//! Paths are matched as the upstream will route them, decoded: a path
+//! whose percent-encoding hides a `/`, a `\`, a control character or a
+//! `.`/`..` segment is refused outright (an upstream that decodes `%2F`
+//! before routing would otherwise serve `/api/%2e%2e%2Fsecret` as
+//! `/secret`), and the rest are compared after decoding, so `/ap%69/`
+//! is `/api/`. Denials name the URL without its query string or
+//! fragment, which often carry tokens.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -56,6 +64,21 @@ pub enum Denial {
         url: String,
         /// Which part failed for the closest rule.
         reason: String,
+    },
+    /// The path's percent-encoding hides a separator, a control character
+    /// or a dot segment, which upstreams route differently.
+    #[error("`{url}` is refused: {reason}")]
+    AmbiguousPath {
+        /// The URL, without query or fragment.
+        url: String,
+        /// What the encoding hides.
+        reason: String,
+    },
+    /// The tool call has made as many requests as one call may.
+    #[error("this tool call has made {limit} requests, the most one call may make ([egress] max_requests_per_call)")]
+    TooManyRequests {
+        /// The bound.
+        limit: u32,
     },
     /// The host resolves to an address the operator has not allowed.
     #[error("`{host}` resolves to {address}, a {kind} address, which this host does not allow")]
@@ -175,7 +198,12 @@ impl EgressTemplate {
                 reason: format!("the tenant's config value does not form a plain host and path (`{authority}{path}`)"),
             });
         }
-        Ok(EgressRule { scheme: self.scheme.clone(), host, port: url.port_or_known_default(), path: path.to_owned() })
+        let path = decoded_path(&path).map_err(|reason| Denial::NoMatch {
+            plugin: String::new(),
+            url: self.raw.clone(),
+            reason: format!("the rule's path {reason}"),
+        })?;
+        Ok(EgressRule { scheme: self.scheme.clone(), host, port: url.port_or_known_default(), path })
     }
 }
 
@@ -189,8 +217,9 @@ pub struct EgressRule {
 }
 
 impl EgressRule {
-    /// Why `url` is outside this rule, or `None` when inside.
-    pub fn mismatch(&self, url: &Url) -> Option<String> {
+    /// Why `url`, whose decoded path is `path`, is outside this rule, or
+    /// `None` when inside.
+    fn mismatch(&self, url: &Url, path: &str) -> Option<String> {
         if url.scheme() != self.scheme {
             return Some(format!("scheme `{}` is not `{}`", url.scheme(), self.scheme));
         }
@@ -205,7 +234,7 @@ impl EgressRule {
                 display_port(self.port)
             ));
         }
-        if !path_within(url.path(), &self.path) {
+        if !path_within(path, &self.path) {
             return Some(format!("path `{}` is not under `{}`", url.path(), self.path));
         }
         None
@@ -237,6 +266,40 @@ fn display_port(port: Option<u16>) -> String {
     port.map_or_else(|| "?".to_owned(), |port| port.to_string())
 }
 
+/// `path` percent-decoded, or why it cannot be matched safely: a decoded
+/// segment holding `/` or `\`, a control character, or a `.` or `..`
+/// segment. Bytes that are not UTF-8 stay percent-encoded, so such a path
+/// still compares equal only to itself.
+fn decoded_path(path: &str) -> Result<String, String> {
+    let mut decoded = String::with_capacity(path.len());
+    for (index, segment) in path.split('/').enumerate() {
+        let bytes: Vec<u8> = percent_encoding::percent_decode_str(segment).collect();
+        if bytes.iter().any(|byte| matches!(byte, b'/' | b'\\')) {
+            return Err("has an encoded `/` or `\\` in a segment".to_owned());
+        }
+        if bytes.iter().any(u8::is_ascii_control) {
+            return Err("has an encoded control character".to_owned());
+        }
+        if index > 0 && matches!(bytes.as_slice(), b"." | b"..") {
+            return Err("has an encoded `.` or `..` segment".to_owned());
+        }
+        if index > 0 {
+            decoded.push('/');
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => decoded.push_str(&text),
+            Err(_) => decoded.push_str(segment),
+        }
+    }
+    Ok(decoded)
+}
+
+/// `url` as denials show it: without its query string or fragment, which
+/// often carry tokens and must reach neither the log nor the audit log.
+pub fn without_query(url: &str) -> &str {
+    url.find(['?', '#']).map_or(url, |cut| &url[..cut])
+}
+
 fn path_within(path: &str, prefix: &str) -> bool {
     if prefix.ends_with('/') {
         path.starts_with(prefix)
@@ -260,22 +323,27 @@ impl EgressPolicy {
 
     /// Parses and checks `url`; returns it when some rule allows it.
     pub fn check(&self, url: &str) -> Result<Url, Denial> {
+        let shown = without_query(url);
         let parsed =
-            Url::parse(url).map_err(|error| Denial::BadUrl { url: url.to_owned(), reason: error.to_string() })?;
+            Url::parse(url).map_err(|error| Denial::BadUrl { url: shown.to_owned(), reason: error.to_string() })?;
         if !parsed.username().is_empty() || parsed.password().is_some() {
             return Err(Denial::BadUrl {
-                url: url.to_owned(),
+                url: shown.to_owned(),
                 reason: "credentials in URLs are not allowed".to_owned(),
             });
         }
         if self.rules.is_empty() {
-            return Err(Denial::NoEgress { plugin: self.plugin.clone(), url: url.to_owned() });
+            return Err(Denial::NoEgress { plugin: self.plugin.clone(), url: shown.to_owned() });
         }
+        let path = decoded_path(parsed.path()).map_err(|reason| Denial::AmbiguousPath {
+            url: shown.to_owned(),
+            reason: format!("its path {reason}, which upstreams route differently"),
+        })?;
         let mut reasons = Vec::new();
         let mut unresolved = None;
         for rule in &self.rules {
             match rule {
-                Ok(rule) => match rule.mismatch(&parsed) {
+                Ok(rule) => match rule.mismatch(&parsed, &path) {
                     None => return Ok(parsed),
                     Some(reason) => reasons.push(format!("{reason} (rule {rule})")),
                 },
@@ -288,7 +356,9 @@ impl EgressPolicy {
         match unresolved {
             // Every rule waits on the tenant's config: that is the fix.
             Some(denial) if self.rules.iter().all(Result::is_err) => Err(denial),
-            _ => Err(Denial::NoMatch { plugin: self.plugin.clone(), url: url.to_owned(), reason: reasons.join("; ") }),
+            _ => {
+                Err(Denial::NoMatch { plugin: self.plugin.clone(), url: shown.to_owned(), reason: reasons.join("; ") })
+            }
         }
     }
 
@@ -342,6 +412,41 @@ mod tests {
             assert!(denial.contains(part), "{url}: {denial}");
         }
         assert!(matches!(policy.check("https://user:pw@acme.service-now.com/api/now/"), Err(Denial::BadUrl { .. })));
+    }
+
+    #[test]
+    fn encoded_separators_and_dot_segments_are_refused() {
+        let policy = policy(&["https://{instance}/api/"], &[("instance", "a.example")]);
+        for url in [
+            "https://a.example/api/%2Fsecret",
+            "https://a.example/api/%2fsecret",
+            "https://a.example/api/%2e%2e%2Fsecret",
+            "https://a.example/api/x%5C..%5Csecret",
+            "https://a.example/api/a%00b",
+            "https://a.example/api/%252e%252e/x/..%2F",
+        ] {
+            let denial = policy.check(url).unwrap_err();
+            assert!(matches!(denial, Denial::AmbiguousPath { .. }), "{url}: {denial}");
+        }
+        assert!(policy.check("https://a.example/ap%69/x").is_ok(), "decoded, `/ap%69/` is `/api/`");
+        assert!(policy.check("https://a.example/%61pi%2Dv2").is_err(), "decoded, `/api-v2` is outside `/api/`");
+        assert!(policy.check("https://a.example/api/a%20b%C3%BC").is_ok());
+    }
+
+    #[test]
+    fn denials_never_show_the_query_or_fragment() {
+        let policy = policy(&["https://{instance}/api/"], &[("instance", "a.example")]);
+        for url in [
+            "https://a.example/admin?token=sekrit",
+            "https://evil.example/api/?token=sekrit#frag-sekrit",
+            "https://a.example/api/%2F?token=sekrit",
+            "not a url?token=sekrit",
+        ] {
+            let denial = policy.check(url).unwrap_err().to_string();
+            assert!(!denial.contains("sekrit"), "{url}: {denial}");
+        }
+        let none = EgressPolicy::resolve("hello", &[], &BTreeMap::new());
+        assert!(!none.check("https://a.example/?token=sekrit").unwrap_err().to_string().contains("sekrit"));
     }
 
     #[test]
@@ -407,5 +512,84 @@ mod tests {
     fn no_rules_means_no_egress() {
         let policy = EgressPolicy::resolve("hello", &[], &BTreeMap::new());
         assert!(matches!(policy.check("https://example.com/"), Err(Denial::NoEgress { .. })));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// The path as an upstream that decodes everything, `%2F` and
+        /// `\` included, and then resolves dot segments would route it.
+        fn routed(path: &str) -> String {
+            let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy().replace('\\', "/");
+            let mut segments: Vec<&str> = Vec::new();
+            for segment in decoded.split('/').skip(1) {
+                match segment {
+                    "." => {}
+                    ".." => {
+                        segments.pop();
+                    }
+                    other => segments.push(other),
+                }
+            }
+            format!("/{}", segments.join("/"))
+        }
+
+        fn segment() -> impl Strategy<Value = String> {
+            prop::collection::vec(
+                prop::sample::select(vec![
+                    "api", "v1", "x", "a", ".", "..", "%2F", "%2f", "%2e", "%2E", "%5C", "\\", "%61", "%69", "%25",
+                    "%00", "-", "%2e%2e", "secret", "api-v2", "%C3%BC",
+                ]),
+                0..4,
+            )
+            .prop_map(|parts| parts.concat())
+        }
+
+        fn url() -> impl Strategy<Value = String> {
+            (
+                prop::sample::select(vec!["http", "https", "ftp"]),
+                prop::sample::select(vec!["a.example", "A.EXAMPLE", "b.example", "a.example.evil", "127.0.0.1"]),
+                prop::sample::select(vec!["", ":80", ":443", ":8080"]),
+                prop::collection::vec(segment(), 0..5),
+                prop::sample::select(vec!["", "?q=1", "?a=%2F..", "#frag"]),
+            )
+                .prop_map(|(scheme, host, port, segments, tail)| {
+                    format!("{scheme}://{host}{port}/{}{tail}", segments.join("/"))
+                })
+        }
+
+        fn rule() -> impl Strategy<Value = String> {
+            (
+                prop::sample::select(vec!["http", "https"]),
+                prop::sample::select(vec!["a.example", "127.0.0.1"]),
+                prop::sample::select(vec!["", ":8080"]),
+                prop::sample::select(vec!["/", "/api/", "/api", "/api/v1/", "/x/a"]),
+            )
+                .prop_map(|(scheme, host, port, path)| format!("{scheme}://{host}{port}{path}"))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+            #[test]
+            fn no_url_outside_the_rule_is_allowed(rule in rule(), url in url()) {
+                let template = EgressTemplate::parse(&rule).unwrap();
+                let expected = Url::parse(&rule).unwrap();
+                let policy = EgressPolicy::resolve("p", &[template], &BTreeMap::new());
+                if let Ok(allowed) = policy.check(&url) {
+                    prop_assert_eq!(allowed.scheme(), expected.scheme());
+                    prop_assert!(allowed.host_str().unwrap().eq_ignore_ascii_case(expected.host_str().unwrap()));
+                    prop_assert_eq!(allowed.port_or_known_default(), expected.port_or_known_default());
+                    let (path, prefix) = (routed(allowed.path()), expected.path());
+                    let within = if prefix.ends_with('/') {
+                        path.starts_with(prefix)
+                    } else {
+                        path == prefix || path.starts_with(&format!("{prefix}/"))
+                    };
+                    prop_assert!(within, "{} routes to {} outside {}", url, path, prefix);
+                }
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ use crate::audit::AuditLog;
 use crate::capabilities::cache::{CacheCtx, CacheStore};
 use crate::capabilities::config::ConfigCtx;
 use crate::capabilities::http::HttpCtx;
-use crate::capabilities::log::LogCtx;
+use crate::capabilities::log::{LogBudget, LogCtx};
 use crate::capabilities::secrets::{SecretsCtx, Stored};
 use crate::metrics::Metrics;
 use crate::policy::egress::{EgressPolicy, EgressTemplate};
@@ -151,6 +151,7 @@ impl CallState {
             .tenant
             .as_ref()
             .map(|tenant| crate::capabilities::cache::CacheScope::new(tenant.clone(), grants.name.clone()));
+        let budget = LogBudget::new(tenant.clone(), grants.name.clone(), tool.into());
         Self {
             wasi,
             table,
@@ -163,6 +164,7 @@ impl CallState {
                 services,
                 scope.call_id,
                 deadline - limits.answer_margin(),
+                budget.clone(),
             ),
             secrets: SecretsCtx::new(
                 grants.name.clone(),
@@ -172,7 +174,7 @@ impl CallState {
             ),
             config: ConfigCtx::new(Arc::new(config)),
             cache: CacheCtx::new(services.cache.clone(), cache_scope),
-            log: LogCtx::new(tenant, grants.name.clone(), tool.into()),
+            log: LogCtx::new(budget),
             stderr,
             stdout,
             deadline,

@@ -2,9 +2,13 @@
 //!
 //! Each hop (the first request and every redirect) is checked against the
 //! call's [`EgressPolicy`]; names are resolved by a [`resolver::GuardedResolver`]
-//! that refuses internal addresses; bodies are capped and every request has
-//! a timeout that a plugin may lower but not raise.
+//! that refuses internal addresses; requests are validated and bounded
+//! before anything is metered or sent ([`request`]); answers are decoded
+//! ([`decode`]) and capped; and every request has a timeout that a plugin
+//! may lower but not raise.
 
+mod decode;
+mod request;
 pub mod resilience;
 mod resolver;
 
@@ -31,6 +35,28 @@ pub struct EgressSettings {
     pub timeout_ms: u64,
     /// Redirects followed per request, each checked against the rules.
     pub max_redirects: u8,
+    /// Most headers one request may carry. Real API requests carry under
+    /// twenty; 100 is hyper's own bound on a response's headers, and far
+    /// below the 32,768 at which an `http::HeaderMap` gives up.
+    pub max_request_headers: u32,
+    /// Most bytes of header names and values one request may carry, in KiB.
+    /// Servers commonly refuse header blocks past 8 to 16 KiB; 64 leaves
+    /// room for large cookies and tokens while bounding what a plugin makes
+    /// the host copy and send.
+    pub max_request_header_kib: u32,
+    /// Largest request body, in KiB. The host holds a body in memory while
+    /// it sends (and may resend) it; 8 MiB matches the default response cap
+    /// and covers API payloads and modest attachments.
+    pub max_request_body_kib: u32,
+    /// Shortest timeout a plugin may ask for, in ms; shorter ones are
+    /// raised to it. No upstream answers in a millisecond, and a timeout
+    /// that short only manufactures failures.
+    pub min_timeout_ms: u64,
+    /// Most `http.send` calls one tool call may make, denied ones included.
+    /// A real tool makes a handful (a few pages, a token refresh); 200 is
+    /// well past that and bounds the audit rows and log lines one call can
+    /// cause.
+    pub max_requests_per_call: u32,
     /// PEM files of certificate authorities to trust besides the public
     /// ones: an on-premises instance behind a private CA, or the fake
     /// upstreams of `berth demo` and the tests.
@@ -44,6 +70,11 @@ impl Default for EgressSettings {
             max_response_kib: 8 * 1024,
             timeout_ms: 30_000,
             max_redirects: 5,
+            max_request_headers: 100,
+            max_request_header_kib: 64,
+            max_request_body_kib: 8 * 1024,
+            min_timeout_ms: 100,
+            max_requests_per_call: 200,
             trusted_ca_files: Vec::new(),
         }
     }
@@ -58,8 +89,8 @@ pub struct Outbound {
     pub url: String,
     /// Headers.
     pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: Option<Vec<u8>>,
+    /// Body, shared rather than copied by every attempt and redirect.
+    pub body: Option<bytes::Bytes>,
     /// The plugin's requested timeout, if lower than the host's.
     pub timeout: Option<Duration>,
     /// When the exchange, retries and their waits included, must be over:
@@ -75,7 +106,7 @@ pub struct Inbound {
     pub status: u16,
     /// Headers, names in lower case.
     pub headers: Vec<(String, String)>,
-    /// Body, at most the cap.
+    /// Body, decoded, at most the cap.
     pub body: Vec<u8>,
     /// The URL that answered (after redirects).
     pub url: Url,
@@ -185,6 +216,11 @@ impl Upstream {
         self.breakers.states()
     }
 
+    /// The `[egress]` settings it enforces.
+    pub fn settings(&self) -> &EgressSettings {
+        &self.settings
+    }
+
     /// A client enforcing `settings`, absorbing faults per `resilience`.
     pub fn new(settings: EgressSettings, resilience: ResilienceSettings) -> Result<Self, String> {
         // reqwest is built without a bundled crypto provider; use ring, which
@@ -211,9 +247,11 @@ impl Upstream {
     }
 
     /// Performs `request` for `caller` within `policy`, following redirects
-    /// that stay within it. `extra` supplies credential headers per hop; they
-    /// replace any header of the same name the plugin set, and each such
-    /// override is logged. Connection errors
+    /// that stay within it. A malformed request is refused first, then the
+    /// request takes a token from the (tenant, plugin) bucket, so denials
+    /// are metered like requests. `extra` supplies credential headers per
+    /// hop; they replace any header of the same name the plugin set.
+    /// Connection errors
     /// and 502/503/504 are retried for idempotent methods, 429 for any, with
     /// jittered backoff or the upstream's `Retry-After`. Every attempt and
     /// every wait ends by `request.deadline`: a wait that would not fit is
@@ -226,11 +264,12 @@ impl Upstream {
         request: Outbound,
         extra: Option<&dyn HopHeaders>,
     ) -> Result<Inbound, Failure> {
-        let origin = origin_of(&policy.check(&request.url).map_err(UpstreamError::Denied)?);
+        request::validate(&request, &self.settings)?;
         let settings = &self.resilience;
         self.limits
             .take(settings, caller.tenant, caller.plugin)
             .map_err(|wait| UpstreamError::RateLimited(millis(wait)))?;
+        let origin = origin_of(&policy.check(&request.url).map_err(UpstreamError::Denied)?);
         let admission = self.breakers.admit(settings, caller.tenant, &origin).map_err(|wait| {
             UpstreamError::CircuitOpen(format!(
                 "{origin} failed repeatedly; failing fast for another {} ms",
@@ -238,17 +277,23 @@ impl Upstream {
             ))
         })?;
         let host_timeout = Duration::from_millis(self.settings.timeout_ms);
-        let timeout = request.timeout.map_or(host_timeout, |asked| asked.min(host_timeout));
+        // A timeout the plugin lowered says nothing about the upstream when
+        // it runs out, so it never counts against the circuit.
+        let lowered = request.timeout.filter(|asked| *asked < host_timeout);
+        // One too short to be real is raised to the host's floor.
+        let floor = Duration::from_millis(self.settings.min_timeout_ms).min(host_timeout);
+        let timeout = lowered.map_or(host_timeout, |asked| asked.max(floor));
         let idempotent = matches!(request.method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS");
         let mut retries = 0;
         let (verdict, outcome) = loop {
             let attempt = timeout.min(request.deadline.saturating_duration_since(Instant::now()));
-            let outcome = tokio::time::timeout(attempt, self.exchange(caller, policy, request.clone(), extra))
+            let outcome = tokio::time::timeout(attempt, self.exchange(policy, request.clone(), extra))
                 .await
                 .unwrap_or(Err(UpstreamError::Timeout(millis(attempt))));
             let verdict = match &outcome {
                 Ok(inbound) if inbound.status >= 500 => Verdict::Failed,
                 Ok(_) => Verdict::Healthy,
+                Err(UpstreamError::Timeout(_)) if lowered.is_some() => Verdict::Neutral,
                 Err(error) => error.verdict(),
             };
             let retryable = match &outcome {
@@ -283,7 +328,6 @@ impl Upstream {
 
     async fn exchange(
         &self,
-        caller: Caller<'_>,
         policy: &EgressPolicy,
         mut request: Outbound,
         extra: Option<&dyn HopHeaders>,
@@ -294,15 +338,14 @@ impl Upstream {
             let mut headers = request.headers.clone();
             if let Some(extra) = extra {
                 for (name, value) in extra.headers_for(&url) {
-                    let set = headers.len();
                     headers.retain(|(existing, _)| !existing.eq_ignore_ascii_case(&name));
-                    if headers.len() < set {
-                        tracing::warn!(tenant = caller.tenant, plugin = caller.plugin, header = %name, "the plugin set a header its credential sets; the credential wins");
-                    }
                     headers.push((name, value));
                 }
             }
-            let mut builder = self.client.request(request.method.clone(), url.clone());
+            let mut builder = self
+                .client
+                .request(request.method.clone(), url.clone())
+                .header(reqwest::header::ACCEPT_ENCODING, decode::ACCEPTED);
             for (name, value) in &headers {
                 builder = builder.header(name.as_str(), value.as_str());
             }
@@ -352,9 +395,16 @@ impl Upstream {
             return Err(UpstreamError::TooLarge(cap as u64));
         }
         let status = response.status().as_u16();
+        let encoding = response
+            .headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        // The body is handed on decoded, so its encoding and length
+        // headers no longer describe it.
         let headers = response
             .headers()
             .iter()
+            .filter(|(name, _)| *name != reqwest::header::CONTENT_ENCODING && *name != reqwest::header::CONTENT_LENGTH)
             .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
             .collect();
         let mut body = Vec::new();
@@ -366,6 +416,7 @@ impl Upstream {
             }
             body.extend_from_slice(&chunk);
         }
+        let body = decode::decode(encoding.as_deref(), body, cap)?;
         Ok(Inbound { status, headers, body, url, retries: 0 })
     }
 }
@@ -381,9 +432,13 @@ impl Inbound {
     }
 }
 
-/// Surfaces a resolver denial as a denial; everything else is a connection
-/// failure, with the innermost cause (which says what actually failed).
+/// Surfaces a resolver denial as a denial and a request reqwest could not
+/// build as the plugin's mistake; everything else is a connection failure,
+/// with the innermost cause (which says what actually failed).
 fn connection_error(error: reqwest::Error) -> UpstreamError {
+    if error.is_builder() {
+        return UpstreamError::InvalidRequest(format!("the request cannot be built: {error}"));
+    }
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
     let mut innermost = error.to_string();
     while let Some(cause) = source {
@@ -455,5 +510,46 @@ mod tests {
         let probe = upstream.send(caller, &policy, request, None).await.unwrap_err();
         assert!(matches!(probe.error, UpstreamError::RateLimited(3_600_000)), "{probe:?}");
         assert_eq!(upstream.circuits()[0].2, CircuitState::Closed, "the upstream answered, so the probe closed it");
+    }
+
+    #[tokio::test]
+    async fn a_timeout_the_plugin_lowered_never_opens_the_circuit() {
+        // Accepts connections and never answers.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let egress = EgressSettings {
+            addresses: AddressPolicy { allow_loopback: true, ..AddressPolicy::default() },
+            timeout_ms: 2_000,
+            min_timeout_ms: 100,
+            ..EgressSettings::default()
+        };
+        let resilience = ResilienceSettings { breaker_threshold: 1, max_retries: 0, ..Default::default() };
+        let upstream = Upstream::new(egress, resilience).unwrap();
+        let rule = EgressTemplate::parse(&format!("http://{addr}/")).unwrap();
+        let policy = EgressPolicy::resolve("p", &[rule], &Default::default());
+        let caller = Caller { tenant: "t", plugin: "p" };
+        let request = |timeout: Duration| Outbound {
+            method: reqwest::Method::GET,
+            url: format!("http://{addr}/x"),
+            headers: Vec::new(),
+            body: None,
+            timeout: Some(timeout),
+            deadline: Instant::now() + Duration::from_secs(10),
+        };
+        let started = Instant::now();
+        let lowered = upstream.send(caller, &policy, request(Duration::from_millis(1)), None).await.unwrap_err();
+        assert!(matches!(lowered.error, UpstreamError::Timeout(100)), "1 ms is raised to the floor: {lowered:?}");
+        assert!(started.elapsed() >= Duration::from_millis(100));
+        assert_eq!(upstream.circuits()[0].2, CircuitState::Closed, "the plugin's own timeout is not counted");
+
+        let full = upstream.send(caller, &policy, request(Duration::from_secs(60)), None).await.unwrap_err();
+        assert!(matches!(full.error, UpstreamError::Timeout(2_000)), "{full:?}");
+        assert_eq!(upstream.circuits()[0].2, CircuitState::Open, "the host's own timeout is");
     }
 }

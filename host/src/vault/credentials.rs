@@ -3,6 +3,7 @@
 //! the credential is bound to, and knows every secret string so it can
 //! redact them from responses.
 
+pub use super::redact::{MIN_REDACTED_LEN, Redactor};
 use crate::upstream::HopHeaders;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -167,10 +168,13 @@ impl Credential {
     pub fn sensitive_values(&self) -> Vec<String> {
         let mut values: Vec<String> = self.secrets.values().map(|value| value.to_string()).collect();
         values.extend(self.headers(None).into_iter().map(|(_, value)| value));
-        if let Scheme::Basic { .. } = self.scheme {
+        if let Scheme::Basic { username } = &self.scheme {
             values.extend(
                 self.headers(None).into_iter().filter_map(|(_, value)| value.strip_prefix("Basic ").map(str::to_owned)),
             );
+            // `user:pass` itself, whose encodings the redactor also covers.
+            let password = self.secrets.get("password").map(|value| value.as_str()).unwrap_or_default();
+            values.push(format!("{username}:{password}"));
         }
         values
     }
@@ -213,86 +217,6 @@ impl HopHeaders for Applied<'_> {
             Vec::new()
         }
     }
-}
-
-/// Secrets shorter than this (in bytes) are not redacted. One to three
-/// characters occur by chance all over ordinary response text (every `a`,
-/// every `200`), so cutting them out would shred the JSON the plugin has to
-/// parse, and where the cuts fall would itself spell out the secret; a
-/// secret that short protects nothing worth that damage.
-pub const MIN_REDACTED_LEN: usize = 4;
-
-/// Cuts secret values out of responses before the guest sees them, in every
-/// form an upstream is likely to echo them in: as sent, escaped inside a
-/// JSON string, and percent-encoded.
-#[derive(Clone)]
-pub struct Redactor {
-    /// Every form of every secret, longest first, so that a derived value
-    /// (`Basic …`) is cut whole before the secret inside it.
-    forms: Vec<String>,
-}
-
-impl Redactor {
-    /// A redactor for `values` (those of at least [`MIN_REDACTED_LEN`] bytes).
-    pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut forms: Vec<String> =
-            values.into_iter().filter(|value| value.len() >= MIN_REDACTED_LEN).flat_map(echoed_forms).collect();
-        forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        forms.dedup();
-        Self { forms }
-    }
-
-    /// `bytes` with every occurrence of every form replaced by `[REDACTED]`.
-    pub fn redact(&self, bytes: &[u8]) -> Vec<u8> {
-        let mut current = bytes.to_vec();
-        for form in &self.forms {
-            let finder = memchr::memmem::Finder::new(form.as_bytes());
-            if finder.find(&current).is_none() {
-                continue;
-            }
-            let mut out = Vec::with_capacity(current.len());
-            let mut start = 0;
-            for found in finder.find_iter(&current) {
-                if found < start {
-                    continue;
-                }
-                out.extend_from_slice(&current[start..found]);
-                out.extend_from_slice(b"[REDACTED]");
-                start = found + form.len();
-            }
-            out.extend_from_slice(&current[start..]);
-            current = out;
-        }
-        current
-    }
-}
-
-/// Shows how many forms there are, never the forms.
-impl std::fmt::Debug for Redactor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Redactor").field("forms", &self.forms.len()).finish()
-    }
-}
-
-/// The ways an upstream may echo `value`: raw; inside a JSON string (with
-/// `/` left alone, or escaped as `\/` the way PHP and some Java serialisers
-/// do, which matters for base64 secrets); and percent-encoded, both with
-/// every byte but RFC 3986's unreserved ones encoded and as a form body
-/// encodes it (`+` for space). Forms equal to the raw value fall out when
-/// the redactor deduplicates.
-fn echoed_forms(value: &str) -> [String; 5] {
-    let quoted = serde_json::Value::String(value.to_owned()).to_string();
-    let json = quoted[1..quoted.len() - 1].to_owned();
-    let json_slashes = json.replace('/', "\\/");
-    let percent = value
-        .bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(byte).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect();
-    let form = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-    [value.to_owned(), json, json_slashes, percent, form]
 }
 
 #[cfg(test)]
@@ -344,27 +268,5 @@ mod tests {
         let redacted = String::from_utf8(redactor.redact(body)).unwrap();
         assert!(!redacted.contains("hunter2") && !redacted.contains("YWRtaW46aHVudGVyMg=="), "{redacted}");
         assert_eq!(redacted, "you sent [REDACTED] and [REDACTED], [REDACTED]!");
-    }
-
-    #[test]
-    fn json_escaped_and_percent_encoded_echoes_are_redacted() {
-        let secret = r#"p@ss "w/rd"+ü"#;
-        let redactor = Redactor::new([secret]);
-        let echoes = [
-            (r#"{"password":"p@ss \"w/rd\"+ü"}"#, r#"{"password":"[REDACTED]"}"#),
-            (r#"{"password":"p@ss \"w\/rd\"+ü"}"#, r#"{"password":"[REDACTED]"}"#),
-            ("/login?password=p%40ss%20%22w%2Frd%22%2B%C3%BC", "/login?password=[REDACTED]"),
-            ("password=p%40ss+%22w%2Frd%22%2B%C3%BC&user=admin", "password=[REDACTED]&user=admin"),
-            ("raw: p@ss \"w/rd\"+ü", "raw: [REDACTED]"),
-        ];
-        for (echo, expected) in echoes {
-            assert_eq!(String::from_utf8(redactor.redact(echo.as_bytes())).unwrap(), expected, "{echo}");
-        }
-    }
-
-    #[test]
-    fn values_shorter_than_the_minimum_are_left_alone() {
-        let redactor = Redactor::new(["abc", "abcd"]);
-        assert_eq!(redactor.redact(b"abc abcd"), b"abc [REDACTED]");
     }
 }

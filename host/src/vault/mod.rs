@@ -19,6 +19,7 @@
 pub mod credentials;
 mod crypto;
 pub mod oauth;
+pub mod redact;
 
 pub use credentials::{Credential, Scheme};
 pub use crypto::{CryptoError, MasterKey};

@@ -10,6 +10,7 @@ mod buyict;
 mod credentials;
 mod demo;
 mod egress;
+mod hostile_client;
 mod http;
 mod languages;
 mod lifecycle;

@@ -2,6 +2,7 @@
 //! and their schemas. A plugin that breaks a rule is refused at load with an
 //! error that says which rule and how to fix it.
 
+use crate::policy::echo::clip;
 use serde_json::{Map, Value};
 
 /// Longest tool name MCP clients reliably accept (`{plugin}_{tool}`).
@@ -99,17 +100,27 @@ pub fn parse_schema(
 
 /// Describes why `arguments` fail `validator`, naming the offending field.
 pub fn argument_errors(validator: &jsonschema::Validator, arguments: &Value) -> Option<String> {
-    let problems: Vec<String> = validator
-        .iter_errors(arguments)
+    // The client's own values are quoted in these messages: at most a few
+    // problems, each cut short (see `echo`).
+    const SHOWN: usize = 8;
+    let mut errors = validator.iter_errors(arguments);
+    let mut problems: Vec<String> = errors
+        .by_ref()
+        .take(SHOWN)
         .map(|error| {
             let path = error.instance_path().to_string();
-            if path.is_empty() || path == "/" {
+            let problem = if path.is_empty() || path == "/" {
                 error.to_string()
             } else {
                 format!("`{}`: {error}", path.trim_start_matches('/').replace('/', "."))
-            }
+            };
+            clip(&problem).into_owned()
         })
         .collect();
+    let more = errors.count();
+    if more > 0 {
+        problems.push(format!("and {more} more"));
+    }
     (!problems.is_empty()).then(|| problems.join("; "))
 }
 

@@ -1,6 +1,7 @@
 //! Per-call resource limits and the [`wasmtime::ResourceLimiter`] that
 //! enforces them and remembers which one a guest ran into.
 
+use crate::settings::{InvalidSetting, in_range};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -54,7 +55,7 @@ impl Limits {
 
     /// Refuses settings that would make every call fail or the engine refuse
     /// to start, naming the setting and the accepted range.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), InvalidSetting> {
         let checks = [
             ("memory_mib", u64::from(self.memory_mib), 1, 4096),
             ("call_timeout_ms", self.call_timeout_ms, 10, 3_600_000),
@@ -64,9 +65,7 @@ impl Limits {
             ("max_instances", u64::from(self.max_instances), 1, 10_000),
         ];
         for (name, value, low, high) in checks {
-            if !(low..=high).contains(&value) {
-                return Err(format!("limits.{name} = {value} is out of range; use {low} to {high}"));
-            }
+            in_range("limits", name, value, low..=high)?;
         }
         Ok(())
     }
@@ -166,8 +165,8 @@ mod tests {
     #[test]
     fn defaults_are_valid_and_nonsense_is_named() {
         assert_eq!(Limits::default().validate(), Ok(()));
-        let error = Limits { max_instances: 0, ..Limits::default() }.validate().unwrap_err();
-        assert!(error.contains("limits.max_instances = 0"), "{error}");
+        let error = Limits { max_instances: 0, ..Limits::default() }.validate().unwrap_err().to_string();
+        assert!(error.contains("[limits] max_instances = 0"), "{error}");
         assert!(Limits { memory_mib: 5000, ..Limits::default() }.validate().is_err());
     }
 }

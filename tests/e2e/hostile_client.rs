@@ -97,7 +97,8 @@ async fn slow_and_idle_sockets_are_bounded_and_closed_and_a_client_is_still_serv
     }
     // An honest client from another address gets through while they last.
     let client = tokio::time::timeout(Duration::from_secs(30), host.client(&key)).await.expect("connects in time");
-    let greet = CallToolRequestParams::new("hello_greet").with_arguments(json!({"name": "ada"}).as_object().unwrap().clone());
+    let greet =
+        CallToolRequestParams::new("hello_greet").with_arguments(json!({"name": "ada"}).as_object().unwrap().clone());
     assert_eq!(text(&client.call_tool(greet).await.unwrap()), "Hello, ada!");
     // Every hostile socket is closed, none later than the header deadline allows.
     let closing = hostile.iter_mut().map(|stream| closed_within(stream, Duration::from_secs(12)));
@@ -362,7 +363,9 @@ async fn a_json_only_client_gets_a_json_rpc_error_for_a_call_the_shutdown_cut_sh
     let dir = plugins();
     let mut host = HttpHost::start(data.path(), Some(dir.path()), &[], Some("[http]\nshutdown_grace_ms = 300\n")).await;
     let session = open_session(&host, &key, "application/json").await;
-    let call = tokio::spawn(mcp_request(&host, &key, Some(&session), "application/json", sleep_call(2, 5000).to_string()).send());
+    let call = tokio::spawn(
+        mcp_request(&host, &key, Some(&session), "application/json", sleep_call(2, 5000).to_string()).send(),
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     host.signal("TERM");
     let answer = call.await.unwrap().unwrap();
@@ -438,7 +441,10 @@ async fn bearer_is_case_insensitive_and_ambiguous_hosts_are_refused() {
     let (status, _) = raw_http(to, &get("/metrics", &[to.to_string()])).await;
     assert!(status.starts_with("HTTP/1.1 200"), "{status}");
     let (status, body) = raw_http(to, &get("/metrics", &[to.to_string(), "evil.example".into()])).await;
-    assert!(status.starts_with("HTTP/1.1 400") && body.contains("more than one Host"), "two Host headers: {status} {body}");
+    assert!(
+        status.starts_with("HTTP/1.1 400") && body.contains("more than one Host"),
+        "two Host headers: {status} {body}"
+    );
     let (status, body) = raw_http(to, &get("http://evil.example/metrics", &[to.to_string()])).await;
     assert!(status.starts_with("HTTP/1.1 400"), "absolute-form naming another host: {status} {body}");
     let (status, _) = raw_http(to, &get(&format!("http://{to}/metrics"), &[to.to_string()])).await;

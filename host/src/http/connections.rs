@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -90,6 +90,11 @@ impl Connection {
         let connection = builder.serve_connection_with_upgrades(io, TowerToHyperService::new(self.router));
         tokio::pin!(connection);
         let idle = Duration::from_secs(self.settings.idle_timeout_secs);
+        // hyper's header deadline starts once it knows the protocol, which it
+        // learns from the first bytes; a socket that never sends one meets
+        // this deadline instead.
+        let silent = tokio::time::sleep(Duration::from_millis(self.settings.header_read_timeout_ms));
+        tokio::pin!(silent);
         let mut stopping = false;
         loop {
             tokio::select! {
@@ -102,6 +107,10 @@ impl Connection {
                 () = self.stop.cancelled(), if !stopping => {
                     stopping = true;
                     connection.as_mut().graceful_shutdown();
+                }
+                () = &mut silent, if !activity.has_read() => {
+                    tracing::debug!(peer = %self.peer, "closing a connection that sent nothing by the header deadline");
+                    return;
                 }
                 () = activity.idle_for(idle) => {
                     tracing::debug!(peer = %self.peer, "closing a connection idle for {idle:?}");
@@ -162,20 +171,26 @@ fn lock(map: &Mutex<HashMap<IpAddr, u32>>) -> std::sync::MutexGuard<'_, HashMap<
     map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// When a connection last moved a byte, in either direction.
+/// When a connection last moved a byte, in either direction, and whether
+/// it has received any.
 #[derive(Clone)]
 struct Activity {
     since: Instant,
     last_ms: Arc<AtomicU64>,
+    read: Arc<AtomicBool>,
 }
 
 impl Activity {
     fn new() -> Self {
-        Self { since: Instant::now(), last_ms: Arc::default() }
+        Self { since: Instant::now(), last_ms: Arc::default(), read: Arc::default() }
     }
 
     fn touch(&self) {
         self.last_ms.store(self.since.elapsed().as_millis() as u64, Ordering::Relaxed);
+    }
+
+    fn has_read(&self) -> bool {
+        self.read.load(Ordering::Relaxed)
     }
 
     /// Resolves once nothing has moved for `idle`.
@@ -202,6 +217,7 @@ impl AsyncRead for Watched {
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
         if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
             self.activity.touch();
+            self.activity.read.store(true, Ordering::Relaxed);
         }
         polled
     }

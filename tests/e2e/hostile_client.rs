@@ -130,6 +130,22 @@ async fn slow_and_idle_sockets_are_bounded_and_closed_and_a_client_is_still_serv
     assert!(!client.list_tools(None).await.expect("the client is still served").tools.is_empty());
 }
 
+/// An HTTP/2 connection that opens and then says nothing is closed once it
+/// has been idle for `idle_timeout_secs`; hyper alone would keep it.
+#[tokio::test]
+async fn idle_connections_are_closed_after_the_idle_timeout() {
+    let data = tempfile::tempdir().unwrap();
+    let settings = "[limits]\ncall_timeout_ms = 1000\n[http]\nsse_keep_alive_secs = 1\nidle_timeout_secs = 2\nsession_idle_secs = 2\n";
+    let host = HttpHost::start(data.path(), None, &[], Some(settings)).await;
+    let mut stream = TcpStream::connect(address(&host)).await.unwrap();
+    // The HTTP/2 preface and an empty SETTINGS frame: a connection, no request.
+    stream.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00").await.unwrap();
+    let opened = Instant::now();
+    assert!(closed_within(&mut stream, Duration::from_secs(10)).await, "still open after 10 s");
+    let after = opened.elapsed();
+    assert!(after >= Duration::from_millis(1500), "closed after {after:?}, before it was idle for 2 s");
+}
+
 /// A body trickled past the body deadline gets 408; a chunked body past the
 /// cap gets 413 (it was 500), and both are refused without harm to others.
 #[tokio::test]

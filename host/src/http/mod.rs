@@ -73,10 +73,11 @@ pub struct HttpSettings {
     /// this bound and never the descriptor table.
     pub max_connections: u32,
     /// Connections open at once from one IP address. One client needs a few
-    /// (a stream per session, a request or two); 64 lets a busy agent host
-    /// run many sessions while one address cannot hold more than an eighth
-    /// of the host's connections. Behind a reverse proxy every client shares
-    /// the proxy's address: raise it to `max_connections` there.
+    /// (a stream per session, a request or two), and an agent host running
+    /// many clients needs many; 256 lets it, while one address can never
+    /// hold more than half of the host's connections. Behind a reverse proxy
+    /// every client shares the proxy's address: raise it to
+    /// `max_connections` there.
     pub max_connections_per_peer: u32,
     /// A Streamable HTTP session with no message in either direction for
     /// this long ends and frees its session slot, in seconds. 60 s: a client
@@ -97,7 +98,7 @@ impl Default for HttpSettings {
             body_read_timeout_ms: 30_000,
             idle_timeout_secs: 60,
             max_connections: 512,
-            max_connections_per_peer: 64,
+            max_connections_per_peer: 256,
             session_idle_secs: 60,
         }
     }

@@ -305,10 +305,13 @@ mod tests {
 
     #[test]
     fn debug_output_never_shows_the_master_key_or_the_tokens() {
-        let mut settings = Settings::default();
-        settings.master_key = Some("5eb63bbbe01eeed093cb22bb8f5acdc3".to_owned());
-        settings.admin.token = Some("admin-token-0123456789".to_owned());
-        settings.admin.metrics_token = Some("metrics-token-0123456789".to_owned());
+        let admin = AdminSettings {
+            token: Some("admin-token-0123456789".to_owned()),
+            metrics_token: Some("metrics-token-0123456789".to_owned()),
+            ..AdminSettings::default()
+        };
+        let settings =
+            Settings { master_key: Some("5eb63bbbe01eeed093cb22bb8f5acdc3".to_owned()), admin, ..Settings::default() };
         let debug = format!("{settings:?} {settings:#?}");
         for secret in ["5eb63bbbe01eeed093cb22bb8f5acdc3", "admin-token-0123456789", "metrics-token-0123456789"] {
             assert!(!debug.contains(secret), "{debug}");

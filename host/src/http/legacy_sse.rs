@@ -64,7 +64,7 @@ struct Session {
 #[derive(Debug)]
 enum Outgoing {
     /// A message from the session's server; a response settles its request.
-    Server(ServerJsonRpcMessage),
+    Server(Box<ServerJsonRpcMessage>),
     /// The host's own answer to a request the server never saw.
     Refusal(serde_json::Value),
 }
@@ -124,7 +124,7 @@ pub async fn open(
     let cancel = state.shutdown.child_token();
     let server = BerthServer::new(state.app.clone(), principal.tenant.clone(), "sse");
     let sink = PollSender::new(outbound_tx)
-        .with(|message| futures::future::ready(Ok::<_, PollSendError<Outgoing>>(Outgoing::Server(message))));
+        .with(|message| futures::future::ready(Ok::<_, PollSendError<Outgoing>>(Outgoing::Server(Box::new(message)))));
     let transport = AwaitFirstRequest::new(SinkStreamTransport::new(sink, ReceiverStream::new(inbound_rx)));
     let session_cancel = cancel.clone();
     tokio::spawn(async move {

@@ -105,6 +105,8 @@ async fn slow_and_idle_sockets_are_bounded_and_closed_and_a_client_is_still_serv
     let closed = futures::future::join_all(closing).await;
     assert!(closed.iter().all(|closed| *closed), "{} of 300 left open", closed.iter().filter(|c| !**c).count());
     assert!(started.elapsed() < Duration::from_secs(25), "took {:?}", started.elapsed());
+    let said = host.stderr().into_iter().filter(|line| line.contains("connection(s) at once")).count();
+    assert!((1..=3).contains(&said), "{said} warnings: one per ten seconds, not one per socket");
 
     // One address: its connections past its bound are closed at once.
     let mut first = Vec::new();

@@ -35,6 +35,7 @@ use tokio_util::sync::CancellationToken;
 /// have closed.
 pub async fn serve(listener: TcpListener, router: Router, settings: HttpSettings, stop: CancellationToken) {
     let bounds = Bounds::new(settings.max_connections, settings.max_connections_per_peer);
+    let mut refusals = Refusals::default();
     let (open_tx, open_rx) = watch::channel(());
     loop {
         let accepted = tokio::select! {
@@ -51,7 +52,7 @@ pub async fn serve(listener: TcpListener, router: Router, settings: HttpSettings
             }
         };
         let Some(slot) = bounds.admit(peer.ip()) else {
-            tracing::debug!(%peer, "connection closed at once: too many open connections");
+            refusals.note(peer, &settings);
             continue;
         };
         let _ = stream.set_nodelay(true);
@@ -64,6 +65,33 @@ pub async fn serve(listener: TcpListener, router: Router, settings: HttpSettings
     }
     drop(open_rx);
     open_tx.closed().await;
+}
+
+/// Connections closed at a bound, reported to the operator at most every
+/// [`Refusals::EVERY`], so that a flood of them cannot flood the log.
+#[derive(Default)]
+struct Refusals {
+    since_report: u64,
+    reported: Option<Instant>,
+}
+
+impl Refusals {
+    const EVERY: Duration = Duration::from_secs(10);
+
+    fn note(&mut self, peer: SocketAddr, settings: &HttpSettings) {
+        self.since_report += 1;
+        tracing::debug!(%peer, "connection closed at once: too many open connections");
+        if self.reported.is_none_or(|reported| reported.elapsed() >= Self::EVERY) {
+            tracing::warn!(
+                "closed {} connection(s) at once, the latest from {peer}: at most {} may be open, {} from one address ([http] max_connections, max_connections_per_peer)",
+                self.since_report,
+                settings.max_connections,
+                settings.max_connections_per_peer
+            );
+            self.since_report = 0;
+            self.reported = Some(Instant::now());
+        }
+    }
 }
 
 /// One accepted connection and what it is served with.

@@ -2,6 +2,7 @@
 //! in total. A full gate refuses at once (the HTTP layer answers 429 or 503)
 //! rather than queueing, so an overloaded host never leaves a client hanging.
 
+use crate::settings::{InvalidSetting, in_range};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -24,6 +25,17 @@ pub struct AdmissionLimits {
 impl Default for AdmissionLimits {
     fn default() -> Self {
         Self { max_sessions: 1024, max_sessions_per_tenant: 128, max_calls: 256, max_calls_per_tenant: 64 }
+    }
+}
+
+impl AdmissionLimits {
+    /// Refuses a bound of zero (nothing would ever be admitted) and a
+    /// tenant's bound above the total.
+    pub fn validate(&self) -> Result<(), InvalidSetting> {
+        in_range("admission", "max_sessions", self.max_sessions, 1..=1_000_000)?;
+        in_range("admission", "max_sessions_per_tenant", self.max_sessions_per_tenant, 1..=self.max_sessions)?;
+        in_range("admission", "max_calls", self.max_calls, 1..=1_000_000)?;
+        in_range("admission", "max_calls_per_tenant", self.max_calls_per_tenant, 1..=self.max_calls)
     }
 }
 

@@ -10,7 +10,7 @@ use crate::mcp::sessions::Sessions;
 use crate::metrics::{Levels, Metrics};
 use crate::runtime::registry::PluginRegistry;
 use crate::runtime::{EngineOptions, HostServices, Runtime};
-use crate::settings::Settings;
+use crate::settings::{InvalidSetting, Settings};
 use crate::upstream::Upstream;
 use crate::vault::{Vault, VaultError, load_master_key};
 use std::path::PathBuf;
@@ -21,7 +21,7 @@ use std::sync::Arc;
 pub enum StartError {
     /// A setting is out of range.
     #[error("invalid settings: {0}")]
-    Settings(String),
+    Settings(#[from] InvalidSetting),
     /// The database would not open.
     #[error(transparent)]
     Db(#[from] DbError),
@@ -76,7 +76,7 @@ impl App {
     /// and (unless disabled) starts watching it. Bad plugin files are logged
     /// and skipped.
     pub async fn start(settings: &Settings) -> Result<Arc<Self>, StartError> {
-        settings.limits.validate().map_err(StartError::Settings)?;
+        settings.validate()?;
         let data_dir = settings.data_dir();
         let db = Arc::new(Database::open(&data_dir)?);
         let audit = AuditLog::new(db.clone());
@@ -157,8 +157,8 @@ pub fn start_runtime(
     audit: Option<AuditLog>,
     metrics: Arc<Metrics>,
 ) -> Result<Runtime, StartError> {
-    settings.manifest.validate().map_err(StartError::Settings)?;
-    settings.schemas.validate().map_err(StartError::Settings)?;
+    settings.manifest.validate()?;
+    settings.schemas.validate()?;
     let upstream = Upstream::new(settings.egress.clone(), settings.resilience).map_err(StartError::Runtime)?;
     let services = HostServices {
         cache: Arc::new(CacheStore::new(settings.cache)),

@@ -13,6 +13,7 @@ mod egress;
 mod hostile_secrets;
 mod hostile_plugin;
 mod hostile_upstream;
+mod hostile_client;
 mod http;
 mod languages;
 mod lifecycle;

@@ -175,8 +175,11 @@ fn a_request_before_initialize_gets_an_error_not_silence() {
     assert_eq!(answer["id"], json!(7));
     assert!(answer["error"]["code"].is_i64(), "{answer}");
 
-    // Garbage is skipped, and a real handshake still works afterwards.
+    // Garbage is answered with a parse error, and a real handshake still
+    // works afterwards.
     session.send("this is not json");
+    let answer = session.receive();
+    assert_eq!((&answer["error"]["code"], &answer["id"]), (&json!(-32700), &json!(null)), "{answer}");
     session.send(r#"{"jsonrpc":"2.0","id":8,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}"#);
     let answer = session.receive();
     assert_eq!(answer["id"], json!(8));

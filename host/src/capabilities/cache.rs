@@ -6,6 +6,7 @@
 
 use crate::runtime::CallState;
 use crate::runtime::bindings::berth::plugin::cache::{CacheError, Host, add_to_linker as link};
+use crate::settings::{InvalidSetting, in_range};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -43,6 +44,17 @@ impl Default for CacheLimits {
             max_key_bytes: 1024,
             max_ttl_seconds: 24 * 3600,
         }
+    }
+}
+
+impl CacheLimits {
+    /// Refuses bounds that would make the cache useless or unbounded.
+    pub fn validate(&self) -> Result<(), InvalidSetting> {
+        in_range("cache", "max_entries", self.max_entries, 1..=10_000_000)?;
+        in_range("cache", "max_bytes", self.max_bytes, 1024..=1 << 34)?;
+        in_range("cache", "max_value_bytes", self.max_value_bytes, 1..=self.max_bytes)?;
+        in_range("cache", "max_key_bytes", self.max_key_bytes, 1..=65_536)?;
+        in_range("cache", "max_ttl_seconds", self.max_ttl_seconds, 1..=31_536_000)
     }
 }
 

@@ -16,6 +16,7 @@
 //! | `PUT`/`DELETE /admin/tenants/{tenant}/plugins/{plugin}` | enable/disable |
 //! | `GET /metrics` | Prometheus (OpenMetrics) text |
 
+use super::auth::bearer_token;
 use super::error::ApiError;
 use crate::app::App;
 use crate::lifecycle::{Change, Inspection, PluginInfo, Source};
@@ -99,12 +100,7 @@ fn authorize(guard: &Guard, need: Need, headers: &HeaderMap) -> Result<(), ApiEr
             Need::Metrics => "metrics are disabled; set BERTH_METRICS_TOKEN or BERTH_ADMIN_TOKEN to enable them".into(),
         }));
     }
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-        .map(str::trim)
-        .ok_or(ApiError::AdminUnauthorized)?;
+    let presented = bearer_token(headers).ok().flatten().ok_or(ApiError::AdminUnauthorized)?;
     let accepted = guard.admin.iter().chain(metrics).any(|token| token.matches(presented));
     if accepted {
         return Ok(());

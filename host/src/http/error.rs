@@ -4,6 +4,8 @@
 
 use crate::admission::Refusal;
 use crate::lifecycle::LifecycleError;
+use crate::mcp::inbound::Unreadable;
+use crate::policy::echo::clip;
 use crate::tenants::TenantError;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -16,16 +18,27 @@ pub enum ApiError {
     /// No API key, or one that matches no tenant.
     #[error("missing or invalid API key; send `Authorization: Bearer <key>`")]
     Unauthorized,
+    /// A request this server cannot read unambiguously (two `Host`
+    /// headers, say).
+    #[error("{0}")]
+    Malformed(String),
+    /// The body is larger than the cap (bytes).
+    #[error("the request body is larger than {0} bytes")]
+    TooLarge(usize),
+    /// The body did not arrive in time.
+    #[error("the request body did not arrive within {0:?}")]
+    BodyTimeout(std::time::Duration),
     /// `Host` or `Origin` is not one this server answers to.
     #[error("{0}")]
     Forbidden(String),
     /// No such session on `/sse` or `/mcp`, or one that has ended, or another
     /// tenant's: all look the same, so a session's existence does not leak.
-    #[error("unknown or expired session `{0}`")]
+    #[error("unknown or expired session `{}`", clip(.0))]
     UnknownSession(String),
-    /// The body is not a JSON-RPC message.
-    #[error("invalid JSON-RPC message: {0}")]
-    BadMessage(String),
+    /// The body is not a JSON-RPC message; answered with the JSON-RPC
+    /// error for it.
+    #[error("{}", .0.message)]
+    BadMessage(Unreadable),
     /// A gate is full.
     #[error(transparent)]
     Refused(#[from] Refusal),
@@ -69,7 +82,9 @@ impl IntoResponse for ApiError {
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::UnknownSession(_) => StatusCode::NOT_FOUND,
-            Self::BadMessage(_) => StatusCode::BAD_REQUEST,
+            Self::BadMessage(_) | Self::Malformed(_) => StatusCode::BAD_REQUEST,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::Refused(Refusal::Tenant(_)) => StatusCode::TOO_MANY_REQUESTS,
             Self::Refused(Refusal::Host(_)) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(detail) => {
@@ -77,7 +92,11 @@ impl IntoResponse for ApiError {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
-        let mut response = (status, Json(json!({ "error": self.to_string() }))).into_response();
+        let body = match &self {
+            Self::BadMessage(refusal) => refusal.to_json(),
+            _ => json!({ "error": self.to_string() }),
+        };
+        let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         match self {
             Self::Unauthorized => {

@@ -4,6 +4,7 @@
 //! local Berth through the victim's browser.
 
 use super::error::ApiError;
+use crate::policy::echo::clip;
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
@@ -30,7 +31,7 @@ impl HostPolicy {
         let name = host_name(&authority);
         let listed = self.allowed.iter().any(|allowed| *allowed == authority || allowed == name);
         let fine = listed || is_loopback_name(name) || (!self.loopback_only && self.allowed.is_empty());
-        if fine { Ok(()) } else { Err(format!("forbidden Host `{authority}`; allow it with --allowed-host")) }
+        if fine { Ok(()) } else { Err(format!("forbidden Host `{}`; allow it with --allowed-host", clip(&authority))) }
     }
 
     /// Why `origin` (a serialized origin such as `https://a.example:8443`) is
@@ -43,21 +44,38 @@ impl HostPolicy {
         if listed || is_loopback_name(name) {
             Ok(())
         } else {
-            Err(format!("forbidden Origin `{origin}`; allow its host with --allowed-host"))
+            Err(format!("forbidden Origin `{}`; allow its host with --allowed-host", clip(origin)))
         }
     }
 }
 
-/// Middleware: refuses requests whose `Host` or `Origin` the policy rejects.
+/// Middleware: refuses requests whose `Host` or `Origin` the policy rejects,
+/// and requests that name their host ambiguously: two `Host` headers, or an
+/// absolute-form target (`POST http://other.example/mcp`) whose authority
+/// differs from `Host` (RFC 9112 §3.2 and §3.2.2). Each would let a request
+/// pass the check under one name and be served under another.
 pub async fn check(State(policy): State<Arc<HostPolicy>>, request: Request, next: Next) -> Result<Response, ApiError> {
     let headers = request.headers();
-    let host = headers
-        .get(header::HOST)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| request.uri().authority().map(|authority| authority.to_string()));
-    if let Some(host) = host {
-        policy.check_host(&host).map_err(ApiError::Forbidden)?;
+    let mut hosts = headers.get_all(header::HOST).iter();
+    let host = hosts.next();
+    if hosts.next().is_some() {
+        return Err(ApiError::Malformed("more than one Host header".to_owned()));
+    }
+    let host = host
+        .map(|value| value.to_str().map_err(|_| ApiError::Malformed("unreadable Host header".to_owned())))
+        .transpose()?;
+    let target = request.uri().authority().map(|authority| authority.as_str());
+    if let (Some(host), Some(target)) = (host, target)
+        && !host.eq_ignore_ascii_case(target)
+    {
+        return Err(ApiError::Malformed(format!(
+            "the request target names `{}` but Host is `{}`",
+            clip(target),
+            clip(host)
+        )));
+    }
+    if let Some(host) = host.or(target) {
+        policy.check_host(host).map_err(ApiError::Forbidden)?;
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().map_err(|_| ApiError::Forbidden("unreadable Origin header".to_owned()))?;

@@ -8,21 +8,31 @@
 //! Keep-alive comments flow every `[http] sse_keep_alive_secs` (15 s by
 //! default), so proxies do not cut an idle stream. A session ends when its
 //! stream closes.
+//!
+//! A body that is not one JSON-RPC message is refused with `400` and the
+//! JSON-RPC error for it (see [`inbound`]). A request whose id is still in
+//! flight in the session is answered at once on the stream with `-32600`
+//! ("request id already in use"), and the first request runs on (see
+//! [`RequestIds`](crate::mcp::request_ids::RequestIds) for why rmcp needs
+//! this). A cancelled request gives its in-flight slot back at once.
 
 use super::error::ApiError;
 use crate::admission::{Refusal, Ticket};
 use crate::app::App;
 use crate::mcp::BerthServer;
 use crate::mcp::first_request::AwaitFirstRequest;
+use crate::mcp::inbound::{self, Unreadable};
+use crate::mcp::request_ids::duplicate;
 use crate::tenants::Principal;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::SinkExt;
 use futures::{Stream, StreamExt};
 use rmcp::ServiceExt;
-use rmcp::model::{ClientJsonRpcMessage, RequestId, ServerJsonRpcMessage};
+use rmcp::model::{ClientJsonRpcMessage, ClientNotification, RequestId, ServerJsonRpcMessage};
 use rmcp::transport::sink_stream::SinkStreamTransport;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -31,7 +41,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
-use tokio_util::sync::{CancellationToken, PollSender};
+use tokio_util::sync::{CancellationToken, PollSendError, PollSender};
 
 /// Messages buffered per direction before a sender must wait (server side)
 /// or is told to back off (client side, 503).
@@ -45,6 +55,18 @@ struct Session {
     tenant: Arc<str>,
     inbound: mpsc::Sender<ClientJsonRpcMessage>,
     pending: Pending,
+    /// The stream, for answers the host gives itself. Weak, so that the
+    /// stream still ends when the session's server stops.
+    outbound: mpsc::WeakSender<Outgoing>,
+}
+
+/// What goes out on a session's stream.
+#[derive(Debug)]
+enum Outgoing {
+    /// A message from the session's server; a response settles its request.
+    Server(Box<ServerJsonRpcMessage>),
+    /// The host's own answer to a request the server never saw.
+    Refusal(serde_json::Value),
 }
 
 /// Open legacy sessions by id.
@@ -96,12 +118,14 @@ pub async fn open(
     let ticket = state.app.admission.sessions.try_enter(&principal.tenant)?;
     let id = session_id();
     let (inbound_tx, inbound_rx) = mpsc::channel::<ClientJsonRpcMessage>(CHANNEL_CAPACITY);
-    let (outbound_tx, outbound_rx) = mpsc::channel::<ServerJsonRpcMessage>(CHANNEL_CAPACITY);
+    let (outbound_tx, outbound_rx) = mpsc::channel::<Outgoing>(CHANNEL_CAPACITY);
+    let outbound = outbound_tx.downgrade();
     let pending = Pending::default();
     let cancel = state.shutdown.child_token();
     let server = BerthServer::new(state.app.clone(), principal.tenant.clone(), "sse");
-    let transport =
-        AwaitFirstRequest::new(SinkStreamTransport::new(PollSender::new(outbound_tx), ReceiverStream::new(inbound_rx)));
+    let sink = PollSender::new(outbound_tx)
+        .with(|message| futures::future::ready(Ok::<_, PollSendError<Outgoing>>(Outgoing::Server(Box::new(message)))));
+    let transport = AwaitFirstRequest::new(SinkStreamTransport::new(sink, ReceiverStream::new(inbound_rx)));
     let session_cancel = cancel.clone();
     tokio::spawn(async move {
         match server.serve_with_ct(transport, session_cancel).await {
@@ -113,21 +137,26 @@ pub async fn open(
     });
     state.sessions.lock().insert(
         id.clone(),
-        Session { tenant: principal.tenant.clone(), inbound: inbound_tx, pending: pending.clone() },
+        Session { tenant: principal.tenant.clone(), inbound: inbound_tx, pending: pending.clone(), outbound },
     );
     tracing::debug!(session = %id, tenant = %principal.tenant, "legacy SSE session opened");
 
     let guard = SessionGuard { id: id.clone(), sessions: state.sessions.clone(), cancel, _ticket: ticket };
     let endpoint = Event::default().event("endpoint").data(format!("/messages?session_id={id}"));
-    let messages = ReceiverStream::new(outbound_rx).map(move |message| {
+    let messages = ReceiverStream::new(outbound_rx).map(move |outgoing| {
         let _alive = &guard;
-        if let Some(id) = response_id(&message) {
-            lock_pending(&pending).remove(&id);
-        }
-        let data = serde_json::to_string(&message).unwrap_or_else(|error| {
-            tracing::error!("cannot encode an outgoing message: {error}");
-            String::from("{}")
-        });
+        let data = match outgoing {
+            Outgoing::Server(message) => {
+                if let Some(id) = response_id(&message) {
+                    lock_pending(&pending).remove(&id);
+                }
+                serde_json::to_string(&message).unwrap_or_else(|error| {
+                    tracing::error!("cannot encode an outgoing message: {error}");
+                    String::from("{}")
+                })
+            }
+            Outgoing::Refusal(refusal) => refusal.to_string(),
+        };
         Ok(Event::default().event("message").data(data))
     });
     let stream = futures::stream::once(async move { Ok(endpoint) }).chain(messages);
@@ -147,17 +176,29 @@ pub async fn post(
     Query(query): Query<MessageQuery>,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let (inbound, pending) = {
+    let (inbound, pending, outbound) = {
         let sessions = state.sessions.lock();
         match sessions.get(&query.session_id) {
             // Another tenant's session is indistinguishable from no session.
-            Some(session) if session.tenant == principal.tenant => (session.inbound.clone(), session.pending.clone()),
+            Some(session) if session.tenant == principal.tenant => {
+                (session.inbound.clone(), session.pending.clone(), session.outbound.clone())
+            }
             _ => return Err(ApiError::UnknownSession(query.session_id)),
         }
     };
-    let message: ClientJsonRpcMessage =
-        serde_json::from_slice(&body).map_err(|error| ApiError::BadMessage(error.to_string()))?;
+    let message = inbound::parse(&body).map_err(ApiError::BadMessage)?;
     deliver(&inbound, &pending, message, || state.app.admission.calls.try_enter(&principal.tenant))
+        .or_else(|undelivered| match undelivered {
+            Undelivered::Duplicate(refusal) => {
+                tracing::warn!(tenant = %principal.tenant, "refused a request reusing an id in flight");
+                let outbound = outbound.upgrade().ok_or(Undelivered::Closed)?;
+                outbound.try_send(Outgoing::Refusal(refusal.to_json())).map_err(|error| match error {
+                    mpsc::error::TrySendError::Full(_) => Undelivered::Refused(Refusal::Tenant("queued messages")),
+                    mpsc::error::TrySendError::Closed(_) => Undelivered::Closed,
+                })
+            }
+            other => Err(other),
+        })
         .map_err(|error| error.for_session(&query.session_id))?;
     Ok(StatusCode::ACCEPTED)
 }
@@ -169,13 +210,15 @@ enum Undelivered {
     Refused(Refusal),
     /// The session's server has stopped.
     Closed,
+    /// A request reuses an id in flight; this is its answer.
+    Duplicate(Unreadable),
 }
 
 impl Undelivered {
     fn for_session(self, session_id: &str) -> ApiError {
         match self {
             Self::Refused(refusal) => ApiError::Refused(refusal),
-            Self::Closed => ApiError::UnknownSession(session_id.to_owned()),
+            Self::Closed | Self::Duplicate(_) => ApiError::UnknownSession(session_id.to_owned()),
         }
     }
 }
@@ -183,7 +226,9 @@ impl Undelivered {
 /// Hands `message` to a session's server. A request first takes an
 /// in-flight slot from `admit` and records it in `pending`, before it is
 /// queued, because its response may go out before `try_send` even returns;
-/// if it cannot be queued, the [`Reservation`] gives the slot back.
+/// if it cannot be queued, the [`Reservation`] gives the slot back. A
+/// request whose id is pending already is not handed over; a cancellation
+/// gives its request's slot back, since no response will.
 fn deliver(
     inbound: &mpsc::Sender<ClientJsonRpcMessage>,
     pending: &Pending,
@@ -192,7 +237,18 @@ fn deliver(
 ) -> Result<(), Undelivered> {
     let reservation = match &message {
         ClientJsonRpcMessage::Request(request) => {
+            if lock_pending(pending).contains_key(&request.id) {
+                return Err(Undelivered::Duplicate(duplicate(request.id.clone())));
+            }
             Some(Reservation::new(pending, request.id.clone(), admit().map_err(Undelivered::Refused)?))
+        }
+        ClientJsonRpcMessage::Notification(notification) => {
+            if let ClientNotification::CancelledNotification(cancelled) = &notification.notification
+                && let Some(id) = &cancelled.params.request_id
+            {
+                lock_pending(pending).remove(id);
+            }
+            None
         }
         _ => None,
     };

@@ -8,6 +8,8 @@
 
 mod admin;
 mod auth;
+mod body;
+mod connections;
 mod error;
 mod guard;
 mod health;
@@ -18,7 +20,8 @@ mod streamable;
 pub use error::ApiError;
 
 use crate::app::App;
-use crate::settings::AdminSettings;
+use crate::runtime::Limits;
+use crate::settings::{AdminSettings, InvalidSetting, in_range};
 use axum::Router;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
@@ -27,12 +30,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-use tower_http::limit::RequestBodyLimitLayer;
 
 /// Shortest admin or metrics token accepted.
 pub const MIN_TOKEN_LEN: usize = 16;
 
-/// `[http]` settings.
+/// `[http]` settings. The timeouts and connection bounds are what stand
+/// between the host and a client that opens sockets and says nothing, or
+/// says it very slowly: each such socket is closed within a bounded time,
+/// and together they can never take every file descriptor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HttpSettings {
@@ -46,11 +51,56 @@ pub struct HttpSettings {
     /// SSE streams, in seconds, so that proxies and load balancers do not
     /// cut a quiet stream. At least 1.
     pub sse_keep_alive_secs: u64,
+    /// Longest a client may take to send a request's headers, in ms; an
+    /// open connection waiting for its next request gets as long. Real
+    /// clients send their headers at once; 10 s covers a slow link, and a
+    /// client that trickles them (slowloris) holds its socket no longer.
+    pub header_read_timeout_ms: u64,
+    /// Longest a client may take to send a request's body, in ms (`408`
+    /// after it). A body is at most `body_limit_kib` (1 MiB by default): 30 s
+    /// allows about 35 KiB/s, and a trickled body frees its socket and its
+    /// request slot after that.
+    pub body_read_timeout_ms: u64,
+    /// A connection on which nothing is read or written for this long is
+    /// closed, in seconds. It must outlast a call (a client that asked for
+    /// one JSON answer hears nothing until the call ends) and the SSE
+    /// keep-alive interval (a quiet stream is kept busy by it).
+    pub idle_timeout_secs: u64,
+    /// Connections open at once, from every client together; more are
+    /// closed as soon as they are accepted. 512 stays well under the common
+    /// limit of 1,024 file descriptors, leaving room for the database,
+    /// plugin files and outbound requests, so a flood of idle sockets fills
+    /// this bound and never the descriptor table.
+    pub max_connections: u32,
+    /// Connections open at once from one IP address. One client needs a few
+    /// (a stream per session, a request or two), and an agent host running
+    /// many clients needs many; 256 lets it, while one address can never
+    /// hold more than half of the host's connections. Behind a reverse proxy
+    /// every client shares the proxy's address: raise it to
+    /// `max_connections` there.
+    pub max_connections_per_peer: u32,
+    /// A Streamable HTTP session with no message in either direction for
+    /// this long ends and frees its session slot, in seconds. 60 s: a client
+    /// that walked away holds a slot a minute, not five; a client still there
+    /// that meets the `404` opens a new session, as the MCP specification
+    /// requires of it. It must outlast a call, which sends nothing while it
+    /// runs.
+    pub session_idle_secs: u64,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self { body_limit_kib: 1024, shutdown_grace_ms: 10_000, sse_keep_alive_secs: 15 }
+        Self {
+            body_limit_kib: 1024,
+            shutdown_grace_ms: 10_000,
+            sse_keep_alive_secs: 15,
+            header_read_timeout_ms: 10_000,
+            body_read_timeout_ms: 30_000,
+            idle_timeout_secs: 60,
+            max_connections: 512,
+            max_connections_per_peer: 256,
+            session_idle_secs: 60,
+        }
     }
 }
 
@@ -63,6 +113,45 @@ impl HttpSettings {
     /// How long in-flight calls may run after SIGTERM or SIGINT.
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_millis(self.shutdown_grace_ms)
+    }
+
+    /// Refuses values the server cannot run with, naming the key.
+    pub fn validate(&self) -> Result<(), InvalidSetting> {
+        const SECTION: &str = "http";
+        in_range(SECTION, "body_limit_kib", self.body_limit_kib, 1..=65_536)?;
+        in_range(SECTION, "shutdown_grace_ms", self.shutdown_grace_ms, 0..=3_600_000)?;
+        in_range(SECTION, "sse_keep_alive_secs", self.sse_keep_alive_secs, 1..=3_600)?;
+        in_range(SECTION, "header_read_timeout_ms", self.header_read_timeout_ms, 100..=600_000)?;
+        in_range(SECTION, "body_read_timeout_ms", self.body_read_timeout_ms, 100..=3_600_000)?;
+        in_range(SECTION, "idle_timeout_secs", self.idle_timeout_secs, 1..=86_400)?;
+        in_range(SECTION, "max_connections", self.max_connections, 1..=1_000_000)?;
+        in_range(SECTION, "max_connections_per_peer", self.max_connections_per_peer, 1..=self.max_connections)?;
+        in_range(SECTION, "session_idle_secs", self.session_idle_secs, 1..=86_400)?;
+        if self.idle_timeout_secs <= self.sse_keep_alive_secs {
+            let fix = format!(
+                "closes SSE streams between keep-alives; set it above sse_keep_alive_secs ({})",
+                self.sse_keep_alive_secs
+            );
+            return Err(InvalidSetting::new(SECTION, "idle_timeout_secs", self.idle_timeout_secs, fix));
+        }
+        Ok(())
+    }
+
+    /// The bounds that depend on `[limits]`: a connection or a session must
+    /// outlast the longest call, which is silent while it runs.
+    pub fn validate_against(&self, limits: &Limits) -> Result<(), InvalidSetting> {
+        for (key, secs) in
+            [("idle_timeout_secs", self.idle_timeout_secs), ("session_idle_secs", self.session_idle_secs)]
+        {
+            if secs.saturating_mul(1000) <= limits.call_timeout_ms {
+                let fix = format!(
+                    "would cut off calls still running; set it above limits.call_timeout_ms ({} ms)",
+                    limits.call_timeout_ms
+                );
+                return Err(InvalidSetting::new("http", key, secs, fix));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -100,9 +189,9 @@ pub enum ServeError {
     /// An admin or metrics token too short to resist guessing.
     #[error("the {0} token must be at least {MIN_TOKEN_LEN} characters; generate one with `openssl rand -hex 32`")]
     WeakToken(&'static str),
-    /// A keep-alive interval of zero would flood every stream.
-    #[error("[http] sse_keep_alive_secs must be at least 1")]
-    NoKeepAlive,
+    /// An `[http]` setting out of range.
+    #[error(transparent)]
+    Invalid(#[from] InvalidSetting),
     /// The server failed while running.
     #[error("HTTP server failed: {0}")]
     Io(#[from] std::io::Error),
@@ -114,9 +203,7 @@ impl HttpOptions {
         if self.anonymous_tenant.is_some() && !self.addr.ip().is_loopback() {
             return Err(ServeError::AnonymousNotLoopback(self.addr));
         }
-        if self.settings.sse_keep_alive_secs == 0 {
-            return Err(ServeError::NoKeepAlive);
-        }
+        self.settings.validate()?;
         for (name, token) in [("admin", &self.admin.token), ("metrics", &self.admin.metrics_token)] {
             if token.as_ref().is_some_and(|token| token.len() < MIN_TOKEN_LEN) {
                 return Err(ServeError::WeakToken(name));
@@ -150,7 +237,7 @@ pub async fn serve(
     let stop_accepting = CancellationToken::new();
     let close_sessions = CancellationToken::new();
     let router = router(app.clone(), &options, loopback, close_sessions.clone());
-    let server = axum::serve(listener, router).with_graceful_shutdown(stop_accepting.clone().cancelled_owned());
+    let server = connections::serve(listener, router, options.settings, stop_accepting.clone());
     let grace = options.settings.shutdown_grace();
     let drain = async move {
         shutdown.await;
@@ -164,7 +251,7 @@ pub async fn serve(
         tokio::time::sleep(Duration::from_secs(2)).await;
     };
     tokio::select! {
-        result = server => result?,
+        () = server => {}
         () = drain => tracing::warn!("connections still open after shutdown; closing them"),
     }
     tracing::info!("HTTP server stopped");
@@ -181,9 +268,13 @@ fn router(app: Arc<App>, options: &HttpOptions, loopback: bool, close_sessions: 
         shutdown: close_sessions.clone(),
         keep_alive: Duration::from_secs(settings.sse_keep_alive_secs),
     };
-    let mcp_state = streamable::Streamable::new(app.clone());
+    let body_bounds = body::BodyBounds {
+        limit: settings.body_limit_bytes(),
+        timeout: Duration::from_millis(settings.body_read_timeout_ms),
+    };
+    let mcp_state = streamable::Streamable::new(app.clone(), settings, close_sessions);
     let mcp = Router::new()
-        .route_service("/mcp", mcp_state.service(settings, close_sessions))
+        .route_service("/mcp", mcp_state.service(settings))
         .route_layer(axum::middleware::from_fn_with_state(mcp_state, streamable::gate))
         .merge(
             Router::new()
@@ -191,10 +282,11 @@ fn router(app: Arc<App>, options: &HttpOptions, loopback: bool, close_sessions: 
                 .route("/messages", post(legacy_sse::post))
                 .with_state(legacy),
         )
+        .layer(axum::middleware::from_fn_with_state(body_bounds, body::read_whole))
         .layer(axum::middleware::from_fn_with_state(auth_state, auth::authenticate));
     let policy = Arc::new(guard::HostPolicy::new(loopback, options.allowed_hosts.clone()));
     Router::new()
-        .merge(mcp.layer(RequestBodyLimitLayer::new(settings.body_limit_bytes())))
+        .merge(mcp)
         .merge(admin::routes(app.clone(), &options.admin))
         .layer(axum::middleware::from_fn_with_state(policy, guard::check))
         .merge(health::routes(app))

@@ -13,6 +13,8 @@
 //! what a client that cannot read SSE asked for.
 
 use super::error::ApiError;
+use crate::mcp::inbound::Unreadable;
+use crate::policy::echo::clip;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
@@ -69,8 +71,9 @@ fn accepted(headers: &HeaderMap) -> Vec<String> {
 /// Turns rmcp's SSE answer into the final JSON-RPC message as an
 /// `application/json` body, keeping status and headers (such as
 /// `Mcp-Session-Id`). Anything that is not an SSE stream (202, errors)
-/// passes through untouched.
-pub async fn into_json(response: Response) -> Result<Response, ApiError> {
+/// passes through untouched. A stream that ends without an answer (the
+/// request was cancelled, or the host shut down) carries `unanswered()`.
+pub async fn into_json(response: Response, unanswered: impl FnOnce() -> Unreadable) -> Result<Response, ApiError> {
     let is_stream = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -79,14 +82,15 @@ pub async fn into_json(response: Response) -> Result<Response, ApiError> {
         return Ok(response);
     }
     let (mut parts, body) = response.into_parts();
-    let message = final_message(body).await?;
+    let message = final_message(body).await?.unwrap_or_else(|| unanswered().to_json().to_string());
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
     parts.headers.remove(header::CONTENT_LENGTH);
     Ok(Response::from_parts(parts, Body::from(message)))
 }
 
-/// Reads SSE events until one carries a JSON-RPC response or error.
-async fn final_message(body: Body) -> Result<String, ApiError> {
+/// Reads SSE events until one carries a JSON-RPC response or error; `None`
+/// if the stream ends first.
+async fn final_message(body: Body) -> Result<Option<String>, ApiError> {
     let mut events = EventData::default();
     let mut chunks = body.into_data_stream();
     while let Some(chunk) = chunks.next().await {
@@ -98,12 +102,12 @@ async fn final_message(body: Body) -> Result<String, ApiError> {
                 && message.get("id").is_some()
                 && (message.get("result").is_some() || message.get("error").is_some());
             if is_final {
-                return Ok(data);
+                return Ok(Some(data));
             }
-            tracing::debug!("not delivered to a JSON-only client: {data}");
+            tracing::debug!("not delivered to a JSON-only client: {}", clip(&data));
         }
     }
-    Err(ApiError::Internal("the MCP session ended before it answered".to_owned()))
+    Ok(None)
 }
 
 /// The `data` of server-sent events, as rmcp writes them: `\n` line ends,

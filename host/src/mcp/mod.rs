@@ -3,8 +3,11 @@
 
 pub mod draining;
 pub mod first_request;
+pub mod inbound;
+pub mod request_ids;
 pub mod server;
 pub mod sessions;
+pub mod stdio;
 
 pub use draining::Draining;
 pub use server::BerthServer;

@@ -10,10 +10,12 @@ use crate::app::App;
 use crate::audit::{self, CallRecord};
 use crate::mcp::sessions::Registration;
 use crate::metrics::CallOutcome;
+use crate::policy::echo::clip;
 use crate::policy::manifest::{qualified_name, split_qualified_name};
 use crate::runtime::bindings::types::{Content, ToolError, ToolResult};
 use crate::runtime::{CallError, CallScope, LoadedPlugin, Runtime, ToolSpec};
 use crate::tenants::{PluginAccess, Principal, Tenants};
+use crate::vault::VaultError;
 use rmcp::ErrorData;
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
@@ -74,7 +76,7 @@ impl BerthServer {
         let parts = context.extensions.get::<http::request::Parts>();
         let principal = parts
             .and_then(|parts| parts.extensions.get::<Principal>())
-            .ok_or_else(|| ErrorData::internal_error("request carries no authenticated tenant", None))?;
+            .ok_or_else(|| internal("the request carries no authenticated tenant"))?;
         let bound = binding.get_or_init(|| Binding {
             tenant: principal.tenant.clone(),
             _session: parts.and_then(|parts| parts.extensions.get::<SessionTicket>()).and_then(SessionTicket::take),
@@ -94,10 +96,12 @@ impl BerthServer {
         call_id: String,
         deadline: std::time::Instant,
     ) -> Result<CallScope, ErrorData> {
-        let internal = |error: String| ErrorData::internal_error(error, None);
-        let config = self.app.db.plugin_config(tenant, plugin.name()).map_err(|error| internal(error.to_string()))?;
-        let credentials =
-            self.app.vault.credentials(tenant, plugin.name()).map_err(|error| internal(error.to_string()))?;
+        let config = self.app.db.plugin_config(tenant, plugin.name()).map_err(internal)?;
+        let credentials = self.app.vault.credentials(tenant, plugin.name()).map_err(|error| match error {
+            // Guidance for the operator that quotes nothing stored.
+            VaultError::Rotated => ErrorData::internal_error(error.to_string(), None),
+            error => internal(error),
+        })?;
         Ok(CallScope {
             tenant: Some(tenant.clone()),
             config,
@@ -108,7 +112,7 @@ impl BerthServer {
     }
 
     fn access(&self, tenant: &str) -> Result<PluginAccess, ErrorData> {
-        Tenants::new(&self.app.db).access(tenant).map_err(|error| ErrorData::internal_error(error.to_string(), None))
+        Tenants::new(&self.app.db).access(tenant).map_err(internal)
     }
 
     /// The tools `tenant` may see, as MCP clients see them.
@@ -128,7 +132,7 @@ impl BerthServer {
     /// may call it. A tool of a plugin the tenant has not enabled is as
     /// unknown as a missing one.
     fn find(&self, tenant: &str, name: &str) -> Result<(Arc<LoadedPlugin>, usize), ErrorData> {
-        let unknown = || ErrorData::invalid_params(format!("unknown tool `{name}`"), None);
+        let unknown = || ErrorData::invalid_params(format!("unknown tool `{}`", clip(name)), None);
         let (plugin, tool) = split_qualified_name(name).ok_or_else(unknown)?;
         if !self.access(tenant)?.allows(plugin) {
             return Err(unknown());
@@ -145,6 +149,16 @@ impl BerthServer {
         self.app.audit.call(&record);
         record.duration_ms
     }
+}
+
+/// A failure on the host's side as the agent sees it: a short message with
+/// an id the operator can find in the log. The detail goes only to the log:
+/// it may quote the database or the vault, which are none of the agent's
+/// business.
+fn internal(detail: impl std::fmt::Display) -> ErrorData {
+    let id = audit::call_id();
+    tracing::error!(error_id = %id, "internal error serving MCP: {detail}");
+    ErrorData::internal_error(format!("internal error (id {id}); the host's log has the detail"), None)
 }
 
 fn describe_tool(plugin: &LoadedPlugin, tool: &ToolSpec) -> Tool {

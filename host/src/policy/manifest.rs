@@ -46,16 +46,17 @@ impl Default for ManifestLimits {
 impl ManifestLimits {
     /// Refuses bounds that would refuse every plugin or bound nothing,
     /// naming the setting and the accepted range.
-    pub fn validate(&self) -> Result<(), String> {
-        crate::runtime::limits::check_ranges(
-            "manifest",
-            &[
-                ("max_tools", u64::from(self.max_tools), 1, 10_000),
-                ("max_tools_kib", u64::from(self.max_tools_kib), 1, 64 * 1024),
-                ("max_description_bytes", u64::from(self.max_description_bytes), 64, 1024 * 1024),
-                ("max_entries", u64::from(self.max_entries), 1, 10_000),
-            ],
-        )
+    pub fn validate(&self) -> Result<(), crate::settings::InvalidSetting> {
+        let checks = [
+            ("max_tools", u64::from(self.max_tools), 1, 10_000),
+            ("max_tools_kib", u64::from(self.max_tools_kib), 1, 64 * 1024),
+            ("max_description_bytes", u64::from(self.max_description_bytes), 64, 1024 * 1024),
+            ("max_entries", u64::from(self.max_entries), 1, 10_000),
+        ];
+        for (name, value, low, high) in checks {
+            crate::settings::in_range("manifest", name, value, low..=high)?;
+        }
+        Ok(())
     }
 }
 

@@ -2,6 +2,7 @@
 //! every rule is unit-testable and the same everywhere it is applied.
 
 pub mod address;
+pub mod echo;
 pub mod egress;
 pub mod manifest;
 pub mod schema;

@@ -54,18 +54,19 @@ impl Default for SchemaLimits {
 impl SchemaLimits {
     /// Refuses bounds that would refuse every schema or bound nothing,
     /// naming the setting and the accepted range.
-    pub fn validate(&self) -> Result<(), String> {
-        crate::runtime::limits::check_ranges(
-            "schemas",
-            &[
-                ("max_schema_kib", u64::from(self.max_schema_kib), 1, 16 * 1024),
-                ("max_schema_depth", u64::from(self.max_schema_depth), 2, 128),
-                ("max_schema_branches", u64::from(self.max_schema_branches), 0, 100_000),
-                ("max_pattern_kib", u64::from(self.max_pattern_kib), 1, 10 * 1024),
-                ("max_errors", u64::from(self.max_errors), 1, 1_000),
-                ("max_error_bytes", u64::from(self.max_error_bytes), 32, 64 * 1024),
-            ],
-        )
+    pub fn validate(&self) -> Result<(), crate::settings::InvalidSetting> {
+        let checks = [
+            ("max_schema_kib", u64::from(self.max_schema_kib), 1, 16 * 1024),
+            ("max_schema_depth", u64::from(self.max_schema_depth), 2, 128),
+            ("max_schema_branches", u64::from(self.max_schema_branches), 0, 100_000),
+            ("max_pattern_kib", u64::from(self.max_pattern_kib), 1, 10 * 1024),
+            ("max_errors", u64::from(self.max_errors), 1, 1_000),
+            ("max_error_bytes", u64::from(self.max_error_bytes), 32, 64 * 1024),
+        ];
+        for (name, value, low, high) in checks {
+            crate::settings::in_range("schemas", name, value, low..=high)?;
+        }
+        Ok(())
     }
 }
 
@@ -351,8 +352,8 @@ mod tests {
     #[test]
     fn defaults_are_valid_and_nonsense_is_named() {
         assert_eq!(SchemaLimits::default().validate(), Ok(()));
-        let error = SchemaLimits { max_errors: 0, ..SchemaLimits::default() }.validate().unwrap_err();
-        assert_eq!(error, "schemas.max_errors = 0 is out of range; use 1 to 1000");
+        let error = SchemaLimits { max_errors: 0, ..SchemaLimits::default() }.validate().unwrap_err().to_string();
+        assert_eq!(error, "[schemas] max_errors = 0 is out of range; use 1 to 1000");
         assert_eq!(crate::policy::manifest::ManifestLimits::default().validate(), Ok(()));
     }
 

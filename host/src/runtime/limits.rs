@@ -1,6 +1,7 @@
 //! Per-call resource limits and the [`wasmtime::ResourceLimiter`] that
 //! enforces them and remembers which one a guest ran into.
 
+use crate::settings::{InvalidSetting, in_range};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -100,7 +101,7 @@ impl Limits {
 
     /// Refuses settings that would make every call fail or the engine refuse
     /// to start, naming the setting and the accepted range.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), InvalidSetting> {
         let checks = [
             ("memory_mib", u64::from(self.memory_mib), 1, 4096),
             ("call_timeout_ms", self.call_timeout_ms, 10, 3_600_000),
@@ -114,7 +115,10 @@ impl Limits {
             ("transfer_kib", u64::from(self.transfer_kib), u64::from(self.output_kib), 4 * 1024 * 1024),
             ("random_kib", u64::from(self.random_kib), 1, 64 * 1024),
         ];
-        check_ranges("limits", &checks)
+        for (name, value, low, high) in checks {
+            in_range("limits", name, value, low..=high)?;
+        }
+        Ok(())
     }
 
     /// Call timeout as a [`Duration`].
@@ -130,17 +134,6 @@ impl Limits {
     pub fn answer_margin(&self) -> Duration {
         (self.call_timeout() / 10).min(Duration::from_millis(250))
     }
-}
-
-/// Checks each `(key, value, low, high)` of settings section `section`,
-/// naming the first key out of its range and the range to use.
-pub(crate) fn check_ranges(section: &str, checks: &[(&str, u64, u64, u64)]) -> Result<(), String> {
-    for &(name, value, low, high) in checks {
-        if !(low..=high).contains(&value) {
-            return Err(format!("{section}.{name} = {value} is out of range; use {low} to {high}"));
-        }
-    }
-    Ok(())
 }
 
 /// A limit a call ran into. Its message names the limit, so the agent (and
@@ -233,8 +226,8 @@ mod tests {
     #[test]
     fn defaults_are_valid_and_nonsense_is_named() {
         assert_eq!(Limits::default().validate(), Ok(()));
-        let error = Limits { max_instances: 0, ..Limits::default() }.validate().unwrap_err();
-        assert!(error.contains("limits.max_instances = 0"), "{error}");
+        let error = Limits { max_instances: 0, ..Limits::default() }.validate().unwrap_err().to_string();
+        assert!(error.contains("[limits] max_instances = 0"), "{error}");
         assert!(Limits { memory_mib: 5000, ..Limits::default() }.validate().is_err());
     }
 
@@ -243,13 +236,13 @@ mod tests {
         assert_eq!(Limits::default().instances_per_tenant(), 16);
         assert_eq!(Limits { max_instances: 2, ..Limits::default() }.instances_per_tenant(), 1);
         let above = Limits { max_instances: 8, max_instances_per_tenant: Some(9), ..Limits::default() };
-        let error = above.validate().unwrap_err();
-        assert!(error.contains("limits.max_instances_per_tenant = 9") && error.contains("1 to 8"), "{error}");
+        let error = above.validate().unwrap_err().to_string();
+        assert!(error.contains("[limits] max_instances_per_tenant = 9") && error.contains("1 to 8"), "{error}");
     }
 
     #[test]
     fn the_transfer_limit_must_hold_the_output_limit() {
-        let error = Limits { transfer_kib: 1024, ..Limits::default() }.validate().unwrap_err();
-        assert!(error.contains("limits.transfer_kib = 1024") && error.contains("4096 to"), "{error}");
+        let error = Limits { transfer_kib: 1024, ..Limits::default() }.validate().unwrap_err().to_string();
+        assert!(error.contains("[limits] transfer_kib = 1024") && error.contains("4096 to"), "{error}");
     }
 }

@@ -15,6 +15,7 @@ mod resolver;
 use crate::metrics::CircuitState;
 use crate::policy::address::AddressPolicy;
 use crate::policy::egress::{Denial, EgressPolicy, origin_of};
+use crate::settings::{InvalidSetting, in_range};
 use futures::StreamExt;
 use resilience::{Breakers, RateLimits, ResilienceSettings, Verdict, retry_after};
 use serde::{Deserialize, Serialize};
@@ -77,6 +78,15 @@ impl Default for EgressSettings {
             max_requests_per_call: 200,
             trusted_ca_files: Vec::new(),
         }
+    }
+}
+
+impl EgressSettings {
+    /// Refuses caps and timeouts the host cannot run with.
+    pub fn validate(&self) -> Result<(), InvalidSetting> {
+        in_range("egress", "max_response_kib", self.max_response_kib, 1..=1_048_576)?;
+        in_range("egress", "timeout_ms", self.timeout_ms, 1..=3_600_000)?;
+        in_range("egress", "max_redirects", self.max_redirects, 0..=20)
     }
 }
 

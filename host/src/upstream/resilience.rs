@@ -3,6 +3,7 @@
 //! upstream origin), and a token bucket per (tenant, plugin).
 
 use crate::metrics::CircuitState;
+use crate::settings::{InvalidSetting, in_range};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -47,6 +48,21 @@ impl Default for ResilienceSettings {
 }
 
 impl ResilienceSettings {
+    /// Refuses values that would stop every request or overflow a clock: a
+    /// rate of zero, a negative one or NaN never refills its bucket, and a
+    /// cooldown of centuries overflows the deadline it sets.
+    pub fn validate(&self) -> Result<(), InvalidSetting> {
+        const SECTION: &str = "resilience";
+        in_range(SECTION, "max_retries", self.max_retries, 0..=10)?;
+        in_range(SECTION, "base_backoff_ms", self.base_backoff_ms, 0..=60_000)?;
+        in_range(SECTION, "max_backoff_ms", self.max_backoff_ms, 0..=600_000)?;
+        in_range(SECTION, "max_retry_after_ms", self.max_retry_after_ms, 0..=3_600_000)?;
+        in_range(SECTION, "breaker_threshold", self.breaker_threshold, 1..=10_000)?;
+        in_range(SECTION, "breaker_cooldown_ms", self.breaker_cooldown_ms, 0..=86_400_000)?;
+        in_range(SECTION, "rate_per_second", self.rate_per_second, 0.001..=1_000_000.0)?;
+        in_range(SECTION, "burst", self.burst, 1..=1_000_000)
+    }
+
     /// The wait before retry number `retry` (0-based): full jitter over an
     /// exponentially growing, capped window.
     pub fn backoff(&self, retry: u32) -> Duration {

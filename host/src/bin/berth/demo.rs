@@ -61,7 +61,7 @@ pub async fn run(mut args: DemoArgs, base: &Settings) -> anyhow::Result<()> {
     let app = App::start(&settings).await?;
     let key = provision(&app, &fakes)?;
     print_instructions(&args.transports, &key, &fakes, &state, temporary.is_some());
-    run_transports(app, args.transports.stdio, TENANT, http, settings.http.shutdown_grace()).await
+    run_transports(app, args.transports.stdio, TENANT, http, &settings.http).await
 }
 
 /// The operator's settings, pointed at the demo's state, with egress allowed

@@ -8,9 +8,10 @@ use anyhow::{Context, bail};
 use berth::app::App;
 use berth::audit::AuditLog;
 use berth::db::Database;
-use berth::http::HttpOptions;
+use berth::http::{HttpOptions, HttpSettings};
 use berth::lifecycle::History;
 use berth::mcp::first_request::AwaitFirstRequest;
+use berth::mcp::stdio::LineTransport;
 use berth::mcp::{BerthServer, Draining};
 use berth::settings::Settings;
 use berth::tenants::Tenants;
@@ -18,11 +19,9 @@ use berth::vault::credentials::{SIGNING_KEY_SUFFIX, is_signing_key_name};
 use berth::vault::{KeySource, MasterKey, Scheme, Vault, load_master_key, write_key_file};
 use clap::{Args, Parser, Subcommand};
 use rmcp::ServiceExt;
-use rmcp::transport::async_rw::AsyncRwTransport;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
 
@@ -44,7 +43,9 @@ struct Cli {
     #[arg(long, global = true, env = "BERTH_COMPILE_CACHE")]
     compile_cache: Option<PathBuf>,
     /// Log filter, e.g. `info` or `berth=debug`. Logs always go to stderr.
-    #[arg(long, global = true, env = "BERTH_LOG", default_value = "info")]
+    /// rmcp's own messages stay at `warn` by default: at `info` it logs
+    /// every notification a client sends, whole.
+    #[arg(long, global = true, env = "BERTH_LOG", default_value = "info,rmcp=warn")]
     log: String,
     #[command(subcommand)]
     command: Command,
@@ -319,7 +320,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
 async fn serve(args: ServeArgs, settings: Settings) -> anyhow::Result<()> {
     let http = http_options(&args.transports, &settings)?;
     let app = App::start(&settings).await?;
-    run_transports(app, args.transports.stdio, &args.tenant, http, settings.http.shutdown_grace()).await
+    run_transports(app, args.transports.stdio, &args.tenant, http, &settings.http).await
 }
 
 /// What `--http` and its companions ask for, checked before anything starts.
@@ -341,13 +342,13 @@ fn http_options(args: &Transports, settings: &Settings) -> anyhow::Result<Option
 
 /// Serves `app` over stdio (as `tenant`) and/or HTTP until both end. On
 /// SIGTERM or SIGINT every transport stops taking new work, lets in-flight
-/// calls finish within `grace`, and ends.
+/// calls finish within `settings.shutdown_grace_ms`, and ends.
 async fn run_transports(
     app: std::sync::Arc<App>,
     stdio: bool,
     tenant: &str,
     http: Option<HttpOptions>,
-    grace: Duration,
+    settings: &HttpSettings,
 ) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     tokio::spawn({
@@ -360,7 +361,7 @@ async fn run_transports(
     let http =
         http.map(|options| tokio::spawn(berth::http::serve(app.clone(), options, shutdown.clone().cancelled_owned())));
     if stdio {
-        serve_stdio(app, tenant, shutdown, grace).await?;
+        serve_stdio(app, tenant, shutdown, settings).await?;
     }
     if let Some(http) = http {
         http.await.context("HTTP server task failed")??;
@@ -368,16 +369,17 @@ async fn run_transports(
     Ok(())
 }
 
-/// Serves one session on stdin/stdout until stdin ends or `shutdown`.
+/// Serves one session on stdin/stdout until stdin ends or `shutdown`. A
+/// message (a line) is at most `settings.body_limit_kib`, as over HTTP.
 async fn serve_stdio(
     app: std::sync::Arc<App>,
     tenant: &str,
     shutdown: CancellationToken,
-    grace: Duration,
+    settings: &HttpSettings,
 ) -> anyhow::Result<()> {
     tracing::info!(tenant, "serving MCP on stdio");
-    let (stdin, stdout) = rmcp::transport::stdio();
-    let transport = AwaitFirstRequest::new(Draining::new(AsyncRwTransport::new_server(stdin, stdout), shutdown, grace));
+    let lines = LineTransport::new(tokio::io::stdin(), tokio::io::stdout(), settings.body_limit_bytes());
+    let transport = AwaitFirstRequest::new(Draining::new(lines, shutdown, settings.shutdown_grace()));
     match BerthServer::new(app, tenant, "stdio").serve(transport).await {
         Ok(service) => {
             service.waiting().await.context("stdio session failed")?;

@@ -86,7 +86,12 @@ impl EgressSettings {
     pub fn validate(&self) -> Result<(), InvalidSetting> {
         in_range("egress", "max_response_kib", self.max_response_kib, 1..=1_048_576)?;
         in_range("egress", "timeout_ms", self.timeout_ms, 1..=3_600_000)?;
-        in_range("egress", "max_redirects", self.max_redirects, 0..=20)
+        in_range("egress", "max_redirects", self.max_redirects, 0..=20)?;
+        in_range("egress", "max_request_headers", self.max_request_headers, 1..=10_000)?;
+        in_range("egress", "max_request_header_kib", self.max_request_header_kib, 1..=1024)?;
+        in_range("egress", "max_request_body_kib", self.max_request_body_kib, 0..=1_048_576)?;
+        in_range("egress", "min_timeout_ms", self.min_timeout_ms, 1..=self.timeout_ms.max(1))?;
+        in_range("egress", "max_requests_per_call", self.max_requests_per_call, 1..=100_000)
     }
 }
 

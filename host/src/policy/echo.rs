@@ -3,18 +3,21 @@
 //! `Host` header) quotes at most [`MAX_ECHO_CHARS`] of it, so a client cannot
 //! make the host write a megabyte of log per request.
 
+use crate::log_safe::escape;
 use std::borrow::Cow;
 
 /// Longest client string quoted whole. Real tool names, session ids and host
 /// names are far shorter; anything longer is cut and marked with its length.
 pub const MAX_ECHO_CHARS: usize = 128;
 
-/// `text` as it may be quoted: whole when short, else its first
+/// `text` as it may be quoted, control characters escaped: whole when short, else its first
 /// [`MAX_ECHO_CHARS`] characters followed by `…` and its length in bytes.
 pub fn clip(text: &str) -> Cow<'_, str> {
+    // A client's newline must not start a forged log line any more than a
+    // guest's: what is quoted is escaped as well as cut.
     match text.char_indices().nth(MAX_ECHO_CHARS) {
-        None => Cow::Borrowed(text),
-        Some((end, _)) => Cow::Owned(format!("{}… ({} bytes)", &text[..end], text.len())),
+        None => escape(text),
+        Some((end, _)) => Cow::Owned(format!("{}… ({} bytes)", escape(&text[..end]), text.len())),
     }
 }
 

@@ -19,6 +19,7 @@ pub mod policy;
 pub mod runtime;
 pub mod scaffold;
 pub mod settings;
+pub mod snapshot;
 pub mod tenants;
 pub mod upstream;
 pub mod vault;

@@ -3,6 +3,7 @@
 //! a typo is an error rather than a silently ignored setting.
 
 use crate::admission::AdmissionLimits;
+use crate::audit::AuditSettings;
 use crate::capabilities::cache::CacheLimits;
 use crate::http::HttpSettings;
 use crate::runtime::Limits;
@@ -58,6 +59,8 @@ pub struct Settings {
     pub resilience: ResilienceSettings,
     /// The admin API and `/metrics`.
     pub admin: AdminSettings,
+    /// How the audit log is written and how long it is kept.
+    pub audit: AuditSettings,
     /// Directory of the compile cache (`BERTH_COMPILE_CACHE`,
     /// `--compile-cache`); default `compile-cache` in the data directory.
     pub compile_cache_dir: Option<PathBuf>,
@@ -85,6 +88,7 @@ impl Default for Settings {
             egress: EgressSettings::default(),
             resilience: ResilienceSettings::default(),
             admin: AdminSettings::default(),
+            audit: AuditSettings::default(),
             compile_cache_dir: None,
             watch_plugins: true,
             master_key_file: None,

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod audit;
 mod buyict;
 mod credentials;
 mod demo;
@@ -19,4 +20,5 @@ mod runtime;
 mod sandbox;
 mod scaffold;
 mod servicenow;
+mod snapshot;
 mod stdio;

@@ -13,7 +13,8 @@ use crate::metrics::CallOutcome;
 use crate::policy::manifest::{qualified_name, split_qualified_name};
 use crate::runtime::bindings::types::{Content, ToolError, ToolResult};
 use crate::runtime::{CallError, CallScope, LoadedPlugin, ToolSpec};
-use crate::tenants::{PluginAccess, Principal, Tenants};
+use crate::snapshot::{Generation, SnapshotError};
+use crate::tenants::{PluginAccess, Principal};
 use rmcp::ErrorData;
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
@@ -85,22 +86,39 @@ impl BerthServer {
         Ok(bound.tenant.clone())
     }
 
-    /// What `tenant` grants `plugin` for one call: settings and credentials.
-    fn scope(&self, tenant: &Arc<str>, plugin: &LoadedPlugin, call_id: String) -> Result<CallScope, ErrorData> {
-        let internal = |error: String| ErrorData::internal_error(error, None);
-        let config = self.app.db.plugin_config(tenant, plugin.name()).map_err(|error| internal(error.to_string()))?;
-        let credentials =
-            self.app.vault.credentials(tenant, plugin.name()).map_err(|error| internal(error.to_string()))?;
-        Ok(CallScope { tenant: Some(tenant.clone()), config, credentials, call_id: Some(call_id) })
+    /// What `tenant` grants `plugin` for one call: settings and credentials,
+    /// from the snapshot `generation` (read at the start of the call).
+    fn scope(
+        &self,
+        generation: &Generation,
+        tenant: &Arc<str>,
+        plugin: &LoadedPlugin,
+        call_id: String,
+    ) -> Result<CallScope, ErrorData> {
+        let grants = self
+            .app
+            .snapshot
+            .grants(generation, &self.app.vault, tenant, plugin.name())
+            .map_err(|error| ErrorData::internal_error(error.to_string(), None))?;
+        Ok(CallScope {
+            tenant: Some(tenant.clone()),
+            config: grants.config.clone(),
+            credentials: grants.credentials.clone(),
+            call_id: Some(call_id),
+        })
     }
 
-    fn access(&self, tenant: &str) -> Result<PluginAccess, ErrorData> {
-        Tenants::new(&self.app.db).access(tenant).map_err(|error| ErrorData::internal_error(error.to_string(), None))
+    /// The snapshot as of now, and which plugins `tenant` may use in it.
+    fn access(&self, tenant: &Arc<str>) -> Result<(Arc<Generation>, Arc<PluginAccess>), ErrorData> {
+        let internal = |error: SnapshotError| ErrorData::internal_error(error.to_string(), None);
+        let generation = self.app.snapshot.current().map_err(internal)?;
+        let access = self.app.snapshot.access(&generation, tenant).map_err(internal)?;
+        Ok((generation, access))
     }
 
     /// The tools `tenant` may see, as MCP clients see them.
-    fn tools(&self, tenant: &str) -> Result<Vec<Tool>, ErrorData> {
-        let access = self.access(tenant)?;
+    fn tools(&self, tenant: &Arc<str>) -> Result<Vec<Tool>, ErrorData> {
+        let (_, access) = self.access(tenant)?;
         Ok(self
             .app
             .plugins
@@ -112,25 +130,27 @@ impl BerthServer {
     }
 
     /// The plugin behind `name` and the index of the tool in it, if `tenant`
-    /// may call it. A tool of a plugin the tenant has not enabled is as
-    /// unknown as a missing one.
-    fn find(&self, tenant: &str, name: &str) -> Result<(Arc<LoadedPlugin>, usize), ErrorData> {
+    /// may call it, with the snapshot the call reads. A tool of a plugin the
+    /// tenant has not enabled is as unknown as a missing one.
+    fn find(&self, tenant: &Arc<str>, name: &str) -> Result<(Arc<LoadedPlugin>, usize, Arc<Generation>), ErrorData> {
         let unknown = || ErrorData::invalid_params(format!("unknown tool `{name}`"), None);
         let (plugin, tool) = split_qualified_name(name).ok_or_else(unknown)?;
-        if !self.access(tenant)?.allows(plugin) {
+        let (generation, access) = self.access(tenant)?;
+        if !access.allows(plugin) {
             return Err(unknown());
         }
         let plugin = self.app.plugins.get(plugin).ok_or_else(unknown)?;
         let index = plugin.tools.iter().position(|spec| spec.name == tool).ok_or_else(unknown)?;
-        Ok((plugin, index))
+        Ok((plugin, index, generation))
     }
 
     /// Writes the call's audit record with its `outcome`; returns its duration in ms.
     fn audit(&self, mut record: CallRecord, started: Instant, outcome: String) -> i64 {
         record.duration_ms = started.elapsed().as_millis() as i64;
         record.outcome = outcome;
-        self.app.audit.call(&record);
-        record.duration_ms
+        let duration_ms = record.duration_ms;
+        self.app.audit.call(record);
+        duration_ms
     }
 }
 
@@ -195,7 +215,7 @@ impl ServerHandler for BerthServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let tenant = self.tenant(&context)?;
         let name = request.name.to_string();
-        let (plugin, index) = self.find(&tenant, &name)?;
+        let (plugin, index, generation) = self.find(&tenant, &name)?;
         let tool = &plugin.tools[index];
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         let started = Instant::now();
@@ -217,7 +237,7 @@ impl ServerHandler for BerthServer {
                 (failure(format!("invalid arguments for `{name}`: {problems}")), CallOutcome::InvalidArguments)
             }
             None => {
-                let scope = self.scope(&tenant, &plugin, record.call_id.clone())?;
+                let scope = self.scope(&generation, &tenant, &plugin, record.call_id.clone())?;
                 let arguments = arguments.to_string();
                 let call = self.app.runtime.call(&plugin, scope, &tool.name, &arguments);
                 let outcome = tokio::select! {

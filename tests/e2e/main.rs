@@ -13,6 +13,7 @@ mod demo;
 mod egress;
 mod http;
 mod languages;
+mod latency;
 mod lifecycle;
 mod oauth;
 mod resilience;

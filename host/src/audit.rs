@@ -91,8 +91,8 @@ pub struct AuditSettings {
     /// second into at most a hundred, and is shorter than any client's
     /// round trip that could act on an answer.
     pub flush_interval_ms: u64,
-    /// Most rows in one commit. 256 rows commit in about a millisecond, so
-    /// a burst never holds the database's write lock for long.
+    /// Most rows in one transaction. 256 rows commit in about a millisecond,
+    /// so a burst never holds the database's write lock for long.
     pub batch_rows: u32,
     /// Rows that may wait for the writer. When it is full, calls wait for
     /// room rather than lose a row. 16,384 rows are a few MiB and, at the
@@ -368,7 +368,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         // A queue of 4 rows and batches of 2: the 2,000 rows below fill it
         // again and again.
-        let settings = AuditSettings { queue_rows: 4, batch_rows: 2, ..AuditSettings::default() };
+        let settings = AuditSettings { queue_rows: 4, batch_rows: 2, flush_interval_ms: 1, ..AuditSettings::default() };
         let log = AuditLog::start(dir.path(), settings).unwrap();
         let writers: Vec<_> = (0..4)
             .map(|writer| {

@@ -3,14 +3,16 @@
 //!
 //! Rows go through a bounded queue. When the queue is full, the caller waits
 //! for room (backpressure): a row is never dropped to keep a call fast. The
-//! thread commits when `batch_rows` rows are waiting or `flush_interval_ms`
-//! after the first of them arrived, whichever comes first; [`Queue::flush`]
-//! commits at once (shutdown uses it).
+//! thread sleeps `flush_interval_ms` after the first row of a group arrives,
+//! then commits everything queued, `batch_rows` rows per transaction;
+//! [`Queue::flush`] commits at once (shutdown uses it).
 
 use super::retention::{self, Retention};
 use super::{AuditSettings, CallRecord, RequestRecord};
 use crate::db::Database;
 use rusqlite::{Connection, params};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
@@ -33,14 +35,22 @@ pub(super) enum Entry {
 #[derive(Clone)]
 pub(super) struct Queue {
     sender: SyncSender<Entry>,
+    /// The writer, unparked by a flush to cut its gathering sleep short.
+    writer: std::thread::Thread,
+    /// Set by a flush before it unparks the writer.
+    flush: Arc<AtomicBool>,
 }
 
 impl Queue {
     /// Starts the writer thread on `db` (a connection of its own).
     pub(super) fn start(db: Database, settings: AuditSettings) -> std::io::Result<Self> {
         let (sender, receiver) = sync_channel(settings.queue_rows.max(1) as usize);
-        std::thread::Builder::new().name("berth-audit".to_owned()).spawn(move || run(&db, &receiver, settings))?;
-        Ok(Self { sender })
+        let flush = Arc::new(AtomicBool::new(false));
+        let writer = std::thread::Builder::new().name("berth-audit".to_owned()).spawn({
+            let flush = flush.clone();
+            move || run(&db, &receiver, &flush, settings)
+        })?;
+        Ok(Self { sender, writer: writer.thread().clone(), flush })
     }
 
     pub(super) fn call(&self, record: CallRecord) {
@@ -58,6 +68,8 @@ impl Queue {
         let sender = self.sender.clone();
         // Sending blocks while the queue is full; keep that off the runtime.
         let queued = tokio::task::spawn_blocking(move || sender.send(Entry::Flush(done)).is_ok()).await;
+        self.flush.store(true, Ordering::SeqCst);
+        self.writer.unpark();
         if matches!(queued, Ok(true)) {
             let _ = committed.await;
         }
@@ -80,7 +92,7 @@ impl Queue {
 /// The writer thread: gathers a batch, commits it, answers flushes, and
 /// between batches enforces retention; ends when every [`Queue`] is gone
 /// and the queue is empty.
-fn run(db: &Database, receiver: &Receiver<Entry>, settings: AuditSettings) {
+fn run(db: &Database, receiver: &Receiver<Entry>, flush: &AtomicBool, settings: AuditSettings) {
     let interval = Duration::from_millis(settings.flush_interval_ms);
     let batch_rows = settings.batch_rows.max(1) as usize;
     let mut retention = Pruning::new(&settings);
@@ -95,17 +107,27 @@ fn run(db: &Database, receiver: &Receiver<Entry>, settings: AuditSettings) {
             }
             Err(RecvTimeoutError::Disconnected) => return,
         };
+        // Let the group gather while this thread sleeps: a sender wakes a
+        // receiver that waits on the queue (a system call and a context
+        // switch per row), never one that sleeps. A flush cuts it short.
         let deadline = Instant::now() + interval;
-        let mut entry = Some(first);
-        while let Some(next) = entry.take() {
-            match next {
+        while !matches!(first, Entry::Flush(_)) && !flush.swap(false, Ordering::SeqCst) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            std::thread::park_timeout(left);
+        }
+        let mut next = Some(first);
+        while let Some(entry) = next {
+            match entry {
                 Entry::Flush(done) => flushes.push(done),
                 row => batch.push(row),
             }
-            if batch.len() >= batch_rows || !flushes.is_empty() {
-                break;
+            if batch.len() >= batch_rows {
+                write_or_log(db, &mut batch);
             }
-            entry = receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())).ok();
+            next = receiver.try_recv().ok();
         }
         write_or_log(db, &mut batch);
         for done in flushes.drain(..) {

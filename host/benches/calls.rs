@@ -7,6 +7,8 @@
 //!   the pooling allocator (the imports are stubs: nothing is called);
 //! - `greet/pooling` vs `greet/on_demand`: a fresh store, instantiation and
 //!   one `greet` call, with and without the pooling allocator;
+//! - `greet/pooling` vs `greet/pooling_no_keep_resident`: reused slots
+//!   reset in place (the default) or handed back to the kernel;
 //! - `greet/pooling` vs `greet/native`: the same call against the same work
 //!   (parse the arguments, format the greeting) done natively, which is the
 //!   price of the sandbox.
@@ -18,9 +20,9 @@ use std::path::Path;
 
 const ARGUMENTS: &str = r#"{"name":"Ada"}"#;
 
-fn setup(tokio: &tokio::runtime::Runtime, allocation: Allocation) -> (Runtime, LoadedPlugin) {
+fn setup(tokio: &tokio::runtime::Runtime, allocation: Allocation, limits: Limits) -> (Runtime, LoadedPlugin) {
     let options = EngineOptions { allocation, compile_cache: None };
-    let runtime = Runtime::new(Limits::default(), options, HostServices::embedded()).expect("runtime");
+    let runtime = Runtime::new(limits, options, HostServices::embedded()).expect("runtime");
     let plugin = tokio.block_on(runtime.load(&hello())).expect("hello loads");
     (runtime, plugin)
 }
@@ -63,8 +65,14 @@ fn native_greet(arguments: &str) -> String {
 fn greet(c: &mut Criterion) {
     let tokio = tokio::runtime::Runtime::new().expect("tokio");
     let mut group = c.benchmark_group("greet");
-    for (label, allocation) in [("pooling", Allocation::Pooling), ("on_demand", Allocation::OnDemand)] {
-        let (runtime, plugin) = setup(&tokio, allocation);
+    let reset_by_kernel = Limits { keep_resident_kib: 0, ..Limits::default() };
+    let variants = [
+        ("pooling", Allocation::Pooling, Limits::default()),
+        ("pooling_no_keep_resident", Allocation::Pooling, reset_by_kernel),
+        ("on_demand", Allocation::OnDemand, Limits::default()),
+    ];
+    for (label, allocation, limits) in variants {
+        let (runtime, plugin) = setup(&tokio, allocation, limits);
         group.bench_function(label, |b| {
             b.to_async(&tokio).iter(|| async {
                 let outcome = runtime.call(&plugin, CallScope::tenant("bench"), "greet", ARGUMENTS).await;

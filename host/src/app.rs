@@ -11,6 +11,7 @@ use crate::metrics::{Levels, Metrics};
 use crate::runtime::registry::PluginRegistry;
 use crate::runtime::{EngineOptions, HostServices, Runtime};
 use crate::settings::{InvalidSetting, Settings};
+use crate::snapshot::Snapshot;
 use crate::upstream::Upstream;
 use crate::vault::{Vault, VaultError, load_master_key};
 use std::path::PathBuf;
@@ -56,6 +57,9 @@ pub struct App {
     pub plugins: PluginRegistry,
     /// Durable state.
     pub db: Arc<Database>,
+    /// What calls read from `db`, kept in memory and checked for changes
+    /// on every call.
+    pub snapshot: Snapshot,
     /// Tool calls and upstream requests.
     pub audit: AuditLog,
     /// Bounds on sessions and in-flight calls.
@@ -79,7 +83,7 @@ impl App {
         settings.validate()?;
         let data_dir = settings.data_dir();
         let db = Arc::new(Database::open(&data_dir)?);
-        let audit = AuditLog::new(db.clone());
+        let audit = AuditLog::start(&data_dir, settings.audit)?;
         let (vault_key, key_source) =
             load_master_key(&data_dir, settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
         let vault = Vault::open(db.clone(), vault_key, key_source)?;
@@ -88,6 +92,7 @@ impl App {
         let app = Arc::new(Self {
             runtime,
             plugins: PluginRegistry::new(),
+            snapshot: Snapshot::new(db.clone()),
             db,
             admission: Admission::new(settings.admission),
             vault,

@@ -3,12 +3,19 @@
 //! status, retries, outcome), denials included. Nothing secret is written:
 //! arguments are redacted by key name and truncated, query strings (which
 //! often carry tokens) are dropped.
+//!
+//! Rows are written off the request path by one writer that commits in
+//! groups ([`writer`]); old rows are deleted by [`retention`].
 
+pub mod retention;
+mod writer;
+
+use crate::settings::{InvalidSetting, in_range};
 use crate::db::{Database, DbError};
 use rusqlite::params;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::sync::Arc;
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Argument keys whose values are never written.
@@ -74,123 +81,147 @@ pub struct RequestRecord {
     pub outcome: String,
 }
 
-/// Writes and reads the audit log.
+/// `[audit]` settings: how rows are written and how long they are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditSettings {
+    /// Longest a row waits in memory before its group is committed, in ms.
+    /// This is the durability window: a host killed with `kill -9` (or a
+    /// crash) loses at most the rows of calls answered in the last
+    /// `flush_interval_ms` plus one commit. 10 ms turns thousands of syncs a
+    /// second into at most a hundred, and is shorter than any client's
+    /// round trip that could act on an answer.
+    pub flush_interval_ms: u64,
+    /// Most rows in one transaction. 256 rows commit in about a millisecond,
+    /// so a burst never holds the database's write lock for long.
+    pub batch_rows: u32,
+    /// Rows that may wait for the writer. When it is full, calls wait for
+    /// room rather than lose a row. 16,384 rows are a few MiB and, at the
+    /// writer's pace, well under a second of backlog.
+    pub queue_rows: u32,
+    /// Calls older than this many days are deleted, with their upstream
+    /// requests (0 keeps them forever). 90 days covers a quarter's review.
+    pub max_age_days: u32,
+    /// At most this many calls are kept, the newest (0: no bound). At about
+    /// 140 bytes a row, 10 million calls are roughly 1.5 GB of disk, a bound
+    /// that a host at full load (about a gigabyte an hour) still respects.
+    pub max_calls: u64,
+    /// How often the host enforces retention, in seconds. A pass deletes in
+    /// chunks between audit commits, so it never stalls calls.
+    pub prune_interval_secs: u64,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self {
+            flush_interval_ms: 10,
+            batch_rows: 256,
+            queue_rows: 16_384,
+            max_age_days: 90,
+            max_calls: 10_000_000,
+            prune_interval_secs: 300,
+        }
+    }
+}
+
+impl AuditSettings {
+    /// Checks the values, naming the key and the fix.
+    pub fn validate(&self) -> Result<(), InvalidSetting> {
+        in_range("audit", "flush_interval_ms", self.flush_interval_ms, 0..=60_000)?;
+        in_range("audit", "batch_rows", self.batch_rows, 1..=1_000_000)?;
+        in_range("audit", "queue_rows", self.queue_rows, 1..=100_000_000)?;
+        in_range("audit", "prune_interval_secs", self.prune_interval_secs, 1..=31_536_000)
+    }
+}
+
+/// Writes the audit log: cheap to clone; every clone feeds the one writer.
 #[derive(Clone)]
 pub struct AuditLog {
-    db: Arc<Database>,
+    queue: writer::Queue,
 }
 
 impl AuditLog {
-    /// The log in `db`.
-    pub fn new(db: Arc<Database>) -> Self {
-        Self { db }
+    /// Starts the writer on a connection of its own to the database in
+    /// `data_dir`, so that its commits never wait behind the request path's
+    /// reads (or the other way round).
+    pub fn start(data_dir: &Path, settings: AuditSettings) -> Result<Self, DbError> {
+        let db = Database::open(data_dir)?;
+        let queue = writer::Queue::start(db, settings)
+            .map_err(|source| DbError::DataDir { path: data_dir.to_owned(), source })?;
+        Ok(Self { queue })
     }
 
-    /// Records a finished call. Failures are logged, never raised: a full
-    /// disk must not turn every tool call into an error.
-    pub fn call(&self, record: &CallRecord) {
-        let result = self.db.with(|conn| {
-            conn.execute(
-                "INSERT INTO audit_calls (call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    record.call_id,
-                    record.at_ms,
-                    record.tenant,
-                    record.transport,
-                    record.plugin,
-                    record.version,
-                    record.tool,
-                    record.arguments.to_string(),
-                    record.outcome,
-                    record.duration_ms
-                ],
-            )
-        });
-        if let Err(error) = result {
-            tracing::error!("cannot write the audit log: {error}");
-        }
+    /// Records a finished call. It is queued, never raised: a full disk must
+    /// not turn every tool call into an error, and the writer logs what the
+    /// database refuses.
+    pub fn call(&self, record: CallRecord) {
+        self.queue.call(record);
     }
 
     /// Records an upstream request.
     pub fn request(&self, record: &RequestRecord) {
-        let result = self.db.with(|conn| {
-            conn.execute(
-                "INSERT INTO audit_requests (call_id, at_ms, tenant, plugin, method, origin, path, status, duration_ms, retries, outcome)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![
-                    record.call_id,
-                    record.at_ms,
-                    record.tenant,
-                    record.plugin,
-                    record.method,
-                    record.origin,
-                    record.path,
-                    record.status,
-                    record.duration_ms,
-                    record.retries,
-                    record.outcome
-                ],
-            )
-        });
-        if let Err(error) = result {
-            tracing::error!("cannot write the audit log: {error}");
-        }
+        self.queue.request(record.clone());
     }
 
-    /// The newest `limit` calls (optionally of one tenant), oldest first,
-    /// each with its upstream requests.
-    pub fn tail(&self, tenant: Option<&str>, limit: usize) -> Result<Vec<CallRecord>, DbError> {
-        self.db.with(|conn| {
-            let mut calls = conn.prepare(
-                "SELECT call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms
+    /// Resolves once every row recorded before it is committed. Shutdown
+    /// calls it after the last call is answered.
+    pub async fn flush(&self) {
+        self.queue.flush().await;
+    }
+}
+
+/// The newest `limit` calls in `db` (optionally of one tenant), oldest
+/// first, each with its upstream requests.
+pub fn tail(db: &Database, tenant: Option<&str>, limit: usize) -> Result<Vec<CallRecord>, DbError> {
+    db.with(|conn| {
+        let mut calls = conn.prepare(
+            "SELECT call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms
                  FROM audit_calls WHERE (?1 IS NULL OR tenant = ?1) ORDER BY at_ms DESC, rowid DESC LIMIT ?2",
-            )?;
-            let mut records: Vec<CallRecord> = calls
-                .query_map(params![tenant, limit as i64], |row| {
-                    let arguments: String = row.get(7)?;
-                    Ok(CallRecord {
-                        call_id: row.get(0)?,
-                        at_ms: row.get(1)?,
-                        tenant: row.get(2)?,
-                        transport: row.get(3)?,
-                        plugin: row.get(4)?,
-                        version: row.get(5)?,
-                        tool: row.get(6)?,
-                        arguments: serde_json::from_str(&arguments).unwrap_or(Value::Null),
-                        outcome: row.get(8)?,
-                        duration_ms: row.get(9)?,
-                        requests: Vec::new(),
+        )?;
+        let mut records: Vec<CallRecord> = calls
+            .query_map(params![tenant, limit as i64], |row| {
+                let arguments: String = row.get(7)?;
+                Ok(CallRecord {
+                    call_id: row.get(0)?,
+                    at_ms: row.get(1)?,
+                    tenant: row.get(2)?,
+                    transport: row.get(3)?,
+                    plugin: row.get(4)?,
+                    version: row.get(5)?,
+                    tool: row.get(6)?,
+                    arguments: serde_json::from_str(&arguments).unwrap_or(Value::Null),
+                    outcome: row.get(8)?,
+                    duration_ms: row.get(9)?,
+                    requests: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        records.reverse();
+        let mut requests = conn.prepare(
+            "SELECT at_ms, method, origin, path, status, duration_ms, retries, outcome
+                 FROM audit_requests WHERE call_id = ?1 ORDER BY id",
+        )?;
+        for record in &mut records {
+            record.requests = requests
+                .query_map(params![record.call_id], |row| {
+                    Ok(RequestRecord {
+                        call_id: record.call_id.clone(),
+                        at_ms: row.get(0)?,
+                        tenant: record.tenant.clone(),
+                        plugin: record.plugin.clone(),
+                        method: row.get(1)?,
+                        origin: row.get(2)?,
+                        path: row.get(3)?,
+                        status: row.get(4)?,
+                        duration_ms: row.get(5)?,
+                        retries: row.get(6)?,
+                        outcome: row.get(7)?,
                     })
                 })?
                 .collect::<Result<_, _>>()?;
-            records.reverse();
-            let mut requests = conn.prepare(
-                "SELECT at_ms, method, origin, path, status, duration_ms, retries, outcome
-                 FROM audit_requests WHERE call_id = ?1 ORDER BY id",
-            )?;
-            for record in &mut records {
-                record.requests = requests
-                    .query_map(params![record.call_id], |row| {
-                        Ok(RequestRecord {
-                            call_id: record.call_id.clone(),
-                            at_ms: row.get(0)?,
-                            tenant: record.tenant.clone(),
-                            plugin: record.plugin.clone(),
-                            method: row.get(1)?,
-                            origin: row.get(2)?,
-                            path: row.get(3)?,
-                            status: row.get(4)?,
-                            duration_ms: row.get(5)?,
-                            retries: row.get(6)?,
-                            outcome: row.get(7)?,
-                        })
-                    })?
-                    .collect::<Result<_, _>>()?;
-            }
-            Ok(records)
-        })
-    }
+        }
+        Ok(records)
+    })
 }
 
 /// Now, as Unix milliseconds.
@@ -251,13 +282,11 @@ mod tests {
         assert_eq!(redacted["url"], "https://a.example/x?[REDACTED]");
     }
 
-    #[test]
-    fn calls_come_back_with_their_requests() {
-        let dir = tempfile::tempdir().unwrap();
-        let log = AuditLog::new(Arc::new(Database::open(dir.path()).unwrap()));
-        let call = CallRecord {
-            call_id: "c1".into(),
-            at_ms: 1,
+    /// A call record with `call_id` at `at_ms`.
+    pub(super) fn call(call_id: &str, at_ms: i64) -> CallRecord {
+        CallRecord {
+            call_id: call_id.into(),
+            at_ms,
             tenant: "acme".into(),
             transport: "stdio".into(),
             plugin: "probe".into(),
@@ -267,10 +296,14 @@ mod tests {
             outcome: "ok".into(),
             duration_ms: 5,
             requests: Vec::new(),
-        };
-        let request = RequestRecord {
-            call_id: "c1".into(),
-            at_ms: 2,
+        }
+    }
+
+    /// A request record of `call_id` at `at_ms`.
+    pub(super) fn request(call_id: &str, at_ms: i64) -> RequestRecord {
+        RequestRecord {
+            call_id: call_id.into(),
+            at_ms,
             tenant: "acme".into(),
             plugin: "probe".into(),
             method: "GET".into(),
@@ -280,12 +313,72 @@ mod tests {
             duration_ms: 3,
             retries: 0,
             outcome: "ok".into(),
-        };
-        log.request(&request);
-        log.call(&call);
-        let tail = log.tail(Some("acme"), 10).unwrap();
+        }
+    }
+
+    /// Writes `record` straight to `db`, as the writer would.
+    pub(super) fn insert_call(db: &Database, record: &CallRecord) {
+        db.with(|conn| writer::commit(conn, &[writer::Entry::Call(Box::new(record.clone()))])).unwrap();
+    }
+
+    /// Writes `record` straight to `db`, as the writer would.
+    pub(super) fn insert_request(db: &Database, record: &RequestRecord) {
+        db.with(|conn| writer::commit(conn, &[writer::Entry::Request(Box::new(record.clone()))])).unwrap();
+    }
+
+    fn count(db: &Database) -> i64 {
+        db.with(|conn| conn.query_row("SELECT count(*) FROM audit_calls", [], |row| row.get(0))).unwrap()
+    }
+
+    #[tokio::test]
+    async fn calls_come_back_with_their_requests() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = AuditLog::start(dir.path(), AuditSettings::default()).unwrap();
+        log.request(&request("c1", now_ms()));
+        log.call(call("c1", now_ms()));
+        log.flush().await;
+        let db = Database::open(dir.path()).unwrap();
+        let tail = tail(&db, Some("acme"), 10).unwrap();
         assert_eq!(tail.len(), 1);
         assert_eq!(tail[0].requests.len(), 1);
-        assert!(log.tail(Some("globex"), 10).unwrap().is_empty());
+        assert!(super::tail(&db, Some("globex"), 10).unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn rows_are_committed_within_the_flush_interval_without_a_flush() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = AuditSettings { flush_interval_ms: 20, ..AuditSettings::default() };
+        let log = AuditLog::start(dir.path(), settings).unwrap();
+        let db = Database::open(dir.path()).unwrap();
+        log.call(call("c1", now_ms()));
+        let waited = std::time::Instant::now();
+        while count(&db) == 0 {
+            assert!(waited.elapsed() < std::time::Duration::from_secs(5), "the row was never committed");
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_full_queue_makes_callers_wait_and_loses_no_row() {
+        let dir = tempfile::tempdir().unwrap();
+        // A queue of 4 rows and batches of 2: the 2,000 rows below fill it
+        // again and again.
+        let settings = AuditSettings { queue_rows: 4, batch_rows: 2, flush_interval_ms: 1, ..AuditSettings::default() };
+        let log = AuditLog::start(dir.path(), settings).unwrap();
+        let writers: Vec<_> = (0..4)
+            .map(|writer| {
+                let log = log.clone();
+                tokio::task::spawn_blocking(move || {
+                    for index in 0..500 {
+                        log.call(call(&format!("w{writer}-{index}"), now_ms()));
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.await.unwrap();
+        }
+        log.flush().await;
+        assert_eq!(count(&Database::open(dir.path()).unwrap()), 2_000);
     }
 }

@@ -20,6 +20,7 @@ pub mod policy;
 pub mod runtime;
 pub mod scaffold;
 pub mod settings;
+pub mod snapshot;
 pub mod tenants;
 pub mod upstream;
 pub mod vault;

@@ -10,6 +10,7 @@
 //! [`Settings::validate`].
 
 use crate::admission::AdmissionLimits;
+use crate::audit::AuditSettings;
 use crate::capabilities::cache::CacheLimits;
 use crate::http::HttpSettings;
 use crate::policy::manifest::ManifestLimits;
@@ -116,6 +117,8 @@ pub struct Settings {
     pub admin: AdminSettings,
     /// The vault: what `credential set` accepts.
     pub vault: VaultSettings,
+    /// How the audit log is written and how long it is kept.
+    pub audit: AuditSettings,
     /// Directory of the compile cache (`BERTH_COMPILE_CACHE`,
     /// `--compile-cache`); default `compile-cache` in the data directory.
     pub compile_cache_dir: Option<PathBuf>,
@@ -146,6 +149,7 @@ impl Default for Settings {
             resilience: ResilienceSettings::default(),
             admin: AdminSettings::default(),
             vault: VaultSettings::default(),
+            audit: AuditSettings::default(),
             compile_cache_dir: None,
             watch_plugins: true,
             master_key_file: None,
@@ -231,6 +235,7 @@ impl Settings {
         self.resilience.validate()?;
         self.manifest.validate()?;
         self.schemas.validate()?;
+        self.audit.validate()?;
         in_range("admin", "max_component_mib", self.admin.max_component_mib, 1..=4096)?;
         self.http.validate_against(&self.limits)
     }

@@ -18,7 +18,9 @@ pub struct Tool {
     name: &'static str,
     title: Option<String>,
     description: String,
-    input_schema: String,
+    /// Builds the input schema. Only `list-tools` needs it: a call finds its
+    /// tool by name and never pays for `schema_for!`.
+    input_schema: fn() -> String,
     annotations: ToolAnnotations,
     handler: Handler,
 }
@@ -35,12 +37,11 @@ impl Tool {
         R: IntoToolResult,
         F: Fn(A) -> Result<R, ToolError> + 'static,
     {
-        let schema = schemars::schema_for!(A);
         Self {
             name,
             title: None,
             description: description.to_owned(),
-            input_schema: serde_json::to_string(&schema).unwrap_or_else(|_| "{}".to_owned()),
+            input_schema: input_schema::<A>,
             annotations: ToolAnnotations { read_only: false, destructive: true, idempotent: false, open_world: true },
             handler: Box::new(move |arguments| {
                 let args: A =
@@ -99,7 +100,7 @@ impl Tool {
             name: self.name.to_owned(),
             title: self.title.clone(),
             description: self.description.clone(),
-            input_schema: self.input_schema.clone(),
+            input_schema: (self.input_schema)(),
             output_schema: None,
             annotations: self.annotations,
         }
@@ -108,6 +109,11 @@ impl Tool {
     pub(crate) fn call(&self, arguments: &str) -> Result<ToolResult, ToolError> {
         (self.handler)(arguments)
     }
+}
+
+/// The JSON Schema of `A`, as the host validates arguments against it.
+fn input_schema<A: JsonSchema>() -> String {
+    serde_json::to_string(&schemars::schema_for!(A)).unwrap_or_else(|_| "{}".to_owned())
 }
 
 /// Arguments type for a tool that takes none.

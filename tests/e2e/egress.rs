@@ -2,7 +2,7 @@
 //! declares, filled from the tenant's config, on addresses the operator
 //! allows, within the host's caps.
 
-use crate::support::http::cli;
+use crate::support::http::{audit_tail, cli};
 use crate::support::probe::ProbeHost;
 use crate::support::upstream::FakeUpstream;
 use crate::support::{PluginsDir, Start, StdioHost, fixture};
@@ -84,7 +84,7 @@ async fn a_host_name_resolving_to_loopback_is_refused_after_resolution() {
     let detail = answer["detail"].as_str().unwrap();
     assert!(detail.contains("`localhost` resolves to") && detail.contains("loopback"), "{answer}");
     assert_eq!(setup.upstream.hits(), 0, "never contacted, and a denial is not retried");
-    let audit = cli(setup.data.path(), &["audit", "tail", "--json"]);
+    let audit = audit_tail(setup.data.path(), 1, &[]).await;
     assert!(audit.contains("\"retries\":0") && audit.contains("denied: "), "{audit}");
 }
 
@@ -116,7 +116,7 @@ async fn the_audit_log_ties_each_upstream_request_to_its_call() {
     let setup = setup(ALLOW_LOOPBACK).await;
     fetch(&setup, json!({"url": setup.upstream.url("/api/echo?token=sekrit-query")})).await;
     fetch(&setup, json!({"url": setup.upstream.url("/admin")})).await;
-    let tail = cli(setup.data.path(), &["audit", "tail", "--tenant", "default", "--json"]);
+    let tail = audit_tail(setup.data.path(), 2, &["--tenant", "default"]).await;
     assert!(!tail.contains("sekrit-query"), "query strings are never written: {tail}");
     let calls: Vec<Value> = tail.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
     assert_eq!(calls.len(), 2, "{tail}");
@@ -157,14 +157,7 @@ async fn a_call_the_client_cancels_is_still_audited() {
     }
     assert_eq!(setup.upstream.hits(), 1);
     handle.cancel(Some("changed my mind".to_owned())).await.unwrap();
-    let mut tail = String::new();
-    for _ in 0..100 {
-        tail = cli(setup.data.path(), &["audit", "tail", "--json"]);
-        if !tail.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let tail = audit_tail(setup.data.path(), 1, &[]).await;
     let call: Value = serde_json::from_str(tail.lines().next().unwrap_or_else(|| panic!("no call audited"))).unwrap();
     assert_eq!(call["tool"], "fetch");
     assert_eq!(call["outcome"], "cancelled by the client", "{call}");

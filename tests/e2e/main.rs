@@ -6,6 +6,7 @@
 
 mod support;
 
+mod audit;
 mod buyict;
 mod credentials;
 mod demo;
@@ -16,6 +17,7 @@ mod hostile_upstream;
 mod hostile_client;
 mod http;
 mod languages;
+mod latency;
 mod lifecycle;
 mod oauth;
 mod resilience;
@@ -23,4 +25,5 @@ mod runtime;
 mod sandbox;
 mod scaffold;
 mod servicenow;
+mod snapshot;
 mod stdio;

@@ -2,7 +2,7 @@
 //! `Retry-After`, a circuit breaker per (tenant, origin), and a rate limit
 //! per (tenant, plugin), each reported to the guest as a typed error.
 
-use crate::support::http::cli;
+use crate::support::http::audit_tail;
 use crate::support::probe::ProbeHost;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -30,7 +30,7 @@ async fn transient_503s_are_retried_until_success() {
     let answer = setup.fetch_path("GET", "/api/script/flaky").await;
     assert_eq!(answer["status"], 200, "{answer}");
     assert_eq!(setup.upstream.script_hits("flaky"), 3);
-    let audit = cli(setup.data.path(), &["audit", "tail", "--json"]);
+    let audit = audit_tail(setup.data.path(), 1, &[]).await;
     assert!(audit.contains("\"retries\":2"), "the audit log counts the retries: {audit}");
 
     setup.upstream.script("post", &[(503, None), (200, None)]);
@@ -91,7 +91,7 @@ async fn requests_that_keep_failing_are_audited_with_their_retries() {
     let answer = setup.fetch(json!({"url": format!("http://{closed}/api/down")})).await;
     assert_eq!(answer["error"], "connection", "{answer}");
 
-    let audit = cli(setup.data.path(), &["audit", "tail", "--json"]);
+    let audit = audit_tail(setup.data.path(), 1, &[]).await;
     let calls: Vec<Value> = audit.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
     let request = &calls[0]["requests"][0];
     assert!(request["outcome"].as_str().unwrap().starts_with("could not reach the upstream"), "{request}");
@@ -115,7 +115,7 @@ async fn a_slow_upstream_times_out_before_the_call_deadline() {
     assert!(started.elapsed() < Duration::from_millis(1500), "{:?}", started.elapsed());
     assert_eq!(setup.upstream.script_hits("later"), 1);
 
-    let audit = cli(setup.data.path(), &["audit", "tail", "--json"]);
+    let audit = audit_tail(setup.data.path(), 2, &[]).await;
     let calls: Vec<Value> = audit.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
     assert_eq!(calls[0]["outcome"], "ok", "the guest answered in time: {audit}");
     let request = &calls[0]["requests"][0];

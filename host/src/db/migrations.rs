@@ -95,6 +95,30 @@ const STEPS: &[&str] = &[
     // for its tenant without loading the component. NULL for versions
     // recorded before; filled when such a version next serves.
     "ALTER TABLE plugin_versions ADD COLUMN grants TEXT;",
+    // 7: one counter that every change to what a call reads (tenants, keys,
+    // enabled plugins, settings, credentials, the vault's key) bumps in the
+    // same transaction, whoever writes; the host's in-memory snapshot reads
+    // it on every call (see `crate::snapshot`).
+    "CREATE TABLE change_counter (
+        id    INTEGER PRIMARY KEY CHECK (id = 1),
+        value INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO change_counter (id, value) VALUES (1, 0);
+    CREATE TRIGGER tenants_insert_counts AFTER INSERT ON tenants BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER tenants_update_counts AFTER UPDATE ON tenants BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER tenants_delete_counts AFTER DELETE ON tenants BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER tenant_plugins_insert_counts AFTER INSERT ON tenant_plugins BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER tenant_plugins_update_counts AFTER UPDATE ON tenant_plugins BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER tenant_plugins_delete_counts AFTER DELETE ON tenant_plugins BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER plugin_config_insert_counts AFTER INSERT ON plugin_config BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER plugin_config_update_counts AFTER UPDATE ON plugin_config BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER plugin_config_delete_counts AFTER DELETE ON plugin_config BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER credentials_insert_counts AFTER INSERT ON credentials BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER credentials_update_counts AFTER UPDATE ON credentials BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER credentials_delete_counts AFTER DELETE ON credentials BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER vault_meta_insert_counts AFTER INSERT ON vault_meta BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER vault_meta_update_counts AFTER UPDATE ON vault_meta BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER vault_meta_delete_counts AFTER DELETE ON vault_meta BEGIN UPDATE change_counter SET value = value + 1; END;",
 ];
 
 /// The schema version this build writes.

@@ -98,6 +98,14 @@ impl Database {
         Ok(work(&self.lock())?)
     }
 
+    /// The change counter: it moves with every committed change to tenants,
+    /// keys, enabled plugins, settings or credentials, by any connection.
+    pub fn change_counter(&self) -> Result<i64, DbError> {
+        let conn = self.lock();
+        let mut statement = conn.prepare_cached("SELECT value FROM change_counter WHERE id = 1")?;
+        Ok(statement.query_row([], |row| row.get(0))?)
+    }
+
     /// The schema version in the file.
     pub fn schema_version(&self) -> Result<i64, DbError> {
         Ok(self.lock().query_row("PRAGMA user_version", [], |row| row.get(0)).optional()?.unwrap_or(0))

@@ -14,7 +14,8 @@ use crate::policy::echo::clip;
 use crate::policy::manifest::{qualified_name, split_qualified_name};
 use crate::runtime::bindings::types::{Content, ToolError, ToolResult};
 use crate::runtime::{CallError, CallScope, LoadedPlugin, Runtime, ToolSpec};
-use crate::tenants::{PluginAccess, Principal, Tenants};
+use crate::snapshot::{Generation, SnapshotError};
+use crate::tenants::{PluginAccess, Principal};
 use crate::vault::VaultError;
 use rmcp::ErrorData;
 use rmcp::handler::server::ServerHandler;
@@ -88,36 +89,37 @@ impl BerthServer {
     }
 
     /// What `tenant` grants `plugin` for one call that must be over by
-    /// `deadline`: settings and credentials.
+    /// `deadline`: settings and credentials, from the snapshot `generation`
+    /// (read at the start of the call).
     fn scope(
         &self,
+        generation: &Generation,
         tenant: &Arc<str>,
         plugin: &LoadedPlugin,
         call_id: String,
         deadline: std::time::Instant,
     ) -> Result<CallScope, ErrorData> {
-        let config = self.app.db.plugin_config(tenant, plugin.name()).map_err(internal)?;
-        let credentials = self.app.vault.credentials(tenant, plugin.name()).map_err(|error| match error {
-            // Guidance for the operator that quotes nothing stored.
-            VaultError::Rotated => ErrorData::internal_error(error.to_string(), None),
-            error => internal(error),
-        })?;
+        let grants =
+            self.app.snapshot.grants(generation, &self.app.vault, tenant, plugin.name()).map_err(snapshot_error)?;
         Ok(CallScope {
             tenant: Some(tenant.clone()),
-            config,
-            credentials,
+            config: grants.config.clone(),
+            credentials: grants.credentials.clone(),
             call_id: Some(call_id),
             deadline: Some(deadline),
         })
     }
 
-    fn access(&self, tenant: &str) -> Result<PluginAccess, ErrorData> {
-        Tenants::new(&self.app.db).access(tenant).map_err(internal)
+    /// The snapshot as of now, and which plugins `tenant` may use in it.
+    fn access(&self, tenant: &Arc<str>) -> Result<(Arc<Generation>, Arc<PluginAccess>), ErrorData> {
+        let generation = self.app.snapshot.current().map_err(snapshot_error)?;
+        let access = self.app.snapshot.access(&generation, tenant).map_err(snapshot_error)?;
+        Ok((generation, access))
     }
 
     /// The tools `tenant` may see, as MCP clients see them.
-    fn tools(&self, tenant: &str) -> Result<Vec<Tool>, ErrorData> {
-        let access = self.access(tenant)?;
+    fn tools(&self, tenant: &Arc<str>) -> Result<Vec<Tool>, ErrorData> {
+        let (_, access) = self.access(tenant)?;
         Ok(self
             .app
             .plugins
@@ -129,25 +131,27 @@ impl BerthServer {
     }
 
     /// The plugin behind `name` and the index of the tool in it, if `tenant`
-    /// may call it. A tool of a plugin the tenant has not enabled is as
-    /// unknown as a missing one.
-    fn find(&self, tenant: &str, name: &str) -> Result<(Arc<LoadedPlugin>, usize), ErrorData> {
+    /// may call it, with the snapshot the call reads. A tool of a plugin the
+    /// tenant has not enabled is as unknown as a missing one.
+    fn find(&self, tenant: &Arc<str>, name: &str) -> Result<(Arc<LoadedPlugin>, usize, Arc<Generation>), ErrorData> {
         let unknown = || ErrorData::invalid_params(format!("unknown tool `{}`", clip(name)), None);
         let (plugin, tool) = split_qualified_name(name).ok_or_else(unknown)?;
-        if !self.access(tenant)?.allows(plugin) {
+        let (generation, access) = self.access(tenant)?;
+        if !access.allows(plugin) {
             return Err(unknown());
         }
         let plugin = self.app.plugins.get(plugin).ok_or_else(unknown)?;
         let index = plugin.tools.iter().position(|spec| spec.name == tool).ok_or_else(unknown)?;
-        Ok((plugin, index))
+        Ok((plugin, index, generation))
     }
 
     /// Writes the call's audit record with its `outcome`; returns its duration in ms.
     fn audit(&self, mut record: CallRecord, started: Instant, outcome: String) -> i64 {
         record.duration_ms = started.elapsed().as_millis() as i64;
         record.outcome = outcome;
-        self.app.audit.call(&record);
-        record.duration_ms
+        let duration_ms = record.duration_ms;
+        self.app.audit.call(record);
+        duration_ms
     }
 }
 
@@ -155,6 +159,15 @@ impl BerthServer {
 /// an id the operator can find in the log. The detail goes only to the log:
 /// it may quote the database or the vault, which are none of the agent's
 /// business.
+/// A snapshot that could not be read: a rotated vault key is guidance for
+/// the operator that quotes nothing stored; anything else is internal.
+fn snapshot_error(error: SnapshotError) -> ErrorData {
+    match error {
+        SnapshotError::Vault(error @ VaultError::Rotated) => ErrorData::internal_error(error.to_string(), None),
+        error => internal(error),
+    }
+}
+
 fn internal(detail: impl std::fmt::Display) -> ErrorData {
     let id = audit::call_id();
     tracing::error!(error_id = %id, "internal error serving MCP: {detail}");
@@ -222,7 +235,7 @@ impl ServerHandler for BerthServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let tenant = self.tenant(&context)?;
         let name = request.name.to_string();
-        let (plugin, index) = self.find(&tenant, &name)?;
+        let (plugin, index, generation) = self.find(&tenant, &name)?;
         let tool = &plugin.tools[index];
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         let started = Instant::now();
@@ -250,7 +263,7 @@ impl ServerHandler for BerthServer {
             checked => {
                 let outcome = match checked {
                     Ok(_) => {
-                        let scope = self.scope(&tenant, &plugin, record.call_id.clone(), deadline)?;
+                        let scope = self.scope(&generation, &tenant, &plugin, record.call_id.clone(), deadline)?;
                         let call = self.app.runtime.call(&plugin, scope, &tool.name, &serialized);
                         tokio::select! {
                             outcome = call => outcome,

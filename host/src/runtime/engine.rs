@@ -71,7 +71,12 @@ pub fn build(limits: &Limits, allocation: Allocation, cache: Option<Cache>) -> w
             .max_memory_size(limits.memory_bytes())
             .table_elements(limits.table_elements as usize)
             .max_component_instance_size(10 << 20)
-            .max_core_instance_size(10 << 20);
+            .max_core_instance_size(10 << 20)
+            // Reset reused slots in place (see `Limits::keep_resident_kib`),
+            // only the dirty pages where the kernel can say which (Linux 6.7+).
+            .linear_memory_keep_resident(limits.keep_resident_bytes())
+            .table_keep_resident(limits.keep_resident_bytes())
+            .pagemap_scan(wasmtime::Enabled::Auto);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }
     Engine::new(&config)

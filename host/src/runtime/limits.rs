@@ -53,6 +53,14 @@ pub struct Limits {
     /// asks for before the guest can refuse it; wasmtime's own default is
     /// 64 MiB per request. Keys and nonces need bytes, not megabytes.
     pub random_kib: u32,
+    /// Bytes of each linear memory and table, in KiB, that a reused
+    /// instance slot resets by hand (only the pages the call dirtied, where
+    /// the kernel can tell) instead of handing them back to the kernel. A
+    /// small guest dirties well under a MiB per call: resetting that in
+    /// place saves an `madvise` and the page faults that would bring the
+    /// pages back on the next call. The price is up to this much resident
+    /// memory per warm slot; 0 turns it off.
+    pub keep_resident_kib: u32,
 }
 
 impl Default for Limits {
@@ -69,6 +77,7 @@ impl Default for Limits {
             output_items: 256,
             transfer_kib: 16 * 1024,
             random_kib: 1024,
+            keep_resident_kib: 1024,
         }
     }
 }
@@ -77,6 +86,11 @@ impl Limits {
     /// Memory limit in bytes.
     pub fn memory_bytes(&self) -> usize {
         self.memory_mib as usize * 1024 * 1024
+    }
+
+    /// [`Self::keep_resident_kib`] in bytes.
+    pub fn keep_resident_bytes(&self) -> usize {
+        self.keep_resident_kib as usize * 1024
     }
 
     /// Output limit in bytes.
@@ -114,6 +128,7 @@ impl Limits {
             ("output_items", u64::from(self.output_items), 1, 1_000_000),
             ("transfer_kib", u64::from(self.transfer_kib), u64::from(self.output_kib), 4 * 1024 * 1024),
             ("random_kib", u64::from(self.random_kib), 1, 64 * 1024),
+            ("keep_resident_kib", u64::from(self.keep_resident_kib), 0, 1024 * 1024),
         ];
         for (name, value, low, high) in checks {
             in_range("limits", name, value, low..=high)?;

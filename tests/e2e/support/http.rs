@@ -28,6 +28,21 @@ pub fn cli(data: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("utf-8 stdout")
 }
 
+/// `berth audit tail --json` with `args`, once it shows at least `calls`
+/// calls: a host commits audit rows in groups, within its flush interval
+/// after the answer, so a row may land just after the client sees the reply.
+pub async fn audit_tail(data: &Path, calls: usize, args: &[&str]) -> String {
+    let args = [&["audit", "tail", "--json", "-n", "10000"], args].concat();
+    let started = std::time::Instant::now();
+    loop {
+        let tail = cli(data, &args);
+        if tail.lines().count() >= calls || started.elapsed() > Duration::from_secs(10) {
+            return tail;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Runs `berth` with `args` against `data`, writing `stdin` to it (how
 /// secrets reach the CLI); returns its stdout.
 pub fn cli_with_stdin(data: &Path, args: &[&str], stdin: &str) -> String {

@@ -6,7 +6,7 @@ mod plugin;
 
 use anyhow::{Context, bail};
 use berth::app::App;
-use berth::audit::AuditLog;
+use berth::audit::retention::{self, Retention};
 use berth::db::Database;
 use berth::http::{HttpOptions, HttpSettings};
 use berth::lifecycle::History;
@@ -70,7 +70,7 @@ enum Command {
     /// Manage the vault's master key.
     #[command(subcommand)]
     Vault(VaultCommand),
-    /// Read the audit log.
+    /// Read the audit log, or delete what retention does not keep.
     #[command(subcommand)]
     Audit(AuditCommand),
     /// Load, list, unload, roll back and inspect plugins, on a running host
@@ -92,6 +92,17 @@ enum AuditCommand {
         /// How many calls.
         #[arg(short = 'n', long, default_value_t = 20)]
         lines: usize,
+    },
+    /// Delete calls (and their upstream requests) beyond the retention
+    /// bounds now, as a running host does in the background. The bounds
+    /// default to `[audit] max_age_days` and `max_calls`; 0 turns one off.
+    Prune {
+        /// Delete calls older than this many days.
+        #[arg(long)]
+        max_age_days: Option<u32>,
+        /// Keep at most this many calls, the newest.
+        #[arg(long)]
+        max_calls: Option<u64>,
     },
 }
 
@@ -313,6 +324,16 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         Command::Audit(AuditCommand::Tail { tenant, json, lines }) => {
             audit_tail(&settings, tenant.as_deref(), json, lines)
         }
+        Command::Audit(AuditCommand::Prune { max_age_days, max_calls }) => {
+            let configured = Retention::from(&settings.audit);
+            let retention = Retention {
+                max_age_days: max_age_days.unwrap_or(configured.max_age_days),
+                max_calls: max_calls.unwrap_or(configured.max_calls),
+            };
+            let pruned = retention::prune(&Database::open(&settings.data_dir())?, retention, berth::audit::now_ms())?;
+            println!("deleted {} calls and {} upstream requests", pruned.calls, pruned.requests);
+            Ok(())
+        }
         Command::Plugin(command) => plugin::run(command, &settings).await,
     }
 }
@@ -360,13 +381,20 @@ async fn run_transports(
     });
     let http =
         http.map(|options| tokio::spawn(berth::http::serve(app.clone(), options, shutdown.clone().cancelled_owned())));
-    if stdio {
-        serve_stdio(app, tenant, shutdown, settings).await?;
+    let served = async {
+        if stdio {
+            serve_stdio(app.clone(), tenant, shutdown, settings).await?;
+        }
+        if let Some(http) = http {
+            http.await.context("HTTP server task failed")??;
+        }
+        anyhow::Ok(())
     }
-    if let Some(http) = http {
-        http.await.context("HTTP server task failed")??;
-    }
-    Ok(())
+    .await;
+    // Every call is answered (or past its grace): commit the audit rows
+    // still queued before the process exits.
+    app.audit.flush().await;
+    served
 }
 
 /// Serves one session on stdin/stdout until stdin ends or `shutdown`. A
@@ -672,8 +700,7 @@ fn rotate_vault(settings: &Settings) -> anyhow::Result<()> {
 }
 
 fn audit_tail(settings: &Settings, tenant: Option<&str>, json: bool, lines: usize) -> anyhow::Result<()> {
-    let log = AuditLog::new(std::sync::Arc::new(Database::open(&settings.data_dir())?));
-    for call in log.tail(tenant, lines)? {
+    for call in berth::audit::tail(&Database::open(&settings.data_dir())?, tenant, lines)? {
         if json {
             println!("{}", serde_json::to_string(&call)?);
             continue;

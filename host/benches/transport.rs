@@ -1,0 +1,406 @@
+//! Berth against a native rmcp server, under one load client, in one run.
+//!
+//! The native server is this same binary started with `--serve-native`: an
+//! rmcp server whose one tool, `greet`, does what the `hello` plugin's does
+//! (parse the name, answer `Hello, {name}!`). Berth serves the bundled
+//! `hello` plugin with its default settings (audit log on, logging at
+//! `info`). For each transport (stdio, Streamable HTTP) and each server, the
+//! same rmcp client measures sequential latency (p50, p99), throughput with
+//! 8 calls in flight (one session on stdio, 8 sessions on HTTP) and the
+//! server's peak RSS. Rounds interleave the servers and the medians are
+//! printed with Berth/native ratios.
+//!
+//! `cargo bench -p berth --bench transport` runs the full benchmark.
+//! `cargo test` runs it once in a quick mode that proves it works and
+//! asserts no timing.
+
+use rmcp::handler::server::ServerHandler;
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ListToolsResult, PaginatedRequestParams,
+    ServerCapabilities, ServerConfig, Tool,
+};
+use rmcp::service::{RequestContext, RoleClient, RoleServer, RunningService};
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
+use rmcp::{ErrorData, ServiceExt};
+use serde_json::{Map, Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const BERTH: &str = env!("CARGO_BIN_EXE_berth");
+const BUNDLED: &str = env!("BERTH_BUNDLED_PLUGINS");
+
+/// How much work each measurement does.
+#[derive(Clone, Copy)]
+struct Load {
+    rounds: usize,
+    warmup: usize,
+    sequential: usize,
+    concurrent_per_worker: usize,
+}
+
+const FULL: Load = Load { rounds: 3, warmup: 300, sequential: 3000, concurrent_per_worker: 1500 };
+const QUICK: Load = Load { rounds: 1, warmup: 2, sequential: 10, concurrent_per_worker: 5 };
+const IN_FLIGHT: usize = 8;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    if let Some(position) = args.iter().position(|arg| arg == "--serve-native") {
+        let transport = args.get(position + 1).map(String::as_str).unwrap_or("stdio");
+        runtime.block_on(serve_native(transport));
+        return;
+    }
+    // `cargo bench` passes `--bench`; `cargo test` does not.
+    let load = if args.iter().any(|arg| arg == "--bench") { FULL } else { QUICK };
+    runtime.block_on(run(load));
+}
+
+/// A row of the table: label, the value it shows, unit.
+type Row = (&'static str, fn(&Sample) -> f64, &'static str);
+
+/// One measurement of one server on one transport.
+#[derive(Clone, Copy, Default)]
+struct Sample {
+    p50_us: f64,
+    p99_us: f64,
+    calls_per_sec: f64,
+    rss_mib: f64,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Server {
+    Native,
+    Berth,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Transport {
+    Stdio,
+    Http,
+}
+
+async fn run(load: Load) {
+    let fixture = BerthFixture::new();
+    let mut samples: Vec<(Transport, Server, Sample)> = Vec::new();
+    for round in 0..load.rounds {
+        for transport in [Transport::Stdio, Transport::Http] {
+            for server in [Server::Native, Server::Berth] {
+                let sample = measure(&fixture, server, transport, load).await;
+                eprintln!(
+                    "round {} {} {}: p50 {:.0} µs, p99 {:.0} µs, {:.0} calls/s, peak RSS {:.1} MiB",
+                    round + 1,
+                    transport.name(),
+                    server.name(),
+                    sample.p50_us,
+                    sample.p99_us,
+                    sample.calls_per_sec,
+                    sample.rss_mib
+                );
+                samples.push((transport, server, sample));
+            }
+        }
+    }
+    println!("| | native rmcp | Berth | ratio |");
+    println!("|---|---|---|---|");
+    for transport in [Transport::Stdio, Transport::Http] {
+        let median = |server: Server, pick: fn(&Sample) -> f64| {
+            let mut values: Vec<f64> = samples
+                .iter()
+                .filter(|(t, s, _)| *t == transport && *s == server)
+                .map(|(_, _, sample)| pick(sample))
+                .collect();
+            values.sort_by(f64::total_cmp);
+            values[values.len() / 2]
+        };
+        let name = transport.name();
+        let rows: [Row; 4] = [
+            ("sequential p50", |sample| sample.p50_us, "µs"),
+            ("sequential p99", |sample| sample.p99_us, "µs"),
+            ("8 in flight", |sample| sample.calls_per_sec, "calls/s"),
+            ("peak RSS", |sample| sample.rss_mib, "MiB"),
+        ];
+        for (label, pick, unit) in rows {
+            let (native, berth) = (median(Server::Native, pick), median(Server::Berth, pick));
+            let precision = if unit == "MiB" { 1 } else { 0 };
+            println!(
+                "| {name}, {label} | {native:.precision$} {unit} | {berth:.precision$} {unit} | {:.2}× |",
+                berth / native
+            );
+        }
+    }
+}
+
+impl Server {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Native => "native",
+            Self::Berth => "berth",
+        }
+    }
+
+    fn tool(self) -> &'static str {
+        match self {
+            Self::Native => "greet",
+            Self::Berth => "hello_greet",
+        }
+    }
+}
+
+impl Transport {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Stdio => "stdio",
+            Self::Http => "HTTP",
+        }
+    }
+}
+
+/// Berth's data: a data directory with tenant `bench` (hello enabled), a
+/// plugins directory holding only `hello`, and a warm compile cache.
+struct BerthFixture {
+    data: tempfile::TempDir,
+    plugins: tempfile::TempDir,
+    key: String,
+}
+
+impl BerthFixture {
+    fn new() -> Self {
+        let data = tempfile::tempdir().expect("tempdir");
+        let plugins = tempfile::tempdir().expect("tempdir");
+        std::fs::copy(Path::new(BUNDLED).join("hello.wasm"), plugins.path().join("hello.wasm")).expect("copy hello");
+        let cli = |args: &[&str]| {
+            let output = berth().args(args).arg("--data").arg(data.path()).output().expect("run berth");
+            assert!(output.status.success(), "berth {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+            String::from_utf8(output.stdout).expect("utf-8")
+        };
+        let key = cli(&["tenant", "add", "bench"]).trim().to_owned();
+        cli(&["tenant", "enable", "bench", "hello"]);
+        Self { data, plugins, key }
+    }
+
+    fn serve(&self, transport: &[&str]) -> std::process::Command {
+        let mut command = berth();
+        command
+            .arg("serve")
+            .args(transport)
+            .arg("--data")
+            .arg(self.data.path())
+            .arg("--plugins")
+            .arg(self.plugins.path());
+        command
+    }
+}
+
+fn berth() -> std::process::Command {
+    let mut command = std::process::Command::new(BERTH);
+    command.env("BERTH_COMPILE_CACHE", compile_cache());
+    command
+}
+
+fn compile_cache() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("transport-bench-compile-cache")
+}
+
+async fn measure(fixture: &BerthFixture, server: Server, transport: Transport, load: Load) -> Sample {
+    match transport {
+        Transport::Stdio => {
+            let command = match server {
+                Server::Native => {
+                    let mut command = std::process::Command::new(std::env::current_exe().expect("own path"));
+                    command.args(["--serve-native", "stdio"]);
+                    command
+                }
+                Server::Berth => fixture.serve(&["--stdio", "--tenant", "bench", "--no-watch"]),
+            };
+            let (process, stderr) = TokioChildProcess::builder(tokio::process::Command::from(command))
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn the server");
+            drop(stderr);
+            let pid = process.id().expect("pid");
+            let client = ().serve(process).await.expect("initialize over stdio");
+            let clients: Vec<_> = (0..IN_FLIGHT).map(|_| client.peer().clone()).collect();
+            let mut sample = drive(server, &client, &clients, load).await;
+            sample.rss_mib = peak_rss_mib(pid);
+            let _ = client.cancel().await;
+            sample
+        }
+        Transport::Http => {
+            let port = free_port();
+            let address = format!("127.0.0.1:{port}");
+            let mut command = match server {
+                Server::Native => {
+                    let mut command = std::process::Command::new(std::env::current_exe().expect("own path"));
+                    command.args(["--serve-native", &address]);
+                    command
+                }
+                Server::Berth => fixture.serve(&["--http", &address, "--no-watch"]),
+            };
+            let mut child =
+                command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("spawn");
+            wait_listening(&address).await;
+            let base = format!("http://{address}/mcp");
+            let key = match server {
+                Server::Native => None,
+                Server::Berth => Some(fixture.key.as_str()),
+            };
+            let mut sessions = Vec::new();
+            for _ in 0..IN_FLIGHT {
+                sessions.push(http_client(&base, key).await);
+            }
+            let peers: Vec<_> = sessions.iter().map(|session| session.peer().clone()).collect();
+            let mut sample = drive(server, &sessions[0], &peers, load).await;
+            sample.rss_mib = peak_rss_mib(child.id());
+            for session in sessions {
+                let _ = session.cancel().await;
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            sample
+        }
+    }
+}
+
+async fn http_client(base: &str, key: Option<&str>) -> RunningService<RoleClient, ()> {
+    let mut config = StreamableHttpClientTransportConfig::with_uri(base.to_owned());
+    if let Some(key) = key {
+        config = config.auth_header(key.to_owned());
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let transport = StreamableHttpClientTransport::with_client(reqwest::Client::new(), config);
+    ().serve(transport).await.expect("initialize over HTTP")
+}
+
+/// Sequential latency on `client`, then throughput with one worker per peer.
+async fn drive(
+    server: Server,
+    client: &RunningService<RoleClient, ()>,
+    peers: &[rmcp::Peer<RoleClient>],
+    load: Load,
+) -> Sample {
+    let request = greet_request(server);
+    for _ in 0..load.warmup {
+        call(client.peer(), &request).await;
+    }
+    let mut latencies = Vec::with_capacity(load.sequential);
+    for _ in 0..load.sequential {
+        let started = Instant::now();
+        call(client.peer(), &request).await;
+        latencies.push(started.elapsed());
+    }
+    latencies.sort();
+    let percentile = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1e6;
+    let started = Instant::now();
+    let workers: Vec<_> = peers
+        .iter()
+        .map(|peer| {
+            let (peer, request) = (peer.clone(), request.clone());
+            tokio::spawn(async move {
+                for _ in 0..load.concurrent_per_worker {
+                    call(&peer, &request).await;
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.expect("worker");
+    }
+    let total = (peers.len() * load.concurrent_per_worker) as f64;
+    Sample {
+        p50_us: percentile(0.50),
+        p99_us: percentile(0.99),
+        calls_per_sec: total / started.elapsed().as_secs_f64(),
+        rss_mib: 0.0,
+    }
+}
+
+fn greet_request(server: Server) -> CallToolRequestParams {
+    serde_json::from_value(json!({"name": server.tool(), "arguments": {"name": "Ada"}})).expect("request")
+}
+
+async fn call(peer: &rmcp::Peer<RoleClient>, request: &CallToolRequestParams) {
+    let result = peer.call_tool(request.clone()).await.expect("the call succeeds");
+    let text = result.content.first().and_then(|content| content.as_text()).map(|text| text.text.as_str());
+    assert_eq!(text, Some("Hello, Ada!"), "{result:?}");
+}
+
+/// Peak resident set of `pid` (`VmHWM`), in MiB.
+fn peak_rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("address").port()
+}
+
+async fn wait_listening(address: &str) {
+    let started = Instant::now();
+    while tokio::net::TcpStream::connect(address).await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(120), "the server never listened on {address}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The native server: one tool doing what `hello_greet` does.
+#[derive(Clone)]
+struct Native;
+
+impl ServerHandler for Native {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let schema: Map<String, Value> = serde_json::from_value(
+            json!({"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}),
+        )
+        .expect("schema");
+        Ok(ListToolsResult::with_all_items(vec![Tool::new("greet", "Greets someone by name.", Arc::new(schema))]))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        #[derive(serde::Deserialize)]
+        struct Args {
+            name: String,
+        }
+        let arguments = Value::Object(request.arguments.unwrap_or_default());
+        let args: Args =
+            serde_json::from_value(arguments).map_err(|error| ErrorData::invalid_params(error.to_string(), None))?;
+        Ok(CallToolResult::success(vec![ContentBlock::text(format!("Hello, {}!", args.name))]).into())
+    }
+}
+
+async fn serve_native(transport: &str) {
+    if transport == "stdio" {
+        let service = Native.serve(rmcp::transport::stdio()).await.expect("serve stdio");
+        let _ = service.waiting().await;
+        return;
+    }
+    let config = StreamableHttpServerConfig::default().disable_allowed_hosts();
+    let service = StreamableHttpService::new(|| Ok(Native), Arc::new(LocalSessionManager::default()), config);
+    let router = axum::Router::new().nest_service("/mcp", service);
+    let listener = tokio::net::TcpListener::bind(transport).await.expect("bind");
+    // As Berth does: no delayed-ACK stall on the small writes of an answer.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, router).await.expect("serve HTTP");
+}

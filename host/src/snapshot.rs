@@ -1,0 +1,173 @@
+//! [`Snapshot`]: what every call reads about its tenant (which plugins it
+//! may use, its settings and its decrypted credentials for a plugin), kept
+//! in memory instead of read from SQLite under a lock on every call.
+//!
+//! Nothing is served stale. Every table it copies carries triggers that
+//! bump one change counter (migration 6) in the same transaction as the
+//! change, whoever makes it: the admin API, the `berth` CLI in another
+//! process, another host on the same data directory. Each call reads that
+//! counter (one row, a few microseconds) and, when it moved, drops the whole
+//! copy and reads afresh. A change that has returned has committed, so the
+//! very next call sees it.
+//!
+//! The copy is filled lazily, one tenant (and plugin) at a time, through the
+//! same [`Tenants`] and [`Vault`] calls a call made before, so the rules for
+//! access and credentials stay in those modules.
+
+use crate::db::{Database, DbError};
+use crate::tenants::{PluginAccess, TenantError, Tenants};
+use crate::vault::{Credential, Vault, VaultError};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Why the snapshot could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The change counter could not be read.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// The tenant's access could not be read.
+    #[error(transparent)]
+    Tenant(#[from] TenantError),
+    /// The tenant's credentials could not be read or opened.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+}
+
+/// What a tenant grants one plugin.
+pub struct PluginGrants {
+    /// The tenant's settings for the plugin.
+    pub config: BTreeMap<String, String>,
+    /// Its credentials for the plugin, decrypted (zeroed when dropped).
+    pub credentials: Vec<Credential>,
+}
+
+/// The in-memory copy, and the counter value it was read at.
+pub struct Snapshot {
+    db: Arc<Database>,
+    current: Mutex<Arc<Generation>>,
+}
+
+/// (tenant, plugin).
+type GrantsKey = (Arc<str>, String);
+
+/// Everything read while the change counter had one value.
+pub struct Generation {
+    version: i64,
+    access: Mutex<HashMap<Arc<str>, Arc<PluginAccess>>>,
+    grants: Mutex<HashMap<GrantsKey, Arc<PluginGrants>>>,
+}
+
+impl Snapshot {
+    /// An empty snapshot of `db`.
+    pub fn new(db: Arc<Database>) -> Self {
+        Self { db, current: Mutex::new(Arc::new(Generation::new(i64::MIN))) }
+    }
+
+    /// The copy as of now: reads the change counter and, if it moved, starts
+    /// an empty copy. Call once per request and read everything through it.
+    pub fn current(&self) -> Result<Arc<Generation>, SnapshotError> {
+        let version = self.db.change_counter()?;
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        // A copy newer than `version` (another call read the counter later)
+        // holds data read after `version` was current: fresh enough.
+        if current.version < version {
+            *current = Arc::new(Generation::new(version));
+        }
+        Ok(current.clone())
+    }
+
+    /// Which plugins `tenant` may use.
+    pub fn access(&self, generation: &Generation, tenant: &Arc<str>) -> Result<Arc<PluginAccess>, SnapshotError> {
+        if let Some(access) = lock(&generation.access).get(tenant) {
+            return Ok(access.clone());
+        }
+        let access = Arc::new(Tenants::new(&self.db).access(tenant)?);
+        lock(&generation.access).insert(tenant.clone(), access.clone());
+        Ok(access)
+    }
+
+    /// What `tenant` grants `plugin`: settings and credentials.
+    pub fn grants(
+        &self,
+        generation: &Generation,
+        vault: &Vault,
+        tenant: &Arc<str>,
+        plugin: &str,
+    ) -> Result<Arc<PluginGrants>, SnapshotError> {
+        let key = (tenant.clone(), plugin.to_owned());
+        if let Some(grants) = lock(&generation.grants).get(&key) {
+            return Ok(grants.clone());
+        }
+        let grants = Arc::new(PluginGrants {
+            config: self.db.plugin_config(tenant, plugin)?,
+            credentials: vault.credentials(tenant, plugin)?,
+        });
+        lock(&generation.grants).insert(key, grants.clone());
+        Ok(grants)
+    }
+}
+
+impl Generation {
+    fn new(version: i64) -> Self {
+        Self { version, access: Mutex::default(), grants: Mutex::default() }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::{KeySource, MasterKey};
+
+    fn setup() -> (tempfile::TempDir, Arc<Database>, Vault, Snapshot) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Database::open(dir.path()).unwrap());
+        let vault = Vault::open(db.clone(), MasterKey::generate(), KeySource::Environment).unwrap();
+        let snapshot = Snapshot::new(db.clone());
+        (dir, db, vault, snapshot)
+    }
+
+    #[test]
+    fn a_change_through_another_connection_is_seen_by_the_next_read() {
+        let (dir, db, vault, snapshot) = setup();
+        let tenant: Arc<str> = "acme".into();
+        db.set_plugin_config("acme", "p", "k", "1").unwrap();
+        let first = snapshot.current().unwrap();
+        assert_eq!(snapshot.grants(&first, &vault, &tenant, "p").unwrap().config["k"], "1");
+        assert!(matches!(*snapshot.access(&first, &tenant).unwrap(), PluginAccess::Unregistered));
+        let same = snapshot.current().unwrap();
+        assert!(Arc::ptr_eq(&first, &same), "no change: the same copy");
+
+        // Another process: its own connection to the same file.
+        let other = Database::open(dir.path()).unwrap();
+        other.set_plugin_config("acme", "p", "k", "2").unwrap();
+        Tenants::new(&other).add("acme").unwrap();
+        let next = snapshot.current().unwrap();
+        assert_eq!(snapshot.grants(&next, &vault, &tenant, "p").unwrap().config["k"], "2");
+        assert!(matches!(*snapshot.access(&next, &tenant).unwrap(), PluginAccess::Enabled(_)));
+
+        Tenants::new(&other).enable("acme", "p").unwrap();
+        assert!(snapshot.access(&snapshot.current().unwrap(), &tenant).unwrap().allows("p"));
+        other.unset_plugin_config("acme", "p", "k").unwrap();
+        assert!(snapshot.grants(&snapshot.current().unwrap(), &vault, &tenant, "p").unwrap().config.is_empty());
+    }
+
+    #[test]
+    fn audit_rows_do_not_invalidate_the_copy() {
+        let (_dir, db, _vault, snapshot) = setup();
+        let first = snapshot.current().unwrap();
+        db.with(|conn| {
+            conn.execute(
+                "INSERT INTO audit_calls (call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms)
+                 VALUES ('c', 0, 't', 'stdio', 'p', '1', 'x', '{}', 'ok', 0)",
+                [],
+            )
+        })
+        .unwrap();
+        assert!(Arc::ptr_eq(&first, &snapshot.current().unwrap()));
+    }
+}

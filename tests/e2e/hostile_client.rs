@@ -518,7 +518,19 @@ async fn internal_errors_reach_the_agent_as_an_id_and_the_detail_only_the_log() 
     let data = tempfile::tempdir().unwrap();
     crate::support::http::cli_with_stdin(
         data.path(),
-        &["credential", "set", "--tenant", "default", "--plugin", "probe", "bearer", "--scheme", "bearer"],
+        &[
+            "credential",
+            "set",
+            "--tenant",
+            "default",
+            "--plugin",
+            "probe",
+            "bearer",
+            "--scheme",
+            "bearer",
+            "--bind",
+            "http://127.0.0.1:9",
+        ],
         "tok-1234567890\n",
     );
     let db = rusqlite::Connection::open(data.path().join("berth.db")).unwrap();

@@ -16,8 +16,10 @@ async fn every_change_is_seen_by_the_very_next_call() {
     let data = tempfile::tempdir().unwrap();
     let key = tenant(data.path(), "acme", &["probe"]);
     cli(data.path(), &["config", "set", "--tenant", "acme", "probe", "upstream", &upstream.addr.to_string()]);
+    let origin = upstream.url("");
     let set_token = |token: &str| {
-        let args = ["credential", "set", "--tenant", "acme", "--plugin", "probe", "bearer", "--scheme", "bearer"];
+        let set = ["credential", "set", "--tenant", "acme", "--plugin", "probe", "bearer", "--scheme", "bearer"];
+        let args = [&set[..], &["--bind", origin.as_str()]].concat();
         cli_with_stdin(data.path(), &args, &format!("{token}\n"));
     };
     set_token("tok-first");

@@ -10,8 +10,8 @@
 pub mod retention;
 mod writer;
 
-use crate::settings::{InvalidSetting, in_range};
 use crate::db::{Database, DbError};
+use crate::settings::{InvalidSetting, in_range};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

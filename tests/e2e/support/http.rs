@@ -16,9 +16,15 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// An HTTP client for the tests. reqwest is built with rustls but no bundled
 /// crypto provider (the host installs ring the same way).
+///
+/// Idle pooled connections are dropped after 5 s, before the host's
+/// `header_read_timeout_ms` closes a kept-alive connection that sends no
+/// next request: otherwise a request written on a connection the host is
+/// closing at that instant fails to send (the usual keep-alive race, which
+/// every client pooling longer than the server's idle timeout can meet).
 pub fn client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
+    reqwest::Client::builder().pool_idle_timeout(Duration::from_secs(5)).build().expect("the test client builds")
 }
 
 /// Runs `berth` with `args` against data dir `data` and returns its stdout.

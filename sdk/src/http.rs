@@ -168,6 +168,21 @@ impl Response {
 }
 
 impl HttpError {
+    /// The variant's name as the WIT contract spells it (`denied`,
+    /// `invalid-request`, ...), for reports and metrics a plugin keeps.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Denied(_) => "denied",
+            Self::InvalidRequest(_) => "invalid-request",
+            Self::CredentialFailed(_) => "credential-failed",
+            Self::Timeout => "timeout",
+            Self::TooLarge(_) => "too-large",
+            Self::RateLimited(_) => "rate-limited",
+            Self::CircuitOpen(_) => "circuit-open",
+            Self::Connection(_) => "connection",
+        }
+    }
+
     /// A sentence describing the failure, for a tool error or a log line.
     pub fn message(&self) -> String {
         match self {

@@ -480,18 +480,25 @@ mod tests {
         addr
     }
 
+    /// A client with `egress` (loopback allowed) and `resilience`, and a
+    /// policy allowing everything at `addr`.
+    fn loopback(
+        addr: std::net::SocketAddr,
+        egress: EgressSettings,
+        resilience: ResilienceSettings,
+    ) -> (Upstream, EgressPolicy) {
+        let addresses = AddressPolicy { allow_loopback: true, ..AddressPolicy::default() };
+        let upstream = Upstream::new(EgressSettings { addresses, ..egress }, resilience).unwrap();
+        let rule = EgressTemplate::parse(&format!("http://{addr}/")).unwrap();
+        (upstream, EgressPolicy::resolve("p", &[rule], &Default::default()))
+    }
+
     #[tokio::test]
     async fn a_probe_answered_with_a_retry_after_beyond_the_bound_settles_the_circuit() {
         let addr =
             serve(&["HTTP/1.1 503 Service Unavailable", "HTTP/1.1 429 Too Many Requests\r\nretry-after: 3600"]).await;
-        let egress = EgressSettings {
-            addresses: AddressPolicy { allow_loopback: true, ..AddressPolicy::default() },
-            ..EgressSettings::default()
-        };
         let resilience = ResilienceSettings { breaker_threshold: 1, breaker_cooldown_ms: 10, ..Default::default() };
-        let upstream = Upstream::new(egress, resilience).unwrap();
-        let rule = EgressTemplate::parse(&format!("http://{addr}/")).unwrap();
-        let policy = EgressPolicy::resolve("p", &[rule], &Default::default());
+        let (upstream, policy) = loopback(addr, EgressSettings::default(), resilience);
         let caller = Caller { tenant: "t", plugin: "p" };
         // POST, so the 503 is not retried and opens the circuit at once.
         let request = Outbound {
@@ -523,16 +530,9 @@ mod tests {
                 held.push(socket);
             }
         });
-        let egress = EgressSettings {
-            addresses: AddressPolicy { allow_loopback: true, ..AddressPolicy::default() },
-            timeout_ms: 2_000,
-            min_timeout_ms: 100,
-            ..EgressSettings::default()
-        };
+        let egress = EgressSettings { timeout_ms: 2_000, min_timeout_ms: 100, ..EgressSettings::default() };
         let resilience = ResilienceSettings { breaker_threshold: 1, max_retries: 0, ..Default::default() };
-        let upstream = Upstream::new(egress, resilience).unwrap();
-        let rule = EgressTemplate::parse(&format!("http://{addr}/")).unwrap();
-        let policy = EgressPolicy::resolve("p", &[rule], &Default::default());
+        let (upstream, policy) = loopback(addr, egress, resilience);
         let caller = Caller { tenant: "t", plugin: "p" };
         let request = |timeout: Duration| Outbound {
             method: reqwest::Method::GET,

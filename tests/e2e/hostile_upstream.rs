@@ -45,7 +45,10 @@ impl Hostile {
         let good_key = tenant(data.path(), "good", &["hello"]);
         let path = data.path();
         cli(path, &["config", "set", "--tenant", "evil", "hostile-egress", "upstream", &authority(&evil)]);
-        let set = ["credential", "set", "--tenant", "evil", "--plugin", "hostile-egress"];
+        // Bound to the evil upstream: the tenant trusts it with these, so
+        // redaction is what stands between its echoes and the plugin.
+        let origin = evil.url("");
+        let set = ["credential", "set", "--tenant", "evil", "--plugin", "hostile-egress", "--bind", origin.as_str()];
         cli_with_stdin(path, &[&set[..], &["bearer", "--scheme", "bearer"]].concat(), &format!("{TOKEN}\n"));
         let basic = [&set[..], &["basic", "--scheme", "basic", "--username", USER]].concat();
         cli_with_stdin(path, &basic, &format!("{PASSWORD}\n"));

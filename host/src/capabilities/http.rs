@@ -18,8 +18,8 @@
 //! costs a bounded number of audit rows and log lines.
 
 use crate::audit::{AuditLog, RequestRecord, now_ms};
-use crate::log_safe::escape;
 use crate::capabilities::log::LogBudget;
+use crate::log_safe::escape;
 use crate::metrics::Metrics;
 use crate::policy::egress::{Denial, EgressPolicy, origin_of, without_query};
 use crate::runtime::bindings::berth::plugin::http::{
@@ -196,7 +196,8 @@ impl HttpCtx {
         outcome.map_err(|failure| {
             if let UpstreamError::Denied(denial) = &failure.error {
                 // The URL is the guest's, raw: escaped so it cannot forge a line.
-                let (url, denial) = (escape(without_query(&url)).into_owned(), escape(&denial.to_string()).into_owned());
+                let (url, denial) =
+                    (escape(without_query(&url)).into_owned(), escape(&denial.to_string()).into_owned());
                 if self.budget.spend(url.len() + denial.len() + 64) {
                     tracing::warn!(tenant = %self.tenant, plugin = %self.plugin, %url, "egress denied: {denial}");
                 }

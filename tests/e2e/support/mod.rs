@@ -93,6 +93,8 @@ pub fn replace_atomically(path: &Path, bytes: &[u8]) {
     let staged = path.with_extension("partial");
     std::fs::write(&staged, bytes).unwrap();
     std::fs::rename(&staged, path).unwrap();
+}
+
 /// The bytes of fixture `name` making the declaration `mode`: the fixture
 /// reads its mode from a marker in its data segment
 /// (`tests/fixtures/hostile-declarations`), which this rewrites.

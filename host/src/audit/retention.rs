@@ -74,7 +74,7 @@ pub fn step(conn: &Connection, retention: Retention, now_ms: i64) -> rusqlite::R
     if !retention.is_bounded() {
         return Ok(Pruned::default());
     }
-    let tx = conn.unchecked_transaction()?;
+    let tx = crate::db::write_transaction(conn)?;
     let cutoff = match retention.max_age_days {
         0 => i64::MIN,
         days => now_ms.saturating_sub(i64::from(days) * DAY_MS),

@@ -216,7 +216,7 @@ fn write_or_log(db: &Database, batch: &mut Vec<Entry>) {
 
 /// Writes `batch` in one transaction.
 pub(super) fn commit(conn: &Connection, batch: &[Entry]) -> rusqlite::Result<()> {
-    let tx = conn.unchecked_transaction()?;
+    let tx = crate::db::write_transaction(conn)?;
     {
         let mut calls = tx.prepare_cached(
             "INSERT OR IGNORE INTO audit_calls (call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms)

@@ -126,17 +126,24 @@ pub fn latest() -> i64 {
     STEPS.len() as i64
 }
 
-/// Brings `conn` up to [`latest`], each step in its own transaction.
+/// Brings `conn` up to [`latest`], each step in its own transaction. The
+/// version is read inside the transaction that applies the step, so two
+/// processes opening one data directory at once never apply a step twice.
 pub fn apply(conn: &Connection) -> Result<(), DbError> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
-    if current > latest() {
-        return Err(DbError::TooNew { found: current, known: latest() });
+    let version = |conn: &Connection| conn.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0));
+    if version(conn)? == latest() {
+        // Up to date: no need to wait for the write lock.
+        return Ok(());
     }
-    for (index, step) in STEPS.iter().enumerate().skip(current as usize) {
-        let tx = conn.unchecked_transaction()?;
+    loop {
+        let tx = crate::db::write_transaction(conn)?;
+        let current = version(&tx)?;
+        if current > latest() {
+            return Err(DbError::TooNew { found: current, known: latest() });
+        }
+        let Some(step) = STEPS.get(current as usize) else { return Ok(()) };
         tx.execute_batch(step)?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.pragma_update(None, "user_version", current + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }

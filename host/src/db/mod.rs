@@ -116,6 +116,18 @@ impl Database {
     }
 }
 
+/// Begins a transaction that takes SQLite's write lock at once.
+///
+/// A deferred transaction that reads and then writes cannot wait for the
+/// lock: when another connection (the audit writer, a `berth` command, a
+/// second host) commits between its read and its first write, SQLite fails
+/// it at once with "database is locked" rather than run the busy handler,
+/// since waiting could not make its reads current. Taking the lock first
+/// makes such a transaction wait its turn (up to the busy timeout) instead.
+pub fn write_transaction(conn: &Connection) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+    rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)
+}
+
 /// Creates `dir` and its parents, readable by the owner only: the data
 /// directory holds keys, secrets and code.
 pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {

@@ -9,17 +9,25 @@
 //! closed as soon as it is accepted: the bound is what keeps a flood of
 //! sockets from taking every file descriptor, after which the host could
 //! accept nothing at all.
+//!
+//! "Idle" means no request in flight and no byte moved: a long tool call or
+//! an open event stream is never cut as idle (the stream's keep-alive
+//! pings, and the session idle timeout, look after those).
 
 use super::HttpSettings;
 use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
+use http_body::{Frame, SizeHint};
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::service::TowerToHyperService;
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -28,6 +36,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tower::ServiceExt;
 
 /// Accepts connections on `listener` and serves `router` on each, within
 /// `settings`' bounds, until `stop`; then lets every open connection finish
@@ -115,7 +124,14 @@ impl Connection {
             .timer(TokioTimer::new())
             .header_read_timeout(Duration::from_millis(self.settings.header_read_timeout_ms));
         builder.http2().timer(TokioTimer::new());
-        let connection = builder.serve_connection_with_upgrades(io, TowerToHyperService::new(self.router));
+        let router = self.router;
+        let busy = activity.clone();
+        let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+            let call = InFlight::begin(&busy);
+            let answered = router.clone().oneshot(request.map(Body::new));
+            async move { Ok::<_, Infallible>(answered.await?.map(|body| Body::new(Tracked { body, _call: call }))) }
+        });
+        let connection = builder.serve_connection_with_upgrades(io, service);
         tokio::pin!(connection);
         let idle = Duration::from_secs(self.settings.idle_timeout_secs);
         // hyper's header deadline starts once it knows the protocol, which it
@@ -199,18 +215,19 @@ fn lock(map: &Mutex<HashMap<IpAddr, u32>>) -> std::sync::MutexGuard<'_, HashMap<
     map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// When a connection last moved a byte, in either direction, and whether
-/// it has received any.
+/// When a connection last moved a byte, in either direction, whether it
+/// has received any, and how many of its requests are being answered.
 #[derive(Clone)]
 struct Activity {
     since: Instant,
     last_ms: Arc<AtomicU64>,
     read: Arc<AtomicBool>,
+    in_flight: Arc<AtomicUsize>,
 }
 
 impl Activity {
     fn new() -> Self {
-        Self { since: Instant::now(), last_ms: Arc::default(), read: Arc::default() }
+        Self { since: Instant::now(), last_ms: Arc::default(), read: Arc::default(), in_flight: Arc::default() }
     }
 
     fn touch(&self) {
@@ -221,15 +238,65 @@ impl Activity {
         self.read.load(Ordering::Relaxed)
     }
 
-    /// Resolves once nothing has moved for `idle`.
+    /// Resolves once no request has been in flight and nothing has moved
+    /// for `idle`.
     async fn idle_for(&self, idle: Duration) {
         loop {
+            if self.in_flight.load(Ordering::Relaxed) > 0 {
+                // The answer's end touches the clock; look again a period on.
+                tokio::time::sleep(idle).await;
+                continue;
+            }
             let due = self.since + Duration::from_millis(self.last_ms.load(Ordering::Relaxed)) + idle;
             if Instant::now() >= due {
                 return;
             }
             tokio::time::sleep_until(due).await;
         }
+    }
+}
+
+/// One request being answered on a connection: from when its head is read
+/// until its response body has been sent or dropped.
+struct InFlight(Activity);
+
+impl InFlight {
+    fn begin(activity: &Activity) -> Self {
+        activity.in_flight.fetch_add(1, Ordering::Relaxed);
+        Self(activity.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A response body that keeps its request [`InFlight`] until it is done.
+struct Tracked {
+    body: Body,
+    _call: InFlight,
+}
+
+impl http_body::Body for Tracked {
+    type Data = <Body as http_body::Body>::Data;
+    type Error = <Body as http_body::Body>::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
     }
 }
 

@@ -103,7 +103,7 @@ impl<'a> History<'a> {
     pub fn deploy(&self, version: &Version, source: &Source) -> Result<(), DbError> {
         let tools = serde_json::to_string(&version.tools).expect("a list of strings serialises");
         self.db.with(|conn| {
-            let tx = conn.unchecked_transaction()?;
+            let tx = crate::db::write_transaction(conn)?;
             tx.execute(
                 "INSERT INTO plugin_versions (digest, name, version, tools, bytes, added_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (digest) DO NOTHING",
@@ -204,7 +204,7 @@ impl<'a> History<'a> {
     pub fn rollback(&self, name: &str, target: &Deployment) -> Result<(), DbError> {
         let digest = target.version.as_ref().map(|version| version.digest.as_str());
         self.db.with(|conn| {
-            let tx = conn.unchecked_transaction()?;
+            let tx = crate::db::write_transaction(conn)?;
             tx.execute(
                 "UPDATE plugin_deployments SET rolled_back = 1 WHERE name = ?1 AND seq > ?2",
                 params![name, target.seq],

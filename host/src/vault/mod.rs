@@ -355,7 +355,7 @@ impl Vault {
     pub fn rotate(&self, new: &MasterKey) -> Result<usize, VaultError> {
         let old = self.key();
         self.db.with(|conn| {
-            let tx = conn.unchecked_transaction()?;
+            let tx = crate::db::write_transaction(conn)?;
             let rows = stored_rows(&tx)?;
             let mut resealed = Vec::with_capacity(rows.len());
             for stored in &rows {
@@ -456,7 +456,7 @@ fn stored_rows(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<StoredRow>> 
 /// left as it is (it stays unusable) and logged.
 fn reseal_legacy(db: &Database, key: &MasterKey) -> Result<(), VaultError> {
     let resealed = db.with(|conn| {
-        let tx = conn.unchecked_transaction()?;
+        let tx = crate::db::write_transaction(conn)?;
         let mut count = 0usize;
         for stored in stored_rows(&tx)? {
             let row = stored.row();

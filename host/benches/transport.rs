@@ -390,7 +390,8 @@ impl ServerHandler for Native {
 
 async fn serve_native(transport: &str) {
     if transport == "stdio" {
-        let service = Native.serve(rmcp::transport::stdio()).await.expect("serve stdio");
+        // The same non-blocking pipes Berth uses: the fastest stdio rmcp has.
+        let service = Native.serve(rmcp::transport::stdio_pipes()).await.expect("serve stdio");
         let _ = service.waiting().await;
         return;
     }

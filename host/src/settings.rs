@@ -310,7 +310,7 @@ mod tests {
             ("[egress]\ntimeout_ms = 0\n", "[egress] timeout_ms = 0"),
             ("[http]\nmax_connections = 0\n", "[http] max_connections = 0"),
             ("[http]\nsse_keep_alive_secs = 0\n", "[http] sse_keep_alive_secs = 0"),
-            ("[http]\nidle_timeout_secs = 10\n", "[http] idle_timeout_secs = 10 closes SSE streams"),
+            ("[http]\nidle_timeout_secs = 0\n", "[http] idle_timeout_secs = 0 is out of range"),
             ("[http]\nsession_idle_secs = 5\n", "[http] session_idle_secs = 5 would cut off calls"),
             ("[limits]\nmemory_mib = 0\n", "[limits] memory_mib = 0"),
             ("[admin]\nmax_component_mib = 0\n", "[admin] max_component_mib = 0"),

@@ -15,7 +15,7 @@
 //! access and credentials stay in those modules.
 
 use crate::db::{Database, DbError};
-use crate::tenants::{PluginAccess, TenantError, Tenants};
+use crate::tenants::{ApiKey, PluginAccess, StoredKey, TenantError, Tenants};
 use crate::vault::{Credential, Vault, VaultError};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -54,6 +54,7 @@ type GrantsKey = (Arc<str>, String);
 /// Everything read while the change counter had one value.
 pub struct Generation {
     version: i64,
+    keys: Mutex<HashMap<String, StoredKey>>,
     access: Mutex<HashMap<Arc<str>, Arc<PluginAccess>>>,
     grants: Mutex<HashMap<GrantsKey, Arc<PluginGrants>>>,
 }
@@ -75,6 +76,23 @@ impl Snapshot {
             *current = Arc::new(Generation::new(version));
         }
         Ok(current.clone())
+    }
+
+    /// The tenant `presented` (a whole API key) belongs to, if any. Only
+    /// keys that exist are kept: a client presenting made-up key ids cannot
+    /// grow the copy.
+    pub fn authenticate(&self, generation: &Generation, presented: &str) -> Result<Option<Arc<str>>, SnapshotError> {
+        let Some((key_id, secret)) = ApiKey::parse(presented) else { return Ok(None) };
+        let cached = lock(&generation.keys).get(key_id).cloned();
+        let key = match cached {
+            Some(key) => key,
+            None => {
+                let Some(key) = Tenants::new(&self.db).stored_key(key_id)? else { return Ok(None) };
+                lock(&generation.keys).insert(key_id.to_owned(), key.clone());
+                key
+            }
+        };
+        Ok(key.admits(secret).cloned())
     }
 
     /// Which plugins `tenant` may use.
@@ -110,7 +128,7 @@ impl Snapshot {
 
 impl Generation {
     fn new(version: i64) -> Self {
-        Self { version, access: Mutex::default(), grants: Mutex::default() }
+        Self { version, keys: Mutex::default(), access: Mutex::default(), grants: Mutex::default() }
     }
 }
 
@@ -154,6 +172,25 @@ mod tests {
         assert!(snapshot.access(&snapshot.current().unwrap(), &tenant).unwrap().allows("p"));
         other.unset_plugin_config("acme", "p", "k").unwrap();
         assert!(snapshot.grants(&snapshot.current().unwrap(), &vault, &tenant, "p").unwrap().config.is_empty());
+    }
+
+    #[test]
+    fn a_key_works_from_the_copy_until_another_connection_rotates_it() {
+        let (dir, db, _vault, snapshot) = setup();
+        let key = Tenants::new(&db).add("acme").unwrap();
+        let generation = snapshot.current().unwrap();
+        let admitted = snapshot.authenticate(&generation, key.as_str()).unwrap();
+        assert_eq!(admitted.as_deref(), Some("acme"));
+        let (rest, last) = key.as_str().split_at(key.as_str().len() - 1);
+        let wrong_secret = format!("{rest}{}", if last == "0" { '1' } else { '0' });
+        assert_eq!(snapshot.authenticate(&generation, &wrong_secret).unwrap(), None, "the secret is checked");
+        assert_eq!(snapshot.authenticate(&generation, "berth_000000000000_00").unwrap(), None);
+
+        let other = Database::open(dir.path()).unwrap();
+        let rotated = Tenants::new(&other).rotate_key("acme").unwrap();
+        let next = snapshot.current().unwrap();
+        assert_eq!(snapshot.authenticate(&next, key.as_str()).unwrap(), None, "the old key stops at once");
+        assert_eq!(snapshot.authenticate(&next, rotated.as_str()).unwrap().as_deref(), Some("acme"));
     }
 
     #[test]

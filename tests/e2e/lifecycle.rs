@@ -95,7 +95,7 @@ async fn hot_swap_under_load_drops_no_call() {
                 let call = client.call_tool(CallToolRequestParams::new("versioned_which_build"));
                 let result = tokio::time::timeout(Duration::from_secs(30), call).await;
                 let result = result.expect("a call was answered within 30 s during a swap");
-                let result = result.unwrap_or_else(|error| panic!("a call failed during a swap: {error}"));
+                let result = result.unwrap_or_else(|error| panic!("a call failed during a swap: {error:?}"));
                 assert!(!is_error(&result), "a call failed during a swap: {result:?}");
                 let build: u32 = text(&result).trim_start_matches("version-marker-").parse().unwrap();
                 seen.push(build);

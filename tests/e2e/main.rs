@@ -17,7 +17,6 @@ mod hostile_secrets;
 mod hostile_upstream;
 mod http;
 mod languages;
-mod latency;
 mod lifecycle;
 mod oauth;
 mod resilience;

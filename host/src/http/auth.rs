@@ -1,14 +1,18 @@
 //! Bearer-key authentication. Every request to the MCP routes must carry
 //! `Authorization: Bearer <key>`; it runs as that key's tenant. With
 //! `--anonymous-tenant` (loopback only), a request without a key runs as
-//! the named tenant; a request *with* a key is still checked.
+//! the named tenant; a request *with* a key is still checked. Keys are
+//! checked against the in-memory snapshot, so a rotated key stops working
+//! on the next request, and a known key costs one counter read rather than
+//! a query on the blocking pool.
 //!
 //! [`bearer_token`] is the one parser of the header, for tenant keys here
 //! and for the admin and metrics tokens in [`admin`](super::admin).
 
 use super::error::ApiError;
 use crate::app::App;
-use crate::tenants::{Principal, Tenants};
+use crate::snapshot::SnapshotError;
+use crate::tenants::Principal;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
@@ -57,13 +61,10 @@ pub async fn authenticate(
 ) -> Result<Response, ApiError> {
     let tenant: Arc<str> = match bearer_token(request.headers()).map_err(|NotBearer| ApiError::Unauthorized)? {
         Some(key) => {
-            let app = state.app.clone();
-            let key = key.to_owned();
-            let tenant = tokio::task::spawn_blocking(move || Tenants::new(&app.db).authenticate(&key))
-                .await
-                .map_err(|error| ApiError::Internal(error.to_string()))?
-                .map_err(|error| ApiError::Internal(error.to_string()))?;
-            tenant.ok_or(ApiError::Unauthorized)?.into()
+            let snapshot = &state.app.snapshot;
+            let internal = |error: SnapshotError| ApiError::Internal(error.to_string());
+            let generation = snapshot.current().map_err(internal)?;
+            snapshot.authenticate(&generation, key).map_err(internal)?.ok_or(ApiError::Unauthorized)?
         }
         None => state.anonymous.clone().ok_or(ApiError::Unauthorized)?,
     };

@@ -27,13 +27,13 @@ use std::convert::Infallible;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
@@ -119,10 +119,11 @@ impl Connection {
         let activity = Activity::new();
         let io = TokioIo::new(Watched { inner: stream, activity: activity.clone() });
         let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder
-            .http1()
-            .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_millis(self.settings.header_read_timeout_ms));
+        // hyper's own header deadline also runs while a kept-alive connection
+        // waits for its next request, so it would close every idle connection
+        // after the header timeout and race clients that reuse one; Berth
+        // keeps the two deadlines apart itself (see `Activity::deadline`).
+        builder.http1().timer(TokioTimer::new()).header_read_timeout(None);
         builder.http2().timer(TokioTimer::new());
         let router = self.router;
         let busy = activity.clone();
@@ -133,12 +134,10 @@ impl Connection {
         });
         let connection = builder.serve_connection_with_upgrades(io, service);
         tokio::pin!(connection);
-        let idle = Duration::from_secs(self.settings.idle_timeout_secs);
-        // hyper's header deadline starts once it knows the protocol, which it
-        // learns from the first bytes; a socket that never sends one meets
-        // this deadline instead.
-        let silent = tokio::time::sleep(Duration::from_millis(self.settings.header_read_timeout_ms));
-        tokio::pin!(silent);
+        let deadlines = Deadlines {
+            header: Duration::from_millis(self.settings.header_read_timeout_ms),
+            idle: Duration::from_secs(self.settings.idle_timeout_secs),
+        };
         let mut stopping = false;
         loop {
             tokio::select! {
@@ -152,12 +151,8 @@ impl Connection {
                     stopping = true;
                     connection.as_mut().graceful_shutdown();
                 }
-                () = &mut silent, if !activity.has_read() => {
-                    tracing::debug!(peer = %self.peer, "closing a connection that sent nothing by the header deadline");
-                    return;
-                }
-                () = activity.idle_for(idle) => {
-                    tracing::debug!(peer = %self.peer, "closing a connection idle for {idle:?}");
+                why = activity.deadline(deadlines) => {
+                    tracing::debug!(peer = %self.peer, "closing a connection: {why}");
                     return;
                 }
             }
@@ -215,43 +210,92 @@ fn lock(map: &Mutex<HashMap<IpAddr, u32>>) -> std::sync::MutexGuard<'_, HashMap<
     map.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// When a connection last moved a byte, in either direction, whether it
-/// has received any, and how many of its requests are being answered.
+/// How long a connection may take over a request's headers, and stay idle.
+#[derive(Clone, Copy)]
+struct Deadlines {
+    header: Duration,
+    idle: Duration,
+}
+
+/// What a connection is doing: when it last moved a byte, in either
+/// direction; when the head of the request it is receiving began (a new
+/// connection counts as beginning one); and how many of its requests are
+/// being answered.
 #[derive(Clone)]
-struct Activity {
+struct Activity(Arc<ActivityState>);
+
+struct ActivityState {
     since: Instant,
-    last_ms: Arc<AtomicU64>,
-    read: Arc<AtomicBool>,
-    in_flight: Arc<AtomicUsize>,
+    last_ms: AtomicU64,
+    /// When the pending request head began, plus one; zero when none is
+    /// pending.
+    head_from_ms: AtomicU64,
+    in_flight: AtomicUsize,
+    /// Wakes [`Activity::deadline`] when a head begins.
+    head_began: Notify,
 }
 
 impl Activity {
     fn new() -> Self {
-        Self { since: Instant::now(), last_ms: Arc::default(), read: Arc::default(), in_flight: Arc::default() }
+        Self(Arc::new(ActivityState {
+            since: Instant::now(),
+            last_ms: AtomicU64::new(0),
+            head_from_ms: AtomicU64::new(1),
+            in_flight: AtomicUsize::new(0),
+            head_began: Notify::new(),
+        }))
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.0.since.elapsed().as_millis() as u64
     }
 
     fn touch(&self) {
-        self.last_ms.store(self.since.elapsed().as_millis() as u64, Ordering::Relaxed);
+        self.0.last_ms.store(self.now_ms(), Ordering::Relaxed);
     }
 
-    fn has_read(&self) -> bool {
-        self.read.load(Ordering::Relaxed)
+    /// Notes bytes received: with no request being answered, they begin the
+    /// next request's head, if none has begun.
+    fn received(&self) {
+        let now = self.now_ms();
+        self.0.last_ms.store(now, Ordering::Relaxed);
+        if self.0.in_flight.load(Ordering::Relaxed) == 0
+            && self.0.head_from_ms.compare_exchange(0, now + 1, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+        {
+            self.0.head_began.notify_one();
+        }
     }
 
-    /// Resolves once no request has been in flight and nothing has moved
-    /// for `idle`.
-    async fn idle_for(&self, idle: Duration) {
+    /// Resolves, saying why, once the connection is past a deadline: a
+    /// request head not complete `header` after it began, or no request in
+    /// flight and no byte moved for `idle`.
+    async fn deadline(&self, deadlines: Deadlines) -> &'static str {
+        let state = &self.0;
         loop {
-            if self.in_flight.load(Ordering::Relaxed) > 0 {
-                // The answer's end touches the clock; look again a period on.
-                tokio::time::sleep(idle).await;
-                continue;
+            let head_began = state.head_began.notified();
+            let now = self.now_ms();
+            let idle_due = state.last_ms.load(Ordering::Relaxed) + deadlines.idle.as_millis() as u64;
+            let (due, why) = if state.in_flight.load(Ordering::Relaxed) > 0 {
+                // An answer's end touches the clock; look again a period on.
+                (now + deadlines.idle.as_millis() as u64, None)
+            } else {
+                match state.head_from_ms.load(Ordering::Relaxed) {
+                    began if began > 0 && began - 1 + (deadlines.header.as_millis() as u64) < idle_due => (
+                        began - 1 + deadlines.header.as_millis() as u64,
+                        Some("its request headers did not arrive by the header deadline"),
+                    ),
+                    _ => (idle_due, Some("idle past the idle timeout")),
+                }
+            };
+            if let Some(why) = why
+                && now >= due
+            {
+                return why;
             }
-            let due = self.since + Duration::from_millis(self.last_ms.load(Ordering::Relaxed)) + idle;
-            if Instant::now() >= due {
-                return;
+            tokio::select! {
+                () = tokio::time::sleep_until(state.since + Duration::from_millis(due)) => {}
+                () = head_began => {}
             }
-            tokio::time::sleep_until(due).await;
         }
     }
 }
@@ -261,8 +305,10 @@ impl Activity {
 struct InFlight(Activity);
 
 impl InFlight {
+    /// A request whose head is complete: no head is pending any more.
     fn begin(activity: &Activity) -> Self {
-        activity.in_flight.fetch_add(1, Ordering::Relaxed);
+        activity.0.in_flight.fetch_add(1, Ordering::Relaxed);
+        activity.0.head_from_ms.store(0, Ordering::Relaxed);
         Self(activity.clone())
     }
 }
@@ -270,7 +316,7 @@ impl InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.touch();
-        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.0.0.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -311,8 +357,7 @@ impl AsyncRead for Watched {
         let before = buf.filled().len();
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
         if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
-            self.activity.touch();
-            self.activity.read.store(true, Ordering::Relaxed);
+            self.activity.received();
         }
         polled
     }

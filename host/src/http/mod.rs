@@ -51,20 +51,21 @@ pub struct HttpSettings {
     /// SSE streams, in seconds, so that proxies and load balancers do not
     /// cut a quiet stream. At least 1.
     pub sse_keep_alive_secs: u64,
-    /// Longest a client may take to send a request's headers, in ms; an
-    /// open connection waiting for its next request gets as long. Real
-    /// clients send their headers at once; 10 s covers a slow link, and a
-    /// client that trickles them (slowloris) holds its socket no longer.
+    /// Longest a client may take to send a request's headers, in ms, from
+    /// the request's first byte (or, on a new connection, from connecting).
+    /// Real clients send their headers at once; 10 s covers a slow link, and
+    /// a client that trickles them (slowloris) holds its socket no longer.
     pub header_read_timeout_ms: u64,
     /// Longest a client may take to send a request's body, in ms (`408`
     /// after it). A body is at most `body_limit_kib` (1 MiB by default): 30 s
     /// allows about 35 KiB/s, and a trickled body frees its socket and its
     /// request slot after that.
     pub body_read_timeout_ms: u64,
-    /// A connection on which nothing is read or written for this long is
-    /// closed, in seconds. It must outlast a call (a client that asked for
-    /// one JSON answer hears nothing until the call ends) and the SSE
-    /// keep-alive interval (a quiet stream is kept busy by it).
+    /// A connection with no request in flight on which nothing is read or
+    /// written for this long is closed, in seconds: how long a kept-alive
+    /// connection waits for its next request. Longer than the header
+    /// deadline, so that clients that keep connections for a while (most
+    /// pool them for 90 s) rarely reuse one just as the host closes it.
     pub idle_timeout_secs: u64,
     /// Connections open at once, from every client together; more are
     /// closed as soon as they are accepted. 512 stays well under the common
@@ -127,29 +128,20 @@ impl HttpSettings {
         in_range(SECTION, "max_connections", self.max_connections, 1..=1_000_000)?;
         in_range(SECTION, "max_connections_per_peer", self.max_connections_per_peer, 1..=self.max_connections)?;
         in_range(SECTION, "session_idle_secs", self.session_idle_secs, 1..=86_400)?;
-        if self.idle_timeout_secs <= self.sse_keep_alive_secs {
-            let fix = format!(
-                "closes SSE streams between keep-alives; set it above sse_keep_alive_secs ({})",
-                self.sse_keep_alive_secs
-            );
-            return Err(InvalidSetting::new(SECTION, "idle_timeout_secs", self.idle_timeout_secs, fix));
-        }
         Ok(())
     }
 
-    /// The bounds that depend on `[limits]`: a connection or a session must
-    /// outlast the longest call, which is silent while it runs.
+    /// The bound that depends on `[limits]`: a session must outlast the
+    /// longest call, which is silent while it runs. (A connection with a
+    /// call in flight is never idle, so `idle_timeout_secs` has no such
+    /// bound.)
     pub fn validate_against(&self, limits: &Limits) -> Result<(), InvalidSetting> {
-        for (key, secs) in
-            [("idle_timeout_secs", self.idle_timeout_secs), ("session_idle_secs", self.session_idle_secs)]
-        {
-            if secs.saturating_mul(1000) <= limits.call_timeout_ms {
-                let fix = format!(
-                    "would cut off calls still running; set it above limits.call_timeout_ms ({} ms)",
-                    limits.call_timeout_ms
-                );
-                return Err(InvalidSetting::new("http", key, secs, fix));
-            }
+        if self.session_idle_secs.saturating_mul(1000) <= limits.call_timeout_ms {
+            let fix = format!(
+                "would cut off calls still running; set it above limits.call_timeout_ms ({} ms)",
+                limits.call_timeout_ms
+            );
+            return Err(InvalidSetting::new("http", "session_idle_secs", self.session_idle_secs, fix));
         }
         Ok(())
     }

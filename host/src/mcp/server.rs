@@ -256,7 +256,8 @@ impl ServerHandler for BerthServer {
         // validating the output.
         let deadline = self.app.runtime.deadline();
         let serialized = arguments.to_string();
-        let (result, outcome) = match self.app.runtime.check_arguments(tool, arguments, deadline).await {
+        let checked = self.app.runtime.check_arguments(tool, arguments, serialized.len(), deadline).await;
+        let (result, outcome) = match checked {
             Ok(Some(problems)) => {
                 (failure(format!("invalid arguments for `{name}`: {problems}")), CallOutcome::InvalidArguments)
             }

@@ -103,7 +103,17 @@ pub enum SchemaProblem {
 pub struct CheckedSchema {
     validator: Validator,
     limits: SchemaLimits,
+    /// The schema's size as text: with an instance's, a bound on what
+    /// validating it may cost.
+    text_len: usize,
 }
+
+/// Validations whose schema and instance sizes, multiplied, stay under this
+/// are cheap enough to run where the call is (a few microseconds; a tool's
+/// schema of a kilobyte or two and its arguments of a few hundred bytes).
+/// Larger ones go to the blocking pool, where a slow one holds no async
+/// worker.
+const CHEAP_VALIDATION: usize = 1 << 20;
 
 impl CheckedSchema {
     /// Checks `schema` against `limits`, then compiles it with the `regex`
@@ -117,7 +127,13 @@ impl CheckedSchema {
             .with_pattern_options(patterns)
             .build(schema)
             .map_err(|error| log_safe::quote(&error.masked().to_string()))?;
-        Ok(Self { validator, limits })
+        Ok(Self { validator, limits, text_len })
+    }
+
+    /// Whether validating an instance of `instance_len` bytes (as JSON text)
+    /// is cheap enough to run on an async worker.
+    pub fn is_cheap_for(&self, instance_len: usize) -> bool {
+        self.text_len.saturating_mul(instance_len) <= CHEAP_VALIDATION
     }
 
     /// Why `instance` does not match, naming the offending fields, or `None`

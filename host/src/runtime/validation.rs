@@ -1,8 +1,8 @@
 //! Validation of a call's arguments and structured output against the
-//! tool's schemas, on the blocking pool and inside the call's deadline. A
-//! schema is the plugin's choice and the instance the client's, so however
-//! bounded both are, their evaluation never holds an async worker that
-//! serves other tenants' calls.
+//! tool's schemas, inside the call's deadline. A schema is the plugin's
+//! choice and the instance the client's, so unless both are small enough
+//! that the work is trivially bounded, their evaluation runs on the blocking
+//! pool and never holds an async worker that serves other tenants' calls.
 
 use super::limits::LimitExceeded;
 use super::{CallError, Runtime, ToolSpec};
@@ -17,16 +17,18 @@ impl Runtime {
         Instant::now() + self.limits.call_timeout()
     }
 
-    /// Why `arguments` do not match `tool`'s input schema, naming the
-    /// fields (`Ok(None)` when they match).
+    /// Why `arguments` (`len` bytes as JSON text) do not match `tool`'s
+    /// input schema, naming the fields (`Ok(None)` when they match).
     pub async fn check_arguments(
         &self,
         tool: &ToolSpec,
         arguments: Value,
+        len: usize,
         deadline: Instant,
     ) -> Result<Option<String>, CallError> {
         let schema = tool.validator.clone();
-        self.off_workers(deadline, move || schema.errors(&arguments)).await
+        let cheap = schema.is_cheap_for(len);
+        self.validate(cheap, deadline, move || schema.errors(&arguments)).await
     }
 
     /// The plugin's `structured` output parsed, or why it is unusable: not
@@ -39,7 +41,9 @@ impl Runtime {
         deadline: Instant,
     ) -> Result<Result<Value, String>, CallError> {
         let schema = tool.output_validator.clone();
-        self.off_workers(deadline, move || {
+        // Parsing is linear in the (bounded) output; only the schema decides.
+        let cheap = schema.as_ref().is_none_or(|schema| schema.is_cheap_for(structured.len()));
+        self.validate(cheap, deadline, move || {
             let value: Value = serde_json::from_str(&structured).map_err(|error| {
                 format!(
                     "the plugin returned structured output that is not JSON: {}",
@@ -54,6 +58,21 @@ impl Runtime {
             }
         })
         .await
+    }
+
+    /// Runs `work` where the call is when it is `cheap` (a hop to another
+    /// thread and back would cost more than the work), otherwise on the
+    /// blocking pool.
+    async fn validate<R: Send + 'static>(
+        &self,
+        cheap: bool,
+        deadline: Instant,
+        work: impl FnOnce() -> R + Send + 'static,
+    ) -> Result<R, CallError> {
+        match cheap {
+            true => Ok(work()),
+            false => self.off_workers(deadline, work).await,
+        }
     }
 
     /// Runs `work` on the blocking pool, answering with the deadline error

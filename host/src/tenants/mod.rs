@@ -13,6 +13,22 @@ pub use keys::ApiKey;
 use crate::db::{Database, DbError};
 use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// A tenant's key as stored: the tenant, and the hash of its secret.
+#[derive(Clone)]
+pub struct StoredKey {
+    tenant: Arc<str>,
+    hash: Vec<u8>,
+}
+
+impl StoredKey {
+    /// The tenant, if `secret` is this key's secret (compared in constant
+    /// time).
+    pub fn admits(&self, secret: &str) -> Option<&Arc<str>> {
+        keys::secret_matches(secret, &self.hash).then_some(&self.tenant)
+    }
+}
 
 /// Why a tenant operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -137,13 +153,19 @@ impl<'a> Tenants<'a> {
         let Some((key_id, secret)) = ApiKey::parse(presented) else {
             return Ok(None);
         };
-        let row: Option<(String, Vec<u8>)> = self.db.with(|conn| {
+        Ok(self.stored_key(key_id)?.and_then(|key| key.admits(secret).map(|tenant| tenant.to_string())))
+    }
+
+    /// The key stored under `key_id`, if a tenant has one: what
+    /// [`Tenants::authenticate`] checks a presented secret against, and what
+    /// the in-memory snapshot keeps.
+    pub fn stored_key(&self, key_id: &str) -> Result<Option<StoredKey>, TenantError> {
+        Ok(self.db.with(|conn| {
             conn.query_row("SELECT name, key_hash FROM tenants WHERE key_id = ?1", params![key_id], |row| {
-                Ok((row.get(0)?, row.get(1)?))
+                Ok(StoredKey { tenant: row.get::<_, String>(0)?.into(), hash: row.get(1)? })
             })
             .optional()
-        })?;
-        Ok(row.and_then(|(name, stored)| keys::secret_matches(secret, &stored).then_some(name)))
+        })?)
     }
 
     /// Enables `plugin` for `tenant`.

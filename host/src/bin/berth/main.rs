@@ -299,7 +299,9 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging(&cli.log)?;
     let settings = load_settings(&cli)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    // Named, so that an operator's `top -H` or a profile tells the host's
+    // threads from those of anything else in the process.
+    let runtime = tokio::runtime::Builder::new_multi_thread().thread_name("berth-worker").enable_all().build()?;
     let result = runtime.block_on(run(cli.command, settings));
     // The stdio transport reads stdin on a blocking thread that returns only
     // with the next line; after a signal, exiting must not wait for it.
@@ -406,7 +408,11 @@ async fn serve_stdio(
     settings: &HttpSettings,
 ) -> anyhow::Result<()> {
     tracing::info!(tenant, "serving MCP on stdio");
-    let lines = LineTransport::new(tokio::io::stdin(), tokio::io::stdout(), settings.body_limit_bytes());
+    // When stdin and stdout are pipes (how clients start an MCP server),
+    // rmcp drives them on the I/O reactor; tokio's own stdin and stdout
+    // would hand every read and write to a blocking-pool thread and back.
+    let (input, output) = rmcp::transport::stdio_pipes();
+    let lines = LineTransport::new(input, output, settings.body_limit_bytes());
     let transport = AwaitFirstRequest::new(Draining::new(lines, shutdown, settings.shutdown_grace()));
     match BerthServer::new(app, tenant, "stdio").serve(transport).await {
         Ok(service) => {

@@ -36,7 +36,7 @@ fn instantiate(c: &mut Criterion) {
     let tokio = tokio::runtime::Runtime::new().expect("tokio");
     let mut group = c.benchmark_group("instantiate");
     for (label, allocation) in [("pooling", Allocation::Pooling), ("on_demand", Allocation::OnDemand)] {
-        let engine = engine::build(&Limits::default(), allocation, None).expect("engine");
+        let engine = engine::build(&Limits::default(), allocation).expect("engine");
         let component = Component::new(&engine, hello()).expect("hello compiles");
         let mut linker = Linker::<()>::new(&engine);
         linker.define_unknown_imports_as_traps(&component).expect("stub imports");

@@ -1,11 +1,10 @@
 //! The wasmtime [`Engine`]: pooling allocator with copy-on-write memory
-//! images, epoch interruption, the on-disk compile cache, and the thread that
-//! ticks the epoch.
+//! images, epoch interruption, and the thread that ticks the epoch.
 
 use super::limits::Limits;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
-use wasmtime::{Cache, CacheConfig, Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 /// How often the epoch advances. A deadline is a whole number of ticks, so
 /// this is the granularity of the time limit; 10 ms costs nothing measurable.
@@ -31,24 +30,9 @@ pub struct EngineOptions {
     pub compile_cache: Option<PathBuf>,
 }
 
-/// Opens wasmtime's compile cache in `dir`. Entries are keyed by a hash of
-/// the component's bytes and of every engine setting that shapes the code
-/// (wasmtime version, target, tunables), so a restart or a reload of an
-/// unchanged component skips compilation, and an engine built differently
-/// never reads another's code. Files are written atomically, so hosts and
-/// test processes may share one directory. A relative `dir` is taken from
-/// the working directory (wasmtime itself accepts only absolute paths).
-pub fn compile_cache(dir: &Path) -> wasmtime::Result<Cache> {
-    let mut config = CacheConfig::new();
-    config.with_directory(std::path::absolute(dir)?);
-    Cache::new(config)
-}
-
-/// Builds the engine every plugin of this host shares, compiling through
-/// `cache` when there is one.
-pub fn build(limits: &Limits, allocation: Allocation, cache: Option<Cache>) -> wasmtime::Result<Engine> {
+/// Builds the engine every plugin of this host shares.
+pub fn build(limits: &Limits, allocation: Allocation) -> wasmtime::Result<Engine> {
     let mut config = Config::new();
-    config.cache(cache);
     config.wasm_component_model(true);
     config.epoch_interruption(true);
     config.memory_init_cow(true);

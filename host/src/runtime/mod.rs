@@ -3,6 +3,7 @@
 //! one tenant.
 
 pub mod bindings;
+mod compile_cache;
 pub mod engine;
 mod guest_output;
 pub mod limits;
@@ -25,10 +26,11 @@ use crate::policy::manifest::{ManifestError, ManifestLimits};
 use crate::policy::schema::SchemaLimits;
 use bindings::types::{ToolError, ToolResult};
 use bindings::{Adapter, AdapterPre};
+use compile_cache::CompileCache;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Cache, Engine, Store, Trap, UpdateDeadline};
+use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 /// Interfaces of WASI 0.2 that the host links, deny-all (see
 /// [`CallState::new`]). `wasi:http` is deliberately absent: Berth's `http`
@@ -99,7 +101,7 @@ pub struct Runtime {
     instances: Gate,
     manifest_limits: ManifestLimits,
     schema_limits: SchemaLimits,
-    compile_cache: Option<Cache>,
+    compile_cache: Option<Arc<CompileCache>>,
 }
 
 /// Compile-cache lookups since the runtime started.
@@ -115,8 +117,13 @@ impl Runtime {
     /// A runtime enforcing `limits`, with its engine built per `options`, and
     /// `services` behind every plugin's capabilities.
     pub fn new(limits: Limits, options: EngineOptions, services: HostServices) -> wasmtime::Result<Self> {
-        let compile_cache = options.compile_cache.as_deref().map(engine::compile_cache).transpose()?;
-        let engine = engine::build(&limits, options.allocation, compile_cache.clone())?;
+        let engine = engine::build(&limits, options.allocation)?;
+        let compile_cache = match &options.compile_cache {
+            Some(dir) => Some(Arc::new(CompileCache::open(dir, &engine).map_err(|error| {
+                wasmtime::Error::msg(format!("cannot open the compile cache in {}: {error}", dir.display()))
+            })?)),
+            None => None,
+        };
         engine::start_epoch_ticker(&engine);
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
@@ -143,8 +150,8 @@ impl Runtime {
 
     /// Compile-cache hits and misses so far; `None` when no cache is set.
     pub fn compile_cache_stats(&self) -> Option<CacheStats> {
-        let cache = self.compile_cache.as_ref()?;
-        Some(CacheStats { hits: cache.cache_hits() as u64, misses: cache.cache_misses() as u64 })
+        let (hits, misses) = self.compile_cache.as_ref()?.counts();
+        Some(CacheStats { hits, misses })
     }
 
     /// The limits every call runs under.
@@ -173,14 +180,22 @@ impl Runtime {
             };
             return Err(LoadError::NotAComponent(what.to_owned()));
         }
-        // Compiling a large component (Python, JS) takes seconds of CPU;
-        // keep it off the async workers that serve calls.
-        let engine = self.engine.clone();
+        // Compiling a large component (Python, JS) takes seconds of CPU, and
+        // hashing it milliseconds; keep both off the async workers that serve
+        // calls.
+        let (engine, cache) = (self.engine.clone(), self.compile_cache.clone());
         let owned = bytes.to_vec();
-        let component = tokio::task::spawn_blocking(move || Component::new(&engine, &owned))
-            .await
-            .map_err(|error| LoadError::Compile(error.to_string()))?
-            .map_err(|error| LoadError::Compile(log_safe::escape(&format!("{error:#}")).into_owned()))?;
+        let (component, digest) = tokio::task::spawn_blocking(move || {
+            let digest = hex::encode(Sha256::digest(&owned));
+            let component = match cache {
+                Some(cache) => cache.component(&engine, &owned, &digest),
+                None => Component::new(&engine, &owned),
+            };
+            component.map(|component| (component, digest))
+        })
+        .await
+        .map_err(|error| LoadError::Compile(error.to_string()))?
+        .map_err(|error| LoadError::Compile(log_safe::escape(&format!("{error:#}")).into_owned()))?;
         let imports: Vec<String> =
             component.component_type().imports(&self.engine).map(|(name, _)| name.to_owned()).collect();
         for name in &imports {
@@ -218,15 +233,7 @@ impl Runtime {
                 .filter_map(|key| Some((key.name.clone(), key.default.clone()?)))
                 .collect(),
         };
-        Ok(LoadedPlugin {
-            manifest,
-            tools,
-            digest: hex::encode(Sha256::digest(bytes)),
-            bytes: bytes.len() as u64,
-            imports,
-            grants,
-            pre,
-        })
+        Ok(LoadedPlugin { manifest, tools, digest, bytes: bytes.len() as u64, imports, grants, pre })
     }
 
     /// Runs `describe` and `list-tools` with no grants and a placeholder

@@ -1,0 +1,187 @@
+//! The compile cache: each component's compiled code on disk, keyed by the
+//! SHA-256 of its bytes and by the engine's compatibility hash (wasmtime's
+//! version, the target and every setting that shapes the code), so that a
+//! restart, or a reload of an unchanged component, maps its code in instead
+//! of compiling it again.
+//!
+//! An entry is wasmtime's own serialized form, uncompressed, loaded with
+//! [`Component::deserialize_file`], which maps the file instead of reading,
+//! decompressing and copying it. (wasmtime's built-in cache compresses with
+//! zstd and hashes every component again; decompressing was most of a warm
+//! start.) The directory is the host's own, created readable by the owner
+//! only: whoever can write it can already replace the host's plugins, which
+//! is why its files are loaded as they are. An entry that does not load (a
+//! damaged file, another engine's) is compiled again and replaced.
+//!
+//! Files are written under a temporary name and renamed into place, so that
+//! hosts and tests sharing one directory never read half a file. After each
+//! write, the least recently used entries beyond [`MAX_BYTES`] are deleted.
+
+use std::hash::{Hash, Hasher};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+/// File name ending of a cache entry.
+const ENTRY: &str = "cwasm";
+
+/// How much compiled code the cache keeps: a few dozen versions of large
+/// (Python, JavaScript) plugins, a few hundred of the rest. Code compiled
+/// again costs one slower load, so a bound that is never close suffices.
+pub const MAX_BYTES: u64 = 4 << 30;
+
+/// Compiled components on disk (see the module documentation).
+#[derive(Debug)]
+pub struct CompileCache {
+    dir: PathBuf,
+    /// The engine's compatibility hash, as hex: part of every entry's name.
+    engine_tag: String,
+    max_bytes: u64,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl CompileCache {
+    /// The cache in `dir` (created owner-only if missing) for code compiled
+    /// by `engine`. A relative `dir` is taken from the working directory.
+    pub fn open(dir: &Path, engine: &Engine) -> io::Result<Self> {
+        let dir = std::path::absolute(dir)?;
+        crate::db::create_private_dir(&dir)?;
+        let mut tag = Sha256Hasher::default();
+        engine.precompile_compatibility_hash().hash(&mut tag);
+        let engine_tag = hex::encode(&tag.finish_bytes()[..12]);
+        Ok(Self { dir, engine_tag, max_bytes: MAX_BYTES, hits: AtomicU64::new(0), misses: AtomicU64::new(0) })
+    }
+
+    /// The component of `bytes`, whose SHA-256 is `digest` (hex): mapped in
+    /// from the cache, or compiled and then stored. A cache that cannot be
+    /// written costs the next start a compile, never this load.
+    #[allow(unsafe_code)] // Mapping in code only the host writes: see below.
+    pub fn component(&self, engine: &Engine, bytes: &[u8], digest: &str) -> wasmtime::Result<Component> {
+        let path = self.dir.join(format!("{digest}-{}.{ENTRY}", self.engine_tag));
+        if path.exists() {
+            // SAFETY: the file is wasmtime's serialization of a component,
+            // written by this cache for an engine with this compatibility
+            // hash (wasmtime checks it again), in a directory only the host
+            // may write (see the module documentation).
+            match unsafe { Component::deserialize_file(engine, &path) } {
+                Ok(component) => {
+                    self.hits.fetch_add(1, Ordering::Relaxed);
+                    // Its modification time is its last use, for eviction.
+                    let _ = std::fs::File::options()
+                        .write(true)
+                        .open(&path)
+                        .and_then(|file| file.set_modified(SystemTime::now()));
+                    return Ok(component);
+                }
+                Err(error) => {
+                    tracing::warn!(file = %path.display(), "compiling again: the cached code does not load: {error:#}")
+                }
+            }
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let component = Component::new(engine, bytes)?;
+        if let Err(error) = component.serialize().and_then(|code| self.store(&path, &code).map_err(Into::into)) {
+            tracing::warn!(dir = %self.dir.display(), "cannot write the compile cache: {error:#}");
+        }
+        Ok(component)
+    }
+
+    /// Hits and misses since the cache opened.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
+    }
+
+    fn store(&self, path: &Path, code: &[u8]) -> io::Result<()> {
+        let staged = tempfile::NamedTempFile::new_in(&self.dir)?;
+        std::fs::write(staged.path(), code)?;
+        staged.persist(path).map_err(|error| error.error)?;
+        self.evict()
+    }
+
+    /// Deletes the least recently used entries until the rest fit in
+    /// `max_bytes` ([`MAX_BYTES`]). Another host may delete the same file first; that is
+    /// not an error.
+    fn evict(&self) -> io::Result<()> {
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            if entry.path().extension().is_some_and(|ending| ending == ENTRY)
+                && let Ok(metadata) = entry.metadata()
+            {
+                entries.push((metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH), metadata.len(), entry.path()));
+            }
+        }
+        entries.sort();
+        let mut total: u64 = entries.iter().map(|(_, len, _)| len).sum();
+        for (_, len, path) in entries {
+            if total <= self.max_bytes {
+                break;
+            }
+            match std::fs::remove_file(&path) {
+                Ok(()) => total -= len,
+                Err(error) if error.kind() == io::ErrorKind::NotFound => total -= len,
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A [`Hasher`] that feeds SHA-256, so that a value's hash is the same in
+/// every build and every process (the standard library's is not promised to
+/// be).
+#[derive(Default)]
+struct Sha256Hasher(sha2::Sha256);
+
+impl Sha256Hasher {
+    fn finish_bytes(self) -> [u8; 32] {
+        sha2::Digest::finalize(self.0).into()
+    }
+}
+
+impl Hasher for Sha256Hasher {
+    fn finish(&self) -> u64 {
+        let digest: [u8; 32] = sha2::Digest::finalize(self.0.clone()).into();
+        u64::from_le_bytes(digest[..8].try_into().expect("8 bytes"))
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        sha2::Digest::update(&mut self.0, bytes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The smallest component: the header alone.
+    const EMPTY: &[u8] = b"\0asm\x0d\x00\x01\x00";
+
+    #[test]
+    fn entries_are_reused_and_the_least_recently_used_go_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::default();
+        let mut cache = CompileCache::open(dir.path(), &engine).unwrap();
+        cache.component(&engine, EMPTY, "a").unwrap();
+        let entry = |digest: &str| dir.path().join(format!("{digest}-{}.{ENTRY}", cache.engine_tag));
+        let one = std::fs::metadata(entry("a")).unwrap().len();
+        cache.component(&engine, EMPTY, "a").unwrap();
+        assert_eq!(cache.counts(), (1, 1), "the second load came from the cache");
+
+        cache.max_bytes = 2 * one;
+        cache.component(&engine, EMPTY, "b").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        cache.component(&engine, EMPTY, "a").unwrap();
+        cache.component(&engine, EMPTY, "c").unwrap();
+        assert!(entry("a").exists() && entry("c").exists(), "the recently used stay");
+        assert!(!entry("b").exists(), "the least recently used went");
+
+        std::fs::write(entry("c"), b"damaged").unwrap();
+        cache.component(&engine, EMPTY, "c").expect("a damaged entry is compiled again");
+        assert_ne!(std::fs::read(entry("c")).unwrap(), b"damaged", "and replaced");
+    }
+}

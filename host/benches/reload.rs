@@ -12,7 +12,7 @@
 //! Run: `cargo bench -p berth --bench reload`
 
 use berth::app::App;
-use berth::lifecycle::{Artifacts, Source};
+use berth::lifecycle::Source;
 use berth::settings::Settings;
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::path::{Path, PathBuf};
@@ -57,7 +57,7 @@ fn start(tokio: &tokio::runtime::Runtime) -> Bench {
 
 /// Waits until `plugin` serves the version `bytes`.
 async fn serving(app: &App, plugin: &str, bytes: &[u8]) {
-    let digest = Artifacts::digest(bytes);
+    let digest = berth::runtime::digest_of(bytes);
     let deadline = Instant::now() + Duration::from_secs(60);
     while app.plugins.get(plugin).is_none_or(|loaded| loaded.digest != digest) {
         assert!(Instant::now() < deadline, "the new version never served");

@@ -7,8 +7,11 @@
 //! `info`). For each transport (stdio, Streamable HTTP) and each server, the
 //! same rmcp client measures sequential latency (p50, p99), throughput with
 //! 8 calls in flight (one session on stdio, 8 sessions on HTTP) and the
-//! server's peak RSS. Rounds interleave the servers and the medians are
-//! printed with Berth/native ratios.
+//! server's peak RSS. It also times a start: from spawning the server to
+//! its first `tools/list` answer over stdio, Berth serving 8 plugins (the
+//! bundled ones and three test fixtures, Python and JavaScript among them)
+//! from a warm compile cache. Rounds interleave the servers and the medians
+//! are printed with Berth/native ratios.
 //!
 //! `cargo bench -p berth --bench transport` runs the full benchmark.
 //! `cargo test` runs it once in a quick mode that proves it works and
@@ -33,6 +36,9 @@ use std::time::{Duration, Instant};
 
 const BERTH: &str = env!("CARGO_BIN_EXE_berth");
 const BUNDLED: &str = env!("BERTH_BUNDLED_PLUGINS");
+const FIXTURES: &str = env!("BERTH_TEST_FIXTURES");
+/// The well-behaved test fixtures added to the bundled plugins for the start.
+const START_FIXTURES: [&str; 3] = ["fixture-probe", "fixture-versioned", "fixture-hostile-egress"];
 
 /// How much work each measurement does.
 #[derive(Clone, Copy)]
@@ -41,10 +47,11 @@ struct Load {
     warmup: usize,
     sequential: usize,
     concurrent_per_worker: usize,
+    starts: usize,
 }
 
-const FULL: Load = Load { rounds: 3, warmup: 300, sequential: 3000, concurrent_per_worker: 1500 };
-const QUICK: Load = Load { rounds: 1, warmup: 2, sequential: 10, concurrent_per_worker: 5 };
+const FULL: Load = Load { rounds: 3, warmup: 300, sequential: 3000, concurrent_per_worker: 1500, starts: 5 };
+const QUICK: Load = Load { rounds: 1, warmup: 2, sequential: 10, concurrent_per_worker: 5, starts: 1 };
 const IN_FLIGHT: usize = 8;
 
 fn main() {
@@ -87,7 +94,24 @@ enum Transport {
 async fn run(load: Load) {
     let fixture = BerthFixture::new();
     let mut samples: Vec<(Transport, Server, Sample)> = Vec::new();
+    let mut starts: Vec<(Server, f64)> = Vec::new();
+    // A restart finds its plugin files as they were: settled (changed
+    // longer ago than the host trusts a file's timestamps, 2 s), compiled in
+    // the cache, their digests remembered. One unmeasured start gets there.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    start(&fixture, Server::Berth).await;
     for round in 0..load.rounds {
+        for _ in 0..load.starts {
+            for server in [Server::Native, Server::Berth] {
+                let (millis, tools) = start(&fixture, server).await;
+                eprintln!(
+                    "round {} start {}: first tools/list ({tools} tools) after {millis:.1} ms",
+                    round + 1,
+                    server.name()
+                );
+                starts.push((server, millis));
+            }
+        }
         for transport in [Transport::Stdio, Transport::Http] {
             for server in [Server::Native, Server::Berth] {
                 let sample = measure(&fixture, server, transport, load).await;
@@ -133,6 +157,16 @@ async fn run(load: Load) {
             );
         }
     }
+    let median = |server: Server| {
+        let mut values: Vec<f64> = starts.iter().filter(|(s, _)| *s == server).map(|(_, millis)| *millis).collect();
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    let (native, berth) = (median(Server::Native), median(Server::Berth));
+    println!(
+        "| stdio, start to first `tools/list` (Berth: 8 plugins, warm cache) | {native:.1} ms | {berth:.1} ms | {:.2}× |",
+        berth / native
+    );
 }
 
 impl Server {
@@ -161,11 +195,14 @@ impl Transport {
 }
 
 /// Berth's data: a data directory with tenant `bench` (hello enabled), a
-/// plugins directory holding only `hello`, and a warm compile cache.
+/// plugins directory holding only `hello`, and a warm compile cache; for
+/// the start, a second data directory and 8 plugins.
 struct BerthFixture {
     data: tempfile::TempDir,
     plugins: tempfile::TempDir,
     key: String,
+    start_data: tempfile::TempDir,
+    start_plugins: tempfile::TempDir,
 }
 
 impl BerthFixture {
@@ -173,14 +210,33 @@ impl BerthFixture {
         let data = tempfile::tempdir().expect("tempdir");
         let plugins = tempfile::tempdir().expect("tempdir");
         std::fs::copy(Path::new(BUNDLED).join("hello.wasm"), plugins.path().join("hello.wasm")).expect("copy hello");
-        let cli = |args: &[&str]| {
-            let output = berth().args(args).arg("--data").arg(data.path()).output().expect("run berth");
-            assert!(output.status.success(), "berth {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-            String::from_utf8(output.stdout).expect("utf-8")
-        };
-        let key = cli(&["tenant", "add", "bench"]).trim().to_owned();
-        cli(&["tenant", "enable", "bench", "hello"]);
-        Self { data, plugins, key }
+        let key = cli(data.path(), &["tenant", "add", "bench"]).trim().to_owned();
+        cli(data.path(), &["tenant", "enable", "bench", "hello"]);
+        let (start_data, start_plugins) =
+            (tempfile::tempdir().expect("tempdir"), tempfile::tempdir().expect("tempdir"));
+        let bundled = std::fs::read_dir(BUNDLED).expect("bundled plugins").map(|entry| entry.expect("entry").path());
+        let fixtures = START_FIXTURES.iter().map(|name| Path::new(FIXTURES).join(format!("{name}.wasm")));
+        for path in bundled.chain(fixtures) {
+            std::fs::copy(&path, start_plugins.path().join(path.file_name().expect("name"))).expect("copy a plugin");
+        }
+        cli(start_data.path(), &["tenant", "add", "bench"]);
+        let files = std::fs::read_dir(start_plugins.path()).expect("plugins").map(|entry| entry.expect("entry").path());
+        let names: Vec<String> = files
+            .map(|path| path.file_stem().expect("stem").to_string_lossy().trim_start_matches("fixture-").to_owned())
+            .collect();
+        assert_eq!(names.len(), 8, "the start is timed with 8 plugins");
+        for name in &names {
+            cli(start_data.path(), &["tenant", "enable", "bench", name]);
+        }
+        Self { data, plugins, key, start_data, start_plugins }
+    }
+
+    /// Berth serving the 8 plugins over stdio.
+    fn serve_start(&self) -> std::process::Command {
+        let mut command = berth();
+        command.args(["serve", "--stdio", "--tenant", "bench", "--no-watch", "--data"]);
+        command.arg(self.start_data.path()).arg("--plugins").arg(self.start_plugins.path());
+        command
     }
 
     fn serve(&self, transport: &[&str]) -> std::process::Command {
@@ -196,6 +252,13 @@ impl BerthFixture {
     }
 }
 
+/// Runs the `berth` CLI on the data directory `data`; its output.
+fn cli(data: &Path, args: &[&str]) -> String {
+    let output = berth().args(args).arg("--data").arg(data).output().expect("run berth");
+    assert!(output.status.success(), "berth {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("utf-8")
+}
+
 fn berth() -> std::process::Command {
     let mut command = std::process::Command::new(BERTH);
     command.env("BERTH_COMPILE_CACHE", compile_cache());
@@ -206,15 +269,39 @@ fn compile_cache() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("transport-bench-compile-cache")
 }
 
+/// The native server on `transport` (`stdio` or an address).
+fn native(transport: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(std::env::current_exe().expect("own path"));
+    command.args(["--serve-native", transport]);
+    command
+}
+
+/// Milliseconds from spawning `server` to its first `tools/list` answer over
+/// stdio, and how many tools it listed.
+async fn start(fixture: &BerthFixture, server: Server) -> (f64, usize) {
+    let command = match server {
+        Server::Native => native("stdio"),
+        Server::Berth => fixture.serve_start(),
+    };
+    let started = Instant::now();
+    let (process, stderr) = TokioChildProcess::builder(tokio::process::Command::from(command))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn the server");
+    drop(stderr);
+    let client = ().serve(process).await.expect("initialize over stdio");
+    let tools = client.peer().list_all_tools().await.expect("tools/list");
+    let millis = started.elapsed().as_secs_f64() * 1e3;
+    assert!(!tools.is_empty(), "{} listed no tools", server.name());
+    let _ = client.cancel().await;
+    (millis, tools.len())
+}
+
 async fn measure(fixture: &BerthFixture, server: Server, transport: Transport, load: Load) -> Sample {
     match transport {
         Transport::Stdio => {
             let command = match server {
-                Server::Native => {
-                    let mut command = std::process::Command::new(std::env::current_exe().expect("own path"));
-                    command.args(["--serve-native", "stdio"]);
-                    command
-                }
+                Server::Native => native("stdio"),
                 Server::Berth => fixture.serve(&["--stdio", "--tenant", "bench", "--no-watch"]),
             };
             let (process, stderr) = TokioChildProcess::builder(tokio::process::Command::from(command))
@@ -234,11 +321,7 @@ async fn measure(fixture: &BerthFixture, server: Server, transport: Transport, l
             let port = free_port();
             let address = format!("127.0.0.1:{port}");
             let mut command = match server {
-                Server::Native => {
-                    let mut command = std::process::Command::new(std::env::current_exe().expect("own path"));
-                    command.args(["--serve-native", &address]);
-                    command
-                }
+                Server::Native => native(&address),
                 Server::Berth => fixture.serve(&["--http", &address, "--no-watch"]),
             };
             let mut child =

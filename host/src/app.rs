@@ -133,6 +133,9 @@ impl App {
         if let Some(changes) = changes {
             tokio::spawn(plugins_dir.follow(changes, Arc::downgrade(&app)));
         }
+        // After the plugins, which the first answer waits for; the first
+        // plugin request (later) finds it ready.
+        app.runtime.services().upstream.warm();
         Ok(app)
     }
 

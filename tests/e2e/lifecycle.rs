@@ -409,6 +409,32 @@ async fn metrics_count_calls_and_a_second_start_compiles_nothing() {
 }
 
 #[tokio::test]
+async fn a_file_rewritten_in_place_while_the_host_was_down_serves_its_new_bytes() {
+    let data = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let plugins = PluginsDir::new().with_bytes("versioned.wasm", &versioned(1));
+    let key = tenant(data.path(), "acme", &["versioned"]);
+    let cache_arg = ["--compile-cache", cache.path().to_str().unwrap()];
+    // Settled: changed longer ago than the host trusts file times (2 s), so
+    // this start remembers the file's digest instead of hashing it again.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let host = HttpHost::start(data.path(), Some(plugins.path()), &cache_arg, None).await;
+    assert_eq!(which(&HttpHostRef { base: host.base.clone() }, &key).await, "version-marker-001");
+    let remembered = std::fs::read_dir(cache.path().join("files")).unwrap().count();
+    assert_eq!(remembered, 1, "the start remembered the file's digest");
+    drop(host);
+
+    // The same size and inode; only the bytes and the file's times differ.
+    let path = plugins.path().join("versioned.wasm");
+    let mut file = std::fs::File::options().write(true).open(&path).unwrap();
+    std::io::Write::write_all(&mut file, &versioned(2)).unwrap();
+    drop(file);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), versioned(1).len() as u64);
+    let host = HttpHost::start(data.path(), Some(plugins.path()), &cache_arg, None).await;
+    assert_eq!(which(&HttpHostRef { base: host.base.clone() }, &key).await, "version-marker-002");
+}
+
+#[tokio::test]
 async fn admin_routes_refuse_tenant_keys_and_wrong_tokens() {
     let data = tempfile::tempdir().unwrap();
     let key = tenant(data.path(), "acme", &[]);

@@ -116,13 +116,13 @@ async fn list(State(app): State<Arc<App>>) -> Result<Json<Vec<PluginInfo>>, ApiE
 }
 
 async fn load(State(app): State<Arc<App>>, body: Bytes) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let deployed = app.deploy(&body, Source::Registry).await?;
+    let deployed = app.deploy(Vec::from(body), Source::Registry).await?;
     let status = if deployed.change == Change::Unchanged { StatusCode::OK } else { StatusCode::CREATED };
     Ok((status, Json(json!(deployed))))
 }
 
 async fn inspect(State(app): State<Arc<App>>, body: Bytes) -> Result<Json<Inspection>, ApiError> {
-    let plugin = app.runtime.load(&body).await.map_err(|error| ApiError::Unprocessable(error.to_string()))?;
+    let plugin = app.runtime.load(Vec::from(body)).await.map_err(|error| ApiError::Unprocessable(error.to_string()))?;
     Ok(Json(Inspection::from(&plugin)))
 }
 

@@ -2,7 +2,7 @@
 //! digest in `<data>/plugins/`, so a rollback or a restart never depends on
 //! the file the version first came from.
 
-use sha2::{Digest, Sha256};
+use crate::runtime::{Wasm, WasmError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -17,9 +17,9 @@ pub enum ArtifactError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The stored bytes no longer hash to their name.
-    #[error("plugin store {0}: the file is corrupt (its content does not match its digest)")]
-    Corrupt(PathBuf),
+    /// The component to store could not be read.
+    #[error(transparent)]
+    Unreadable(#[from] WasmError),
 }
 
 /// Content-addressed component files.
@@ -36,35 +36,30 @@ impl Artifacts {
         Ok(Self { dir })
     }
 
-    /// The hex SHA-256 of `bytes`, the name a version is stored under.
-    pub fn digest(bytes: &[u8]) -> String {
-        hex::encode(Sha256::digest(bytes))
-    }
-
-    /// Stores `bytes` under `digest`, which must be [`Artifacts::digest`] of
-    /// them. Written to a temporary file and renamed, so a crash never leaves
-    /// a truncated version behind.
-    pub fn put(&self, digest: &str, bytes: &[u8]) -> Result<(), ArtifactError> {
-        let path = self.path(digest);
+    /// Stores `wasm` under its digest, reading it only if that version is
+    /// not stored yet. Written to a temporary file and renamed, so a crash
+    /// never leaves a truncated version behind.
+    pub fn put(&self, wasm: &Wasm) -> Result<(), ArtifactError> {
+        let path = self.path(wasm.digest());
         if path.exists() {
             return Ok(());
         }
+        let bytes = wasm.bytes()?;
         let io = |source| ArtifactError::Io { path: path.clone(), source };
         let mut staged = tempfile::NamedTempFile::new_in(&self.dir).map_err(io)?;
-        staged.write_all(bytes).map_err(io)?;
+        staged.write_all(&bytes).map_err(io)?;
         staged.as_file().sync_all().map_err(io)?;
         staged.persist(&path).map_err(|error| io(error.error))?;
         Ok(())
     }
 
-    /// The bytes stored under `digest`, checked against it.
-    pub fn get(&self, digest: &str) -> Result<Vec<u8>, ArtifactError> {
+    /// The version stored under `digest`. It is read only if its bytes are
+    /// needed (its compiled code is not cached), and then checked against
+    /// the digest, so a damaged file is refused, never run.
+    pub fn get(&self, digest: &str) -> Result<Wasm, ArtifactError> {
         let path = self.path(digest);
-        let bytes = std::fs::read(&path).map_err(|source| ArtifactError::Io { path: path.clone(), source })?;
-        if Self::digest(&bytes) != digest {
-            return Err(ArtifactError::Corrupt(path));
-        }
-        Ok(bytes)
+        let metadata = std::fs::metadata(&path).map_err(|source| ArtifactError::Io { path: path.clone(), source })?;
+        Ok(Wasm::known_file(&path, metadata.len(), digest.to_owned()))
     }
 
     fn path(&self, digest: &str) -> PathBuf {
@@ -80,12 +75,13 @@ mod tests {
     fn stores_by_digest_and_detects_corruption() {
         let dir = tempfile::tempdir().unwrap();
         let store = Artifacts::open(dir.path()).unwrap();
-        let digest = Artifacts::digest(b"component");
-        store.put(&digest, b"component").unwrap();
-        store.put(&digest, b"component").unwrap();
-        assert_eq!(store.get(&digest).unwrap(), b"component");
-        std::fs::write(store.path(&digest), b"tampered").unwrap();
-        assert!(matches!(store.get(&digest), Err(ArtifactError::Corrupt(_))));
+        let wasm = Wasm::from(&b"component"[..]);
+        store.put(&wasm).unwrap();
+        store.put(&wasm).unwrap();
+        assert_eq!(&*store.get(wasm.digest()).unwrap().bytes().unwrap(), b"component");
+        std::fs::write(store.path(wasm.digest()), b"tampered").unwrap();
+        let tampered = store.get(wasm.digest()).unwrap();
+        assert!(matches!(tampered.bytes(), Err(WasmError::Changed(_))));
         assert!(matches!(store.get("00"), Err(ArtifactError::Io { .. })));
     }
 }

@@ -114,11 +114,15 @@ impl<'a> History<'a> {
         })
     }
 
-    /// Records the egress grants of the version stored under `digest`.
+    /// Records the egress grants of the version stored under `digest`. The
+    /// same grants again (every start) write nothing.
     pub fn set_grants(&self, digest: &str, grants: &EgressGrants) -> Result<(), DbError> {
         let grants = serde_json::to_string(grants).expect("grants serialise");
         self.db.with(|conn| {
-            conn.execute("UPDATE plugin_versions SET grants = ?2 WHERE digest = ?1", params![digest, grants])?;
+            conn.execute(
+                "UPDATE plugin_versions SET grants = ?2 WHERE digest = ?1 AND grants IS NOT ?2",
+                params![digest, grants],
+            )?;
             Ok(())
         })
     }

@@ -23,7 +23,7 @@ pub use inspection::Inspection;
 use crate::app::App;
 use crate::db::{Database, DbError};
 use crate::metrics::ReloadEvent;
-use crate::runtime::{LoadError, LoadedPlugin};
+use crate::runtime::{LoadError, LoadedPlugin, Wasm};
 use crate::tenants::{TenantError, Tenants};
 use bindings::{EgressGrants, Unfollowed};
 use serde::{Deserialize, Serialize};
@@ -124,9 +124,9 @@ impl<'a> Catalog<'a> {
         Self { db, artifacts }
     }
 
-    /// Stores `plugin` (compiled from `bytes`) and records it as deployed
+    /// Stores `plugin` (compiled from `wasm`) and records it as deployed
     /// from `source`, unless it already is the active version from there.
-    pub fn record(&self, plugin: &LoadedPlugin, bytes: &[u8], source: &Source) -> Result<(), LifecycleError> {
+    pub fn record(&self, plugin: &LoadedPlugin, wasm: &Wasm, source: &Source) -> Result<(), LifecycleError> {
         let history = History::new(self.db);
         let active =
             history.active(plugin.name())?.filter(|entry| entry.is_from(source)).and_then(|entry| entry.version);
@@ -134,7 +134,7 @@ impl<'a> Catalog<'a> {
             history.set_grants(&plugin.digest, &EgressGrants::of(plugin))?;
             return Ok(());
         }
-        self.artifacts.put(&plugin.digest, bytes)?;
+        self.artifacts.put(wasm)?;
         let version = Version {
             name: plugin.name().to_owned(),
             version: plugin.manifest.version.clone(),
@@ -158,11 +158,11 @@ impl<'a> Catalog<'a> {
     }
 
     /// The version a rollback of `name` returns to, with its component.
-    pub fn rollback_target(&self, name: &str) -> Result<(Deployment, Vec<u8>), LifecycleError> {
+    pub fn rollback_target(&self, name: &str) -> Result<(Deployment, Wasm), LifecycleError> {
         let target =
             History::new(self.db).rollback_target(name)?.ok_or_else(|| LifecycleError::NoPrevious(name.to_owned()))?;
-        let bytes = self.component(&target)?;
-        Ok((target, bytes))
+        let wasm = self.component(&target)?;
+        Ok((target, wasm))
     }
 
     /// Records the rollback of `name` to `target`.
@@ -178,7 +178,7 @@ impl<'a> Catalog<'a> {
     }
 
     /// The stored component of `entry`'s version.
-    pub fn component(&self, entry: &Deployment) -> Result<Vec<u8>, ArtifactError> {
+    pub fn component(&self, entry: &Deployment) -> Result<Wasm, ArtifactError> {
         let digest = entry.version.as_ref().map_or("", |version| version.digest.as_str());
         self.artifacts.get(digest)
     }
@@ -231,30 +231,26 @@ impl App {
         Catalog::new(&self.db, &self.lifecycle.artifacts)
     }
 
-    /// Validates, compiles and serves the component `bytes`, replacing any
+    /// Validates, compiles and serves the component `wasm`, replacing any
     /// version of the same plugin. An invalid component changes nothing.
-    pub async fn deploy(&self, bytes: &[u8], source: Source) -> Result<Deployed, LifecycleError> {
-        let plugin = self.validate(bytes, &source).await?;
-        self.install(plugin, bytes, source).await
+    pub async fn deploy(&self, wasm: impl Into<Wasm>, source: Source) -> Result<Deployed, LifecycleError> {
+        let wasm = wasm.into();
+        let plugin = self.validate(&wasm, &source).await?;
+        self.install(plugin, &wasm, source).await
     }
 
-    /// Validates and compiles the component `bytes` from `source` without
+    /// Validates and compiles the component `wasm` from `source` without
     /// serving it; a refusal is counted.
-    pub async fn validate(&self, bytes: &[u8], source: &Source) -> Result<LoadedPlugin, LifecycleError> {
-        self.runtime.load(bytes).await.map_err(|error| {
+    pub async fn validate(&self, wasm: &Wasm, source: &Source) -> Result<LoadedPlugin, LifecycleError> {
+        self.runtime.load(wasm.clone()).await.map_err(|error| {
             self.metrics.reload(&source_label(source), ReloadEvent::Rejected);
             error.into()
         })
     }
 
-    /// Serves `plugin` (validated from `bytes`), replacing any version of
+    /// Serves `plugin` (validated from `wasm`), replacing any version of
     /// the same plugin.
-    pub async fn install(
-        &self,
-        plugin: LoadedPlugin,
-        bytes: &[u8],
-        source: Source,
-    ) -> Result<Deployed, LifecycleError> {
+    pub async fn install(&self, plugin: LoadedPlugin, wasm: &Wasm, source: Source) -> Result<Deployed, LifecycleError> {
         let _change = self.lifecycle.changes.lock().await;
         let name = plugin.name().to_owned();
         let serving = self.plugins.get(&name);
@@ -265,7 +261,7 @@ impl App {
                 credentials_not_following: Vec::new(),
             });
         }
-        self.catalog().record(&plugin, bytes, &source)?;
+        self.catalog().record(&plugin, wasm, &source)?;
         let change = if serving.is_some() { Change::Upgraded } else { Change::Loaded };
         tracing::info!(plugin = %name, version = %plugin.manifest.version, digest = %plugin.digest, ?change, "plugin deployed");
         let left = self.credentials_left_behind(&plugin);
@@ -315,8 +311,8 @@ impl App {
     pub async fn rollback(&self, name: &str) -> Result<PluginInfo, LifecycleError> {
         let _change = self.lifecycle.changes.lock().await;
         let catalog = self.catalog();
-        let (target, bytes) = catalog.rollback_target(name)?;
-        let plugin = self.runtime.load(&bytes).await?;
+        let (target, wasm) = catalog.rollback_target(name)?;
+        let plugin = self.runtime.load(wasm).await?;
         catalog.commit_rollback(name, &target)?;
         tracing::info!(plugin = %name, version = %plugin.manifest.version, digest = %plugin.digest, "plugin rolled back");
         self.plugins.insert(plugin);
@@ -342,7 +338,7 @@ impl App {
         let catalog = self.catalog();
         for entry in catalog.registered()? {
             let loaded = match catalog.component(&entry) {
-                Ok(bytes) => self.runtime.load(&bytes).await.map_err(LifecycleError::from),
+                Ok(wasm) => self.runtime.load(wasm).await.map_err(LifecycleError::from),
                 Err(error) => Err(error.into()),
             };
             match loaded {

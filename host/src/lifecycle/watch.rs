@@ -5,9 +5,8 @@
 
 use super::{Deployment, History, LifecycleError, Source};
 use crate::app::App;
-use crate::lifecycle::Artifacts;
 use crate::metrics::ReloadEvent;
-use crate::runtime::LoadedPlugin;
+use crate::runtime::{LoadedPlugin, Wasm};
 use notify::{RecursiveMode, Watcher};
 use std::collections::BTreeMap;
 use std::collections::HashMap;
@@ -37,7 +36,7 @@ pub struct ScanReport {
 /// claims its plugin.
 struct Candidate {
     path: PathBuf,
-    bytes: Vec<u8>,
+    wasm: Wasm,
     plugin: LoadedPlugin,
 }
 
@@ -78,10 +77,10 @@ impl PluginDir {
         files.sort();
         let mut report = ScanReport::default();
         let served_before = if startup { History::new(&app.db).serving().unwrap_or_default() } else { Vec::new() };
-        let mut candidates = Vec::new();
+        let mut changed = Vec::new();
         for path in &files {
             let outcome = if path.extension().and_then(|ext| ext.to_str()) == Some("wasm") {
-                self.consider(app, path, startup).await.map(|candidate| candidates.extend(candidate))
+                self.consider(app, path, startup).await.map(|found| changed.extend(found))
             } else if startup {
                 Err("not a .wasm file; only components named *.wasm belong in the plugins directory".to_owned())
             } else {
@@ -92,6 +91,23 @@ impl PluginDir {
             if let Err(reason) = outcome {
                 tracing::error!(file = %path.display(), "plugin not loaded: {reason}");
                 report.failed.push((path.clone(), reason));
+            }
+        }
+        // The changed files are validated together: their loads share the
+        // cores instead of queueing behind the largest.
+        let validated = futures::future::join_all(changed.into_iter().map(|(path, wasm)| async move {
+            let outcome = app.validate(&wasm, &Source::Directory(path.clone())).await;
+            (path, wasm, outcome)
+        }))
+        .await;
+        let mut candidates = Vec::new();
+        for (path, wasm, outcome) in validated {
+            match outcome {
+                Ok(plugin) => candidates.push(Candidate { path, wasm, plugin }),
+                Err(error) => {
+                    tracing::error!(file = %path.display(), "plugin not loaded: {error}");
+                    report.failed.push((path, error.to_string()));
+                }
             }
         }
         self.settle_claims(app, candidates, &files, startup, &mut report).await;
@@ -166,7 +182,7 @@ impl PluginDir {
     /// Serves `candidate`, the only file claiming its plugin; `active` is
     /// the plugin's deployment before.
     async fn install(&mut self, app: &App, candidate: Candidate, active: Option<&Deployment>, report: &mut ScanReport) {
-        let Candidate { path, bytes, plugin } = candidate;
+        let Candidate { path, wasm, plugin } = candidate;
         if let Some(before) = active.filter(|entry| entry.source == "directory" && !entry.is_from_file(&path)) {
             let before = before.path.clone().unwrap_or_default();
             if Path::new(&before).parent() != Some(self.dir.as_path()) {
@@ -176,7 +192,7 @@ impl PluginDir {
                 );
             }
         }
-        match app.install(plugin, &bytes, Source::Directory(path.clone())).await {
+        match app.install(plugin, &wasm, Source::Directory(path.clone())).await {
             Ok(deployed) => {
                 report.loaded.push(format!("{}@{}", deployed.plugin.name, deployed.plugin.version));
                 if let Some(seen) = self.seen.get_mut(&path) {
@@ -190,9 +206,9 @@ impl PluginDir {
         }
     }
 
-    /// Validates `path` if it changed since the last scan: the candidate to
-    /// serve, if any.
-    async fn consider(&mut self, app: &App, path: &Path, startup: bool) -> Result<Option<Candidate>, String> {
+    /// Looks at `path`: the component to validate if the file changed since
+    /// the last scan and is not superseded.
+    async fn consider(&mut self, app: &App, path: &Path, startup: bool) -> Result<Option<(PathBuf, Wasm)>, String> {
         let metadata = std::fs::metadata(path).map_err(|error| format!("cannot read: {error}"))?;
         let modified = metadata.modified().ok();
         if let Some(seen) = self.seen.get(path)
@@ -201,11 +217,10 @@ impl PluginDir {
         {
             return Ok(None);
         }
-        let bytes = std::fs::read(path).map_err(|error| format!("cannot read: {error}"))?;
-        let digest = Artifacts::digest(&bytes);
-        let previous = self
-            .seen
-            .insert(path.to_owned(), Seen { modified, len: bytes.len() as u64, digest: digest.clone(), plugin: None });
+        let wasm = app.runtime.open_file(path).await.map_err(|error| error.to_string())?;
+        let digest = wasm.digest().to_owned();
+        let previous =
+            self.seen.insert(path.to_owned(), Seen { modified, len: wasm.len(), digest: digest.clone(), plugin: None });
         if let Some(previous) = previous.filter(|previous| previous.digest == digest) {
             self.seen.get_mut(path).expect("just inserted").plugin = previous.plugin;
             return Ok(None);
@@ -218,9 +233,7 @@ impl PluginDir {
             self.seen.get_mut(path).expect("just inserted").plugin = Some(plugin);
             return Ok(None);
         }
-        let plugin =
-            app.validate(&bytes, &Source::Directory(path.to_owned())).await.map_err(|error| error.to_string())?;
-        Ok(Some(Candidate { path: path.to_owned(), bytes, plugin }))
+        Ok(Some((path.to_owned(), wasm)))
     }
 
     /// Unloads `plugin` if its serving version still comes from `path`.

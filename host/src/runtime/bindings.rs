@@ -11,6 +11,8 @@ wasmtime::component::bindgen!({
     with: {
         "berth:plugin/secrets.secret": crate::capabilities::secrets::SecretHandle,
     },
+    // What a plugin declares is kept in the compile cache as JSON.
+    additional_derives: [serde::Serialize, serde::Deserialize],
 });
 
 pub use self::berth::plugin::types;

@@ -13,10 +13,18 @@
 //! is why its files are loaded as they are. An entry that does not load (a
 //! damaged file, another engine's) is compiled again and replaced.
 //!
+//! Beside its code, each entry keeps what the component declared when it
+//! was first described (its manifest and tools, as JSON), so a restart need
+//! not instantiate it to ask again. A component is a pure function of its
+//! bytes, and the declarations are checked again at every load, so the
+//! answer kept is as good as a new one.
+//!
 //! Files are written under a temporary name and renamed into place, so that
 //! hosts and tests sharing one directory never read half a file. After each
 //! write, the least recently used entries beyond [`MAX_BYTES`] are deleted.
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::hash::{Hash, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -27,6 +35,8 @@ use wasmtime::component::Component;
 
 /// File name ending of a cache entry.
 const ENTRY: &str = "cwasm";
+/// File name ending of an entry's declarations.
+const DECLARATIONS: &str = "json";
 
 /// How much compiled code the cache keeps: a few dozen versions of large
 /// (Python, JavaScript) plugins, a few hundred of the rest. Code compiled
@@ -37,6 +47,8 @@ pub const MAX_BYTES: u64 = 4 << 30;
 #[derive(Debug)]
 pub struct CompileCache {
     dir: PathBuf,
+    /// The engine the code is for.
+    engine: Engine,
     /// The engine's compatibility hash, as hex: part of every entry's name.
     engine_tag: String,
     max_bytes: u64,
@@ -53,21 +65,28 @@ impl CompileCache {
         let mut tag = Sha256Hasher::default();
         engine.precompile_compatibility_hash().hash(&mut tag);
         let engine_tag = hex::encode(&tag.finish_bytes()[..12]);
-        Ok(Self { dir, engine_tag, max_bytes: MAX_BYTES, hits: AtomicU64::new(0), misses: AtomicU64::new(0) })
+        Ok(Self {
+            dir,
+            engine: engine.clone(),
+            engine_tag,
+            max_bytes: MAX_BYTES,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        })
     }
 
-    /// The component of `bytes`, whose SHA-256 is `digest` (hex): mapped in
-    /// from the cache, or compiled and then stored. A cache that cannot be
+    /// The component whose SHA-256 is `digest` (hex): mapped in from the
+    /// cache, or made by `compile` and then stored. A cache that cannot be
     /// written costs the next start a compile, never this load.
     #[allow(unsafe_code)] // Mapping in code only the host writes: see below.
-    pub fn component(&self, engine: &Engine, bytes: &[u8], digest: &str) -> wasmtime::Result<Component> {
-        let path = self.dir.join(format!("{digest}-{}.{ENTRY}", self.engine_tag));
+    pub fn component<E>(&self, digest: &str, compile: impl FnOnce() -> Result<Component, E>) -> Result<Component, E> {
+        let path = self.entry(digest, ENTRY);
         if path.exists() {
             // SAFETY: the file is wasmtime's serialization of a component,
             // written by this cache for an engine with this compatibility
             // hash (wasmtime checks it again), in a directory only the host
             // may write (see the module documentation).
-            match unsafe { Component::deserialize_file(engine, &path) } {
+            match unsafe { Component::deserialize_file(&self.engine, &path) } {
                 Ok(component) => {
                     self.hits.fetch_add(1, Ordering::Relaxed);
                     // Its modification time is its last use, for eviction.
@@ -83,11 +102,40 @@ impl CompileCache {
             }
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let component = Component::new(engine, bytes)?;
+        let component = compile()?;
         if let Err(error) = component.serialize().and_then(|code| self.store(&path, &code).map_err(Into::into)) {
             tracing::warn!(dir = %self.dir.display(), "cannot write the compile cache: {error:#}");
         }
         Ok(component)
+    }
+
+    /// The cache's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// What the component of `digest` declared when it was first described,
+    /// if kept.
+    pub fn declarations<T: DeserializeOwned>(&self, digest: &str) -> Option<T> {
+        serde_json::from_slice(&std::fs::read(self.entry(digest, DECLARATIONS)).ok()?).ok()
+    }
+
+    /// Keeps what the component of `digest` declared. Failing to costs the
+    /// next start one instantiation, so it is only logged.
+    pub fn keep_declarations<T: Serialize>(&self, digest: &str, declared: &T) {
+        let written = serde_json::to_vec(declared).map_err(io::Error::other).and_then(|text| {
+            let staged = tempfile::NamedTempFile::new_in(&self.dir)?;
+            std::fs::write(staged.path(), text)?;
+            staged.persist(self.entry(digest, DECLARATIONS)).map(drop).map_err(|error| error.error)
+        });
+        if let Err(error) = written {
+            tracing::warn!(dir = %self.dir.display(), "cannot keep a plugin's declarations in the compile cache: {error}");
+        }
+    }
+
+    /// The file of `digest`'s entry with `ending`.
+    fn entry(&self, digest: &str, ending: &str) -> PathBuf {
+        self.dir.join(format!("{digest}-{}.{ending}", self.engine_tag))
     }
 
     /// Hits and misses since the cache opened.
@@ -121,6 +169,7 @@ impl CompileCache {
             if total <= self.max_bytes {
                 break;
             }
+            let _ = std::fs::remove_file(path.with_extension(DECLARATIONS));
             match std::fs::remove_file(&path) {
                 Ok(()) => total -= len,
                 Err(error) if error.kind() == io::ErrorKind::NotFound => total -= len,
@@ -166,22 +215,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let engine = Engine::default();
         let mut cache = CompileCache::open(dir.path(), &engine).unwrap();
-        cache.component(&engine, EMPTY, "a").unwrap();
-        let entry = |digest: &str| dir.path().join(format!("{digest}-{}.{ENTRY}", cache.engine_tag));
+        cache.component("a", || Component::new(&engine, EMPTY)).unwrap();
+        let tag = cache.engine_tag.clone();
+        let entry = |digest: &str| dir.path().join(format!("{digest}-{tag}.{ENTRY}"));
         let one = std::fs::metadata(entry("a")).unwrap().len();
-        cache.component(&engine, EMPTY, "a").unwrap();
+        cache.component("a", || Component::new(&engine, EMPTY)).unwrap();
         assert_eq!(cache.counts(), (1, 1), "the second load came from the cache");
 
         cache.max_bytes = 2 * one;
-        cache.component(&engine, EMPTY, "b").unwrap();
+        cache.component("b", || Component::new(&engine, EMPTY)).unwrap();
+        cache.keep_declarations("b", &["declared"]);
+        assert_eq!(cache.declarations::<Vec<String>>("b"), Some(vec!["declared".to_owned()]));
+        assert_eq!(cache.declarations::<Vec<String>>("a"), None, "nothing was kept for `a`");
         std::thread::sleep(std::time::Duration::from_millis(20));
-        cache.component(&engine, EMPTY, "a").unwrap();
-        cache.component(&engine, EMPTY, "c").unwrap();
+        cache.component("a", || Component::new(&engine, EMPTY)).unwrap();
+        cache.component("c", || Component::new(&engine, EMPTY)).unwrap();
         assert!(entry("a").exists() && entry("c").exists(), "the recently used stay");
         assert!(!entry("b").exists(), "the least recently used went");
+        assert_eq!(cache.declarations::<Vec<String>>("b"), None, "and its declarations with it");
 
         std::fs::write(entry("c"), b"damaged").unwrap();
-        cache.component(&engine, EMPTY, "c").expect("a damaged entry is compiled again");
+        cache.component("c", || Component::new(&engine, EMPTY)).expect("a damaged entry is compiled again");
         assert_ne!(std::fs::read(entry("c")).unwrap(), b"damaged", "and replaced");
     }
 }

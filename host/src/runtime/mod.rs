@@ -5,6 +5,7 @@
 pub mod bindings;
 mod compile_cache;
 pub mod engine;
+mod file_digests;
 mod guest_output;
 pub mod limits;
 mod output;
@@ -12,12 +13,14 @@ mod plugin;
 pub mod registry;
 mod state;
 mod validation;
+mod wasm;
 
 pub use engine::{Allocation, EngineOptions};
 pub use limits::{LimitExceeded, Limits};
 pub use plugin::{LoadedPlugin, ToolSpec};
 pub(crate) use state::PluginGrants;
 pub use state::{CallScope, CallState, HostServices};
+pub use wasm::{Wasm, WasmError, digest_of};
 
 use crate::admission::{Gate, Refusal, Ticket};
 use crate::log_safe;
@@ -27,7 +30,7 @@ use crate::policy::schema::SchemaLimits;
 use bindings::types::{ToolError, ToolResult};
 use bindings::{Adapter, AdapterPre};
 use compile_cache::CompileCache;
-use sha2::{Digest, Sha256};
+use file_digests::FileDigests;
 use std::sync::Arc;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
@@ -60,6 +63,9 @@ pub enum LoadError {
     /// Wasmtime could not compile it.
     #[error("the component does not compile: {0}")]
     Compile(String),
+    /// Its bytes could not be read.
+    #[error(transparent)]
+    Unreadable(#[from] WasmError),
     /// It imports something the host does not provide.
     #[error(
         "the component imports `{0}`, which Berth does not provide (plugins may import berth:plugin/* and WASI 0.2 except wasi:http)"
@@ -91,6 +97,24 @@ pub enum CallError {
     Busy(Refusal),
 }
 
+/// What a plugin declares about itself: `describe` and `list-tools`.
+type Declared = (bindings::types::Manifest, Vec<bindings::types::Tool>);
+
+/// Compiles `wasm` after checking that it is a component at all.
+fn compile(engine: &Engine, wasm: &Wasm) -> Result<Component, LoadError> {
+    let bytes = wasm.bytes()?;
+    if !wasmtime::wasmparser::Parser::is_component(&bytes) {
+        let what = if wasmtime::wasmparser::Parser::is_core_wasm(&bytes) {
+            "it is a core module; build for wasm32-wasip2 or wrap it with `wasm-tools component new`"
+        } else {
+            "it does not start with the WebAssembly header"
+        };
+        return Err(LoadError::NotAComponent(what.to_owned()));
+    }
+    Component::new(engine, &bytes)
+        .map_err(|error| LoadError::Compile(log_safe::escape(&format!("{error:#}")).into_owned()))
+}
+
 /// The host's wasmtime runtime.
 pub struct Runtime {
     engine: Engine,
@@ -102,6 +126,8 @@ pub struct Runtime {
     manifest_limits: ManifestLimits,
     schema_limits: SchemaLimits,
     compile_cache: Option<Arc<CompileCache>>,
+    /// Plugin-file digests, kept beside the compile cache.
+    file_digests: Option<Arc<FileDigests>>,
 }
 
 /// Compile-cache lookups since the runtime started.
@@ -118,11 +144,16 @@ impl Runtime {
     /// `services` behind every plugin's capabilities.
     pub fn new(limits: Limits, options: EngineOptions, services: HostServices) -> wasmtime::Result<Self> {
         let engine = engine::build(&limits, options.allocation)?;
-        let compile_cache = match &options.compile_cache {
-            Some(dir) => Some(Arc::new(CompileCache::open(dir, &engine).map_err(|error| {
-                wasmtime::Error::msg(format!("cannot open the compile cache in {}: {error}", dir.display()))
-            })?)),
-            None => None,
+        let (compile_cache, file_digests) = match &options.compile_cache {
+            Some(dir) => {
+                let unusable = |error| {
+                    wasmtime::Error::msg(format!("cannot open the compile cache in {}: {error}", dir.display()))
+                };
+                let cache = CompileCache::open(dir, &engine).map_err(unusable)?;
+                let digests = FileDigests::open(&cache.dir().join("files")).map_err(unusable)?;
+                (Some(Arc::new(cache)), Some(Arc::new(digests)))
+            }
+            None => (None, None),
         };
         engine::start_epoch_ticker(&engine);
         let mut linker = Linker::new(&engine);
@@ -137,6 +168,7 @@ impl Runtime {
             manifest_limits: ManifestLimits::default(),
             schema_limits: SchemaLimits::default(),
             compile_cache,
+            file_digests,
         })
     }
 
@@ -169,33 +201,44 @@ impl Runtime {
         self.instances.in_use() as u64
     }
 
-    /// Validates, compiles and pre-instantiates `bytes`, then asks the plugin
-    /// to describe itself in a store with no grants.
-    pub async fn load(&self, bytes: &[u8]) -> Result<LoadedPlugin, LoadError> {
-        if !wasmtime::wasmparser::Parser::is_component(bytes) {
-            let what = if wasmtime::wasmparser::Parser::is_core_wasm(bytes) {
-                "it is a core module; build for wasm32-wasip2 or wrap it with `wasm-tools component new`"
-            } else {
-                "it does not start with the WebAssembly header"
-            };
-            return Err(LoadError::NotAComponent(what.to_owned()));
-        }
-        // Compiling a large component (Python, JS) takes seconds of CPU, and
-        // hashing it milliseconds; keep both off the async workers that serve
-        // calls.
-        let (engine, cache) = (self.engine.clone(), self.compile_cache.clone());
-        let owned = bytes.to_vec();
-        let (component, digest) = tokio::task::spawn_blocking(move || {
-            let digest = hex::encode(Sha256::digest(&owned));
-            let component = match cache {
-                Some(cache) => cache.component(&engine, &owned, &digest),
-                None => Component::new(&engine, &owned),
-            };
-            component.map(|component| (component, digest))
+    /// The component in the file at `path`, read and hashed off the async
+    /// workers unless the file is unchanged since it was last hashed (see
+    /// [`file_digests`]).
+    pub async fn open_file(&self, path: &std::path::Path) -> Result<Wasm, WasmError> {
+        let (digests, path) = (self.file_digests.clone(), path.to_owned());
+        let read = move || match digests {
+            Some(digests) => digests.open_file(&path),
+            None => {
+                let bytes = std::fs::read(&path).map_err(|source| WasmError::Read { path, source })?;
+                let wasm = Wasm::from(bytes);
+                wasm.digest();
+                Ok(wasm)
+            }
+        };
+        tokio::task::spawn_blocking(read).await.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))
+    }
+
+    /// Validates, compiles and pre-instantiates `wasm`, then asks the plugin
+    /// to describe itself in a store with no grants. With the compile
+    /// cache warm, a component known by its digest is never read.
+    pub async fn load(&self, wasm: impl Into<Wasm>) -> Result<LoadedPlugin, LoadError> {
+        let wasm = wasm.into();
+        // Hashing a large component (Python, JS) takes milliseconds of CPU,
+        // and compiling it seconds; keep both off the async workers that
+        // serve calls.
+        let (engine, cache, compiling) = (self.engine.clone(), self.compile_cache.clone(), wasm.clone());
+        let (component, kept) = tokio::task::spawn_blocking(move || {
+            let compile = || compile(&engine, &compiling);
+            match cache {
+                Some(cache) => {
+                    let component = cache.component(compiling.digest(), compile)?;
+                    Ok((component, cache.declarations::<Declared>(compiling.digest())))
+                }
+                None => compile().map(|component| (component, None)),
+            }
         })
         .await
-        .map_err(|error| LoadError::Compile(error.to_string()))?
-        .map_err(|error| LoadError::Compile(log_safe::escape(&format!("{error:#}")).into_owned()))?;
+        .map_err(|error| LoadError::Compile(error.to_string()))??;
         let imports: Vec<String> =
             component.component_type().imports(&self.engine).map(|(name, _)| name.to_owned()).collect();
         for name in &imports {
@@ -208,11 +251,22 @@ impl Runtime {
         let link = |error: wasmtime::Error| LoadError::Link(log_safe::escape(&format!("{error:#}")).into_owned());
         let instance_pre = self.linker.instantiate_pre(&component).map_err(link)?;
         let pre = AdapterPre::new(instance_pre).map_err(link)?;
-        let (manifest, tools) = self.describe(&pre).await?;
-        // Compiling a few hundred patterns is CPU work too.
+        let fresh = kept.is_none();
+        let (manifest, tools) = match kept {
+            Some(declared) => declared,
+            None => self.describe(&pre).await?,
+        };
+        // Compiling a few hundred patterns is CPU work too. Declarations
+        // that pass are kept, so the next load need not ask again.
         let (manifest_limits, schema_limits) = (self.manifest_limits, self.schema_limits);
+        let (cache, digest) = (self.compile_cache.clone().filter(|_| fresh), wasm.digest().to_owned());
         let (manifest, tools) = tokio::task::spawn_blocking(move || {
-            plugin::check_declarations(&manifest, tools, &manifest_limits, schema_limits).map(|tools| (manifest, tools))
+            let declared = cache.as_ref().map(|_| tools.clone());
+            let tools = plugin::check_declarations(&manifest, tools, &manifest_limits, schema_limits)?;
+            if let (Some(cache), Some(declared)) = (cache, declared) {
+                cache.keep_declarations(&digest, &(&manifest, declared));
+            }
+            Ok::<_, LoadError>((manifest, tools))
         })
         .await
         .map_err(|error| LoadError::Describe(error.to_string()))??;
@@ -233,15 +287,12 @@ impl Runtime {
                 .filter_map(|key| Some((key.name.clone(), key.default.clone()?)))
                 .collect(),
         };
-        Ok(LoadedPlugin { manifest, tools, digest, bytes: bytes.len() as u64, imports, grants, pre })
+        Ok(LoadedPlugin { manifest, tools, digest: wasm.digest().to_owned(), bytes: wasm.len(), imports, grants, pre })
     }
 
     /// Runs `describe` and `list-tools` with no grants and a placeholder
     /// identity: a plugin must be able to say what it is without any access.
-    async fn describe(
-        &self,
-        pre: &AdapterPre<CallState>,
-    ) -> Result<(bindings::types::Manifest, Vec<bindings::types::Tool>), LoadError> {
+    async fn describe(&self, pre: &AdapterPre<CallState>) -> Result<Declared, LoadError> {
         let grants = PluginGrants {
             name: "(loading)".into(),
             egress: Arc::from([]),

@@ -218,7 +218,13 @@ pub trait HopHeaders: Send + Sync {
 
 /// The shared outbound client.
 pub struct Upstream {
-    client: reqwest::Client,
+    /// Built on first need (see [`Upstream::warm`]): loading the platform's
+    /// root certificates takes tens of milliseconds that start-up should not
+    /// wait for.
+    client: tokio::sync::OnceCell<reqwest::Client>,
+    /// Authorities trusted besides the platform's, read at construction so
+    /// a bad CA file still fails start-up.
+    extra_roots: Vec<reqwest::Certificate>,
     settings: EgressSettings,
     resilience: ResilienceSettings,
     breakers: Breakers,
@@ -237,28 +243,66 @@ impl Upstream {
     }
 
     /// A client enforcing `settings`, absorbing faults per `resilience`.
+    /// The CA files are read now; the connection pool is built on first
+    /// need, or by [`Upstream::warm`].
     pub fn new(settings: EgressSettings, resilience: ResilienceSettings) -> Result<Self, String> {
-        // reqwest is built without a bundled crypto provider; use ring, which
-        // builds everywhere with a C compiler alone. Installing twice is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let mut builder = reqwest::Client::builder();
+        let mut extra_roots = Vec::new();
         for path in &settings.trusted_ca_files {
             let pem =
                 std::fs::read(path).map_err(|error| format!("cannot read CA file {}: {error}", path.display()))?;
-            let authorities = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|error| format!("CA file {} is not PEM certificates: {error}", path.display()))?;
-            for authority in authorities {
-                builder = builder.add_root_certificate(authority);
-            }
+            extra_roots.extend(
+                reqwest::Certificate::from_pem_bundle(&pem)
+                    .map_err(|error| format!("CA file {} is not PEM certificates: {error}", path.display()))?,
+            );
         }
-        let client = builder
-            .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(Arc::new(resolver::GuardedResolver::new(settings.addresses)))
-            .no_proxy()
-            .user_agent(concat!("berth/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|error| error.to_string())?;
-        Ok(Self { client, settings, resilience, breakers: Breakers::default(), limits: RateLimits::default() })
+        Ok(Self {
+            client: tokio::sync::OnceCell::new(),
+            extra_roots,
+            settings,
+            resilience,
+            breakers: Breakers::default(),
+            limits: RateLimits::default(),
+        })
+    }
+
+    /// Builds the client in the background, so that the first plugin
+    /// request does not wait for it and start-up does not either.
+    pub fn warm(self: &Arc<Self>) {
+        let upstream = Arc::clone(self);
+        tokio::spawn(async move {
+            if let Err(error) = upstream.client().await {
+                tracing::error!("the outbound HTTP client does not start: {error}");
+            }
+        });
+    }
+
+    /// The client, built once, off the async workers (it reads the
+    /// platform's certificate store).
+    async fn client(&self) -> Result<&reqwest::Client, UpstreamError> {
+        self.client
+            .get_or_try_init(|| async {
+                // reqwest is built without a bundled crypto provider; use
+                // ring, which builds everywhere with a C compiler alone.
+                // Installing twice is fine.
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                let mut builder = reqwest::Client::builder();
+                for authority in &self.extra_roots {
+                    builder = builder.add_root_certificate(authority.clone());
+                }
+                let builder = builder
+                    .redirect(reqwest::redirect::Policy::none())
+                    .dns_resolver(Arc::new(resolver::GuardedResolver::new(self.settings.addresses)))
+                    .no_proxy()
+                    .user_agent(concat!("berth/", env!("CARGO_PKG_VERSION")));
+                let built = tokio::task::spawn_blocking(move || builder.build()).await;
+                match built {
+                    Ok(Ok(client)) => Ok(client),
+                    Ok(Err(error)) => Err(error.to_string()),
+                    Err(error) => Err(error.to_string()),
+                }
+                .map_err(|error| UpstreamError::Connection(format!("the outbound HTTP client does not start: {error}")))
+            })
+            .await
     }
 
     /// Performs `request` for `caller` within `policy`, following redirects
@@ -358,7 +402,8 @@ impl Upstream {
                 }
             }
             let mut builder = self
-                .client
+                .client()
+                .await?
                 .request(request.method.clone(), url.clone())
                 .header(reqwest::header::ACCEPT_ENCODING, decode::ACCEPTED);
             for (name, value) in &headers {

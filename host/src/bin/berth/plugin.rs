@@ -10,8 +10,8 @@ use anyhow::{Context, bail};
 use berth::db::Database;
 use berth::lifecycle::{Artifacts, Catalog, Inspection, PluginInfo, Source};
 use berth::metrics::Metrics;
-use berth::runtime::CallScope;
 use berth::runtime::bindings::types::Content;
+use berth::runtime::{CallScope, Wasm};
 use berth::scaffold::{Language, new_project};
 use berth::settings::Settings;
 use clap::{Args, Subcommand};
@@ -132,8 +132,9 @@ pub async fn run(command: PluginCommand, settings: &Settings) -> anyhow::Result<
                 }
                 None => {
                     let local = Local::open(settings)?;
-                    let plugin = runtime(settings)?.load(&bytes).await?;
-                    local.catalog().record(&plugin, &bytes, &Source::Registry)?;
+                    let wasm = Wasm::from(bytes);
+                    let plugin = runtime(settings)?.load(wasm.clone()).await?;
+                    local.catalog().record(&plugin, &wasm, &Source::Registry)?;
                     let info = local.info(plugin.name())?;
                     eprintln!("registered; a running host picks it up at its next start (or use --server)");
                     (info, "registered".into())
@@ -210,7 +211,7 @@ pub async fn run(command: PluginCommand, settings: &Settings) -> anyhow::Result<
                     server.send(reqwest::Method::POST, "/admin/plugins/inspect", Some(bytes)).await?,
                 )?,
                 None => {
-                    let plugin = runtime(settings)?.load(&bytes).await?;
+                    let plugin = runtime(settings)?.load(bytes).await?;
                     Inspection::from(&plugin)
                 }
             };
@@ -240,7 +241,7 @@ async fn call(
         .collect::<Option<_>>()
         .context("--set must be KEY=VALUE")?;
     let runtime = runtime(settings)?;
-    let plugin = runtime.load(&read_component(path)?).await?;
+    let plugin = runtime.load(read_component(path)?).await?;
     let spec = plugin
         .tools
         .iter()

@@ -205,17 +205,21 @@ impl Runtime {
     /// workers unless the file is unchanged since it was last hashed (see
     /// [`file_digests`]).
     pub async fn open_file(&self, path: &std::path::Path) -> Result<Wasm, WasmError> {
-        let (digests, path) = (self.file_digests.clone(), path.to_owned());
+        let (digests, owned) = (self.file_digests.clone(), path.to_owned());
         let read = move || match digests {
-            Some(digests) => digests.open_file(&path),
+            Some(digests) => digests.open_file(&owned),
             None => {
-                let bytes = std::fs::read(&path).map_err(|source| WasmError::Read { path, source })?;
+                let bytes = std::fs::read(&owned).map_err(|source| WasmError::Read { path: owned, source })?;
                 let wasm = Wasm::from(bytes);
                 wasm.digest();
                 Ok(wasm)
             }
         };
-        tokio::task::spawn_blocking(read).await.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))
+        // A read that panicked, or never ran because the host is stopping, is
+        // a file not read.
+        tokio::task::spawn_blocking(read).await.unwrap_or_else(|error| {
+            Err(WasmError::Read { path: path.to_owned(), source: std::io::Error::other(error.to_string()) })
+        })
     }
 
     /// Validates, compiles and pre-instantiates `wasm`, then asks the plugin

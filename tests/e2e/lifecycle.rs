@@ -424,11 +424,16 @@ async fn a_file_rewritten_in_place_while_the_host_was_down_serves_its_new_bytes(
     assert_eq!(remembered, 1, "the start remembered the file's digest");
     drop(host);
 
-    // The same size and inode; only the bytes and the file's times differ.
+    // The same size, inode and modification time (set back, as a copy
+    // tool that keeps times would): only the bytes and the status-change
+    // time differ.
     let path = plugins.path().join("versioned.wasm");
+    let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
     let mut file = std::fs::File::options().write(true).open(&path).unwrap();
     std::io::Write::write_all(&mut file, &versioned(2)).unwrap();
+    file.set_modified(modified).unwrap();
     drop(file);
+    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), modified);
     assert_eq!(std::fs::metadata(&path).unwrap().len(), versioned(1).len() as u64);
     let host = HttpHost::start(data.path(), Some(plugins.path()), &cache_arg, None).await;
     assert_eq!(which(&HttpHostRef { base: host.base.clone() }, &key).await, "version-marker-002");

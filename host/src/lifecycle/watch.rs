@@ -7,6 +7,7 @@ use super::{Deployment, History, LifecycleError, Source};
 use crate::app::App;
 use crate::metrics::ReloadEvent;
 use crate::runtime::{LoadedPlugin, Wasm};
+use futures::StreamExt;
 use notify::{RecursiveMode, Watcher};
 use std::collections::BTreeMap;
 use std::collections::HashMap;
@@ -93,12 +94,17 @@ impl PluginDir {
                 report.failed.push((path.clone(), reason));
             }
         }
-        // The changed files are validated together: their loads share the
-        // cores instead of queueing behind the largest.
-        let validated = futures::future::join_all(changed.into_iter().map(|(path, wasm)| async move {
+        // The changed files are validated a few at a time, one per core:
+        // their compiles and checks (on the blocking pool) share the cores
+        // instead of queueing behind the largest, and no more run at once
+        // than there are cores. The outcomes come back in file order.
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let validated: Vec<_> = futures::stream::iter(changed.into_iter().map(|(path, wasm)| async move {
             let outcome = app.validate(&wasm, &Source::Directory(path.clone())).await;
             (path, wasm, outcome)
         }))
+        .buffered(cores)
+        .collect()
         .await;
         let mut candidates = Vec::new();
         for (path, wasm, outcome) in validated {

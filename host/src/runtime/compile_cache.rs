@@ -15,9 +15,11 @@
 //!
 //! Beside its code, each entry keeps what the component declared when it
 //! was first described (its manifest and tools, as JSON), so a restart need
-//! not instantiate it to ask again. A component is a pure function of its
-//! bytes, and the declarations are checked again at every load, so the
-//! answer kept is as good as a new one.
+//! not instantiate it to ask again. The answer is kept with a tag of the
+//! host that got it (its version and every limit a load checks), and is
+//! used only by a host with the same tag: one that would have got the same
+//! answer, under the same limits. The declarations are checked again at
+//! every load all the same.
 //!
 //! Files are written under a temporary name and renamed into place, so that
 //! hosts and tests sharing one directory never read half a file. After each
@@ -114,16 +116,19 @@ impl CompileCache {
         &self.dir
     }
 
-    /// What the component of `digest` declared when it was first described,
-    /// if kept.
-    pub fn declarations<T: DeserializeOwned>(&self, digest: &str) -> Option<T> {
-        serde_json::from_slice(&std::fs::read(self.entry(digest, DECLARATIONS)).ok()?).ok()
+    /// What the component of `digest` declared when a host tagged `host`
+    /// described it, if kept.
+    pub fn declarations<T: DeserializeOwned>(&self, digest: &str, host: &str) -> Option<T> {
+        let kept: Kept<T> = serde_json::from_slice(&std::fs::read(self.entry(digest, DECLARATIONS)).ok()?).ok()?;
+        (kept.host == host).then_some(kept.declared)
     }
 
-    /// Keeps what the component of `digest` declared. Failing to costs the
-    /// next start one instantiation, so it is only logged.
-    pub fn keep_declarations<T: Serialize>(&self, digest: &str, declared: &T) {
-        let written = serde_json::to_vec(declared).map_err(io::Error::other).and_then(|text| {
+    /// Keeps what the component of `digest` declared to a host tagged
+    /// `host`. Failing to costs the next start one instantiation, so it is
+    /// only logged.
+    pub fn keep_declarations<T: Serialize>(&self, digest: &str, host: &str, declared: T) {
+        let kept = Kept { host: host.to_owned(), declared };
+        let written = serde_json::to_vec(&kept).map_err(io::Error::other).and_then(|text| {
             let staged = tempfile::NamedTempFile::new_in(&self.dir)?;
             std::fs::write(staged.path(), text)?;
             staged.persist(self.entry(digest, DECLARATIONS)).map(drop).map_err(|error| error.error)
@@ -180,6 +185,13 @@ impl CompileCache {
     }
 }
 
+/// Declarations as kept: with the tag of the host that got them.
+#[derive(Serialize, serde::Deserialize)]
+struct Kept<T> {
+    host: String,
+    declared: T,
+}
+
 /// A [`Hasher`] that feeds SHA-256, so that a value's hash is the same in
 /// every build and every process (the standard library's is not promised to
 /// be).
@@ -224,15 +236,16 @@ mod tests {
 
         cache.max_bytes = 2 * one;
         cache.component("b", || Component::new(&engine, EMPTY)).unwrap();
-        cache.keep_declarations("b", &["declared"]);
-        assert_eq!(cache.declarations::<Vec<String>>("b"), Some(vec!["declared".to_owned()]));
-        assert_eq!(cache.declarations::<Vec<String>>("a"), None, "nothing was kept for `a`");
+        cache.keep_declarations("b", "host", ["declared"]);
+        assert_eq!(cache.declarations::<Vec<String>>("b", "host"), Some(vec!["declared".to_owned()]));
+        assert_eq!(cache.declarations::<Vec<String>>("b", "other"), None, "another host asks again");
+        assert_eq!(cache.declarations::<Vec<String>>("a", "host"), None, "nothing was kept for `a`");
         std::thread::sleep(std::time::Duration::from_millis(20));
         cache.component("a", || Component::new(&engine, EMPTY)).unwrap();
         cache.component("c", || Component::new(&engine, EMPTY)).unwrap();
         assert!(entry("a").exists() && entry("c").exists(), "the recently used stay");
         assert!(!entry("b").exists(), "the least recently used went");
-        assert_eq!(cache.declarations::<Vec<String>>("b"), None, "and its declarations with it");
+        assert_eq!(cache.declarations::<Vec<String>>("b", "host"), None, "and its declarations with it");
 
         std::fs::write(entry("c"), b"damaged").unwrap();
         cache.component("c", || Component::new(&engine, EMPTY)).expect("a damaged entry is compiled again");

@@ -79,6 +79,12 @@ impl FileDigests {
     /// The component in the file at `path`: known by its remembered digest
     /// if the file is unchanged, otherwise read and hashed now.
     pub fn open_file(&self, path: &Path) -> Result<Wasm, WasmError> {
+        self.open_file_at(path, SystemTime::now())
+    }
+
+    /// [`open_file`](Self::open_file) with `now` the time before the file
+    /// is looked at: a file is settled if it last changed [`SETTLED`] before.
+    fn open_file_at(&self, path: &Path, now: SystemTime) -> Result<Wasm, WasmError> {
         let read_error = |source| WasmError::Read { path: path.to_owned(), source };
         let before = Fingerprint::of(&std::fs::metadata(path).map_err(read_error)?);
         let entry_path = self.dir.join(format!("{}.json", digest_of(path.as_os_str().as_encoded_bytes())));
@@ -96,7 +102,7 @@ impl FileDigests {
         }
         let wasm = Wasm::from(std::fs::read(path).map_err(read_error)?);
         let after = std::fs::metadata(path).map(|metadata| Fingerprint::of(&metadata));
-        if after.is_ok_and(|after| after == before) && before.settled(SystemTime::now()) {
+        if after.is_ok_and(|after| after == before) && before.settled(now) {
             let entry = Entry { path: path.to_owned(), fingerprint: before, digest: wasm.digest().to_owned() };
             if let Err(error) = self.remember(&entry_path, &entry) {
                 tracing::debug!(dir = %self.dir.display(), "cannot remember a plugin file's digest: {error}");
@@ -130,23 +136,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_unchanged_settled_file_is_not_read_again_and_a_changed_one_is() {
+    fn only_a_settled_file_is_remembered_and_then_not_read_again_until_it_changes() {
         let dir = tempfile::tempdir().unwrap();
         let digests = FileDigests::open(&dir.path().join("files")).unwrap();
         let path = dir.path().join("p.wasm");
         std::fs::write(&path, b"component one").unwrap();
-        let settled = SystemTime::now() - Duration::from_secs(60);
-        std::fs::File::options().write(true).open(&path).unwrap().set_modified(settled).unwrap();
+        let entries = || std::fs::read_dir(dir.path().join("files")).unwrap().count();
 
         let fresh = digests.open_file(&path).unwrap();
         assert_eq!(fresh.digest(), digest_of(b"component one"));
-        // Setting the modification time changed the status-change time to
-        // now, so this file is not yet settled: nothing was remembered.
-        assert_eq!(std::fs::read_dir(dir.path().join("files")).unwrap().count(), 0);
+        assert_eq!(entries(), 0, "a file changed just now is not remembered");
 
-        let recent = Fingerprint::of(&std::fs::metadata(&path).unwrap());
-        assert!(!recent.settled(SystemTime::now()));
-        assert!(recent.settled(SystemTime::now() + SETTLED * 2), "a file changed long enough ago is settled");
+        let later = SystemTime::now() + SETTLED * 2;
+        digests.open_file_at(&path, later).unwrap();
+        assert_eq!(entries(), 1, "a settled file is remembered");
+        let known = digests.open_file_at(&path, later).unwrap();
+        assert_eq!(known.digest(), digest_of(b"component one"));
+        assert!(!known.in_memory(), "and not read again");
+
+        // The same length and modification time: only the status-change
+        // time tells this write apart.
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::write(&path, b"component two").unwrap();
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(modified).unwrap();
+        let changed = digests.open_file_at(&path, later).unwrap();
+        assert_eq!(changed.digest(), digest_of(b"component two"), "a write is seen");
     }
 
     #[test]
@@ -157,16 +172,17 @@ mod tests {
         std::fs::write(&path, b"component one").unwrap();
         let fingerprint = Fingerprint::of(&std::fs::metadata(&path).unwrap());
         let entry_path = digests.dir.join(format!("{}.json", digest_of(path.as_os_str().as_encoded_bytes())));
-        // As if hashed long ago: a digest the bytes do not have shows that
-        // the file was not read.
+        // A digest the bytes do not have shows whether the file was read.
         let entry = Entry { path: path.clone(), fingerprint, digest: "remembered".into() };
         digests.remember(&entry_path, &entry).unwrap();
         let known = digests.open_file(&path).unwrap();
         assert_eq!(known.digest(), "remembered");
         assert!(matches!(known.bytes(), Err(WasmError::Changed(_))), "reading it checks the digest");
 
-        std::fs::write(&path, b"component two, longer").unwrap();
-        let changed = digests.open_file(&path).unwrap();
-        assert_eq!(changed.digest(), digest_of(b"component two, longer"), "a write is seen");
+        let other = dir.path().join("q.wasm");
+        std::fs::copy(&path, &other).unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        let replaced = digests.open_file(&path).unwrap();
+        assert_eq!(replaced.digest(), digest_of(b"component one"), "another file under the same name is read");
     }
 }

@@ -231,12 +231,14 @@ impl Runtime {
         // and compiling it seconds; keep both off the async workers that
         // serve calls.
         let (engine, cache, compiling) = (self.engine.clone(), self.compile_cache.clone(), wasm.clone());
+        let host = self.declarations_tag();
         let (component, kept) = tokio::task::spawn_blocking(move || {
+            let digest = compiling.digest().to_owned();
             let compile = || compile(&engine, &compiling);
             match cache {
                 Some(cache) => {
-                    let component = cache.component(compiling.digest(), compile)?;
-                    Ok((component, cache.declarations::<Declared>(compiling.digest())))
+                    let component = cache.component(&digest, compile)?;
+                    Ok((component, cache.declarations::<Declared>(&digest, &host)))
                 }
                 None => compile().map(|component| (component, None)),
             }
@@ -263,12 +265,13 @@ impl Runtime {
         // Compiling a few hundred patterns is CPU work too. Declarations
         // that pass are kept, so the next load need not ask again.
         let (manifest_limits, schema_limits) = (self.manifest_limits, self.schema_limits);
-        let (cache, digest) = (self.compile_cache.clone().filter(|_| fresh), wasm.digest().to_owned());
+        let (cache, digest, host) =
+            (self.compile_cache.clone().filter(|_| fresh), wasm.digest().to_owned(), self.declarations_tag());
         let (manifest, tools) = tokio::task::spawn_blocking(move || {
             let declared = cache.as_ref().map(|_| tools.clone());
             let tools = plugin::check_declarations(&manifest, tools, &manifest_limits, schema_limits)?;
             if let (Some(cache), Some(declared)) = (cache, declared) {
-                cache.keep_declarations(&digest, &(&manifest, declared));
+                cache.keep_declarations(&digest, &host, (&manifest, declared));
             }
             Ok::<_, LoadError>((manifest, tools))
         })
@@ -292,6 +295,20 @@ impl Runtime {
                 .collect(),
         };
         Ok(LoadedPlugin { manifest, tools, digest: wasm.digest().to_owned(), bytes: wasm.len(), imports, grants, pre })
+    }
+
+    /// What decides the answer to `describe` and `list-tools` besides the
+    /// component: this host's version and every limit a load runs or
+    /// checks under. Kept declarations serve only a host with the same tag.
+    fn declarations_tag(&self) -> String {
+        let host = format!(
+            "{} {:?} {:?} {:?}",
+            env!("CARGO_PKG_VERSION"),
+            self.limits,
+            self.manifest_limits,
+            self.schema_limits
+        );
+        digest_of(host.as_bytes())
     }
 
     /// Runs `describe` and `list-tools` with no grants and a placeholder

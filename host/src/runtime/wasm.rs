@@ -75,6 +75,12 @@ impl Wasm {
         self.0.len == 0
     }
 
+    /// Whether the bytes were read into memory (tests of what is read).
+    #[cfg(test)]
+    pub(crate) fn in_memory(&self) -> bool {
+        matches!(self.0.held, Held::Bytes(_))
+    }
+
     /// The bytes: those held, or the file's, read now and checked against
     /// the digest it is known by.
     pub fn bytes(&self) -> Result<Cow<'_, [u8]>, WasmError> {

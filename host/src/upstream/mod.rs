@@ -243,17 +243,23 @@ impl Upstream {
     }
 
     /// A client enforcing `settings`, absorbing faults per `resilience`.
-    /// The CA files are read now; the connection pool is built on first
-    /// need, or by [`Upstream::warm`].
+    /// The CA files are read and every certificate in them parsed as a
+    /// trust anchor now, so a bad one fails start-up; the connection pool is
+    /// built on first need, or by [`Upstream::warm`].
     pub fn new(settings: EgressSettings, resilience: ResilienceSettings) -> Result<Self, String> {
+        use rustls::pki_types::{CertificateDer, pem::PemObject};
         let mut extra_roots = Vec::new();
         for path in &settings.trusted_ca_files {
+            let bad = |error: &dyn std::fmt::Display| format!("CA file {}: {error}", path.display());
             let pem =
                 std::fs::read(path).map_err(|error| format!("cannot read CA file {}: {error}", path.display()))?;
-            extra_roots.extend(
-                reqwest::Certificate::from_pem_bundle(&pem)
-                    .map_err(|error| format!("CA file {} is not PEM certificates: {error}", path.display()))?,
-            );
+            for der in CertificateDer::pem_slice_iter(&pem) {
+                let der = der.map_err(|error| bad(&format_args!("not PEM certificates: {error}")))?;
+                rustls::RootCertStore::empty()
+                    .add(der.clone())
+                    .map_err(|error| bad(&format_args!("a certificate that is not a usable authority: {error}")))?;
+                extra_roots.push(reqwest::Certificate::from_der(&der).map_err(|error| bad(&error))?);
+            }
         }
         Ok(Self {
             client: tokio::sync::OnceCell::new(),
@@ -516,6 +522,20 @@ mod tests {
     use super::*;
     use crate::policy::egress::EgressTemplate;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[test]
+    fn a_ca_file_that_holds_no_usable_authority_fails_construction() {
+        let dir = tempfile::tempdir().unwrap();
+        let with_ca = |name: &str, pem: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, pem).unwrap();
+            Upstream::new(EgressSettings { trusted_ca_files: vec![path], ..Default::default() }, Default::default())
+        };
+        assert!(with_ca("good.pem", berth_fakes::TestCa::get().pem()).is_ok());
+        let garbage = "-----BEGIN CERTIFICATE-----\nAAECAwQFBgcICQ==\n-----END CERTIFICATE-----\n";
+        let error = with_ca("garbage.pem", garbage).err().expect("refused");
+        assert!(error.contains("garbage.pem") && error.contains("not a usable authority"), "{error}");
+    }
 
     /// A loopback server answering each connection with the next of
     /// `answers` (raw status line and headers), then closing it.

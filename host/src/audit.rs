@@ -229,11 +229,12 @@ pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_millis() as i64)
 }
 
-/// A fresh call id.
+/// A fresh call id: a UUIDv7 as 32 hex digits. The id starts with the
+/// time, so ids sort by when their calls began and each audit row lands at
+/// the end of the primary key's index rather than on a random page of it:
+/// a log of millions of rows takes a row as cheaply as an empty one.
 pub fn call_id() -> String {
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-    hex::encode(bytes)
+    uuid::Uuid::now_v7().simple().to_string()
 }
 
 /// `arguments` with sensitive-looking keys blanked and long strings cut.

@@ -8,6 +8,7 @@ mod support;
 
 mod audit;
 mod buyict;
+mod conformance;
 mod credentials;
 mod demo;
 mod egress;

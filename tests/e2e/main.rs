@@ -8,6 +8,7 @@ mod support;
 
 mod audit;
 mod buyict;
+mod client_log;
 mod conformance;
 mod credentials;
 mod demo;

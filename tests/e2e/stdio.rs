@@ -200,6 +200,22 @@ fn a_notification_before_initialize_is_ignored_and_the_session_goes_on() {
 }
 
 #[test]
+fn log_records_come_before_their_result() {
+    let plugins = crate::support::PluginsDir::new().with(&crate::support::fixture("conformance"), "test.wasm");
+    let mut session = RawSession::start_with(&["--plugins".as_ref(), plugins.path().as_os_str()]);
+    session.handshake();
+    session.send(r#"{"jsonrpc":"2.0","id":"level","method":"logging/setLevel","params":{"level":"debug"}}"#);
+    assert_eq!(session.receive(), json!({"jsonrpc": "2.0", "id": "level", "result": {}}));
+    session.send(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"test_tool_with_logging"}}"#);
+    for message in ["Tool execution started", "Tool processing data", "Tool execution completed"] {
+        let notification = session.receive();
+        assert_eq!(notification["method"], json!("notifications/message"), "{notification}");
+        assert_eq!(notification["params"], json!({"level": "info", "logger": "test", "data": message}));
+    }
+    assert_eq!(session.receive()["id"], json!(1));
+}
+
+#[test]
 fn guest_output_never_reaches_stdout() {
     let plugins = crate::support::PluginsDir::new().with(&crate::support::fixture("hostile"), "hostile.wasm");
     let mut session = RawSession::start_with(&["--plugins".as_ref(), plugins.path().as_os_str()]);

@@ -44,16 +44,47 @@ impl LogBudget {
     }
 }
 
-/// Who is logging.
+/// Records a call's client may see: sent to the MCP client that made the
+/// call, when it asked for log messages with `logging/setLevel`, as well as
+/// to the host's log.
+#[derive(Debug, Clone)]
+pub struct ClientLog {
+    /// The least severe level the client asked for.
+    pub minimum: Level,
+    /// Where the records go; the MCP layer forwards them while the call
+    /// runs. A full queue (a client that does not keep up) drops records
+    /// for the client only: the host's log still has them.
+    pub records: tokio::sync::mpsc::Sender<(Level, String)>,
+}
+
+impl ClientLog {
+    /// How many records a call may have waiting for its client.
+    pub const QUEUE: usize = 64;
+}
+
+/// How severe `level` is, least first.
+pub fn severity(level: Level) -> u8 {
+    match level {
+        Level::Trace => 0,
+        Level::Debug => 1,
+        Level::Info => 2,
+        Level::Warn => 3,
+        Level::Error => 4,
+    }
+}
+
+/// Who is logging, and the client that hears it, if any.
 #[derive(Debug, Clone)]
 pub struct LogCtx {
     budget: LogBudget,
+    client: Option<ClientLog>,
 }
 
 impl LogCtx {
-    /// A context writing within `budget`, tagged with its call.
-    pub fn new(budget: LogBudget) -> Self {
-        Self { budget }
+    /// A context writing within `budget`, tagged with its call, and to
+    /// `client` when it asked.
+    pub fn new(budget: LogBudget, client: Option<ClientLog>) -> Self {
+        Self { budget, client }
     }
 }
 
@@ -69,11 +100,17 @@ impl Host for LogCtx {
         }
         // A newline or a terminal escape in the message must not start a
         // forged host record: it is logged escaped, inside this one line.
-        // The budget pays for what is written, escapes included.
-        let message = crate::log_safe::escape(&message);
-        if !self.budget.spend(message.len()) {
+        // The budget pays for what is written, escapes included, and at
+        // least a byte a record, so empty records are not free either.
+        let escaped = crate::log_safe::escape(&message);
+        if !self.budget.spend(escaped.len().max(1)) {
             return Ok(());
         }
+        if let Some(client) = self.client.as_ref().filter(|client| severity(level) >= severity(client.minimum)) {
+            // The client gets the guest's words as a JSON string, unescaped.
+            let _ = client.records.try_send((level, message.clone()));
+        }
+        let message = escaped;
         let suffix = if truncated { " [truncated]" } else { "" };
         let (tenant, plugin, tool) = (&*self.budget.tenant, &*self.budget.plugin, &*self.budget.tool);
         match level {

@@ -1,6 +1,7 @@
 //! The MCP surface: one [`server::BerthServer`] per connected session,
 //! serving the tenant's plugins' tools over any rmcp transport.
 
+pub mod client_log;
 pub mod draining;
 pub mod first_request;
 pub mod inbound;

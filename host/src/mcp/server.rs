@@ -8,6 +8,8 @@
 use crate::admission::{SessionTicket, Ticket};
 use crate::app::App;
 use crate::audit::{self, CallRecord};
+use crate::capabilities::log::ClientLog;
+use crate::mcp::client_log::{self, SessionLog};
 use crate::mcp::sessions::Registration;
 use crate::metrics::CallOutcome;
 use crate::policy::echo::clip;
@@ -38,6 +40,8 @@ pub struct BerthServer {
     /// Keeps the session in [`App::sessions`] while any clone of this
     /// handler lives, so it hears about tool changes.
     registration: Arc<OnceLock<Registration>>,
+    /// The log level the client asked for, if it did.
+    log: SessionLog,
 }
 
 #[derive(Clone)]
@@ -58,13 +62,25 @@ impl BerthServer {
     /// A session of `tenant` on `app` over `transport` (`stdio`, `sse`; for
     /// the audit log).
     pub fn new(app: Arc<App>, tenant: impl Into<Arc<str>>, transport: &'static str) -> Self {
-        Self { app, tenant: TenantSource::Fixed(tenant.into()), transport, registration: Arc::default() }
+        Self {
+            app,
+            tenant: TenantSource::Fixed(tenant.into()),
+            transport,
+            registration: Arc::default(),
+            log: SessionLog::default(),
+        }
     }
 
     /// A Streamable HTTP session, whose tenant comes from its first
     /// authenticated request.
     pub fn per_session(app: Arc<App>) -> Self {
-        Self { app, tenant: TenantSource::Bound(Arc::default()), transport: "http", registration: Arc::default() }
+        Self {
+            app,
+            tenant: TenantSource::Bound(Arc::default()),
+            transport: "http",
+            registration: Arc::default(),
+            log: SessionLog::default(),
+        }
     }
 
     /// The tenant this request runs as. A session never changes tenant: a
@@ -90,7 +106,7 @@ impl BerthServer {
 
     /// What `tenant` grants `plugin` for one call that must be over by
     /// `deadline`: settings and credentials, from the snapshot `generation`
-    /// (read at the start of the call).
+    /// (read at the start of the call), and the client's share of its log.
     fn scope(
         &self,
         generation: &Generation,
@@ -98,6 +114,7 @@ impl BerthServer {
         plugin: &LoadedPlugin,
         call_id: String,
         deadline: std::time::Instant,
+        client_log: Option<ClientLog>,
     ) -> Result<CallScope, ErrorData> {
         let grants =
             self.app.snapshot.grants(generation, &self.app.vault, tenant, plugin.name()).map_err(snapshot_error)?;
@@ -107,6 +124,7 @@ impl BerthServer {
             credentials: grants.credentials.clone(),
             call_id: Some(call_id),
             deadline: Some(deadline),
+            client_log,
         })
     }
 
@@ -190,10 +208,14 @@ fn describe_tool(plugin: &LoadedPlugin, tool: &ToolSpec) -> Tool {
 }
 
 impl ServerHandler for BerthServer {
+    // Logging, deprecated after 2025-11-25, is still that revision's.
+    #[allow(deprecated)]
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().enable_tool_list_changed().build())
-            .with_server_info(Implementation::new("berth", env!("CARGO_PKG_VERSION")))
-            .with_instructions("Tools are named {plugin}_{tool}. Each runs in a sandbox on behalf of your tenant.")
+        ServerConfig::new(
+            ServerCapabilities::builder().enable_tools().enable_tool_list_changed().enable_logging().build(),
+        )
+        .with_server_info(Implementation::new("berth", env!("CARGO_PKG_VERSION")))
+        .with_instructions("Tools are named {plugin}_{tool}. Each runs in a sandbox on behalf of your tenant.")
     }
 
     /// Binds the session's tenant before answering, so that the session can
@@ -217,6 +239,19 @@ impl ServerHandler for BerthServer {
             },
         };
         self.registration.get_or_init(|| self.app.sessions.register(tenant, context.peer));
+    }
+
+    /// Plugins' log records during this session's calls reach the client
+    /// from now on at `level` and above (see [`crate::mcp::client_log`]).
+    #[allow(deprecated)]
+    async fn set_level(
+        &self,
+        request: rmcp::model::SetLevelRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.tenant(&context)?;
+        self.log.set(request.level);
+        Ok(())
     }
 
     async fn list_tools(
@@ -264,8 +299,18 @@ impl ServerHandler for BerthServer {
             checked => {
                 let outcome = match checked {
                     Ok(_) => {
-                        let scope = self.scope(&generation, &tenant, &plugin, record.call_id.clone(), deadline)?;
-                        let call = self.app.runtime.call(&plugin, scope, &tool.name, &serialized);
+                        let (client_log, records) = self.log.for_call().unzip();
+                        let scope =
+                            self.scope(&generation, &tenant, &plugin, record.call_id.clone(), deadline, client_log)?;
+                        let run = self.app.runtime.call(&plugin, scope, &tool.name, &serialized);
+                        let forward = async {
+                            if let Some(records) = records {
+                                client_log::forward(records, &context.peer, plugin.name()).await;
+                            }
+                        };
+                        // The call ends its records when its store drops, so
+                        // every one is sent before the result.
+                        let call = async { tokio::join!(run, forward).0 };
                         tokio::select! {
                             outcome = call => outcome,
                             () = context.ct.cancelled() => {

@@ -8,7 +8,7 @@ use crate::audit::AuditLog;
 use crate::capabilities::cache::{CacheCtx, CacheStore};
 use crate::capabilities::config::ConfigCtx;
 use crate::capabilities::http::HttpCtx;
-use crate::capabilities::log::{LogBudget, LogCtx};
+use crate::capabilities::log::{ClientLog, LogBudget, LogCtx};
 use crate::capabilities::secrets::{SecretsCtx, Stored};
 use crate::metrics::Metrics;
 use crate::policy::egress::{EgressPolicy, EgressTemplate};
@@ -37,6 +37,9 @@ pub struct CallScope {
     /// the runtime starts it. The MCP layer sets it when the request
     /// arrives, so that validating the arguments counts against the call.
     pub deadline: Option<Instant>,
+    /// Where the guest's log records also go: the MCP client that made the
+    /// call, if it asked for them.
+    pub client_log: Option<ClientLog>,
 }
 
 impl CallScope {
@@ -174,7 +177,7 @@ impl CallState {
             ),
             config: ConfigCtx::new(Arc::new(config)),
             cache: CacheCtx::new(services.cache.clone(), cache_scope),
-            log: LogCtx::new(budget),
+            log: LogCtx::new(budget, scope.client_log),
             stderr,
             stdout,
             deadline,

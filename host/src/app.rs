@@ -6,6 +6,7 @@ use crate::capabilities::cache::CacheStore;
 use crate::db::{Database, DbError};
 use crate::lifecycle::watch::PluginDir;
 use crate::lifecycle::{ArtifactError, Lifecycle, LifecycleError};
+use crate::mcp::paging::McpSettings;
 use crate::mcp::sessions::Sessions;
 use crate::metrics::{Levels, Metrics};
 use crate::runtime::registry::PluginRegistry;
@@ -72,6 +73,8 @@ pub struct App {
     pub sessions: Arc<Sessions>,
     /// Event counters for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// How the MCP surface pages its lists.
+    pub mcp: McpSettings,
 }
 
 impl App {
@@ -100,6 +103,7 @@ impl App {
             lifecycle: Lifecycle::open(&data_dir)?,
             sessions: Arc::default(),
             metrics,
+            mcp: settings.mcp,
         });
         app.restore().await?;
         let dir = settings.plugins_dir();

@@ -13,6 +13,7 @@ use crate::admission::AdmissionLimits;
 use crate::audit::AuditSettings;
 use crate::capabilities::cache::CacheLimits;
 use crate::http::HttpSettings;
+use crate::mcp::paging::McpSettings;
 use crate::policy::manifest::ManifestLimits;
 use crate::policy::schema::SchemaLimits;
 use crate::runtime::Limits;
@@ -119,6 +120,8 @@ pub struct Settings {
     pub vault: VaultSettings,
     /// How the audit log is written and how long it is kept.
     pub audit: AuditSettings,
+    /// The MCP surface: how lists page (`[mcp]`).
+    pub mcp: McpSettings,
     /// Directory of the compile cache (`BERTH_COMPILE_CACHE`,
     /// `--compile-cache`); default `compile-cache` in the data directory.
     pub compile_cache_dir: Option<PathBuf>,
@@ -150,6 +153,7 @@ impl Default for Settings {
             admin: AdminSettings::default(),
             vault: VaultSettings::default(),
             audit: AuditSettings::default(),
+            mcp: McpSettings::default(),
             compile_cache_dir: None,
             watch_plugins: true,
             master_key_file: None,
@@ -201,6 +205,7 @@ impl std::fmt::Debug for Settings {
             .field("egress", &self.egress)
             .field("resilience", &self.resilience)
             .field("admin", &self.admin)
+            .field("mcp", &self.mcp)
             .field("compile_cache_dir", &self.compile_cache_dir)
             .field("watch_plugins", &self.watch_plugins)
             .field("master_key_file", &self.master_key_file)
@@ -236,6 +241,7 @@ impl Settings {
         self.manifest.validate()?;
         self.schemas.validate()?;
         self.audit.validate()?;
+        self.mcp.validate()?;
         in_range("admin", "max_component_mib", self.admin.max_component_mib, 1..=4096)?;
         self.http.validate_against(&self.limits)
     }

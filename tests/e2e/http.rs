@@ -597,3 +597,33 @@ async fn stdio_call(
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tools_list_pages_by_name_with_cursors_at_the_configured_size() {
+    let data = tempfile::tempdir().unwrap();
+    let key = tenant(data.path(), "pager", &["hello", "servicenow", "buyict"]);
+    let host = HttpHost::start(data.path(), None, &["--no-watch"], Some("[mcp]\npage_size = 2\n")).await;
+    let client = host.client(&key).await;
+    let mut pages = Vec::new();
+    let mut cursor = None;
+    loop {
+        let request = rmcp::model::PaginatedRequestParams::default().with_cursor(cursor.clone());
+        let page = client.list_tools(Some(request)).await.expect("tools/list");
+        pages.push(page.tools.iter().map(|tool| tool.name.to_string()).collect::<Vec<_>>());
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert!(pages.len() > 3, "three plugins' tools take more than three pages of two: {pages:?}");
+    assert!(pages.iter().all(|page| !page.is_empty() && page.len() <= 2), "{pages:?}");
+    let listed: Vec<String> = pages.concat();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(listed, sorted, "every tool once, by name");
+    assert!(listed.contains(&"hello_greet".to_owned()) && listed.contains(&"servicenow_list_incidents".to_owned()));
+    let forged = rmcp::model::PaginatedRequestParams::default().with_cursor(Some("not a cursor!".to_owned()));
+    let refused = client.list_tools(Some(forged)).await.expect_err("a forged cursor is refused");
+    assert!(refused.to_string().contains("invalid cursor"), "{refused}");
+}

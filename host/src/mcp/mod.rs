@@ -5,6 +5,7 @@ pub mod client_log;
 pub mod draining;
 pub mod first_request;
 pub mod inbound;
+pub mod paging;
 pub mod request_ids;
 pub mod server;
 pub mod sessions;

@@ -10,6 +10,7 @@ use crate::app::App;
 use crate::audit::{self, CallRecord};
 use crate::capabilities::log::ClientLog;
 use crate::mcp::client_log::{self, SessionLog};
+use crate::mcp::paging;
 use crate::mcp::sessions::Registration;
 use crate::metrics::CallOutcome;
 use crate::policy::echo::clip;
@@ -135,7 +136,7 @@ impl BerthServer {
         Ok((generation, access))
     }
 
-    /// The tools `tenant` may see, as MCP clients see them.
+    /// The tools `tenant` may see, as MCP clients see them, by name.
     fn tools(&self, tenant: &Arc<str>) -> Result<Vec<Tool>, ErrorData> {
         let (_, access) = self.access(tenant)?;
         Ok(self
@@ -254,13 +255,20 @@ impl ServerHandler for BerthServer {
         Ok(())
     }
 
+    /// One page of the tenant's tools (see [`crate::mcp::paging`]).
     async fn list_tools(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let tenant = self.tenant(&context)?;
-        Ok(ListToolsResult::with_all_items(self.tools(&tenant)?))
+        let cursor = request.as_ref().and_then(|request| request.cursor.as_deref());
+        let (tools, next) =
+            paging::page(self.tools(&tenant)?, |tool| tool.name.as_ref(), cursor, self.app.mcp.page_size)
+                .map_err(|error| ErrorData::invalid_params(error.to_string(), None))?;
+        let mut result = ListToolsResult::with_all_items(tools);
+        result.next_cursor = next;
+        Ok(result)
     }
 
     async fn call_tool(

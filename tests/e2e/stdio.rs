@@ -204,15 +204,25 @@ fn log_records_come_before_their_result() {
     let plugins = crate::support::PluginsDir::new().with(&crate::support::fixture("conformance"), "test.wasm");
     let mut session = RawSession::start_with(&["--plugins".as_ref(), plugins.path().as_os_str()]);
     session.handshake();
+    let records_then_result = |session: &mut RawSession, id: u32| {
+        for message in ["Tool execution started", "Tool processing data", "Tool execution completed"] {
+            let notification = session.receive();
+            assert_eq!(notification["method"], json!("notifications/message"), "{notification}");
+            assert_eq!(notification["params"], json!({"level": "info", "logger": "test", "data": message}));
+        }
+        assert_eq!(session.receive()["id"], json!(id));
+    };
+    // A 2026-07-28 request asks for its own records in `_meta`; the next
+    // one, asking for nothing, gets none.
+    session.send(
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"test_tool_with_logging","_meta":{"io.modelcontextprotocol/logLevel":"info"}}}"#,
+    );
+    records_then_result(&mut session, 1);
+    assert_eq!(session.call(2, "test_tool_with_logging", "{}")["result"]["isError"], json!(false));
     session.send(r#"{"jsonrpc":"2.0","id":"level","method":"logging/setLevel","params":{"level":"debug"}}"#);
     assert_eq!(session.receive(), json!({"jsonrpc": "2.0", "id": "level", "result": {}}));
-    session.send(r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"test_tool_with_logging"}}"#);
-    for message in ["Tool execution started", "Tool processing data", "Tool execution completed"] {
-        let notification = session.receive();
-        assert_eq!(notification["method"], json!("notifications/message"), "{notification}");
-        assert_eq!(notification["params"], json!({"level": "info", "logger": "test", "data": message}));
-    }
-    assert_eq!(session.receive()["id"], json!(1));
+    session.send(r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"test_tool_with_logging"}}"#);
+    records_then_result(&mut session, 3);
 }
 
 #[test]

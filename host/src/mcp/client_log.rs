@@ -1,7 +1,9 @@
 //! MCP logging for a session: the level a client asked for with
-//! `logging/setLevel`, and its plugins' log records during its calls sent
-//! to it as `notifications/message` (they go to the host's log as well).
-//! A client that never asked gets none.
+//! `logging/setLevel` (2025-11-25) or in a request's
+//! `_meta["io.modelcontextprotocol/logLevel"]` (2026-07-28, for that request
+//! only), and its plugins' log records during its calls sent to it as
+//! `notifications/message` (they go to the host's log as well). A client
+//! that never asked gets none.
 //!
 //! MCP's levels are syslog's eight; a plugin logs at one of five. A record
 //! reaches the client when its MCP level is at or above the session's:
@@ -34,9 +36,13 @@ impl SessionLog {
     }
 
     /// Where one call's records go for the client, and the end to forward
-    /// them from; none while the client has not asked for any.
-    pub fn for_call(&self) -> Option<(ClientLog, Receiver<(Level, String)>)> {
-        let minimum = (*self.minimum.lock().unwrap_or_else(PoisonError::into_inner))?;
+    /// them from: at the level the request asked for, else the session's;
+    /// none when neither asked.
+    pub fn for_call(&self, requested: Option<LoggingLevel>) -> Option<(ClientLog, Receiver<(Level, String)>)> {
+        let minimum = match requested {
+            Some(level) => least_plugin_level(level),
+            None => *self.minimum.lock().unwrap_or_else(PoisonError::into_inner),
+        }?;
         let (records, receiver) = tokio::sync::mpsc::channel(ClientLog::QUEUE);
         Some((ClientLog { minimum, records }, receiver))
     }

@@ -307,7 +307,9 @@ impl ServerHandler for BerthServer {
             checked => {
                 let outcome = match checked {
                     Ok(_) => {
-                        let (client_log, records) = self.log.for_call().unzip();
+                        #[allow(deprecated)]
+                        let requested = context.meta.log_level();
+                        let (client_log, records) = self.log.for_call(requested).unzip();
                         let scope =
                             self.scope(&generation, &tenant, &plugin, record.call_id.clone(), deadline, client_log)?;
                         let run = self.app.runtime.call(&plugin, scope, &tool.name, &serialized);

@@ -12,6 +12,10 @@ const MAX_MESSAGE_BYTES: usize = 8 * 1024;
 /// Bytes of log messages one call may write; the rest are counted and
 /// reported once, so a chatty guest cannot fill the operator's disk.
 const MAX_BYTES_PER_CALL: usize = 256 * 1024;
+/// What a record costs the budget besides its message: about what its
+/// framing costs in the host's log line and in a client's
+/// `notifications/message`, so that empty records are not free.
+const RECORD_COST: usize = 64;
 
 /// The log one call may write, shared by the guest's records and the
 /// host's own lines about the call (egress denials, overridden headers), so
@@ -100,18 +104,18 @@ impl Host for LogCtx {
         }
         // A newline or a terminal escape in the message must not start a
         // forged host record: it is logged escaped, inside this one line.
-        // The budget pays for what is written, escapes included, and at
-        // least a byte a record, so empty records are not free either.
+        // The budget pays for what is written, escapes included, and for
+        // each record's framing.
         let escaped = crate::log_safe::escape(&message);
-        if !self.budget.spend(escaped.len().max(1)) {
+        if !self.budget.spend(escaped.len() + RECORD_COST) {
             return Ok(());
         }
+        let suffix = if truncated { " [truncated]" } else { "" };
         if let Some(client) = self.client.as_ref().filter(|client| severity(level) >= severity(client.minimum)) {
             // The client gets the guest's words as a JSON string, unescaped.
-            let _ = client.records.try_send((level, message.clone()));
+            let _ = client.records.try_send((level, format!("{message}{suffix}")));
         }
         let message = escaped;
-        let suffix = if truncated { " [truncated]" } else { "" };
         let (tenant, plugin, tool) = (&*self.budget.tenant, &*self.budget.plugin, &*self.budget.tool);
         match level {
             Level::Trace => {

@@ -71,7 +71,10 @@ fn mcp_level(level: Level) -> LoggingLevel {
 
 /// Sends each record to the client as `notifications/message` from
 /// `plugin`, in order, until the call ends (its sending end is dropped with
-/// its store). Awaiting each send keeps them ahead of the call's result.
+/// its store). Awaiting each send keeps them ahead of the call's result on
+/// stdio, legacy SSE and 2026-07-28 requests; on a 2025-11-25 Streamable
+/// HTTP session rmcp sends them on the session's standalone GET stream,
+/// which a client without one does not hear.
 pub async fn forward(mut records: Receiver<(Level, String)>, peer: &Peer<RoleServer>, plugin: &str) {
     while let Some((level, message)) = records.recv().await {
         let notification =

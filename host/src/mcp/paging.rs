@@ -34,7 +34,8 @@ impl McpSettings {
     }
 }
 
-/// A cursor this host did not hand out.
+/// A cursor that does not decode to a name (any name is a place to resume
+/// from: the tenant's own list is what is paged).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("invalid cursor: pass back the `nextCursor` of the previous page, unchanged")]
 pub struct InvalidCursor;

@@ -136,7 +136,7 @@ impl BerthServer {
         Ok((generation, access))
     }
 
-    /// The tools `tenant` may see, as MCP clients see them, by name.
+    /// The tools `tenant` may see, as MCP clients see them.
     fn tools(&self, tenant: &Arc<str>) -> Result<Vec<Tool>, ErrorData> {
         let (_, access) = self.access(tenant)?;
         Ok(self
@@ -313,13 +313,17 @@ impl ServerHandler for BerthServer {
                         let scope =
                             self.scope(&generation, &tenant, &plugin, record.call_id.clone(), deadline, client_log)?;
                         let run = self.app.runtime.call(&plugin, scope, &tool.name, &serialized);
+                        // A client that does not read holds the call no
+                        // longer than its deadline.
                         let forward = async {
                             if let Some(records) = records {
-                                client_log::forward(records, &context.peer, plugin.name()).await;
+                                let forward = client_log::forward(records, &context.peer, plugin.name());
+                                let _ = tokio::time::timeout_at(deadline.into(), forward).await;
                             }
                         };
                         // The call ends its records when its store drops, so
-                        // every one is sent before the result.
+                        // every one is handed to the transport before the
+                        // result.
                         let call = async { tokio::join!(run, forward).0 };
                         tokio::select! {
                             outcome = call => outcome,

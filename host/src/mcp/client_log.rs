@@ -69,13 +69,33 @@ fn mcp_level(level: Level) -> LoggingLevel {
     }
 }
 
+/// Runs `call`, sending its `records` (if the client asked for any) to the
+/// client as they come, and answers with the call's outcome once every
+/// record is handed to the transport: the call ends its records when its
+/// store drops. A client that does not read holds the call no longer than
+/// its `deadline`.
+pub async fn alongside<T>(
+    call: impl Future<Output = T>,
+    records: Option<Receiver<(Level, String)>>,
+    peer: &Peer<RoleServer>,
+    plugin: &str,
+    deadline: std::time::Instant,
+) -> T {
+    let forward = async {
+        if let Some(records) = records {
+            let _ = tokio::time::timeout_at(deadline.into(), forward(records, peer, plugin)).await;
+        }
+    };
+    tokio::join!(call, forward).0
+}
+
 /// Sends each record to the client as `notifications/message` from
 /// `plugin`, in order, until the call ends (its sending end is dropped with
 /// its store). Awaiting each send keeps them ahead of the call's result on
 /// stdio, legacy SSE and 2026-07-28 requests; on a 2025-11-25 Streamable
 /// HTTP session rmcp sends them on the session's standalone GET stream,
 /// which a client without one does not hear.
-pub async fn forward(mut records: Receiver<(Level, String)>, peer: &Peer<RoleServer>, plugin: &str) {
+async fn forward(mut records: Receiver<(Level, String)>, peer: &Peer<RoleServer>, plugin: &str) {
     while let Some((level, message)) = records.recv().await {
         let notification =
             LoggingMessageNotificationParam::new(mcp_level(level), Value::String(message)).with_logger(plugin);

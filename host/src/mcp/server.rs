@@ -313,18 +313,7 @@ impl ServerHandler for BerthServer {
                         let scope =
                             self.scope(&generation, &tenant, &plugin, record.call_id.clone(), deadline, client_log)?;
                         let run = self.app.runtime.call(&plugin, scope, &tool.name, &serialized);
-                        // A client that does not read holds the call no
-                        // longer than its deadline.
-                        let forward = async {
-                            if let Some(records) = records {
-                                let forward = client_log::forward(records, &context.peer, plugin.name());
-                                let _ = tokio::time::timeout_at(deadline.into(), forward).await;
-                            }
-                        };
-                        // The call ends its records when its store drops, so
-                        // every one is handed to the transport before the
-                        // result.
-                        let call = async { tokio::join!(run, forward).0 };
+                        let call = client_log::alongside(run, records, &context.peer, plugin.name(), deadline);
                         tokio::select! {
                             outcome = call => outcome,
                             () = context.ct.cancelled() => {

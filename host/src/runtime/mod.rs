@@ -232,13 +232,14 @@ impl Runtime {
         // serve calls.
         let (engine, cache, compiling) = (self.engine.clone(), self.compile_cache.clone(), wasm.clone());
         let host = self.declarations_tag();
+        let reading = host.clone();
         let (component, kept) = tokio::task::spawn_blocking(move || {
             let digest = compiling.digest().to_owned();
             let compile = || compile(&engine, &compiling);
             match cache {
                 Some(cache) => {
                     let component = cache.component(&digest, compile)?;
-                    Ok((component, cache.declarations::<Declared>(&digest, &host)))
+                    Ok((component, cache.declarations::<Declared>(&digest, &reading)))
                 }
                 None => compile().map(|component| (component, None)),
             }
@@ -265,8 +266,7 @@ impl Runtime {
         // Compiling a few hundred patterns is CPU work too. Declarations
         // that pass are kept, so the next load need not ask again.
         let (manifest_limits, schema_limits) = (self.manifest_limits, self.schema_limits);
-        let (cache, digest, host) =
-            (self.compile_cache.clone().filter(|_| fresh), wasm.digest().to_owned(), self.declarations_tag());
+        let (cache, digest) = (self.compile_cache.clone().filter(|_| fresh), wasm.digest().to_owned());
         let (manifest, tools) = tokio::task::spawn_blocking(move || {
             let declared = cache.as_ref().map(|_| tools.clone());
             let tools = plugin::check_declarations(&manifest, tools, &manifest_limits, schema_limits)?;

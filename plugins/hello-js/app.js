@@ -7,6 +7,8 @@
 // - `recall {key}` reads it back; another tenant never sees it.
 // - `fetch {url}` asks the host to GET a URL. `hellojs` declares no egress, so
 //   the host always denies it: the tool shows what a denial looks like.
+// - The resource `hellojs://greeting` is the greeting itself, `Hello, world!`.
+// - The prompt `greet_someone {name}` asks the model to greet someone warmly.
 //
 // It behaves exactly like the Rust `hello` example that ships with Berth,
 // and Berth's end-to-end tests run the same checks against every language.
@@ -24,10 +26,10 @@
 // `result` export returns its `ok` value and throws its `err` value; an
 // import that fails throws an `Error` whose `payload` is its `err` value.
 
-import { send } from 'berth:plugin/http@0.1.0';
-import * as config from 'berth:plugin/config@0.1.0';
-import * as cache from 'berth:plugin/cache@0.1.0';
-import { log } from 'berth:plugin/log@0.1.0';
+import { send } from 'berth:plugin/http@0.2.0';
+import * as config from 'berth:plugin/config@0.2.0';
+import * as cache from 'berth:plugin/cache@0.2.0';
+import { log } from 'berth:plugin/log@0.2.0';
 
 /** How long `remember` keeps a value, in seconds. */
 const REMEMBER_TTL_SECONDS = 3600;
@@ -89,9 +91,14 @@ function utf8Decode(bytes) {
   }
 }
 
-function greet(args) {
+/** `Hello, {name}!`, in the tenant's word for hello. */
+function greetingFor(name) {
   const greeting = config.get('greeting') ?? DEFAULT_GREETING;
-  return `${greeting}, ${stringField(args, 'name')}!`;
+  return `${greeting}, ${name}!`;
+}
+
+function greet(args) {
+  return greetingFor(stringField(args, 'name'));
 }
 
 function remember(args) {
@@ -258,4 +265,56 @@ export function callTool(name, argumentsJson) {
   }
   const text = found.run(args);
   return { content: [{ tag: 'text', val: text }], structured: null, isError: false };
+}
+
+/** The plugin's one resource: its greeting, `Hello, world!`. */
+const GREETING_URI = 'hellojs://greeting';
+
+export function listResources() {
+  return [
+    {
+      uri: GREETING_URI,
+      name: 'greeting',
+      title: null,
+      description: 'The greeting this tenant uses',
+      mimeType: 'text/plain',
+      size: null,
+    },
+  ];
+}
+
+export function listResourceTemplates() {
+  return [];
+}
+
+export function readResource(uri) {
+  if (uri !== GREETING_URI) {
+    throw toolError.notFound(`no resource \`${uri}\``);
+  }
+  return [{ uri, mimeType: 'text/plain', body: { tag: 'text', val: greetingFor('world') } }];
+}
+
+export function listPrompts() {
+  return [
+    {
+      name: 'greet_someone',
+      title: null,
+      description: 'Asks the model to greet someone warmly',
+      arguments: [{ name: 'name', description: 'Who to greet', required: true }],
+    },
+  ];
+}
+
+/** Builds prompt `name` from `args`, a list of `[name, value]` pairs. */
+export function getPrompt(name, args) {
+  if (name !== 'greet_someone') {
+    throw toolError.notFound(`this plugin has no prompt named \`${name}\``);
+  }
+  const who = new Map(args).get('name') ?? '';
+  const message = { role: 'user', content: { tag: 'text', val: `Please greet ${who} warmly.` } };
+  return { description: 'Greets someone warmly', messages: [message] };
+}
+
+export function complete(_request) {
+  return { values: [], total: null, hasMore: false };
 }

@@ -7,6 +7,8 @@ Python plugins.
 - `recall {key}` reads it back; another tenant never sees it.
 - `fetch {url}` asks the host to GET a URL. `hellopy` declares no egress, so
   the host always denies it: the tool shows what a denial looks like.
+- The resource `hellopy://greeting` is the greeting itself, `Hello, world!`.
+- The prompt `greet_someone {name}` asks the model to greet someone warmly.
 
 It behaves exactly like the Rust `hello` example that ships with Berth, and
 Berth's end-to-end tests run the same checks against every language.
@@ -23,15 +25,26 @@ adapter bindings <dir>` to get a copy for your editor.
 
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import wit_world
 from componentize_py_types import Err
 from wit_world.imports import cache, config, http, log
 from wit_world.imports.types import (
+    Completion,
+    CompletionRequest,
     ConfigKey,
     Content_Text,
     Manifest,
+    Prompt,
+    PromptArgument,
+    PromptMessage,
+    PromptResult,
+    ResourceBody_Text,
+    ResourceContents,
+    ResourceInfo,
+    ResourceTemplate,
+    Role,
     Tool,
     ToolAnnotations,
     ToolError,
@@ -62,9 +75,18 @@ def string_field(args: Arguments, name: str) -> str:
     return value
 
 
-def greet(args: Arguments) -> str:
+# The plugin's one resource: its greeting, `Hello, world!`.
+GREETING_URI = "hellopy://greeting"
+
+
+def greeting_for(name: str) -> str:
+    """`Hello, {name}!`, in the tenant's word for hello."""
     greeting = config.get("greeting") or DEFAULT_GREETING
-    return f"{greeting}, {string_field(args, 'name')}!"
+    return f"{greeting}, {name}!"
+
+
+def greet(args: Arguments) -> str:
+    return greeting_for(string_field(args, "name"))
 
 
 def remember(args: Arguments) -> str:
@@ -244,3 +266,43 @@ class WitWorld(wit_world.WitWorld):
             raise Err(ToolError_InvalidArguments("the arguments must be a JSON object"))
         text = found.run(args)
         return ToolResult(content=[Content_Text(text)], structured=None, is_error=False)
+
+    def list_resources(self) -> List[ResourceInfo]:
+        return [
+            ResourceInfo(
+                uri=GREETING_URI,
+                name="greeting",
+                title=None,
+                description="The greeting this tenant uses",
+                mime_type="text/plain",
+                size=None,
+            )
+        ]
+
+    def list_resource_templates(self) -> List[ResourceTemplate]:
+        return []
+
+    def read_resource(self, uri: str) -> List[ResourceContents]:
+        if uri != GREETING_URI:
+            raise Err(ToolError_NotFound(f"no resource `{uri}`"))
+        return [ResourceContents(uri=uri, mime_type="text/plain", body=ResourceBody_Text(greeting_for("world")))]
+
+    def list_prompts(self) -> List[Prompt]:
+        return [
+            Prompt(
+                name="greet_someone",
+                title=None,
+                description="Asks the model to greet someone warmly",
+                arguments=[PromptArgument(name="name", description="Who to greet", required=True)],
+            )
+        ]
+
+    def get_prompt(self, name: str, arguments: List[Tuple[str, str]]) -> PromptResult:
+        if name != "greet_someone":
+            raise Err(ToolError_NotFound(f"this plugin has no prompt named `{name}`"))
+        who = dict(arguments).get("name", "")
+        message = PromptMessage(role=Role.USER, content=Content_Text(f"Please greet {who} warmly."))
+        return PromptResult(description="Greets someone warmly", messages=[message])
+
+    def complete(self, request: CompletionRequest) -> Completion:
+        return Completion(values=[], total=None, has_more=False)

@@ -21,6 +21,8 @@ pub struct Tool {
     /// Builds the input schema. Only `list-tools` needs it: a call finds its
     /// tool by name and never pays for `schema_for!`.
     input_schema: fn() -> String,
+    /// Builds the output schema, for a tool whose result declares one.
+    output_schema: fn() -> Option<String>,
     annotations: ToolAnnotations,
     handler: Handler,
 }
@@ -42,6 +44,7 @@ impl Tool {
             title: None,
             description: description.to_owned(),
             input_schema: input_schema::<A>,
+            output_schema: R::output_schema,
             annotations: ToolAnnotations { read_only: false, destructive: true, idempotent: false, open_world: true },
             handler: Box::new(move |arguments| {
                 let args: A =
@@ -101,7 +104,7 @@ impl Tool {
             title: self.title.clone(),
             description: self.description.clone(),
             input_schema: (self.input_schema)(),
-            output_schema: None,
+            output_schema: (self.output_schema)(),
             annotations: self.annotations,
         }
     }
@@ -122,7 +125,9 @@ fn input_schema<A: JsonSchema>() -> String {
 pub struct NoArgs {}
 
 /// Wraps a serializable value so a tool returns it as JSON content and as
-/// MCP structured content.
+/// MCP structured content. When `T`'s JSON Schema describes an object (as
+/// MCP requires of an output schema), the tool declares it as its output
+/// schema, and the host checks every result against it.
 #[derive(Debug, Clone)]
 pub struct Json<T>(pub T);
 
@@ -130,6 +135,11 @@ pub struct Json<T>(pub T);
 pub trait IntoToolResult {
     /// Performs the conversion.
     fn into_tool_result(self) -> ToolResult;
+
+    /// The JSON Schema of the structured output, if the result declares one.
+    fn output_schema() -> Option<String> {
+        None
+    }
 }
 
 impl IntoToolResult for ToolResult {
@@ -150,7 +160,13 @@ impl IntoToolResult for &str {
     }
 }
 
-impl<T: Serialize> IntoToolResult for Json<T> {
+impl<T: Serialize + JsonSchema> IntoToolResult for Json<T> {
+    fn output_schema() -> Option<String> {
+        let schema = schemars::schema_for!(T);
+        let object = schema.get("type").and_then(|kind| kind.as_str()) == Some("object");
+        object.then(|| serde_json::to_string(&schema).ok()).flatten()
+    }
+
     fn into_tool_result(self) -> ToolResult {
         match serde_json::to_string(&self.0) {
             Ok(json) => {
@@ -189,5 +205,27 @@ impl ToolError {
     /// The upstream failed with `status`.
     pub fn upstream(status: Option<u16>, message: impl Into<String>) -> Self {
         Self::Upstream(UpstreamError { status, message: message.into() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize, JsonSchema)]
+    struct Forecast {
+        sky: String,
+    }
+
+    #[test]
+    fn a_json_tool_declares_its_object_schema_as_output_schema() {
+        let tool = Tool::new("today", "Forecast.", |_: NoArgs| Ok(Json(Forecast { sky: "clear".into() })));
+        let schema: serde_json::Value = serde_json::from_str(&tool.describe().output_schema.unwrap()).unwrap();
+        assert_eq!(schema["type"], "object");
+        assert_eq!(schema["properties"]["sky"]["type"], "string");
+        let list = Tool::new("list", "Numbers.", |_: NoArgs| Ok(Json(vec![1, 2])));
+        assert_eq!(list.describe().output_schema, None, "an array is not an output schema MCP accepts");
+        let text = Tool::new("text", "Text.", |_: NoArgs| Ok("hi"));
+        assert_eq!(text.describe().output_schema, None);
     }
 }

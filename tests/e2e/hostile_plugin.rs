@@ -147,7 +147,7 @@ async fn a_schema_whose_every_branch_fails_answers_briefly_without_the_instance(
 #[tokio::test]
 async fn hostile_declarations_are_refused_at_load_with_the_reason() {
     let mut plugins = output_plugins();
-    for mode in ["patterns", "allof", "tools", "forged"] {
+    for mode in ["patterns", "allof", "tools", "forged", "foreign", "prompts"] {
         plugins = plugins.with_bytes(&format!("{mode}.wasm"), &fixture_variant("hostile-declarations", mode));
     }
     let setup = Setup::start(plugins, "").await;
@@ -162,8 +162,15 @@ async fn hostile_declarations_are_refused_at_load_with_the_reason() {
     assert!(allof.contains("more than 128 allOf/anyOf/oneOf branches"), "{allof}");
     let tools = refused("tools.wasm");
     assert!(tools.contains("the plugin declares 20000 tools; at most 128 are allowed"), "{tools}");
+    let foreign = refused("foreign.wasm");
+    assert!(
+        foreign.contains("resource template `servicenow://incident/{number}` must start with `hostile-foreign://`"),
+        "a plugin cannot claim another's URIs: {foreign}"
+    );
+    let prompts = refused("prompts.wasm");
+    assert!(prompts.contains("the plugin declares 20000 prompts; at most 64 are allowed"), "{prompts}");
     let forged = refused("forged.wasm");
-    assert!(forged.contains("tool name `ok\\n2026-01-01"), "the name is escaped: {forged}");
+    assert!(forged.contains("tool or prompt name `ok\\n2026-01-01"), "the name is escaped: {forged}");
     let lines = setup.host.stderr();
     assert!(!lines.iter().any(|line| line.starts_with("2026-01-01")), "a forged line:\n{}", lines.join("\n"));
 

@@ -4,6 +4,8 @@
 //! the linker with `add_to_linker`.
 
 pub mod cache;
+pub mod changes;
+pub mod client;
 pub mod config;
 pub mod http;
 pub mod log;
@@ -22,7 +24,9 @@ pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
     secrets::add_to_linker(linker)?;
     config::add_to_linker(linker)?;
     cache::add_to_linker(linker)?;
-    log::add_to_linker(linker)
+    log::add_to_linker(linker)?;
+    client::add_to_linker(linker)?;
+    changes::add_to_linker(linker)
 }
 
 /// `berth:plugin/types` declares types only; nothing to implement.

@@ -1,12 +1,17 @@
 //! The MCP surface: one [`server::BerthServer`] per connected session,
-//! serving the tenant's plugins' tools over any rmcp transport.
+//! serving the tenant's plugins' tools, resources and prompts over any rmcp
+//! transport.
 
+pub mod call_client;
 pub mod client_log;
+pub mod content;
 pub mod draining;
 pub mod first_request;
 pub mod inbound;
 pub mod paging;
+mod prompts;
 pub mod request_ids;
+mod resources;
 pub mod server;
 pub mod sessions;
 pub mod stdio;

@@ -69,6 +69,18 @@ pub fn page<T>(
     Ok((page, next))
 }
 
+/// [`page`] for a list request: its cursor, and an invalid one refused as
+/// invalid params.
+pub fn respond<T>(
+    items: Vec<T>,
+    name: impl Fn(&T) -> &str,
+    request: Option<&rmcp::model::PaginatedRequestParams>,
+    size: u32,
+) -> Result<(Vec<T>, Option<String>), rmcp::ErrorData> {
+    let cursor = request.and_then(|request| request.cursor.as_deref());
+    page(items, name, cursor, size).map_err(|error| rmcp::ErrorData::invalid_params(error.to_string(), None))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

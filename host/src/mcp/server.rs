@@ -1,5 +1,7 @@
 //! [`BerthServer`]: the hand-written rmcp `ServerHandler` that lists the
 //! tenant's tools as `{plugin}_{tool}` and routes calls to the runtime.
+//! Resources and prompts are served in [`super::resources`] and
+//! [`super::prompts`].
 //!
 //! A tool that fails (a guest error, a limit, bad arguments) is a successful
 //! JSON-RPC response with `isError: true`, so the model sees what happened;
@@ -8,14 +10,15 @@
 use crate::admission::{SessionTicket, Ticket};
 use crate::app::App;
 use crate::audit::{self, CallRecord};
-use crate::capabilities::log::ClientLog;
+use crate::capabilities::client::CallClient;
+use crate::mcp::call_client::PeerClient;
 use crate::mcp::client_log::{self, SessionLog};
-use crate::mcp::paging;
 use crate::mcp::sessions::Registration;
+use crate::mcp::{content, paging};
 use crate::metrics::CallOutcome;
 use crate::policy::echo::clip;
 use crate::policy::manifest::{qualified_name, split_qualified_name};
-use crate::runtime::bindings::types::{Content, ToolError, ToolResult};
+use crate::runtime::bindings::types::{ToolError, ToolResult};
 use crate::runtime::{CallError, CallScope, LoadedPlugin, Runtime, ToolSpec};
 use crate::snapshot::{Generation, SnapshotError};
 use crate::tenants::{PluginAccess, Principal};
@@ -23,11 +26,13 @@ use crate::vault::VaultError;
 use rmcp::ErrorData;
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation, InitializeRequestParams,
-    InitializeResult, ListToolsResult, PaginatedRequestParams, Resource, ServerCapabilities, ServerConfig, Tool,
-    ToolAnnotations,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult, ContentBlock,
+    GetPromptRequestParams, GetPromptResponse, Implementation, InitializeRequestParams, InitializeResult,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig, SubscribeRequestParams,
+    SubscriptionFilter, Tool, ToolAnnotations, UnsubscribeRequestParams,
 };
-use rmcp::service::{NotificationContext, RequestContext, RoleServer};
+use rmcp::service::{NotificationContext, RequestContext, RoleServer, SubscriptionContext};
 use serde_json::Value;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -35,12 +40,12 @@ use std::time::Instant;
 /// Serves one MCP session, always for exactly one tenant.
 #[derive(Clone)]
 pub struct BerthServer {
-    app: Arc<App>,
+    pub(super) app: Arc<App>,
     tenant: TenantSource,
     transport: &'static str,
     /// Keeps the session in [`App::sessions`] while any clone of this
-    /// handler lives, so it hears about tool changes.
-    registration: Arc<OnceLock<Registration>>,
+    /// handler lives, so it hears about tool changes and resource updates.
+    pub(super) registration: Arc<OnceLock<Registration>>,
     /// The log level the client asked for, if it did.
     log: SessionLog,
 }
@@ -86,7 +91,7 @@ impl BerthServer {
 
     /// The tenant this request runs as. A session never changes tenant: a
     /// request authenticated as another tenant is refused.
-    fn tenant(&self, context: &RequestContext<RoleServer>) -> Result<Arc<str>, ErrorData> {
+    pub(super) fn tenant(&self, context: &RequestContext<RoleServer>) -> Result<Arc<str>, ErrorData> {
         let binding = match &self.tenant {
             TenantSource::Fixed(tenant) => return Ok(tenant.clone()),
             TenantSource::Bound(binding) => binding,
@@ -107,15 +112,15 @@ impl BerthServer {
 
     /// What `tenant` grants `plugin` for one call that must be over by
     /// `deadline`: settings and credentials, from the snapshot `generation`
-    /// (read at the start of the call), and the client's share of its log.
-    fn scope(
+    /// (read at the start of the call), and where the plugin's change
+    /// notices go. The caller adds the client, if the call has one.
+    pub(super) fn scope(
         &self,
         generation: &Generation,
         tenant: &Arc<str>,
         plugin: &LoadedPlugin,
         call_id: String,
         deadline: std::time::Instant,
-        client_log: Option<ClientLog>,
     ) -> Result<CallScope, ErrorData> {
         let grants =
             self.app.snapshot.grants(generation, &self.app.vault, tenant, plugin.name()).map_err(snapshot_error)?;
@@ -125,28 +130,29 @@ impl BerthServer {
             credentials: grants.credentials.clone(),
             call_id: Some(call_id),
             deadline: Some(deadline),
-            client_log,
+            client_log: None,
+            client: None,
+            changes: Some(self.app.sessions.clone()),
         })
     }
 
     /// The snapshot as of now, and which plugins `tenant` may use in it.
-    fn access(&self, tenant: &Arc<str>) -> Result<(Arc<Generation>, Arc<PluginAccess>), ErrorData> {
+    pub(super) fn access(&self, tenant: &Arc<str>) -> Result<(Arc<Generation>, Arc<PluginAccess>), ErrorData> {
         let generation = self.app.snapshot.current().map_err(snapshot_error)?;
         let access = self.app.snapshot.access(&generation, tenant).map_err(snapshot_error)?;
         Ok((generation, access))
     }
 
+    /// The plugins `tenant` may use now.
+    pub(super) fn plugins(&self, tenant: &Arc<str>) -> Result<Vec<Arc<LoadedPlugin>>, ErrorData> {
+        let (_, access) = self.access(tenant)?;
+        Ok(self.app.plugins.snapshot().values().filter(|plugin| access.allows(plugin.name())).cloned().collect())
+    }
+
     /// The tools `tenant` may see, as MCP clients see them.
     fn tools(&self, tenant: &Arc<str>) -> Result<Vec<Tool>, ErrorData> {
-        let (_, access) = self.access(tenant)?;
-        Ok(self
-            .app
-            .plugins
-            .snapshot()
-            .values()
-            .filter(|plugin| access.allows(plugin.name()))
-            .flat_map(|plugin| plugin.tools.iter().map(|tool| describe_tool(plugin, tool)))
-            .collect())
+        let plugins = self.plugins(tenant)?;
+        Ok(plugins.iter().flat_map(|plugin| plugin.tools.iter().map(|tool| describe_tool(plugin, tool))).collect())
     }
 
     /// The plugin behind `name` and the index of the tool in it, if `tenant`
@@ -164,8 +170,55 @@ impl BerthServer {
         Ok((plugin, index, generation))
     }
 
+    /// The audit record of a call of `what` (a tool, or an export such as
+    /// `resources/read`) of `plugin` by `tenant` with `arguments`, started
+    /// now; its outcome and duration are filled in by [`Self::audit`].
+    pub(super) fn record(&self, tenant: &str, plugin: &LoadedPlugin, what: &str, arguments: &Value) -> CallRecord {
+        CallRecord {
+            call_id: audit::call_id(),
+            at_ms: audit::now_ms(),
+            tenant: tenant.to_owned(),
+            transport: self.transport.to_owned(),
+            plugin: plugin.name().to_owned(),
+            version: plugin.manifest.version.clone(),
+            tool: what.to_owned(),
+            arguments: audit::redact_arguments(arguments),
+            outcome: String::new(),
+            duration_ms: 0,
+            requests: Vec::new(),
+        }
+    }
+
+    /// Runs an export other than `call-tool` of `plugin` for `tenant`, with
+    /// the grants of `generation` and no client to ask: `what` and
+    /// `arguments` name it in the audit log, where it is recorded like a
+    /// tool call with its upstream requests. A failure in the host is the
+    /// outer error; what the guest reports, the inner one.
+    pub(super) async fn export<R>(
+        &self,
+        (tenant, plugin, generation): (&Arc<str>, &LoadedPlugin, &Generation),
+        what: &str,
+        arguments: Value,
+        run: impl AsyncFnOnce(CallScope) -> Result<Result<R, ToolError>, CallError>,
+    ) -> Result<Result<R, ToolError>, ErrorData> {
+        let started = Instant::now();
+        let record = self.record(tenant, plugin, what, &arguments);
+        let scope = self.scope(generation, tenant, plugin, record.call_id.clone(), self.app.runtime.deadline())?;
+        let outcome = run(scope).await;
+        let said = match &outcome {
+            Ok(Ok(_)) => "ok".to_owned(),
+            Ok(Err(error)) => error.describe(),
+            Err(error) => error.to_string(),
+        };
+        self.audit(record, started, said.chars().take(500).collect());
+        outcome.map_err(|error| {
+            tracing::warn!(tenant = %tenant, plugin = %plugin.name(), "{what} failed in the host: {error}");
+            ErrorData::internal_error(error.to_string(), None)
+        })
+    }
+
     /// Writes the call's audit record with its `outcome`; returns its duration in ms.
-    fn audit(&self, mut record: CallRecord, started: Instant, outcome: String) -> i64 {
+    pub(super) fn audit(&self, mut record: CallRecord, started: Instant, outcome: String) -> i64 {
         record.duration_ms = started.elapsed().as_millis() as i64;
         record.outcome = outcome;
         let duration_ms = record.duration_ms;
@@ -180,14 +233,24 @@ impl BerthServer {
 /// business.
 /// A snapshot that could not be read: a rotated vault key is guidance for
 /// the operator that quotes nothing stored; anything else is internal.
-fn snapshot_error(error: SnapshotError) -> ErrorData {
+pub(super) fn snapshot_error(error: SnapshotError) -> ErrorData {
     match error {
         SnapshotError::Vault(error @ VaultError::Rotated) => ErrorData::internal_error(error.to_string(), None),
         error => internal(error),
     }
 }
 
-fn internal(detail: impl std::fmt::Display) -> ErrorData {
+/// What a guest reported from an export other than `call-tool`, as a
+/// JSON-RPC error: the caller's mistakes as invalid params, the rest as
+/// internal errors, each in the plugin's words naming the case.
+pub(super) fn guest_error(error: ToolError) -> ErrorData {
+    match error {
+        ToolError::NotFound(_) | ToolError::InvalidArguments(_) => ErrorData::invalid_params(error.describe(), None),
+        error => ErrorData::internal_error(error.describe(), None),
+    }
+}
+
+pub(super) fn internal(detail: impl std::fmt::Display) -> ErrorData {
     let id = audit::call_id();
     tracing::error!(error_id = %id, "internal error serving MCP: {detail}");
     ErrorData::internal_error(format!("internal error (id {id}); the host's log has the detail"), None)
@@ -212,11 +275,18 @@ impl ServerHandler for BerthServer {
     // Logging, deprecated after 2025-11-25, is still that revision's.
     #[allow(deprecated)]
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(
-            ServerCapabilities::builder().enable_tools().enable_tool_list_changed().enable_logging().build(),
-        )
-        .with_server_info(Implementation::new("berth", env!("CARGO_PKG_VERSION")))
-        .with_instructions("Tools are named {plugin}_{tool}. Each runs in a sandbox on behalf of your tenant.")
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_tool_list_changed()
+            .enable_logging()
+            .enable_prompts()
+            .enable_resources()
+            .enable_resources_subscribe()
+            .enable_completions()
+            .build();
+        ServerConfig::new(capabilities)
+            .with_server_info(Implementation::new("berth", env!("CARGO_PKG_VERSION")))
+            .with_instructions("Tools are named {plugin}_{tool}. Each runs in a sandbox on behalf of your tenant.")
     }
 
     /// Binds the session's tenant before answering, so that the session can
@@ -262,13 +332,101 @@ impl ServerHandler for BerthServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let tenant = self.tenant(&context)?;
-        let cursor = request.as_ref().and_then(|request| request.cursor.as_deref());
         let (tools, next) =
-            paging::page(self.tools(&tenant)?, |tool| tool.name.as_ref(), cursor, self.app.mcp.page_size)
-                .map_err(|error| ErrorData::invalid_params(error.to_string(), None))?;
+            paging::respond(self.tools(&tenant)?, |tool| tool.name.as_ref(), request.as_ref(), self.app.mcp.page_size)?;
         let mut result = ListToolsResult::with_all_items(tools);
         result.next_cursor = next;
         Ok(result)
+    }
+
+    /// A 2026-07-28 client's `subscriptions/listen`: whatever it asks for
+    /// that the server declares (the SDK narrows it to that).
+    fn accepted_subscription_filter(&self, requested: &SubscriptionFilter) -> Option<SubscriptionFilter> {
+        Some(requested.clone())
+    }
+
+    /// Forwards the tenant's tool list changes and the resource updates the
+    /// stream asked for until the client ends it.
+    async fn listen(&self, context: SubscriptionContext) -> Result<(), ErrorData> {
+        let tenant = self.tenant(context.request_context())?;
+        let (_listening, mut notices) = self.app.sessions.listen(tenant, context.accepted());
+        loop {
+            tokio::select! {
+                () = context.cancelled() => return Ok(()),
+                notice = notices.recv() => {
+                    let Some(notice) = notice else { return Ok(()) };
+                    if context.sink().send(notice).await.is_err() {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    async fn list_resources(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        self.resources(request, context).await
+    }
+
+    async fn list_resource_templates(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        self.resource_templates(request, context)
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        self.read(request, context).await.map(Into::into)
+    }
+
+    #[allow(deprecated)]
+    async fn subscribe(
+        &self,
+        request: SubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.subscription(&request.uri, true, context)
+    }
+
+    #[allow(deprecated)]
+    async fn unsubscribe(
+        &self,
+        request: UnsubscribeRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        self.subscription(&request.uri, false, context)
+    }
+
+    async fn list_prompts(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        self.prompts(request, context)
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        self.prompt(request, context).await.map(Into::into)
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, ErrorData> {
+        self.completion(request, context).await
     }
 
     async fn call_tool(
@@ -282,19 +440,7 @@ impl ServerHandler for BerthServer {
         let tool = &plugin.tools[index];
         let arguments = Value::Object(request.arguments.unwrap_or_default());
         let started = Instant::now();
-        let record = CallRecord {
-            call_id: audit::call_id(),
-            at_ms: audit::now_ms(),
-            tenant: tenant.to_string(),
-            transport: self.transport.to_owned(),
-            plugin: plugin.name().to_owned(),
-            version: plugin.manifest.version.clone(),
-            tool: tool.name.clone(),
-            arguments: audit::redact_arguments(&arguments),
-            outcome: String::new(),
-            duration_ms: 0,
-            requests: Vec::new(),
-        };
+        let record = self.record(&tenant, &plugin, &tool.name, &arguments);
         // One deadline from here covers validating the arguments, the run and
         // validating the output.
         let deadline = self.app.runtime.deadline();
@@ -310,8 +456,9 @@ impl ServerHandler for BerthServer {
                         #[allow(deprecated)]
                         let requested = context.meta.log_level();
                         let (client_log, records) = self.log.for_call(requested).unzip();
-                        let scope =
-                            self.scope(&generation, &tenant, &plugin, record.call_id.clone(), deadline, client_log)?;
+                        let mut scope = self.scope(&generation, &tenant, &plugin, record.call_id.clone(), deadline)?;
+                        scope.client_log = client_log;
+                        scope.client = Some(Arc::new(PeerClient::of(&context)) as Arc<dyn CallClient>);
                         let run = self.app.runtime.call(&plugin, scope, &tool.name, &serialized);
                         let call = client_log::alongside(run, records, &context.peer, plugin.name(), deadline);
                         tokio::select! {
@@ -394,14 +541,7 @@ async fn to_mcp(
         },
         None => None,
     };
-    let content = result
-        .content
-        .into_iter()
-        .map(|content| match content {
-            Content::Text(text) | Content::Json(text) => ContentBlock::text(text),
-            Content::ResourceLink(uri) => ContentBlock::resource_link(Resource::new(uri.clone(), uri)),
-        })
-        .collect();
+    let content = result.content.into_iter().map(content::block).collect();
     let mut mcp = if result.is_error { CallToolResult::error(content) } else { CallToolResult::success(content) };
     mcp.structured_content = structured;
     mcp

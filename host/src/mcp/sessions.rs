@@ -1,10 +1,19 @@
 //! [`Sessions`]: the MCP sessions connected right now, by tenant, so that a
 //! change to the plugins a tenant sees reaches every one of its sessions as
-//! `notifications/tools/list_changed`.
+//! `notifications/tools/list_changed`, and a change to a resource reaches
+//! the tenant's sessions subscribed to it as
+//! `notifications/resources/updated`. Clients of MCP 2026-07-28, which have
+//! no sessions, hear the same through `subscriptions/listen` streams,
+//! registered here too.
 
+use crate::capabilities::changes::ResourceChanges;
 use rmcp::Peer;
+use rmcp::model::{
+    ResourceUpdatedNotification, ResourceUpdatedNotificationParam, ServerNotification, SubscriptionFilter,
+    ToolListChangedNotification,
+};
 use rmcp::service::RoleServer;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,18 +21,50 @@ use std::time::Duration;
 /// How long one client may take to accept a notification before it is
 /// skipped; a stuck client never delays anyone else.
 const NOTIFY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Resources one session may subscribe to at once.
+pub const MAX_SUBSCRIPTIONS: usize = 1_024;
+/// The longest URI a session may subscribe to, in bytes.
+pub const MAX_URI_BYTES: usize = 2_048;
+/// Notices a `subscriptions/listen` stream may have waiting; a stream that
+/// does not keep up loses the rest (a list change says "list again", so
+/// losing a repeat of it loses nothing).
+const LISTEN_QUEUE: usize = 64;
 
 /// The connected sessions.
 #[derive(Debug, Default)]
 pub struct Sessions {
     next: AtomicU64,
     live: Mutex<HashMap<u64, Live>>,
+    listeners: Mutex<HashMap<u64, Listener>>,
+}
+
+/// One `subscriptions/listen` stream.
+#[derive(Debug)]
+struct Listener {
+    tenant: Arc<str>,
+    tools: bool,
+    resources: HashSet<String>,
+    notices: tokio::sync::mpsc::Sender<ServerNotification>,
+}
+
+/// Keeps a `subscriptions/listen` stream registered until dropped.
+#[derive(Debug)]
+pub struct Listening {
+    id: u64,
+    sessions: Arc<Sessions>,
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        self.sessions.listeners().remove(&self.id);
+    }
 }
 
 #[derive(Debug)]
 struct Live {
     tenant: Arc<str>,
     peer: Peer<RoleServer>,
+    subscriptions: HashSet<String>,
 }
 
 /// Keeps a session registered; dropping it (when the session ends)
@@ -32,6 +73,40 @@ struct Live {
 pub struct Registration {
     id: u64,
     sessions: Arc<Sessions>,
+}
+
+/// Why a subscription was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SubscribeError {
+    /// The session holds [`MAX_SUBSCRIPTIONS`] already.
+    #[error("a session may hold at most {MAX_SUBSCRIPTIONS} subscriptions")]
+    TooMany,
+    /// The URI is longer than [`MAX_URI_BYTES`].
+    #[error("a resource URI may be at most {MAX_URI_BYTES} bytes")]
+    TooLong,
+}
+
+impl Registration {
+    /// Subscribes the session to changes of the resource at `uri`.
+    pub fn subscribe(&self, uri: &str) -> Result<(), SubscribeError> {
+        if uri.len() > MAX_URI_BYTES {
+            return Err(SubscribeError::TooLong);
+        }
+        let mut live = self.sessions.lock();
+        let Some(session) = live.get_mut(&self.id) else { return Ok(()) };
+        if session.subscriptions.len() >= MAX_SUBSCRIPTIONS && !session.subscriptions.contains(uri) {
+            return Err(SubscribeError::TooMany);
+        }
+        session.subscriptions.insert(uri.to_owned());
+        Ok(())
+    }
+
+    /// Ends the session's subscription to `uri`, if it had one.
+    pub fn unsubscribe(&self, uri: &str) {
+        if let Some(session) = self.sessions.lock().get_mut(&self.id) {
+            session.subscriptions.remove(uri);
+        }
+    }
 }
 
 impl Drop for Registration {
@@ -44,13 +119,38 @@ impl Sessions {
     /// Registers an initialized session of `tenant`, reachable through `peer`.
     pub fn register(self: &Arc<Self>, tenant: Arc<str>, peer: Peer<RoleServer>) -> Registration {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
-        self.lock().insert(id, Live { tenant, peer });
+        self.lock().insert(id, Live { tenant, peer, subscriptions: HashSet::new() });
         Registration { id, sessions: self.clone() }
     }
 
-    /// The tenants with at least one session.
+    /// Registers a `subscriptions/listen` stream of `tenant` for what
+    /// `accepted` lets through, at most [`MAX_SUBSCRIPTIONS`] resources; the
+    /// notices arrive on the receiver.
+    pub fn listen(
+        self: &Arc<Self>,
+        tenant: Arc<str>,
+        accepted: &SubscriptionFilter,
+    ) -> (Listening, tokio::sync::mpsc::Receiver<ServerNotification>) {
+        let (notices, receiver) = tokio::sync::mpsc::channel(LISTEN_QUEUE);
+        let resources = accepted.resource_subscriptions.iter().flatten().take(MAX_SUBSCRIPTIONS).cloned().collect();
+        let listener = Listener { tenant, tools: accepted.tools_list_changed == Some(true), resources, notices };
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.listeners().insert(id, listener);
+        (Listening { id, sessions: self.clone() }, receiver)
+    }
+
+    /// Queues `notice` on every stream `which` picks.
+    fn tell_listeners(&self, which: impl Fn(&Listener) -> bool, notice: impl Fn() -> ServerNotification) {
+        for listener in self.listeners().values().filter(|listener| which(listener)) {
+            let _ = listener.notices.try_send(notice());
+        }
+    }
+
+    /// The tenants with at least one session or stream.
     pub fn tenants(&self) -> BTreeSet<Arc<str>> {
-        self.lock().values().map(|live| live.tenant.clone()).collect()
+        let mut tenants: BTreeSet<Arc<str>> = self.lock().values().map(|live| live.tenant.clone()).collect();
+        tenants.extend(self.listeners().values().map(|listener| listener.tenant.clone()));
+        tenants
     }
 
     /// Sessions connected now.
@@ -62,28 +162,68 @@ impl Sessions {
     /// the background: the change is already live, and a slow client must not
     /// hold up the operator who made it.
     pub fn tools_changed(&self, tenants: &BTreeSet<Arc<str>>) {
-        let peers: Vec<Peer<RoleServer>> = self
-            .lock()
+        self.tell_listeners(
+            |listener| listener.tools && tenants.contains(&listener.tenant),
+            || ServerNotification::ToolListChangedNotification(ToolListChangedNotification::default()),
+        );
+        let peers = self.peers(|live| tenants.contains(&live.tenant));
+        notify(peers, "tools/list_changed", |peer| async move { peer.notify_tool_list_changed().await });
+    }
+
+    /// The open sessions that `which` picks.
+    fn peers(&self, which: impl Fn(&Live) -> bool) -> Vec<Peer<RoleServer>> {
+        self.lock()
             .values()
-            .filter(|live| tenants.contains(&live.tenant) && !live.peer.is_transport_closed())
+            .filter(|live| which(live) && !live.peer.is_transport_closed())
             .map(|live| live.peer.clone())
-            .collect();
-        if peers.is_empty() {
-            return;
-        }
-        tokio::spawn(async move {
-            let sends = peers.iter().map(|peer| tokio::time::timeout(NOTIFY_TIMEOUT, peer.notify_tool_list_changed()));
-            for outcome in futures::future::join_all(sends).await {
-                match outcome {
-                    Ok(Ok(())) => {}
-                    Ok(Err(error)) => tracing::debug!("tools/list_changed not delivered: {error}"),
-                    Err(_) => tracing::debug!("tools/list_changed not delivered within {NOTIFY_TIMEOUT:?}"),
-                }
-            }
-        });
+            .collect()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Live>> {
         self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+
+    fn listeners(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Listener>> {
+        self.listeners.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl ResourceChanges for Sessions {
+    fn updated(&self, tenant: &str, uri: &str) {
+        self.tell_listeners(
+            |listener| &*listener.tenant == tenant && listener.resources.contains(uri),
+            || {
+                let params = ResourceUpdatedNotificationParam::new(uri.to_owned());
+                ServerNotification::ResourceUpdatedNotification(ResourceUpdatedNotification::new(params))
+            },
+        );
+        let peers = self.peers(|live| &*live.tenant == tenant && live.subscriptions.contains(uri));
+        let uri = uri.to_owned();
+        notify(peers, "resources/updated", move |peer| {
+            let uri = uri.clone();
+            async move { peer.notify_resource_updated(ResourceUpdatedNotificationParam::new(uri)).await }
+        });
+    }
+}
+
+/// Sends `what` to each of `peers` with `send`, in the background, each
+/// within [`NOTIFY_TIMEOUT`].
+fn notify<F, S>(peers: Vec<Peer<RoleServer>>, what: &'static str, send: S)
+where
+    S: Fn(Peer<RoleServer>) -> F + Send + 'static,
+    F: Future<Output = Result<(), rmcp::service::ServiceError>> + Send,
+{
+    if peers.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        let sends = peers.into_iter().map(|peer| tokio::time::timeout(NOTIFY_TIMEOUT, send(peer)));
+        for outcome in futures::future::join_all(sends).await {
+            match outcome {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => tracing::debug!("{what} not delivered: {error}"),
+                Err(_) => tracing::debug!("{what} not delivered within {NOTIFY_TIMEOUT:?}"),
+            }
+        }
+    });
 }

@@ -71,15 +71,27 @@ pub enum ManifestError {
         "plugin version `{0}` is invalid: use 1 to {MAX_VERSION} printable ASCII characters without spaces, such as 1.2.0"
     )]
     Version(String),
-    /// A tool name is not `[a-z][a-z0-9_]*`.
-    #[error("tool name `{0}` is invalid: use a lower-case letter followed by lower-case letters, digits or `_`")]
+    /// A tool or prompt name is not `[a-z][a-z0-9_]*`.
+    #[error(
+        "tool or prompt name `{0}` is invalid: use a lower-case letter followed by lower-case letters, digits or `_`"
+    )]
     ToolName(String),
     /// `{plugin}_{tool}` is longer than clients accept.
-    #[error("tool name `{0}` is longer than {MAX_QUALIFIED_NAME} characters once prefixed with the plugin name")]
+    #[error(
+        "tool or prompt name `{0}` is longer than {MAX_QUALIFIED_NAME} characters once prefixed with the plugin name"
+    )]
     TooLong(String),
-    /// Two tools share a name.
-    #[error("tool `{0}` is declared twice")]
+    /// Two tools, or two prompts, share a name.
+    #[error("tool or prompt `{0}` is declared twice")]
     DuplicateTool(String),
+    /// A resource template outside the plugin's own URI scheme.
+    #[error("resource template `{template}` must start with `{plugin}://`: a plugin answers only for its own URIs")]
+    ForeignTemplate {
+        /// The template.
+        template: String,
+        /// The plugin.
+        plugin: String,
+    },
     /// More tools than the operator allows.
     #[error("the plugin declares {count} tools; at most {max} are allowed (`[manifest] max_tools`)")]
     TooManyTools {
@@ -88,10 +100,12 @@ pub enum ManifestError {
         /// The limit.
         max: u32,
     },
-    /// More egress rules, credentials or settings than allowed.
+    /// More egress rules, credentials, settings, prompts or templates than
+    /// allowed.
     #[error("the plugin declares {count} {what}; at most {max} are allowed (`[manifest] max_entries`)")]
     TooManyEntries {
-        /// `egress rules`, `credentials` or `settings`.
+        /// `egress rules`, `credentials`, `settings`, `prompts` or
+        /// `resource templates`.
         what: &'static str,
         /// How many it declares.
         count: usize,
@@ -206,6 +220,26 @@ pub fn qualified_name(plugin: &str, tool: &str) -> String {
 /// Splits `{plugin}_{tool}` into its parts.
 pub fn split_qualified_name(name: &str) -> Option<(&str, &str)> {
     name.split_once('_')
+}
+
+/// Checks that a resource template of `plugin` is in the plugin's own URI
+/// scheme, `{plugin}://`, so that no two plugins answer for one URI.
+pub fn check_template(plugin: &str, template: &str) -> Result<(), ManifestError> {
+    if owns_uri(plugin, template) {
+        Ok(())
+    } else {
+        Err(ManifestError::ForeignTemplate { template: quote(template), plugin: plugin.to_owned() })
+    }
+}
+
+/// Whether `uri` is in `plugin`'s URI scheme, `{plugin}://`.
+pub fn owns_uri(plugin: &str, uri: &str) -> bool {
+    uri.strip_prefix(plugin).is_some_and(|rest| rest.starts_with("://"))
+}
+
+/// The plugin whose URI scheme `uri` is in, if its scheme could name one.
+pub fn uri_owner(uri: &str) -> Option<&str> {
+    uri.split_once("://").map(|(scheme, _)| scheme).filter(|scheme| is_identifier(scheme, b'-'))
 }
 
 /// Checks that names are unique across `tools`.

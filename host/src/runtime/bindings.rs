@@ -1,10 +1,17 @@
-//! Host-side bindings generated from `wit/` by wasmtime's `bindgen!`.
+//! Host-side bindings generated from `wit/` by wasmtime's `bindgen!`: the
+//! current contract, `berth:plugin@0.2.0`, at the top level, and the first
+//! one, `berth:plugin@0.1.0`, in [`v0_1`]. The host works in 0.2's types;
+//! [`super::legacy`] converts what a 0.1 component says.
 
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "adapter",
     imports: {
         "berth:plugin/http.send": async | trappable,
+        "berth:plugin/client.progress": async | trappable,
+        "berth:plugin/client.elicit": async | trappable,
+        "berth:plugin/client.elicit-url": async | trappable,
+        "berth:plugin/client.sample": async | trappable,
         default: trappable,
     },
     exports: { default: async },
@@ -14,6 +21,22 @@ wasmtime::component::bindgen!({
     // What a plugin declares is kept in the compile cache as JSON.
     additional_derives: [serde::Serialize, serde::Deserialize],
 });
+
+/// `berth:plugin@0.1.0`, which components built before 0.2 target.
+pub mod v0_1 {
+    wasmtime::component::bindgen!({
+        path: "../wit/0.1.0",
+        world: "adapter",
+        imports: {
+            "berth:plugin/http.send": async | trappable,
+            default: trappable,
+        },
+        exports: { default: async },
+        with: {
+            "berth:plugin/secrets.secret": crate::capabilities::secrets::SecretHandle,
+        },
+    });
+}
 
 pub use self::berth::plugin::types;
 

@@ -6,7 +6,9 @@ pub mod bindings;
 mod compile_cache;
 pub mod engine;
 mod file_digests;
+mod guest;
 mod guest_output;
+mod legacy;
 pub mod limits;
 mod output;
 mod plugin;
@@ -17,7 +19,7 @@ mod wasm;
 
 pub use engine::{Allocation, EngineOptions};
 pub use limits::{LimitExceeded, Limits};
-pub use plugin::{LoadedPlugin, ToolSpec};
+pub use plugin::{LoadedPlugin, PromptSpec, ToolSpec};
 pub(crate) use state::PluginGrants;
 pub use state::{CallScope, CallState, HostServices};
 pub use wasm::{Wasm, WasmError, digest_of};
@@ -27,10 +29,12 @@ use crate::log_safe;
 use crate::policy::egress::EgressTemplate;
 use crate::policy::manifest::{ManifestError, ManifestLimits};
 use crate::policy::schema::SchemaLimits;
-use bindings::types::{ToolError, ToolResult};
-use bindings::{Adapter, AdapterPre};
+use bindings::types::{
+    Completion, CompletionRequest, PromptResult, ResourceContents, ResourceInfo, ToolError, ToolResult,
+};
 use compile_cache::CompileCache;
 use file_digests::FileDigests;
+use guest::{Declared, Guest, GuestPre};
 use std::sync::Arc;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
@@ -97,9 +101,6 @@ pub enum CallError {
     Busy(Refusal),
 }
 
-/// What a plugin declares about itself: `describe` and `list-tools`.
-type Declared = (bindings::types::Manifest, Vec<bindings::types::Tool>);
-
 /// Compiles `wasm` after checking that it is a component at all.
 fn compile(engine: &Engine, wasm: &Wasm) -> Result<Component, LoadError> {
     let bytes = wasm.bytes()?;
@@ -159,6 +160,7 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         crate::capabilities::add_to_linker(&mut linker)?;
+        legacy::add_to_linker(&mut linker)?;
         Ok(Self {
             engine,
             linker,
@@ -257,9 +259,9 @@ impl Runtime {
         }
         let link = |error: wasmtime::Error| LoadError::Link(log_safe::escape(&format!("{error:#}")).into_owned());
         let instance_pre = self.linker.instantiate_pre(&component).map_err(link)?;
-        let pre = AdapterPre::new(instance_pre).map_err(link)?;
+        let pre = GuestPre::new(instance_pre).map_err(link)?;
         let fresh = kept.is_none();
-        let (manifest, tools) = match kept {
+        let declared = match kept {
             Some(declared) => declared,
             None => self.describe(&pre).await?,
         };
@@ -267,16 +269,17 @@ impl Runtime {
         // that pass are kept, so the next load need not ask again.
         let (manifest_limits, schema_limits) = (self.manifest_limits, self.schema_limits);
         let (cache, digest) = (self.compile_cache.clone().filter(|_| fresh), wasm.digest().to_owned());
-        let (manifest, tools) = tokio::task::spawn_blocking(move || {
-            let declared = cache.as_ref().map(|_| tools.clone());
-            let tools = plugin::check_declarations(&manifest, tools, &manifest_limits, schema_limits)?;
-            if let (Some(cache), Some(declared)) = (cache, declared) {
-                cache.keep_declarations(&digest, &host, (&manifest, declared));
+        let checked = tokio::task::spawn_blocking(move || {
+            let kept = cache.as_ref().map(|_| declared.clone());
+            let checked = plugin::check_declarations(declared, &manifest_limits, schema_limits)?;
+            if let (Some(cache), Some(kept)) = (cache, kept) {
+                cache.keep_declarations(&digest, &host, &kept);
             }
-            Ok::<_, LoadError>((manifest, tools))
+            Ok::<_, LoadError>(checked)
         })
         .await
         .map_err(|error| LoadError::Describe(error.to_string()))??;
+        let manifest = checked.manifest;
         let egress =
             manifest.egress.iter().map(|rule| EgressTemplate::parse(rule)).collect::<Result<Vec<_>, _>>().map_err(
                 |mut error| {
@@ -294,7 +297,17 @@ impl Runtime {
                 .filter_map(|key| Some((key.name.clone(), key.default.clone()?)))
                 .collect(),
         };
-        Ok(LoadedPlugin { manifest, tools, digest: wasm.digest().to_owned(), bytes: wasm.len(), imports, grants, pre })
+        Ok(LoadedPlugin {
+            manifest,
+            tools: checked.tools,
+            templates: checked.templates,
+            prompts: checked.prompts,
+            digest: wasm.digest().to_owned(),
+            bytes: wasm.len(),
+            imports,
+            grants,
+            pre,
+        })
     }
 
     /// What decides the answer to `describe` and `list-tools` besides the
@@ -302,8 +315,10 @@ impl Runtime {
     /// checks under. Kept declarations serve only a host with the same tag.
     fn declarations_tag(&self) -> String {
         let host = format!(
-            "{} {:?} {:?} {:?}",
+            "{} {} {:?} {:?} {:?}",
             env!("CARGO_PKG_VERSION"),
+            // What is kept: tools, templates and prompts.
+            "declarations 2",
             self.limits,
             self.manifest_limits,
             self.schema_limits
@@ -311,9 +326,9 @@ impl Runtime {
         digest_of(host.as_bytes())
     }
 
-    /// Runs `describe` and `list-tools` with no grants and a placeholder
+    /// Asks for the plugin's declarations with no grants and a placeholder
     /// identity: a plugin must be able to say what it is without any access.
-    async fn describe(&self, pre: &AdapterPre<CallState>) -> Result<Declared, LoadError> {
+    async fn describe(&self, pre: &GuestPre) -> Result<Declared, LoadError> {
         let grants = PluginGrants {
             name: "(loading)".into(),
             egress: Arc::from([]),
@@ -321,11 +336,7 @@ impl Runtime {
             config_defaults: Default::default(),
         };
         let state = CallState::new(&grants, CallScope::default(), "describe", self.limits, &self.services);
-        let run = async |store: &mut Store<CallState>, adapter: Adapter| {
-            let manifest = adapter.call_describe(&mut *store).await?;
-            let tools = adapter.call_list_tools(&mut *store).await?;
-            Ok((manifest, tools))
-        };
+        let run = async |store: &mut Store<CallState>, guest: Guest| guest.declarations(store).await;
         self.run(pre, None, state, run).await.map_err(|error| LoadError::Describe(error.to_string()))
     }
 
@@ -338,14 +349,74 @@ impl Runtime {
         tool: &str,
         arguments: &str,
     ) -> Result<Result<ToolResult, ToolError>, CallError> {
-        let tenant = scope.tenant.clone();
-        let state = CallState::new(&plugin.grants, scope, tool, self.limits, &self.services);
-        let run = async |store: &mut Store<CallState>, adapter: Adapter| {
-            adapter.call_call_tool(&mut *store, tool, arguments).await
-        };
-        let outcome = self.run(&plugin.pre, tenant.as_ref(), state, run).await?;
+        let run = async |store: &mut Store<CallState>, guest: Guest| guest.call_tool(store, tool, arguments).await;
+        let outcome = self.invoke(plugin, scope, tool, run).await?;
         output::check(&outcome, &self.limits)?;
         Ok(outcome)
+    }
+
+    /// The resources `plugin` offers `scope`'s tenant right now.
+    pub async fn list_resources(
+        &self,
+        plugin: &LoadedPlugin,
+        scope: CallScope,
+    ) -> Result<Result<Vec<ResourceInfo>, ToolError>, CallError> {
+        self.invoke(plugin, scope, "(list-resources)", async |store, guest| guest.list_resources(store).await).await
+    }
+
+    /// Reads the resource at `uri` of `plugin` for `scope`.
+    pub async fn read_resource(
+        &self,
+        plugin: &LoadedPlugin,
+        scope: CallScope,
+        uri: &str,
+    ) -> Result<Result<Vec<ResourceContents>, ToolError>, CallError> {
+        let run = async |store: &mut Store<CallState>, guest: Guest| guest.read_resource(store, uri).await;
+        let outcome = self.invoke(plugin, scope, "(read-resource)", run).await?;
+        if let Ok(contents) = &outcome {
+            output::check_contents(contents, &self.limits)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Builds prompt `name` of `plugin` from `arguments` for `scope`.
+    pub async fn get_prompt(
+        &self,
+        plugin: &LoadedPlugin,
+        scope: CallScope,
+        name: &str,
+        arguments: &[(String, String)],
+    ) -> Result<Result<PromptResult, ToolError>, CallError> {
+        let run = async |store: &mut Store<CallState>, guest: Guest| guest.get_prompt(store, name, arguments).await;
+        let outcome = self.invoke(plugin, scope, name, run).await?;
+        if let Ok(prompt) = &outcome {
+            output::check_prompt(prompt, &self.limits)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Asks `plugin` to complete a prompt argument or a template variable.
+    pub async fn complete(
+        &self,
+        plugin: &LoadedPlugin,
+        scope: CallScope,
+        request: &CompletionRequest,
+    ) -> Result<Result<Completion, ToolError>, CallError> {
+        self.invoke(plugin, scope, "(complete)", async |store, guest| guest.complete(store, request).await).await
+    }
+
+    /// Runs `body` on a fresh instance of `plugin` for `scope`; `what` names
+    /// the export or tool in the log.
+    async fn invoke<R>(
+        &self,
+        plugin: &LoadedPlugin,
+        scope: CallScope,
+        what: &str,
+        body: impl AsyncFnOnce(&mut Store<CallState>, Guest) -> wasmtime::Result<R>,
+    ) -> Result<R, CallError> {
+        let tenant = scope.tenant.clone();
+        let state = CallState::new(&plugin.grants, scope, what, self.limits, &self.services);
+        self.run(&plugin.pre, tenant.as_ref(), state, body).await
     }
 
     /// Instantiates `pre` in a fresh store holding `state` and runs `body`
@@ -354,10 +425,10 @@ impl Runtime {
     /// I/O. The slot is counted against `tenant` (none: a load).
     async fn run<R>(
         &self,
-        pre: &AdapterPre<CallState>,
+        pre: &GuestPre,
         tenant: Option<&Arc<str>>,
         state: CallState,
-        body: impl AsyncFnOnce(&mut Store<CallState>, Adapter) -> wasmtime::Result<R>,
+        body: impl AsyncFnOnce(&mut Store<CallState>, Guest) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
         let deadline = tokio::time::Instant::from_std(state.deadline);
         let _slot = self.instance_slot(tenant, deadline).await?;
@@ -379,8 +450,8 @@ impl Runtime {
             })
         });
         let work = async {
-            let adapter = pre.instantiate_async(&mut store).await?;
-            body(&mut store, adapter).await
+            let guest = pre.instantiate(&mut store).await?;
+            body(&mut store, guest).await
         };
         let outcome = tokio::time::timeout_at(deadline, work).await;
         store.data().finish_output();

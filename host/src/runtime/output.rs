@@ -3,14 +3,21 @@
 //! per-item framing included. Counting text bytes alone let two million
 //! empty items through as "no output".
 
-use super::bindings::types::{Content, ToolError, ToolResult, UpstreamError};
+use super::bindings::types::{
+    Content, PromptResult, ResourceBody, ResourceContents, ResourceLink, ToolError, ToolResult, UpstreamError,
+};
 use super::limits::{LimitExceeded, Limits};
 
 /// JSON framing of a text item: `{"type":"text","text":},`.
 const TEXT_ITEM_FRAMING: usize = 25;
-/// JSON framing of a resource link, whose URI is sent twice (as `uri` and
-/// as `name`): `{"type":"resource_link","uri":,"name":},`.
-const LINK_ITEM_FRAMING: usize = 40;
+/// JSON framing of a resource link: `{"type":"resource_link","uri":,"name":,
+/// "description":,"mimeType":},`.
+const LINK_ITEM_FRAMING: usize = 70;
+/// JSON framing of an image or a sound: `{"type":"image","data":,"mimeType":},`.
+const MEDIA_ITEM_FRAMING: usize = 40;
+/// JSON framing of embedded resource contents, in a content block or in
+/// `resources/read`: `{"type":"resource","resource":{"uri":,"mimeType":,"text":}},`.
+const RESOURCE_ITEM_FRAMING: usize = 60;
 /// JSON framing of an error result around its message.
 const ERROR_FRAMING: usize = 64;
 
@@ -28,18 +35,35 @@ pub(super) fn check(outcome: &Result<ToolResult, ToolError>, limits: &Limits) ->
     Ok(())
 }
 
+/// Refuses resource contents with more than `limits.output_items` items or
+/// more than `limits.output_kib` of JSON, as for a tool's result.
+pub(super) fn check_contents(contents: &[ResourceContents], limits: &Limits) -> Result<(), LimitExceeded> {
+    check_size(contents.len(), contents.iter().map(contents_size).sum(), limits)
+}
+
+/// Refuses a built prompt with more than `limits.output_items` messages or
+/// more than `limits.output_kib` of JSON, as for a tool's result.
+pub(super) fn check_prompt(prompt: &PromptResult, limits: &Limits) -> Result<(), LimitExceeded> {
+    let bytes = prompt.messages.iter().map(|message| TEXT_ITEM_FRAMING + content_size(&message.content)).sum::<usize>()
+        + prompt.description.as_deref().map_or(0, json_string_len);
+    check_size(prompt.messages.len(), bytes, limits)
+}
+
+fn check_size(items: usize, bytes: usize, limits: &Limits) -> Result<(), LimitExceeded> {
+    if items > limits.output_items as usize {
+        return Err(LimitExceeded::OutputItems(limits.output_items));
+    }
+    if bytes > limits.output_bytes() {
+        return Err(LimitExceeded::Output(limits.output_kib));
+    }
+    Ok(())
+}
+
 /// Bytes of JSON the outcome adds to the client's answer.
 fn json_size(outcome: &Result<ToolResult, ToolError>) -> usize {
     match outcome {
         Ok(result) => {
-            let content: usize = result
-                .content
-                .iter()
-                .map(|content| match content {
-                    Content::Text(text) | Content::Json(text) => TEXT_ITEM_FRAMING + json_string_len(text),
-                    Content::ResourceLink(uri) => LINK_ITEM_FRAMING + 2 * json_string_len(uri),
-                })
-                .sum();
+            let content: usize = result.content.iter().map(content_size).sum();
             content + result.structured.as_ref().map_or(0, String::len)
         }
         Err(
@@ -50,6 +74,38 @@ fn json_size(outcome: &Result<ToolResult, ToolError>) -> usize {
             | ToolError::Upstream(UpstreamError { message, .. }),
         ) => ERROR_FRAMING + json_string_len(message),
     }
+}
+
+/// Bytes of JSON one content block becomes.
+fn content_size(content: &Content) -> usize {
+    match content {
+        Content::Text(text) | Content::Json(text) => TEXT_ITEM_FRAMING + json_string_len(text),
+        Content::Image(media) | Content::Audio(media) => {
+            MEDIA_ITEM_FRAMING + base64_len(media.data.len()) + json_string_len(&media.mime_type)
+        }
+        Content::Resource(contents) => contents_size(contents),
+        Content::ResourceLink(ResourceLink { uri, name, description, mime_type }) => {
+            let optional = [description, mime_type].into_iter().flatten().map(|text| json_string_len(text));
+            LINK_ITEM_FRAMING + json_string_len(uri) + json_string_len(name) + optional.sum::<usize>()
+        }
+    }
+}
+
+/// Bytes of JSON a resource's contents become.
+fn contents_size(contents: &ResourceContents) -> usize {
+    let body = match &contents.body {
+        ResourceBody::Text(text) => json_string_len(text),
+        ResourceBody::Blob(data) => base64_len(data.len()),
+    };
+    RESOURCE_ITEM_FRAMING
+        + json_string_len(&contents.uri)
+        + contents.mime_type.as_deref().map_or(0, json_string_len)
+        + body
+}
+
+/// Length of `bytes` bytes base64-encoded, padded, with quotes.
+fn base64_len(bytes: usize) -> usize {
+    bytes.div_ceil(3) * 4 + 2
 }
 
 /// Length of `text` as a JSON string, quotes and escapes included, as
@@ -74,6 +130,7 @@ fn json_string_len(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::bindings::types::Media;
 
     fn result(content: Vec<Content>) -> Result<ToolResult, ToolError> {
         Ok(ToolResult { content, structured: None, is_error: false })
@@ -99,6 +156,18 @@ mod tests {
         assert_eq!(check(&controls, &limits), Err(LimitExceeded::Output(4)), "1,000 bytes are 6,000 once escaped");
         let plain = result(vec![Content::Text("x".repeat(1_000))]);
         assert_eq!(check(&plain, &limits), Ok(()));
+    }
+
+    #[test]
+    fn bytes_count_as_base64() {
+        let limits = Limits { output_kib: 4, ..Limits::default() };
+        let image = |bytes| result(vec![Content::Image(Media { data: vec![0; bytes], mime_type: "image/png".into() })]);
+        assert_eq!(check(&image(2_900), &limits), Ok(()));
+        assert_eq!(check(&image(3_100), &limits), Err(LimitExceeded::Output(4)), "3,100 bytes are 4,136 in base64");
+        let blob =
+            |bytes| ResourceContents { uri: "x://y".into(), mime_type: None, body: ResourceBody::Blob(vec![0; bytes]) };
+        assert_eq!(check_contents(&[blob(2_900)], &limits), Ok(()));
+        assert_eq!(check_contents(&[blob(3_100)], &limits), Err(LimitExceeded::Output(4)));
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! [`LoadedPlugin`]: a validated, compiled, pre-instantiated component and
 //! what it declared about itself.
 
-use super::bindings::AdapterPre;
-use super::bindings::types::{Manifest, Tool, ToolAnnotations};
-use super::state::{CallState, PluginGrants};
+use super::bindings::types::{Manifest, Prompt, PromptArgument, ResourceTemplate, Tool, ToolAnnotations};
+use super::guest::{Declared, GuestPre};
+use super::state::PluginGrants;
 use crate::policy::manifest::{self as rules, ManifestError, ManifestLimits};
 use crate::policy::schema::{CheckedSchema, SchemaLimits};
 use serde_json::{Map, Value};
@@ -69,16 +69,62 @@ impl ToolSpec {
     }
 }
 
+/// One prompt of a loaded plugin.
+#[derive(Debug, Clone)]
+pub struct PromptSpec {
+    /// Name within the plugin.
+    pub name: String,
+    /// Human-readable title.
+    pub title: Option<String>,
+    /// What the prompt is for.
+    pub description: Option<String>,
+    /// Its arguments.
+    pub arguments: Vec<PromptArgument>,
+}
+
+impl PromptSpec {
+    /// Checks one declared prompt of `plugin`.
+    fn from_declaration(plugin: &str, prompt: Prompt, limits: &ManifestLimits) -> Result<Self, ManifestError> {
+        rules::check_tool_name(plugin, &prompt.name)?;
+        let name = &prompt.name;
+        for text in [&prompt.title, &prompt.description].into_iter().flatten() {
+            rules::check_description(|| format!("description of prompt `{name}`"), text, limits)?;
+        }
+        rules::check_entries("prompt arguments", prompt.arguments.len(), limits)?;
+        for argument in &prompt.arguments {
+            rules::check_description(|| format!("argument of prompt `{name}`"), &argument.name, limits)?;
+            if let Some(description) = &argument.description {
+                rules::check_description(|| format!("argument of prompt `{name}`"), description, limits)?;
+            }
+        }
+        Ok(Self {
+            name: prompt.name,
+            title: prompt.title,
+            description: prompt.description,
+            arguments: prompt.arguments,
+        })
+    }
+}
+
+/// What a plugin declared, checked.
+pub(crate) struct Checked {
+    pub manifest: Manifest,
+    pub tools: Vec<ToolSpec>,
+    pub templates: Vec<ResourceTemplate>,
+    pub prompts: Vec<PromptSpec>,
+}
+
 /// Checks everything a plugin declared (its name, version, descriptions,
-/// the size of its lists and of its tool table, each tool) against the rules
-/// and the operator's bounds, and compiles its schemas. Compiling many
-/// patterns costs CPU: call it off the async workers.
+/// the size of its lists and of its tool table, each tool, template and
+/// prompt) against the rules and the operator's bounds, and compiles its
+/// schemas. Compiling many patterns costs CPU: call it off the async
+/// workers.
 pub(crate) fn check_declarations(
-    manifest: &Manifest,
-    tools: Vec<Tool>,
+    declared: Declared,
     limits: &ManifestLimits,
     schemas: SchemaLimits,
-) -> Result<Vec<ToolSpec>, ManifestError> {
+) -> Result<Checked, ManifestError> {
+    let Declared { manifest, tools, templates, prompts } = declared;
     rules::check_plugin_name(&manifest.name)?;
     rules::check_version(&manifest.version)?;
     rules::check_description(|| "plugin description".to_owned(), &manifest.description, limits)?;
@@ -100,7 +146,25 @@ pub(crate) fn check_declarations(
         .sum();
     rules::check_tool_table(tools.len(), table_bytes, limits)?;
     rules::check_unique(tools.iter().map(|tool| tool.name.as_str()))?;
-    tools.into_iter().map(|tool| ToolSpec::from_declaration(&manifest.name, tool, limits, schemas)).collect()
+    let tools = tools
+        .into_iter()
+        .map(|tool| ToolSpec::from_declaration(&manifest.name, tool, limits, schemas))
+        .collect::<Result<_, _>>()?;
+    rules::check_entries("resource templates", templates.len(), limits)?;
+    for template in &templates {
+        rules::check_template(&manifest.name, &template.uri_template)?;
+        let texts = [&template.title, &template.description, &template.mime_type].into_iter().flatten();
+        for text in texts.chain([&template.uri_template, &template.name]) {
+            rules::check_description(|| format!("resource template `{}`", template.name), text, limits)?;
+        }
+    }
+    rules::check_entries("prompts", prompts.len(), limits)?;
+    rules::check_unique(prompts.iter().map(|prompt| prompt.name.as_str()))?;
+    let prompts = prompts
+        .into_iter()
+        .map(|prompt| PromptSpec::from_declaration(&manifest.name, prompt, limits))
+        .collect::<Result<_, _>>()?;
+    Ok(Checked { manifest, tools, templates, prompts })
 }
 
 /// A plugin ready to serve calls. Immutable: an upgrade replaces the whole
@@ -110,6 +174,10 @@ pub struct LoadedPlugin {
     pub manifest: Manifest,
     /// Its tools, in declaration order.
     pub tools: Vec<ToolSpec>,
+    /// Its resource templates, each in its own URI scheme.
+    pub templates: Vec<ResourceTemplate>,
+    /// Its prompts, in declaration order.
+    pub prompts: Vec<PromptSpec>,
     /// SHA-256 of the component bytes, hex.
     pub digest: String,
     /// Size of the component in bytes.
@@ -117,13 +185,25 @@ pub struct LoadedPlugin {
     /// What the component imports (Berth interfaces and WASI), by name.
     pub imports: Vec<String>,
     pub(crate) grants: PluginGrants,
-    pub(crate) pre: AdapterPre<CallState>,
+    pub(crate) pre: GuestPre,
 }
 
 impl LoadedPlugin {
     /// The plugin's name.
     pub fn name(&self) -> &str {
         &self.manifest.name
+    }
+
+    /// The contract the component was built against, such as
+    /// `berth:plugin@0.2.0`.
+    pub fn contract(&self) -> &'static str {
+        self.pre.contract()
+    }
+
+    /// Whether the component can serve resources: only 0.2 components
+    /// export them, so a 0.1 one is never instantiated to list none.
+    pub fn serves_resources(&self) -> bool {
+        matches!(self.pre, GuestPre::V0_2(_))
     }
 }
 

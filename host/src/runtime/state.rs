@@ -6,6 +6,8 @@ use super::guest_output::{GuestOutput, Stream};
 use super::limits::{CallLimiter, Limits};
 use crate::audit::AuditLog;
 use crate::capabilities::cache::{CacheCtx, CacheStore};
+use crate::capabilities::changes::{ChangesCtx, ResourceChanges};
+use crate::capabilities::client::{CallClient, ClientCtx};
 use crate::capabilities::config::ConfigCtx;
 use crate::capabilities::http::HttpCtx;
 use crate::capabilities::log::{ClientLog, LogBudget, LogCtx};
@@ -40,6 +42,11 @@ pub struct CallScope {
     /// Where the guest's log records also go: the MCP client that made the
     /// call, if it asked for them.
     pub client_log: Option<ClientLog>,
+    /// The MCP client that made the call, for progress, elicitation and
+    /// sampling; `None` when there is none to ask.
+    pub client: Option<Arc<dyn CallClient>>,
+    /// Where the plugin's change notices go (the tenant's subscribers).
+    pub changes: Option<Arc<dyn ResourceChanges>>,
 }
 
 impl CallScope {
@@ -99,6 +106,8 @@ pub struct CallState {
     pub(crate) config: ConfigCtx,
     pub(crate) cache: CacheCtx,
     pub(crate) log: LogCtx,
+    pub(crate) client: ClientCtx,
+    pub(crate) changes: ChangesCtx,
     pub(crate) stderr: GuestOutput,
     stdout: GuestOutput,
     /// When the call must be over: waiting for an instance, guest CPU and
@@ -155,6 +164,7 @@ impl CallState {
             .as_ref()
             .map(|tenant| crate::capabilities::cache::CacheScope::new(tenant.clone(), grants.name.clone()));
         let budget = LogBudget::new(tenant.clone(), grants.name.clone(), tool.into());
+        let changes = scope.tenant.clone().zip(scope.changes);
         Self {
             wasi,
             table,
@@ -178,6 +188,8 @@ impl CallState {
             config: ConfigCtx::new(Arc::new(config)),
             cache: CacheCtx::new(services.cache.clone(), cache_scope),
             log: LogCtx::new(budget, scope.client_log),
+            client: ClientCtx::new(scope.client, deadline - limits.answer_margin()),
+            changes: ChangesCtx::new(grants.name.clone(), changes),
             stderr,
             stdout,
             deadline,

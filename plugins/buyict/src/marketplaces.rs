@@ -31,7 +31,7 @@ pub enum Marketplace {
 }
 
 /// What [`Marketplace::describe`] tells: one row of `list_marketplaces`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct MarketplaceInfo {
     /// Code, also the prefix of its opportunity IDs.
     pub code: &'static str,

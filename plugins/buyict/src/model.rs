@@ -3,10 +3,11 @@
 //! round-trip through JSON.
 
 use berth_sdk::http::percent_encode;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One opportunity as the listing shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     /// Opportunity ID, e.g. `PCS-03324`.
     pub id: String,
@@ -37,7 +38,7 @@ pub struct Summary {
 }
 
 /// One page of search results.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SearchPage {
     /// The opportunities on this page.
     pub opportunities: Vec<Summary>,
@@ -56,7 +57,7 @@ pub struct SearchPage {
 /// Everything the details page shows about one opportunity. Labelled
 /// fields the portal does not show are absent; labels this plugin does not
 /// know are kept in `other_fields`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Details {
     /// Opportunity ID.
     pub id: String,
@@ -136,7 +137,7 @@ pub struct Details {
 }
 
 /// A document attached to an opportunity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Attachment {
     /// File name.
     pub file_name: String,
@@ -146,7 +147,7 @@ pub struct Attachment {
 }
 
 /// A labelled value from the details page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Field {
     /// Label as printed.
     pub label: String,
@@ -155,7 +156,7 @@ pub struct Field {
 }
 
 /// A filter the listing offers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Filter {
     /// Name, as `search_opportunities` takes it (`marketplace`, or a key of
     /// its `filters`).
@@ -172,7 +173,7 @@ pub struct Filter {
 }
 
 /// One choice of a filter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FilterOption {
     /// Value to pass.
     pub value: String,

@@ -69,7 +69,7 @@ pub enum Arrangement {
 
 /// A search, as the listing widget takes it. Unset fields are left out, so
 /// the portal applies its own defaults (for `state`, open opportunities).
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct SearchInput {
     /// Words to find in the ID, title or buyer.
     #[serde(skip_serializing_if = "Option::is_none")]

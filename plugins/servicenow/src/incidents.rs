@@ -102,7 +102,7 @@ impl ListIncidentsArgs {
 }
 
 /// One incident in a listing.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct IncidentSummary {
     /// `INC0010001`.
     pub number: String,
@@ -158,7 +158,7 @@ impl IncidentSummary {
 }
 
 /// What `list_incidents` returns.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct IncidentList {
     /// Where this page sits.
     #[serde(flatten)]
@@ -179,7 +179,7 @@ pub fn list_incidents(args: ListIncidentsArgs) -> Result<Json<IncidentList>, Too
 }
 
 /// One incident in full.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct IncidentDetail {
     /// Every non-empty field: plain values, `{value, display}` for coded
     /// fields, `{sys_id, name}` for references.
@@ -332,7 +332,7 @@ pub struct AddCommentArgs {
 }
 
 /// What `add_comment` returns.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct CommentAdded {
     /// The incident's number.
     pub number: String,

@@ -8,6 +8,7 @@
 //! each under a header `2025-03-03 08:31:02 - Fred Luddy (Work notes)`.
 
 use crate::records;
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -16,7 +17,7 @@ const KINDS: [(&str, &str, Kind); 2] =
     [("comments", "(Additional comments)", Kind::Comment), ("work_notes", "(Work notes)", Kind::WorkNote)];
 
 /// Who may see an entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// An additional comment: visible to the caller.
@@ -26,7 +27,7 @@ pub enum Kind {
 }
 
 /// One journal entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Entry {
     /// When it was written, as the instance displays it.
     pub at: String,

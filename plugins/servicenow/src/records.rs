@@ -9,6 +9,7 @@
 //! hundred, most of them blank.
 
 use crate::client::Page;
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -76,7 +77,7 @@ pub fn shape(record: &Value, skip: &[&str]) -> Map<String, Value> {
 }
 
 /// Where a page sits in a listing, for the agent to page on.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct PageInfo {
     /// How many records match in all (`X-Total-Count`), when the instance
     /// says.

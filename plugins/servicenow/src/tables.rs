@@ -30,7 +30,7 @@ pub struct QueryTableArgs {
 }
 
 /// What `query_table` returns.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct TableRecords {
     /// The table read.
     pub table: String,
@@ -71,7 +71,7 @@ pub struct GetRecordArgs {
 }
 
 /// What `get_record` returns.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct TableRecord {
     /// The table read.
     pub table: String,
@@ -106,7 +106,7 @@ pub struct ListUsersArgs {
 }
 
 /// One user.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct UserSummary {
     /// The record's key, for reference fields.
     pub sys_id: String,
@@ -128,7 +128,7 @@ pub struct UserSummary {
 }
 
 /// What `list_users` returns.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct UserList {
     /// Where this page sits.
     #[serde(flatten)]

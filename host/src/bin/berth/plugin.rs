@@ -254,8 +254,11 @@ async fn call(
     match runtime.call(&plugin, scope, tool, &arguments.to_string()).await? {
         Ok(result) => {
             for content in result.content {
-                let (Content::Text(text) | Content::Json(text) | Content::ResourceLink(text)) = content;
-                println!("{text}");
+                match content {
+                    Content::Text(text) | Content::Json(text) => println!("{text}"),
+                    // Bytes and resources as the MCP client would get them.
+                    other => println!("{}", serde_json::to_string(&berth::mcp::content::block(other))?),
+                }
             }
             if let Some(structured) = result.structured {
                 println!("{structured}");

@@ -7,10 +7,11 @@ use crate::opportunities;
 use crate::portal::Portal;
 use crate::settings::Settings;
 use berth_sdk::{Json, NoArgs, ToolError};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// What `list_marketplaces` returns.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct MarketplaceList {
     /// Every marketplace with its code, name and table.
     pub marketplaces: Vec<MarketplaceInfo>,
@@ -19,7 +20,7 @@ pub struct MarketplaceList {
 }
 
 /// What `get_filters` returns.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct FilterList {
     /// The filters, with their choices.
     pub filters: Vec<Filter>,

@@ -1,0 +1,57 @@
+//! `berth:plugin/changes`: a plugin says which of its resources changed;
+//! the host, which keeps the subscribers, tells the calling tenant's
+//! subscribed sessions and no one else. A plugin can speak only for its own
+//! URIs (`{plugin}://...`), and only a bounded number of times per call.
+
+use crate::policy::manifest::owns_uri;
+use crate::runtime::CallState;
+use crate::runtime::bindings::berth::plugin::changes::{Host, add_to_linker as link};
+use std::sync::Arc;
+use wasmtime::component::{HasSelf, Linker};
+
+/// Notices one call may send; each may reach many sessions.
+const MAX_NOTICES: u32 = 256;
+
+/// Where change notices go: the MCP layer's subscribers.
+pub trait ResourceChanges: Send + Sync + std::fmt::Debug {
+    /// The resource at `uri` changed for `tenant`.
+    fn updated(&self, tenant: &str, uri: &str);
+}
+
+/// One call's way to report changes.
+#[derive(Debug)]
+pub struct ChangesCtx {
+    plugin: Arc<str>,
+    /// The tenant and the subscribers; none (a load, the CLI): notices go
+    /// nowhere.
+    target: Option<(Arc<str>, Arc<dyn ResourceChanges>)>,
+    sent: u32,
+}
+
+impl ChangesCtx {
+    /// A context for `plugin` sending `tenant`'s notices to `subscribers`.
+    pub fn new(plugin: Arc<str>, target: Option<(Arc<str>, Arc<dyn ResourceChanges>)>) -> Self {
+        Self { plugin, target, sent: 0 }
+    }
+}
+
+impl Host for ChangesCtx {
+    fn resource_updated(&mut self, uri: String) -> wasmtime::Result<Result<(), String>> {
+        if !owns_uri(&self.plugin, &uri) {
+            return Ok(Err(format!("plugin `{}` may only report changes to `{}://` URIs", self.plugin, self.plugin)));
+        }
+        self.sent += 1;
+        if self.sent > MAX_NOTICES {
+            return Ok(Err(format!("a call may report at most {MAX_NOTICES} changes")));
+        }
+        if let Some((tenant, subscribers)) = &self.target {
+            subscribers.updated(tenant, &uri);
+        }
+        Ok(Ok(()))
+    }
+}
+
+/// Adds `changes` to the linker.
+pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+    link::<CallState, HasSelf<ChangesCtx>>(linker, |state| &mut state.changes)
+}

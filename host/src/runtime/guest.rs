@@ -1,0 +1,135 @@
+//! A plugin component of either contract version, behind one set of
+//! exports in 0.2's types. A 0.1 component offers tools only: it lists no
+//! resources, templates or prompts, and the host never routes anything else
+//! to it.
+
+use super::bindings::types::{
+    Completion, CompletionRequest, Manifest, Prompt, PromptResult, ResourceContents, ResourceInfo, ResourceTemplate,
+    Tool, ToolError, ToolResult,
+};
+use super::bindings::{Adapter, AdapterPre, v0_1};
+use super::state::CallState;
+use wasmtime::Store;
+use wasmtime::component::InstancePre;
+
+/// An export only 0.2 components have; how a component's version is told.
+const V0_2_EXPORT: &str = "list-prompts";
+
+/// What a plugin declares about itself at load.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Declared {
+    pub manifest: Manifest,
+    pub tools: Vec<Tool>,
+    pub templates: Vec<ResourceTemplate>,
+    pub prompts: Vec<Prompt>,
+}
+
+/// A pre-instantiated component, of the contract it was built against.
+pub(crate) enum GuestPre {
+    /// `berth:plugin@0.1.0`.
+    V0_1(v0_1::AdapterPre<CallState>),
+    /// `berth:plugin@0.2.0`.
+    V0_2(AdapterPre<CallState>),
+}
+
+/// An instance for one call.
+pub(crate) enum Guest {
+    V0_1(v0_1::Adapter),
+    V0_2(Adapter),
+}
+
+/// A guest export's outcome: the trap, or what the guest answered.
+type Answer<T> = wasmtime::Result<Result<T, ToolError>>;
+
+impl GuestPre {
+    /// Checks `pre`'s exports against the contract it was built for.
+    pub fn new(pre: InstancePre<CallState>) -> wasmtime::Result<Self> {
+        let engine = pre.engine().clone();
+        let current = pre.component().component_type().exports(&engine).any(|(name, _)| name == V0_2_EXPORT);
+        Ok(if current { Self::V0_2(AdapterPre::new(pre)?) } else { Self::V0_1(v0_1::AdapterPre::new(pre)?) })
+    }
+
+    /// The contract version, as `berth plugin inspect` shows it.
+    pub fn contract(&self) -> &'static str {
+        match self {
+            Self::V0_1(_) => "berth:plugin@0.1.0",
+            Self::V0_2(_) => "berth:plugin@0.2.0",
+        }
+    }
+
+    /// A fresh instance in `store`.
+    pub async fn instantiate(&self, store: &mut Store<CallState>) -> wasmtime::Result<Guest> {
+        Ok(match self {
+            Self::V0_1(pre) => Guest::V0_1(pre.instantiate_async(store).await?),
+            Self::V0_2(pre) => Guest::V0_2(pre.instantiate_async(store).await?),
+        })
+    }
+}
+
+impl Guest {
+    /// `describe`, `list-tools` and, from 0.2, `list-resource-templates`
+    /// and `list-prompts`.
+    pub async fn declarations(&self, store: &mut Store<CallState>) -> wasmtime::Result<Declared> {
+        Ok(match self {
+            Self::V0_1(adapter) => Declared {
+                manifest: adapter.call_describe(&mut *store).await?.into(),
+                tools: adapter.call_list_tools(&mut *store).await?.into_iter().map(Into::into).collect(),
+                templates: Vec::new(),
+                prompts: Vec::new(),
+            },
+            Self::V0_2(adapter) => Declared {
+                manifest: adapter.call_describe(&mut *store).await?,
+                tools: adapter.call_list_tools(&mut *store).await?,
+                templates: adapter.call_list_resource_templates(&mut *store).await?,
+                prompts: adapter.call_list_prompts(&mut *store).await?,
+            },
+        })
+    }
+
+    /// `call-tool`.
+    pub async fn call_tool(&self, store: &mut Store<CallState>, name: &str, arguments: &str) -> Answer<ToolResult> {
+        Ok(match self {
+            Self::V0_1(adapter) => {
+                adapter.call_call_tool(store, name, arguments).await?.map(Into::into).map_err(Into::into)
+            }
+            Self::V0_2(adapter) => adapter.call_call_tool(store, name, arguments).await?,
+        })
+    }
+
+    /// `list-resources`.
+    pub async fn list_resources(&self, store: &mut Store<CallState>) -> Answer<Vec<ResourceInfo>> {
+        match self {
+            Self::V0_1(_) => Ok(Ok(Vec::new())),
+            Self::V0_2(adapter) => adapter.call_list_resources(store).await,
+        }
+    }
+
+    /// `read-resource`.
+    pub async fn read_resource(&self, store: &mut Store<CallState>, uri: &str) -> Answer<Vec<ResourceContents>> {
+        match self {
+            Self::V0_1(_) => Ok(Err(ToolError::NotFound(format!("no resource `{uri}`")))),
+            Self::V0_2(adapter) => adapter.call_read_resource(store, uri).await,
+        }
+    }
+
+    /// `get-prompt`.
+    pub async fn get_prompt(
+        &self,
+        store: &mut Store<CallState>,
+        name: &str,
+        arguments: &[(String, String)],
+    ) -> Answer<PromptResult> {
+        match self {
+            Self::V0_1(_) => Ok(Err(ToolError::NotFound(format!("no prompt `{name}`")))),
+            Self::V0_2(adapter) => adapter.call_get_prompt(store, name, arguments).await,
+        }
+    }
+
+    /// `complete`.
+    pub async fn complete(&self, store: &mut Store<CallState>, request: &CompletionRequest) -> Answer<Completion> {
+        match self {
+            Self::V0_1(_) => Ok(Ok(Completion { values: Vec::new(), total: None, has_more: false })),
+            Self::V0_2(adapter) => adapter.call_complete(store, request).await,
+        }
+    }
+}

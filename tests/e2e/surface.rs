@@ -1,0 +1,226 @@
+//! The whole MCP surface a `berth:plugin@0.2.0` component serves, through
+//! the conformance fixture (`tests/fixtures/conformance`, plugin `test`), to
+//! rmcp's client over Streamable HTTP and over stdio: resources, templates
+//! and reads; a subscription that hears an update; prompts; completions;
+//! progress; elicitation accepted, declined and unsupported; sampling.
+
+// Sampling is deprecated after 2025-11-25, which still has it.
+#![allow(deprecated)]
+
+use crate::support::http::{HttpHost, HttpHostRef, tenant};
+use crate::support::{PluginsDir, fixture, text};
+use rmcp::model::{
+    ArgumentInfo, CallToolRequestParams, ClientCapabilities, ClientConfig, CompleteRequestParams,
+    CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult, ElicitationAction,
+    GetPromptRequestParams, Implementation, NumberOrString, ProgressNotificationParam, ProgressToken,
+    ReadResourceRequestParams, Reference, RequestMetaObject, ResourceContents, ResourceUpdatedNotificationParam, Role,
+    SamplingMessage, SamplingMessageContentBlock, SubscribeRequestParams, UnsubscribeRequestParams,
+};
+use rmcp::service::{NotificationContext, RequestContext, RoleClient, RunningService};
+use rmcp::{ClientHandler, ErrorData, ServiceExt};
+use serde_json::json;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Progress reports heard: (progress, total).
+type Reports = Arc<Mutex<Vec<(f64, Option<f64>)>>>;
+
+/// What the client heard, and whether it declares elicitation and sampling.
+#[derive(Clone, Default)]
+struct Client {
+    capable: bool,
+    progress: Reports,
+    updated: Arc<Mutex<Vec<String>>>,
+}
+
+impl ClientHandler for Client {
+    fn get_info(&self) -> ClientConfig {
+        let capabilities = if self.capable {
+            ClientCapabilities::builder().enable_elicitation().enable_sampling().build()
+        } else {
+            ClientCapabilities::default()
+        };
+        ClientConfig::new(capabilities, Implementation::new("berth-e2e", "0.1.0"))
+    }
+
+    async fn on_progress(&self, params: ProgressNotificationParam, _: NotificationContext<RoleClient>) {
+        self.progress.lock().unwrap().push((params.progress, params.total));
+    }
+
+    async fn on_resource_updated(&self, params: ResourceUpdatedNotificationParam, _: NotificationContext<RoleClient>) {
+        self.updated.lock().unwrap().push(params.uri);
+    }
+
+    /// The human accepts when asked to, and declines otherwise.
+    async fn create_elicitation(
+        &self,
+        request: ElicitRequestParams,
+        _: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, ErrorData> {
+        let ElicitRequestParams::FormElicitationParams { message, requested_schema, .. } = request else {
+            return Err(ErrorData::invalid_params("form mode only", None));
+        };
+        assert!(requested_schema.properties.contains_key("username"), "{requested_schema:?}");
+        let mut answer = ElicitResult::new(ElicitationAction::Decline);
+        if message == "accept" {
+            answer = ElicitResult::new(ElicitationAction::Accept);
+            answer.content = Some(json!({"username": "ada", "email": "ada@example.com"}));
+        }
+        Ok(answer)
+    }
+
+    /// The model echoes the prompt.
+    async fn create_message(
+        &self,
+        request: CreateMessageRequestParams,
+        _: RequestContext<RoleClient>,
+    ) -> Result<CreateMessageResult, ErrorData> {
+        assert_eq!(request.max_tokens, 100);
+        let asked = request.messages[0].content.first().and_then(|block| block.as_text()).unwrap().text.clone();
+        let reply = SamplingMessage::new(Role::Assistant, SamplingMessageContentBlock::text(format!("echo {asked}")));
+        Ok(CreateMessageResult::new(reply, "echo-model".to_owned()))
+    }
+}
+
+async fn wait_for<T: Clone>(heard: &Arc<Mutex<Vec<T>>>, count: usize) -> Vec<T> {
+    let started = std::time::Instant::now();
+    while heard.lock().unwrap().len() < count && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    heard.lock().unwrap().clone()
+}
+
+async fn call(client: &RunningService<RoleClient, Client>, name: &'static str, arguments: serde_json::Value) -> String {
+    let request = CallToolRequestParams::new(name).with_arguments(arguments.as_object().unwrap().clone());
+    let result = client.call_tool(request).await.expect("call");
+    text(&result)
+}
+
+/// Everything a capable client can do, on one session.
+async fn serves_the_whole_surface(client: RunningService<RoleClient, Client>) {
+    // Resources: the list, the templates, text, bytes and a template's URI.
+    let listed = client.list_resources(None).await.expect("resources/list");
+    let uris: Vec<&str> = listed.resources.iter().map(|resource| resource.uri.as_str()).collect();
+    assert_eq!(uris, ["test://static-binary", "test://static-text", "test://watched-resource"]);
+    let templates = client.list_resource_templates(None).await.expect("resources/templates/list");
+    assert_eq!(templates.resource_templates[0].uri_template, "test://template/{id}/data");
+    let read = client.read_resource(ReadResourceRequestParams::new("test://static-text")).await.expect("read text");
+    let ResourceContents::TextResourceContents { text, mime_type, .. } = &read.contents[0] else { panic!("{read:?}") };
+    assert_eq!(
+        (text.as_str(), mime_type.as_deref()),
+        ("This is the content of the static text resource.", Some("text/plain"))
+    );
+    let read = client.read_resource(ReadResourceRequestParams::new("test://static-binary")).await.expect("read blob");
+    let ResourceContents::BlobResourceContents { blob, .. } = &read.contents[0] else { panic!("{read:?}") };
+    assert!(blob.starts_with("iVBORw0KGgo"), "a base64 PNG: {blob}");
+    let read = client.read_resource(ReadResourceRequestParams::new("test://template/42/data")).await.expect("read");
+    let ResourceContents::TextResourceContents { text, .. } = &read.contents[0] else { panic!("{read:?}") };
+    assert_eq!(serde_json::from_str::<serde_json::Value>(text).unwrap()["id"], "42");
+    let missing = client.read_resource(ReadResourceRequestParams::new("test://nothing")).await.unwrap_err();
+    assert!(format!("{missing:?}").contains("test://nothing"), "{missing:?}");
+
+    // A subscription hears the plugin's update, and stops hearing after.
+    client.subscribe(SubscribeRequestParams::new("test://watched-resource")).await.expect("subscribe");
+    assert_eq!(call(&client, "test_update_watched", json!({})).await, "updated");
+    assert_eq!(wait_for(&client.service().updated, 1).await, ["test://watched-resource"]);
+    client.unsubscribe(UnsubscribeRequestParams::new("test://watched-resource")).await.expect("unsubscribe");
+    call(&client, "test_update_watched", json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(client.service().updated.lock().unwrap().len(), 1, "no update after unsubscribing");
+
+    // Prompts, with their arguments checked by the host.
+    let prompts = client.list_prompts(None).await.expect("prompts/list");
+    assert!(prompts.prompts.iter().any(|prompt| prompt.name == "test_prompt_with_arguments"), "{prompts:?}");
+    let arguments = json!({"arg1": "hello", "arg2": "world"}).as_object().unwrap().clone();
+    let prompt = client
+        .get_prompt(GetPromptRequestParams::new("test_prompt_with_arguments").with_arguments(arguments))
+        .await
+        .expect("prompts/get");
+    let said = serde_json::to_value(&prompt.messages[0].content).unwrap();
+    assert_eq!(said["text"], "Prompt with arguments: arg1='hello', arg2='world'");
+    let missing = client.get_prompt(GetPromptRequestParams::new("test_prompt_with_arguments")).await.unwrap_err();
+    assert!(format!("{missing:?}").contains("arg1"), "{missing:?}");
+
+    // Completion of a prompt argument and of a template variable.
+    let complete =
+        |reference, name, value| client.complete(CompleteRequestParams::new(reference, ArgumentInfo::new(name, value)));
+    let completed =
+        complete(Reference::for_prompt("test_prompt_with_arguments"), "arg1", "he").await.expect("complete");
+    assert_eq!(completed.completion.values, ["hello", "help"]);
+    let completed = complete(Reference::for_resource("test://template/{id}/data"), "id", "12").await.expect("complete");
+    assert_eq!(completed.completion.values, ["123", "124", "125"]);
+
+    // Progress, with the request's token.
+    let mut request = CallToolRequestParams::new("test_tool_with_progress");
+    request.meta = Some(RequestMetaObject::with_progress_token(ProgressToken(NumberOrString::String("p-1".into()))));
+    client.call_tool(request).await.expect("call with progress");
+    let mut reports = wait_for(&client.service().progress, 3).await;
+    reports.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert_eq!(reports, [(0.0, Some(100.0)), (50.0, Some(100.0)), (100.0, Some(100.0))]);
+
+    // Elicitation, accepted and declined; sampling.
+    let accepted = call(&client, "test_elicitation", json!({"message": "accept"})).await;
+    assert!(accepted.contains("accept") && accepted.contains("ada@example.com"), "{accepted}");
+    let declined = call(&client, "test_elicitation", json!({"message": "no"})).await;
+    assert!(declined.contains("decline") && !declined.contains("ada"), "{declined}");
+    let sampled = call(&client, "test_sampling", json!({"prompt": "hi"})).await;
+    assert_eq!(sampled, "LLM response: echo hi");
+    client.cancel().await.expect("close");
+}
+
+/// A client that declared neither elicitation nor sampling: the plugin gets
+/// `unsupported` at once, and says so.
+async fn refuses_what_the_client_cannot_do(client: RunningService<RoleClient, Client>) {
+    let started = std::time::Instant::now();
+    for (tool, arguments) in
+        [("test_elicitation", json!({"message": "accept"})), ("test_sampling", json!({"prompt": "hi"}))]
+    {
+        let request = CallToolRequestParams::new(tool).with_arguments(arguments.as_object().unwrap().clone());
+        let result = client.call_tool(request).await.expect("call");
+        assert_eq!(result.is_error, Some(true), "{result:?}");
+        assert!(text(&result).contains("did not declare"), "{}", text(&result));
+    }
+    assert!(started.elapsed() < Duration::from_secs(5), "no wait for an answer that cannot come");
+    client.cancel().await.expect("close");
+}
+
+async fn http_client(host: &HttpHost, key: &str, capable: bool) -> RunningService<RoleClient, Client> {
+    HttpHostRef { base: host.base.clone() }.connect(key, Client { capable, ..Client::default() }).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plugin_serves_resources_prompts_and_its_client_over_http() {
+    let data = tempfile::tempdir().unwrap();
+    let plugins = PluginsDir::new().with(&fixture("conformance"), "test.wasm");
+    let key = tenant(data.path(), "surface", &["test"]);
+    let host = HttpHost::start(data.path(), Some(plugins.path()), &["--no-watch"], None).await;
+    serves_the_whole_surface(http_client(&host, &key, true).await).await;
+    refuses_what_the_client_cannot_do(http_client(&host, &key, false).await).await;
+}
+
+async fn stdio_client(
+    data: &std::path::Path,
+    plugins: &std::path::Path,
+    capable: bool,
+) -> RunningService<RoleClient, Client> {
+    let mut command = tokio::process::Command::from(crate::support::berth());
+    command
+        .args(["serve", "--stdio", "--tenant", "surface", "--no-watch"])
+        .arg("--data")
+        .arg(data)
+        .arg("--plugins")
+        .arg(plugins);
+    let (transport, _) =
+        rmcp::transport::TokioChildProcess::builder(command).stderr(Stdio::null()).spawn().expect("spawn berth");
+    Client { capable, ..Client::default() }.serve(transport).await.expect("initialize over stdio")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plugin_serves_resources_prompts_and_its_client_over_stdio() {
+    let data = tempfile::tempdir().unwrap();
+    let plugins = PluginsDir::new().with(&fixture("conformance"), "test.wasm");
+    tenant(data.path(), "surface", &["test"]);
+    serves_the_whole_surface(stdio_client(data.path(), plugins.path(), true).await).await;
+    refuses_what_the_client_cannot_do(stdio_client(data.path(), plugins.path(), false).await).await;
+}

@@ -206,6 +206,19 @@ async fn details_by_opportunity_id_take_the_table_from_the_prefix() {
     let by_sys_id = json!({"id": seeded.sys_id, "table": "u_pcs_procurement"});
     assert_eq!(call(&host, "buyict_get_opportunity_details", by_sys_id).await, details);
 
+    // The same, as the resource an agent reads.
+    let templates = host.client.list_resource_templates(None).await.expect("templates");
+    assert_eq!(templates.resource_templates[0].uri_template, "buyict://opportunity/{id}");
+    let read = host
+        .client
+        .read_resource(rmcp::model::ReadResourceRequestParams::new("buyict://opportunity/PCS-03324"))
+        .await
+        .expect("read an opportunity");
+    let rmcp::model::ResourceContents::TextResourceContents { text: body, .. } = &read.contents[0] else {
+        panic!("{read:?}")
+    };
+    assert_eq!(serde_json::from_str::<Value>(body).unwrap(), details);
+
     let missing = call_err(&host, "buyict_get_opportunity_details", json!({"id": "PCS-99999"})).await;
     assert!(missing.starts_with("not found") && missing.contains("PCS-99999"), "{missing}");
     let unknown = call_err(&host, "buyict_get_opportunity_details", json!({"id": "XYZ-00001"})).await;

@@ -99,9 +99,10 @@ const TRANSFER_REFUSED: &str = "the plugin exceeded its transfer limit of 16384 
 
 #[tokio::test]
 async fn results_are_bounded_in_items_and_json_before_the_host_converts_them() {
-    // The guest needs about 60 MiB to build two million items; let it, so
-    // that it is the host that refuses them.
-    let setup = Setup::start(output_plugins(), "[limits]\nmemory_mib = 128\n").await;
+    // The guest needs about 200 MiB to build two million items (each the
+    // size of 0.2's largest content case) and lower them; let it, so that it
+    // is the host that refuses them.
+    let setup = Setup::start(output_plugins(), "[limits]\nmemory_mib = 512\n").await;
     let mallory = setup.mallory().await;
     let empty = |count: u32| json!({"count": count});
 

@@ -67,6 +67,32 @@ async fn keeps_the_hello_contract(plugin: &str) {
     reports_a_cache_refusal_as_invalid_arguments(&setup.alpha, plugin).await;
     reports_a_denied_request_as_a_typed_error(&setup.alpha, plugin).await;
     bad_arguments_name_the_field(&setup.alpha, plugin).await;
+    serves_its_greeting_and_prompt(&setup.alpha, plugin).await;
+}
+
+/// The resource `{plugin}://greeting` and the prompt
+/// `{plugin}_greet_someone`, as the reference serves them.
+async fn serves_its_greeting_and_prompt(client: &Client, plugin: &str) {
+    use rmcp::model::{GetPromptRequestParams, ReadResourceRequestParams, ResourceContents};
+    let uri = format!("{plugin}://greeting");
+    let resources = client.list_resources(None).await.expect("resources/list");
+    assert!(resources.resources.iter().any(|resource| resource.uri == uri), "{resources:?}");
+    let read = client.read_resource(ReadResourceRequestParams::new(uri.clone())).await.expect("resources/read");
+    let ResourceContents::TextResourceContents { text, mime_type, .. } = &read.contents[0] else { panic!("{read:?}") };
+    assert_eq!((text.as_str(), mime_type.as_deref()), ("Hello, world!", Some("text/plain")), "{plugin}");
+    let unknown = client.read_resource(ReadResourceRequestParams::new(format!("{plugin}://nothing"))).await;
+    assert!(unknown.is_err(), "{plugin}: an unknown resource is an error");
+
+    let name = format!("{plugin}_greet_someone");
+    let prompts = client.list_prompts(None).await.expect("prompts/list");
+    let prompt = prompts.prompts.iter().find(|prompt| prompt.name == name).unwrap_or_else(|| panic!("{prompts:?}"));
+    let arguments = prompt.arguments.as_deref().unwrap_or_default();
+    assert_eq!((arguments[0].name.as_str(), arguments[0].required), ("name", Some(true)), "{plugin}");
+    let arguments = json!({"name": "Ada"}).as_object().unwrap().clone();
+    let built = client.get_prompt(GetPromptRequestParams::new(name).with_arguments(arguments)).await.expect("get");
+    let message = serde_json::to_value(&built.messages).unwrap();
+    assert_eq!(message[0]["role"], "user");
+    assert_eq!(message[0]["content"]["text"], "Please greet Ada warmly.", "{plugin}");
 }
 
 /// Same tool names, titles, descriptions, input schemas and annotations as

@@ -346,3 +346,110 @@ async fn an_oauth_refresh_token_is_exchanged_at_the_instance_and_used() {
     assert_eq!(setup.fake.tokens_issued(), 1, "one token, reused");
     assert_eq!(setup.fake.hits().count("/oauth_token.do"), 1);
 }
+
+/// A client whose human answers every elicitation with `confirm`.
+#[derive(Clone)]
+struct Confirming {
+    confirm: bool,
+    asked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl rmcp::ClientHandler for Confirming {
+    fn get_info(&self) -> rmcp::model::ClientConfig {
+        let capabilities = rmcp::model::ClientCapabilities::builder().enable_elicitation().build();
+        rmcp::model::ClientConfig::new(capabilities, rmcp::model::Implementation::new("berth-e2e", "0.1.0"))
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: rmcp::model::ElicitRequestParams,
+        _: rmcp::service::RequestContext<rmcp::service::RoleClient>,
+    ) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData> {
+        if let rmcp::model::ElicitRequestParams::FormElicitationParams { message, .. } = request {
+            self.asked.lock().unwrap().push(message);
+        }
+        let mut answer = rmcp::model::ElicitResult::new(rmcp::model::ElicitationAction::Accept);
+        answer.content = Some(json!({"confirm": self.confirm}));
+        Ok(answer)
+    }
+}
+
+fn resolve_p1() -> rmcp::model::CallToolRequestParams {
+    let arguments = json!({"incident": "INC0010001", "close_notes": "Failed over to the standby."});
+    rmcp::model::CallToolRequestParams::new("servicenow_resolve_incident")
+        .with_arguments(arguments.as_object().unwrap().clone())
+}
+
+#[tokio::test]
+async fn resolving_a_p1_asks_the_human_when_the_client_can_ask() {
+    let setup = Setup::with_basic_auth().await;
+    let asked: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+    let start = || Start::new(setup.plugins.path(), setup.data.path(), &setup.settings);
+
+    let refusing = StdioHost::start_with(start(), Confirming { confirm: false, asked: asked.clone() }).await;
+    let refused = refusing.client.call_tool(resolve_p1()).await.expect("call");
+    assert!(is_error(&refused) && text(&refused).contains("INC0010001 was not resolved"), "{}", text(&refused));
+    assert_eq!(asked.lock().unwrap().as_slice(), ["INC0010001 is a priority 1 (critical) incident. Resolve it?"]);
+    let read = call(&StdioHost::start(start()).await, "get_incident", json!({"incident": "INC0010001"})).await;
+    assert_ne!(read["incident"]["state"]["display"], "Resolved", "a no leaves it open");
+
+    let confirming = StdioHost::start_with(start(), Confirming { confirm: true, asked: asked.clone() }).await;
+    let resolved = confirming.client.call_tool(resolve_p1()).await.expect("call");
+    assert!(!is_error(&resolved), "{}", text(&resolved));
+    assert_eq!(asked.lock().unwrap().len(), 2);
+    let p2 = json!({"incident": "INC0010002", "close_notes": "Restarted."});
+    let host = StdioHost::start(start()).await;
+    call(&host, "resolve_incident", p2).await;
+    assert_eq!(asked.lock().unwrap().len(), 2, "only a P1 asks, and a client without elicitation resolves as before");
+}
+
+#[tokio::test]
+async fn incidents_are_resources_with_a_triage_prompt_that_completes_their_numbers() {
+    use rmcp::model::{
+        ArgumentInfo, CompleteRequestParams, GetPromptRequestParams, ReadResourceRequestParams, Reference,
+        ResourceContents,
+    };
+    let setup = Setup::with_basic_auth().await;
+    let host = setup.host().await;
+    let templates = host.client.list_resource_templates(None).await.expect("templates");
+    assert_eq!(templates.resource_templates[0].uri_template, "servicenow://incident/{number}");
+    let read = host
+        .client
+        .read_resource(ReadResourceRequestParams::new("servicenow://incident/INC0010001"))
+        .await
+        .expect("read an incident");
+    let ResourceContents::TextResourceContents { text: body, mime_type, .. } = &read.contents[0] else {
+        panic!("{read:?}")
+    };
+    assert_eq!(mime_type.as_deref(), Some("application/json"));
+    let incident: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(incident["incident"]["number"], "INC0010001", "{incident}");
+    let missing = host.client.read_resource(ReadResourceRequestParams::new("servicenow://incident/INC0099999")).await;
+    assert!(format!("{:?}", missing.unwrap_err()).contains("servicenow://incident/INC0099999"));
+
+    let arguments = json!({"number": "inc0010003"}).as_object().unwrap().clone();
+    let prompt = host
+        .client
+        .get_prompt(GetPromptRequestParams::new("servicenow_triage").with_arguments(arguments))
+        .await
+        .expect("prompts/get");
+    let messages = serde_json::to_value(&prompt.messages).unwrap();
+    assert!(messages[0]["content"]["text"].as_str().unwrap().contains("Triage ServiceNow incident INC0010003"));
+    assert_eq!(messages[1]["content"]["uri"], "servicenow://incident/INC0010003", "{messages}");
+
+    let typed = |value: &str| {
+        CompleteRequestParams::new(Reference::for_prompt("servicenow_triage"), ArgumentInfo::new("number", value))
+    };
+    let completed = host.client.complete(typed("INC001000")).await.expect("complete");
+    let mut values = completed.completion.values.clone();
+    values.sort();
+    assert_eq!(values.first().map(String::as_str), Some("INC0010001"), "{values:?}");
+    assert!(values.iter().all(|value| value.starts_with("INC001000")), "{values:?}");
+    let template = Reference::for_resource("servicenow://incident/{number}");
+    let completed = host
+        .client
+        .complete(CompleteRequestParams::new(template, ArgumentInfo::new("number", "INC0010012")))
+        .await
+        .expect("complete");
+    assert_eq!(completed.completion.values, ["INC0010012"]);
+}

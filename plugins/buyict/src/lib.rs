@@ -9,7 +9,8 @@
 //! attaches them; the plugin only names the credential.
 //!
 //! Tools: `search_opportunities` (JSON or CSV), `get_opportunity_details`,
-//! `list_marketplaces` and `get_filters`. Listings and details are cached
+//! `list_marketplaces` and `get_filters`. An opportunity is also a resource,
+//! `buyict://opportunity/{id}`. Listings and details are cached
 //! per tenant for `cache_ttl_seconds`.
 //!
 //! Modules: [`settings`] (config), [`portal`] (the HTTP client) and
@@ -29,7 +30,7 @@ pub mod settings;
 pub mod tools;
 pub mod widgets;
 
-use berth_sdk::{Manifest, Plugin, Tool};
+use berth_sdk::{Manifest, Plugin, ResourceContents, ResourceTemplate, Tool, ToolError};
 
 /// The plugin.
 struct BuyIct;
@@ -54,6 +55,14 @@ impl Plugin for BuyIct {
 
     fn tools() -> Vec<Tool> {
         tools::all()
+    }
+
+    fn resource_templates() -> Vec<ResourceTemplate> {
+        vec![tools::details::template()]
+    }
+
+    fn read_resource(uri: &str) -> Result<Vec<ResourceContents>, ToolError> {
+        tools::details::read(uri)
     }
 }
 

@@ -6,12 +6,19 @@
 //! - `fetch {url}` asks the host to GET a URL. `hello` declares no egress,
 //!   so the host always denies it: the tool exists to show what a denial
 //!   looks like to an agent.
+//! - The resource `hello://greeting` is the greeting itself, `Hello, world!`.
+//! - The prompt `greet_someone {name}` asks the model to greet someone warmly.
 
 use berth_sdk::http::Request;
-use berth_sdk::{Manifest, Plugin, Tool, ToolError, cache, log};
+use berth_sdk::{
+    Content, Manifest, Plugin, Prompt, PromptMessage, ResourceContents, ResourceInfo, Tool, ToolError, cache, log,
+};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::time::Duration;
+
+/// The plugin's one resource: its greeting.
+const GREETING_URI: &str = "hello://greeting";
 
 /// How long `remember` keeps a value.
 const REMEMBER_TTL: Duration = Duration::from_secs(3600);
@@ -89,6 +96,27 @@ impl Plugin for Hello {
                 fetch,
             )
             .read_only(),
+        ]
+    }
+
+    fn resources() -> Result<Vec<ResourceInfo>, ToolError> {
+        Ok(vec![ResourceInfo::new(GREETING_URI, "greeting", "The greeting this tenant uses").mime_type("text/plain")])
+    }
+
+    fn read_resource(uri: &str) -> Result<Vec<ResourceContents>, ToolError> {
+        match uri {
+            GREETING_URI => Ok(vec![ResourceContents::text(uri, "text/plain", "Hello, world!")]),
+            _ => Err(ToolError::not_found(format!("no resource `{uri}`"))),
+        }
+    }
+
+    fn prompts() -> Vec<Prompt> {
+        vec![
+            Prompt::new("greet_someone", "Asks the model to greet someone warmly", |args| {
+                let who = args.require("name")?;
+                Ok(vec![PromptMessage::user(Content::text(format!("Please greet {who} warmly.")))])
+            })
+            .argument("name", "Who to greet", true),
         ]
     }
 }

@@ -14,9 +14,10 @@ use crate::settings;
 use berth_sdk::{Json, ToolError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
-const TABLE: &str = "incident";
+/// The incidents table.
+pub const TABLE: &str = "incident";
 
 /// What a listing fetches per incident: enough for a summary line.
 const SUMMARY_FIELDS: &[&str] = &[
@@ -204,12 +205,14 @@ pub struct GetIncidentArgs {
 
 /// `get_incident`.
 pub fn get_incident(args: GetIncidentArgs) -> Result<Json<IncidentDetail>, ToolError> {
+    read(&args.incident).map(Json)
+}
+
+/// The incident `incident` names (a number or a sys_id), in full.
+pub fn read(incident: &str) -> Result<IncidentDetail, ToolError> {
     let client = Client::new()?;
-    let record = match IncidentId::parse(&args.incident)? {
-        IncidentId::SysId(sys_id) => client.get(TABLE, &sys_id)?,
-        IncidentId::Number(number) => by_number(&client, &number, &[])?,
-    };
-    Ok(Json(IncidentDetail::from_record(&record)))
+    let record = IncidentId::parse(incident)?.record(&client, &[])?;
+    Ok(IncidentDetail::from_record(&record))
 }
 
 /// Arguments of `create_incident`.
@@ -385,7 +388,12 @@ pub fn resolve_incident(args: ResolveIncidentArgs) -> Result<Json<IncidentDetail
     }
     let incident = IncidentId::parse(&args.incident)?;
     let client = Client::new()?;
-    let sys_id = incident.sys_id(&client)?;
+    let current = incident.record(&client, &["sys_id", "number", "priority"])?;
+    let sys_id = records::value(&current, "sys_id")
+        .ok_or_else(|| ToolError::upstream(None, "ServiceNow sent an incident without a sys_id"))?;
+    if records::value(&current, "priority").as_deref() == Some(CRITICAL) {
+        confirm_critical(&records::value(&current, "number").unwrap_or(sys_id.clone()))?;
+    }
     let close_code = given(&args.close_code).unwrap_or(DEFAULT_CLOSE_CODE).to_owned();
     let mut body = Map::new();
     for (field, value) in
@@ -395,6 +403,37 @@ pub fn resolve_incident(args: ResolveIncidentArgs) -> Result<Json<IncidentDetail
     }
     let record = client.update(TABLE, &sys_id, &Value::Object(body))?;
     Ok(Json(IncidentDetail::from_record(&record)))
+}
+
+/// The priority code of a critical (P1) incident.
+const CRITICAL: &str = "1";
+
+/// The human's answer to "resolve this P1?".
+#[derive(Debug, Deserialize)]
+struct Confirmation {
+    confirm: bool,
+}
+
+/// Resolving a P1 needs the human's yes when the client can ask them. A
+/// client that cannot (no elicitation) leaves the decision with the agent,
+/// whose tool annotations already say the call changes things.
+fn confirm_critical(number: &str) -> Result<(), ToolError> {
+    use berth_sdk::client::{ClientError, elicit};
+    let question = format!("{number} is a priority 1 (critical) incident. Resolve it?");
+    let schema = json!({
+        "type": "object",
+        "properties": {"confirm": {"type": "boolean", "title": "Resolve", "description": question}},
+        "required": ["confirm"]
+    });
+    let refused = |why: &str| Err(ToolError::denied(format!("{number} was not resolved: {why}")));
+    match elicit(&question, &schema) {
+        Ok(answer) => match answer.accepted::<Confirmation>() {
+            Some(Confirmation { confirm: true }) => Ok(()),
+            _ => refused("the user did not confirm resolving a priority 1 incident"),
+        },
+        Err(ClientError::Unsupported(_)) => Ok(()),
+        Err(error) => refused(&format!("the confirmation failed ({error:?})")),
+    }
 }
 
 /// How an agent named an incident.
@@ -425,6 +464,15 @@ impl IncidentId {
     }
 
     /// The incident's `sys_id`, looking the number up when needed.
+    /// The incident's record, with only `fields` when given (a sys_id
+    /// reads the whole record).
+    fn record(self, client: &Client, fields: &[&str]) -> Result<Value, ToolError> {
+        match self {
+            Self::SysId(sys_id) => client.get(TABLE, &sys_id),
+            Self::Number(number) => by_number(client, &number, fields),
+        }
+    }
+
     fn sys_id(self, client: &Client) -> Result<String, ToolError> {
         match self {
             Self::SysId(sys_id) => Ok(sys_id),

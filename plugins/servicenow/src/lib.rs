@@ -15,11 +15,16 @@
 //! - `query_table`, `get_record`: read any allowed table;
 //! - `list_users`: find people to assign or name as callers.
 //!
+//! `resolve_incident` on a priority 1 incident first asks the human to
+//! confirm, when the client can ask. Incidents are also resources,
+//! `servicenow://incident/{number}`, and the `triage` prompt asks the model
+//! to triage one; both complete incident numbers.
+//!
 //! Layout: `client` sends requests and maps ServiceNow's failures,
 //! `records` and `journal` shape what comes back, `query` builds encoded
 //! queries, `codes` maps choice codes, `lookup` resolves people and groups,
-//! `settings` reads the tenant's config, and `incidents` and `tables` hold
-//! the tools.
+//! `settings` reads the tenant's config, `incidents` and `tables` hold
+//! the tools, and `resources` the resources, the prompt and completion.
 
 mod client;
 mod codes;
@@ -28,10 +33,13 @@ mod journal;
 mod lookup;
 mod query;
 mod records;
+mod resources;
 mod settings;
 mod tables;
 
-use berth_sdk::{Manifest, Plugin, Tool};
+use berth_sdk::{
+    Completion, CompletionRequest, Manifest, Plugin, Prompt, ResourceContents, ResourceTemplate, Tool, ToolError,
+};
 
 /// The plugin.
 pub struct ServiceNow;
@@ -130,6 +138,22 @@ impl Plugin for ServiceNow {
             .title("List users")
             .read_only(),
         ]
+    }
+
+    fn resource_templates() -> Vec<ResourceTemplate> {
+        resources::templates()
+    }
+
+    fn read_resource(uri: &str) -> Result<Vec<ResourceContents>, ToolError> {
+        resources::read(uri)
+    }
+
+    fn prompts() -> Vec<Prompt> {
+        resources::prompts()
+    }
+
+    fn complete(request: &CompletionRequest) -> Result<Completion, ToolError> {
+        resources::complete(request)
     }
 }
 

@@ -1,12 +1,12 @@
 //! Shared harness for the end-to-end tests: starts the real `berth` binary
 //! as a child process and connects rmcp's real client to it over stdio.
 
-use rmcp::ServiceExt;
 use rmcp::model::{
     CallToolRequestParams, CallToolResult, ClientCapabilities, ClientConfig, Implementation, ProtocolVersion,
 };
 use rmcp::service::{RoleClient, RunningService, ServiceError};
 use rmcp::transport::TokioChildProcess;
+use rmcp::{ClientHandler, ServiceExt};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -172,15 +172,26 @@ impl Default for Start<'_> {
 }
 
 /// A running `berth serve --stdio` with a connected client.
-pub struct StdioHost {
-    pub client: RunningService<RoleClient, ClientConfig>,
+pub struct StdioHost<H: ClientHandler = ClientConfig> {
+    pub client: RunningService<RoleClient, H>,
     stderr: Arc<Mutex<Vec<String>>>,
     _dirs: Vec<tempfile::TempDir>,
 }
 
 impl StdioHost {
-    /// Starts the host as described and completes the MCP handshake.
+    /// Starts the host as described and completes the MCP handshake as a
+    /// client that declares no capabilities.
     pub async fn start(options: Start<'_>) -> Self {
+        let info = ClientConfig::new(ClientCapabilities::default(), Implementation::new("berth-e2e", "0.1.0"))
+            .with_protocol_version(options.protocol.clone());
+        Self::start_with(options, info).await
+    }
+}
+
+impl<H: ClientHandler> StdioHost<H> {
+    /// Starts the host as described and completes the MCP handshake with
+    /// `client` as the client.
+    pub async fn start_with(options: Start<'_>, client: H) -> Self {
         let mut dirs = Vec::new();
         let data = match options.data {
             Some(data) => data.to_owned(),
@@ -215,9 +226,7 @@ impl StdioHost {
                 }
             });
         }
-        let info = ClientConfig::new(ClientCapabilities::default(), Implementation::new("berth-e2e", "0.1.0"))
-            .with_protocol_version(options.protocol);
-        let client = info
+        let client = client
             .serve(transport)
             .await
             .unwrap_or_else(|error| panic!("initialize failed: {error}; stderr: {:?}", lines.lock().unwrap()));

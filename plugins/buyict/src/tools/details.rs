@@ -1,12 +1,13 @@
 //! `get_opportunity_details`: everything the details page shows about one
-//! opportunity, by its ID (`PCS-03324`) or its record `sys_id`.
+//! opportunity, by its ID (`PCS-03324`) or its record `sys_id`; the same as
+//! the resource `buyict://opportunity/{id}`.
 
 use crate::marketplaces::{known_prefixes, table_for_id};
 use crate::model::Details;
 use crate::opportunities;
 use crate::portal::Portal;
 use crate::settings::Settings;
-use berth_sdk::{Json, ToolError, log};
+use berth_sdk::{Json, ResourceContents, ResourceTemplate, ToolError, log};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -22,6 +23,31 @@ pub struct DetailsArgs {
     /// opportunity ID, whose prefix gives it; required with a sys_id.
     #[schemars(regex(pattern = r"^[a-z0-9_]+$"))]
     table: Option<String>,
+}
+
+/// The template of an opportunity's URI.
+pub const OPPORTUNITY_TEMPLATE: &str = "buyict://opportunity/{id}";
+
+/// The opportunity resource's template.
+pub fn template() -> ResourceTemplate {
+    ResourceTemplate::new(
+        OPPORTUNITY_TEMPLATE,
+        "opportunity",
+        "An opportunity by its ID, such as PCS-03324: everything its details page shows",
+    )
+    .mime_type("application/json")
+}
+
+/// Reads `buyict://opportunity/{id}`: what `get_opportunity_details` says
+/// about opportunity `id`.
+pub fn read(uri: &str) -> Result<Vec<ResourceContents>, ToolError> {
+    let id = uri
+        .strip_prefix("buyict://opportunity/")
+        .filter(|id| !id.is_empty() && !id.contains('/'))
+        .ok_or_else(|| ToolError::not_found(format!("no resource `{uri}`")))?;
+    let Json(details) = get_opportunity_details(DetailsArgs { id: id.to_owned(), table: None })?;
+    let json = serde_json::to_string(&details).map_err(|error| ToolError::internal(error.to_string()))?;
+    Ok(vec![ResourceContents::text(uri, "application/json", json)])
 }
 
 /// Runs `get_opportunity_details`.

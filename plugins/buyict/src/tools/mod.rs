@@ -1,7 +1,7 @@
 //! The tools, each in its own module, and how they are announced.
 
 mod catalogue;
-mod details;
+pub mod details;
 mod search;
 
 use berth_sdk::Tool;

@@ -2,7 +2,9 @@
 //! the conformance fixture (`tests/fixtures/conformance`, plugin `test`), to
 //! rmcp's client over Streamable HTTP and over stdio: resources, templates
 //! and reads; a subscription that hears an update; prompts; completions;
-//! progress; elicitation accepted, declined and unsupported; sampling.
+//! progress; elicitation accepted, declined and unsupported; sampling; a
+//! call cancelled while it waits on the client; and discovery that declares
+//! what the tenant's plugins offer.
 
 // Sampling is deprecated after 2025-11-25, which still has it.
 #![allow(deprecated)]
@@ -223,4 +225,84 @@ async fn a_plugin_serves_resources_prompts_and_its_client_over_stdio() {
     tenant(data.path(), "surface", &["test"]);
     serves_the_whole_surface(stdio_client(data.path(), plugins.path(), true).await).await;
     refuses_what_the_client_cannot_do(stdio_client(data.path(), plugins.path(), false).await).await;
+}
+
+/// `server/discover` (2026-07-28) declares what the tenant's own plugins
+/// offer: prompts, resources and completion for a tenant with the fixture,
+/// none of them for one whose only plugin is a 0.1 component with tools.
+#[tokio::test(flavor = "multi_thread")]
+async fn discovery_declares_what_the_tenants_plugins_offer() {
+    let data = tempfile::tempdir().unwrap();
+    let plugins = PluginsDir::new().with(&fixture("conformance"), "test.wasm").with(&fixture("legacy"), "legacy.wasm");
+    let rich = tenant(data.path(), "rich", &["test"]);
+    let plain = tenant(data.path(), "plain", &["legacy"]);
+    let host = HttpHost::start(data.path(), Some(plugins.path()), &["--no-watch"], None).await;
+    let discover = async |key: &str| {
+        let client = host.client_on(key, rmcp::model::ProtocolVersion::LATEST).await;
+        let meta = RequestMetaObject::with_client_context(
+            rmcp::model::ProtocolVersion::LATEST,
+            Implementation::new("berth-e2e", "0.1.0"),
+            ClientCapabilities::default(),
+        );
+        client.discover(meta).await.expect("server/discover").capabilities
+    };
+    let offered = discover(&rich).await;
+    assert!(offered.prompts.is_some() && offered.resources.is_some() && offered.completions.is_some(), "{offered:?}");
+    let offered = discover(&plain).await;
+    assert!(offered.tools.is_some(), "{offered:?}");
+    assert!(offered.prompts.is_none() && offered.resources.is_none() && offered.completions.is_none(), "{offered:?}");
+}
+
+/// A client whose human never answers, and says when they were asked.
+#[derive(Clone)]
+struct Stalling(Arc<tokio::sync::Notify>);
+
+impl ClientHandler for Stalling {
+    fn get_info(&self) -> ClientConfig {
+        let capabilities = ClientCapabilities::builder().enable_elicitation().build();
+        ClientConfig::new(capabilities, Implementation::new("berth-e2e", "0.1.0"))
+    }
+
+    async fn create_elicitation(
+        &self,
+        _: ElicitRequestParams,
+        _: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, ErrorData> {
+        self.0.notify_one();
+        std::future::pending().await
+    }
+}
+
+/// A client that cancels a call while the plugin waits for its human ends
+/// the call: it is audited as cancelled and the session goes on.
+#[tokio::test(flavor = "multi_thread")]
+async fn cancelling_a_call_that_waits_on_the_client_ends_it() {
+    use rmcp::model::{CallToolRequest, ClientRequest};
+    let data = tempfile::tempdir().unwrap();
+    let plugins = PluginsDir::new().with(&fixture("conformance"), "test.wasm");
+    tenant(data.path(), "surface", &["test"]);
+    let mut command = tokio::process::Command::from(crate::support::berth());
+    command
+        .args(["serve", "--stdio", "--tenant", "surface", "--no-watch"])
+        .arg("--data")
+        .arg(data.path())
+        .arg("--plugins")
+        .arg(plugins.path());
+    let (transport, _) =
+        rmcp::transport::TokioChildProcess::builder(command).stderr(Stdio::null()).spawn().expect("spawn berth");
+    let asked = Arc::new(tokio::sync::Notify::new());
+    let client = Stalling(asked.clone()).serve(transport).await.expect("initialize");
+    let arguments = json!({"message": "accept"}).as_object().unwrap().clone();
+    let request = CallToolRequest::new(CallToolRequestParams::new("test_elicitation").with_arguments(arguments));
+    let handle = client
+        .peer()
+        .send_cancellable_request(ClientRequest::CallToolRequest(request), Default::default())
+        .await
+        .expect("send");
+    tokio::time::timeout(Duration::from_secs(10), asked.notified()).await.expect("the plugin asked the human");
+    handle.cancel(Some("changed my mind".into())).await.expect("cancel");
+    let tail = crate::support::http::audit_tail(data.path(), 1, &[]).await;
+    assert!(tail.contains("cancelled by the client") && tail.contains("elicitation"), "{tail}");
+    let after = client.call_tool(CallToolRequestParams::new("test_simple_text")).await.expect("the session goes on");
+    assert_eq!(text(&after), "This is a simple text response for testing.");
 }

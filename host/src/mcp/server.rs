@@ -27,10 +27,10 @@ use rmcp::ErrorData;
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult, ContentBlock,
-    GetPromptRequestParams, GetPromptResponse, Implementation, InitializeRequestParams, InitializeResult,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig, SubscribeRequestParams,
-    SubscriptionFilter, Tool, ToolAnnotations, UnsubscribeRequestParams,
+    DiscoverResult, GetPromptRequestParams, GetPromptResponse, Implementation, InitializeRequestParams,
+    InitializeResult, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
+    SubscribeRequestParams, SubscriptionFilter, Tool, ToolAnnotations, UnsubscribeRequestParams,
 };
 use rmcp::service::{NotificationContext, RequestContext, RoleServer, SubscriptionContext};
 use serde_json::Value;
@@ -286,7 +286,32 @@ impl ServerHandler for BerthServer {
             .build();
         ServerConfig::new(capabilities)
             .with_server_info(Implementation::new("berth", env!("CARGO_PKG_VERSION")))
-            .with_instructions("Tools are named {plugin}_{tool}. Each runs in a sandbox on behalf of your tenant.")
+            .with_instructions(
+                "Tools and prompts are named {plugin}_{name}, and resources {plugin}://...; each call runs in a \
+             sandbox on behalf of your tenant.",
+            )
+    }
+
+    /// What this tenant's plugins offer, exactly: prompts only when one of
+    /// them has prompts, resources only when one can serve them, completion
+    /// only when there is a prompt or a template to complete.
+    async fn discover(&self, context: RequestContext<RoleServer>) -> Result<DiscoverResult, ErrorData> {
+        let tenant = self.tenant(&context)?;
+        let plugins = self.plugins(&tenant)?;
+        let mut info = self.get_info();
+        let declared = &mut info.capabilities;
+        let prompts = plugins.iter().any(|plugin| !plugin.prompts.is_empty());
+        let templates = plugins.iter().any(|plugin| !plugin.templates.is_empty());
+        if !prompts {
+            declared.prompts = None;
+        }
+        if !plugins.iter().any(|plugin| plugin.serves_resources()) {
+            declared.resources = None;
+        }
+        if !prompts && !templates {
+            declared.completions = None;
+        }
+        Ok(DiscoverResult::from_server_info(self.supported_protocol_versions().into_owned(), info))
     }
 
     /// Binds the session's tenant before answering, so that the session can

@@ -6,15 +6,14 @@
 #![allow(deprecated)]
 
 use crate::support::http::{HttpHost, HttpHostRef, tenant};
-use crate::support::{PluginsDir, fixture, text};
+use crate::support::{PluginsDir, Start, StdioHost, fixture, text};
+use rmcp::ClientHandler;
 use rmcp::model::{
     CallToolRequestParams, ClientCapabilities, ClientConfig, Implementation, LoggingLevel,
     LoggingMessageNotificationParam, SetLevelRequestParams,
 };
 use rmcp::service::{NotificationContext, RoleClient, RunningService};
-use rmcp::{ClientHandler, ServiceExt};
 use serde_json::json;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 
 /// A client that keeps every `notifications/message` it receives.
@@ -89,15 +88,7 @@ async fn plugin_log_records_reach_the_client_at_the_level_it_chose_over_stdio() 
     let data = tempfile::tempdir().unwrap();
     let plugins = PluginsDir::new().with(&fixture("conformance"), "test.wasm");
     tenant(data.path(), "listener", &["test"]);
-    let mut command = tokio::process::Command::from(crate::support::berth());
-    command
-        .args(["serve", "--stdio", "--tenant", "listener", "--no-watch"])
-        .arg("--data")
-        .arg(data.path())
-        .arg("--plugins")
-        .arg(plugins.path());
-    let (transport, _) =
-        rmcp::transport::TokioChildProcess::builder(command).stderr(Stdio::null()).spawn().expect("spawn berth");
-    let client = Heard::default().serve(transport).await.expect("initialize over stdio");
+    let start = Start { tenant: "listener", ..Start::new(plugins.path(), data.path(), "") };
+    let client = StdioHost::start_with(start, Heard::default()).await.client;
     records_follow_the_level(client).await;
 }

@@ -10,7 +10,7 @@
 #![allow(deprecated)]
 
 use crate::support::http::{HttpHost, HttpHostRef, tenant};
-use crate::support::{PluginsDir, fixture, text};
+use crate::support::{PluginsDir, Start, StdioHost, fixture, text};
 use rmcp::model::{
     ArgumentInfo, CallToolRequestParams, ClientCapabilities, ClientConfig, CompleteRequestParams,
     CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult, ElicitationAction,
@@ -19,9 +19,9 @@ use rmcp::model::{
     SamplingMessage, SamplingMessageContentBlock, SubscribeRequestParams, UnsubscribeRequestParams,
 };
 use rmcp::service::{NotificationContext, RequestContext, RoleClient, RunningService};
-use rmcp::{ClientHandler, ErrorData, ServiceExt};
+use rmcp::{ClientHandler, ErrorData};
 use serde_json::json;
-use std::process::Stdio;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -201,21 +201,9 @@ async fn a_plugin_serves_resources_prompts_and_its_client_over_http() {
     refuses_what_the_client_cannot_do(http_client(&host, &key, false).await).await;
 }
 
-async fn stdio_client(
-    data: &std::path::Path,
-    plugins: &std::path::Path,
-    capable: bool,
-) -> RunningService<RoleClient, Client> {
-    let mut command = tokio::process::Command::from(crate::support::berth());
-    command
-        .args(["serve", "--stdio", "--tenant", "surface", "--no-watch"])
-        .arg("--data")
-        .arg(data)
-        .arg("--plugins")
-        .arg(plugins);
-    let (transport, _) =
-        rmcp::transport::TokioChildProcess::builder(command).stderr(Stdio::null()).spawn().expect("spawn berth");
-    Client { capable, ..Client::default() }.serve(transport).await.expect("initialize over stdio")
+/// `berth serve --stdio` for tenant `surface`, with `client` connected.
+async fn stdio_client<H: ClientHandler>(data: &Path, plugins: &Path, client: H) -> RunningService<RoleClient, H> {
+    StdioHost::start_with(Start { tenant: "surface", ..Start::new(plugins, data, "") }, client).await.client
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -223,8 +211,9 @@ async fn a_plugin_serves_resources_prompts_and_its_client_over_stdio() {
     let data = tempfile::tempdir().unwrap();
     let plugins = PluginsDir::new().with(&fixture("conformance"), "test.wasm");
     tenant(data.path(), "surface", &["test"]);
-    serves_the_whole_surface(stdio_client(data.path(), plugins.path(), true).await).await;
-    refuses_what_the_client_cannot_do(stdio_client(data.path(), plugins.path(), false).await).await;
+    let client = |capable| Client { capable, ..Client::default() };
+    serves_the_whole_surface(stdio_client(data.path(), plugins.path(), client(true)).await).await;
+    refuses_what_the_client_cannot_do(stdio_client(data.path(), plugins.path(), client(false)).await).await;
 }
 
 /// `server/discover` (2026-07-28) declares what the tenant's own plugins
@@ -281,17 +270,8 @@ async fn cancelling_a_call_that_waits_on_the_client_ends_it() {
     let data = tempfile::tempdir().unwrap();
     let plugins = PluginsDir::new().with(&fixture("conformance"), "test.wasm");
     tenant(data.path(), "surface", &["test"]);
-    let mut command = tokio::process::Command::from(crate::support::berth());
-    command
-        .args(["serve", "--stdio", "--tenant", "surface", "--no-watch"])
-        .arg("--data")
-        .arg(data.path())
-        .arg("--plugins")
-        .arg(plugins.path());
-    let (transport, _) =
-        rmcp::transport::TokioChildProcess::builder(command).stderr(Stdio::null()).spawn().expect("spawn berth");
     let asked = Arc::new(tokio::sync::Notify::new());
-    let client = Stalling(asked.clone()).serve(transport).await.expect("initialize");
+    let client = stdio_client(data.path(), plugins.path(), Stalling(asked.clone())).await;
     let arguments = json!({"message": "accept"}).as_object().unwrap().clone();
     let request = CallToolRequest::new(CallToolRequestParams::new("test_elicitation").with_arguments(arguments));
     let handle = client

@@ -4,6 +4,7 @@
 //! whichever partition they are in, and a partition that empties is dropped,
 //! so tenants and plugins that stop using the cache stop costing memory.
 
+use super::{Call, Capability};
 use crate::runtime::CallState;
 use crate::runtime::bindings::berth::plugin::cache::{CacheError, Host, add_to_linker as link};
 use crate::settings::{InvalidSetting, in_range};
@@ -228,11 +229,17 @@ pub struct CacheCtx {
     scope: Option<CacheScope>,
 }
 
-impl CacheCtx {
-    /// A context over `scope` of `store`; `None` grants no cache (reads miss,
-    /// writes are dropped).
-    pub fn new(store: Arc<CacheStore>, scope: Option<CacheScope>) -> Self {
-        Self { store, scope }
+impl Capability for CacheCtx {
+    /// The partition of the calling tenant and plugin; a plugin describing
+    /// itself at load (no tenant) gets no cache: reads miss, writes are
+    /// dropped.
+    fn prepare(call: &mut Call<'_>) -> Self {
+        let scope = call.scope.tenant.clone().map(|tenant| CacheScope::new(tenant, call.plugin.name.clone()));
+        Self { store: call.services.cache.clone(), scope }
+    }
+
+    fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+        link::<CallState, HasSelf<CacheCtx>>(linker, |state| &mut state.contexts.cache)
     }
 }
 
@@ -254,11 +261,6 @@ impl Host for CacheCtx {
         }
         Ok(())
     }
-}
-
-/// Adds `cache` to the linker.
-pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    link::<CallState, HasSelf<CacheCtx>>(linker, |state| &mut state.cache)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! subscribed sessions and no one else. A plugin can speak only for its own
 //! URIs (`{plugin}://...`), and only a bounded number of times per call.
 
+use super::{Call, Capability};
 use crate::policy::manifest::owns_uri;
 use crate::runtime::CallState;
 use crate::runtime::bindings::berth::plugin::changes::{Host, add_to_linker as link};
@@ -28,10 +29,15 @@ pub struct ChangesCtx {
     sent: u32,
 }
 
-impl ChangesCtx {
-    /// A context for `plugin` sending `tenant`'s notices to `subscribers`.
-    pub fn new(plugin: Arc<str>, target: Option<(Arc<str>, Arc<dyn ResourceChanges>)>) -> Self {
-        Self { plugin, target, sent: 0 }
+impl Capability for ChangesCtx {
+    /// Notices of the calling plugin, to the calling tenant's subscribers.
+    fn prepare(call: &mut Call<'_>) -> Self {
+        let target = call.scope.tenant.clone().zip(call.scope.changes.take());
+        Self { plugin: call.plugin.name.clone(), target, sent: 0 }
+    }
+
+    fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+        link::<CallState, HasSelf<ChangesCtx>>(linker, |state| &mut state.contexts.changes)
     }
 }
 
@@ -49,9 +55,4 @@ impl Host for ChangesCtx {
         }
         Ok(Ok(()))
     }
-}
-
-/// Adds `changes` to the linker.
-pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    link::<CallState, HasSelf<ChangesCtx>>(linker, |state| &mut state.changes)
 }

@@ -10,6 +10,7 @@
 //! and can still answer; a client's `notifications/cancelled` drops the
 //! whole call.
 
+use super::{Call, Capability};
 use crate::runtime::CallState;
 use crate::runtime::bindings::berth::plugin::client::{
     ClientError, Elicitation, Host, SamplingRequest, SamplingResult, add_to_linker as link,
@@ -64,13 +65,19 @@ pub struct ClientCtx {
     reports: u32,
 }
 
-impl ClientCtx {
-    /// A context reaching `client` (none: every request is `unsupported`),
-    /// whose waits end at `deadline`.
-    pub fn new(client: Option<Arc<dyn CallClient>>, deadline: Instant) -> Self {
-        Self { client, deadline, requests: 0, reports: 0 }
+impl Capability for ClientCtx {
+    /// The call's client (none: every request is `unsupported`), whose
+    /// waits end when the call's host I/O must.
+    fn prepare(call: &mut Call<'_>) -> Self {
+        Self { client: call.scope.client.take(), deadline: call.io_deadline, requests: 0, reports: 0 }
     }
 
+    fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+        link::<CallState, HasSelf<ClientCtx>>(linker, |state| &mut state.contexts.client)
+    }
+}
+
+impl ClientCtx {
     /// Runs `ask` against the client within the call's limits.
     async fn ask<T>(
         &mut self,
@@ -114,9 +121,4 @@ impl Host for ClientCtx {
     async fn sample(&mut self, request: SamplingRequest) -> wasmtime::Result<Result<SamplingResult, ClientError>> {
         Ok(self.ask("sampling", |client| client.sample(request)).await)
     }
-}
-
-/// Adds `client` to the linker.
-pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    link::<CallState, HasSelf<ClientCtx>>(linker, |state| &mut state.client)
 }

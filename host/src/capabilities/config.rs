@@ -1,6 +1,7 @@
 //! `berth:plugin/config`: the calling tenant's non-secret settings for the
 //! plugin, with the manifest's defaults underneath.
 
+use super::{Call, Capability};
 use crate::runtime::CallState;
 use crate::runtime::bindings::berth::plugin::config::{Host, add_to_linker as link};
 use std::collections::BTreeMap;
@@ -13,11 +14,14 @@ pub struct ConfigCtx {
     values: Arc<BTreeMap<String, String>>,
 }
 
-impl ConfigCtx {
-    /// A context exposing `values` (tenant settings already merged over the
-    /// manifest defaults).
-    pub fn new(values: Arc<BTreeMap<String, String>>) -> Self {
-        Self { values }
+impl Capability for ConfigCtx {
+    /// The tenant's settings, already merged over the manifest defaults.
+    fn prepare(call: &mut Call<'_>) -> Self {
+        Self { values: call.config.clone() }
+    }
+
+    fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+        link::<CallState, HasSelf<ConfigCtx>>(linker, |state| &mut state.contexts.config)
     }
 }
 
@@ -25,9 +29,4 @@ impl Host for ConfigCtx {
     fn get(&mut self, key: String) -> wasmtime::Result<Option<String>> {
         Ok(self.values.get(&key).cloned())
     }
-}
-
-/// Adds `config` to the linker.
-pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    link::<CallState, HasSelf<ConfigCtx>>(linker, |state| &mut state.config)
 }

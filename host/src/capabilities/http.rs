@@ -17,15 +17,16 @@
 //! of the call's log budget, so a guest that loops on denied requests
 //! costs a bounded number of audit rows and log lines.
 
+use super::{Call, Capability};
 use crate::audit::{AuditLog, RequestRecord, now_ms};
 use crate::capabilities::log::LogBudget;
 use crate::log_safe::escape;
 use crate::metrics::Metrics;
 use crate::policy::egress::{Denial, EgressPolicy, origin_of, without_query};
+use crate::runtime::CallState;
 use crate::runtime::bindings::berth::plugin::http::{
     Host, HttpError, Method, Request, Response, add_to_linker as link,
 };
-use crate::runtime::{CallState, HostServices, PluginGrants};
 use crate::upstream::{Caller, Failure, HopHeaders, Inbound, Outbound, Upstream, UpstreamError};
 use crate::vault::Credential;
 use crate::vault::credentials::{Applied, Redactor};
@@ -67,45 +68,47 @@ pub struct HttpCtx {
 /// for all of them, however many origins a guest makes up.
 const DENIED_ORIGIN: &str = "(denied)";
 
-impl HttpCtx {
-    /// A context for the plugin `grants` describe, running for `tenant` with
-    /// its `credentials`, within `policy` (already resolved against the
-    /// tenant's config), using the host's shared `services`, audited under
-    /// `call_id` when there is one. Every request, retries included, is over
-    /// by `deadline`, so the guest still has time to handle the outcome
-    /// before the call itself runs out. The host's own log lines about the
-    /// call's requests come out of `budget`.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn new(
-        tenant: Arc<str>,
-        grants: &PluginGrants,
-        credentials: Vec<Credential>,
-        policy: EgressPolicy,
-        services: &HostServices,
-        call_id: Option<String>,
-        deadline: Instant,
-        budget: LogBudget,
-    ) -> Self {
+impl Capability for HttpCtx {
+    /// Requests of the calling plugin for the calling tenant: within the
+    /// plugin's egress rules resolved against the tenant's settings, with
+    /// the tenant's credentials (taken from the call: only `http` holds
+    /// them), audited under the call's id when there is one. Every request,
+    /// retries included, is over by the call's I/O deadline, so the guest
+    /// still has time to handle the outcome. The host's own log lines about
+    /// the call's requests come out of the call's log budget.
+    fn prepare(call: &mut Call<'_>) -> Self {
+        let credentials = std::mem::take(&mut call.scope.credentials);
         let sensitive = credentials.iter().flat_map(Credential::sensitive_values).collect();
-        let audit =
-            call_id.zip(services.audit.clone()).map(|(call_id, log)| Audit { log, call_id, tenant: tenant.clone() });
+        let tenant = call.tenant.clone();
+        let services = call.services;
+        let audit = call.scope.call_id.clone().zip(services.audit.clone()).map(|(call_id, log)| Audit {
+            log,
+            call_id,
+            tenant: tenant.clone(),
+        });
         Self {
+            policy: EgressPolicy::resolve(&call.plugin.name, &call.plugin.egress, &call.config),
             tenant,
-            plugin: grants.name.clone(),
-            declared_credentials: grants.credentials.clone(),
+            plugin: call.plugin.name.clone(),
+            declared_credentials: call.plugin.credentials.clone(),
             credentials,
             sensitive,
-            policy,
             upstream: services.upstream.clone(),
             tokens: services.tokens.clone(),
             metrics: services.metrics.clone(),
             audit,
-            deadline,
-            budget,
+            deadline: call.io_deadline,
+            budget: call.budget.clone(),
             sends: 0,
         }
     }
 
+    fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+        link::<CallState, HasSelf<HttpCtx>>(linker, |state| &mut state.contexts.http)
+    }
+}
+
+impl HttpCtx {
     /// The credential `name` names, checked against the manifest and the
     /// tenant's vault.
     fn credential(&self, name: &str) -> Result<&Credential, HttpError> {
@@ -321,9 +324,4 @@ impl Host for HttpCtx {
         }
         Ok(self.perform(request).await)
     }
-}
-
-/// Adds `http` to the linker.
-pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    link::<CallState, HasSelf<HttpCtx>>(linker, |state| &mut state.http)
 }

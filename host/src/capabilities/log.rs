@@ -1,6 +1,7 @@
 //! `berth:plugin/log`: guest log records into the host's tracing, tagged
 //! with tenant, plugin and tool so an operator can filter on them.
 
+use super::{Call, Capability};
 use crate::runtime::CallState;
 use crate::runtime::bindings::berth::plugin::log::{Host, Level, add_to_linker as link};
 use std::sync::Arc;
@@ -84,11 +85,15 @@ pub struct LogCtx {
     client: Option<ClientLog>,
 }
 
-impl LogCtx {
-    /// A context writing within `budget`, tagged with its call, and to
-    /// `client` when it asked.
-    pub fn new(budget: LogBudget, client: Option<ClientLog>) -> Self {
-        Self { budget, client }
+impl Capability for LogCtx {
+    /// Writes within the call's budget, tagged with its call, and to the
+    /// client when it asked.
+    fn prepare(call: &mut Call<'_>) -> Self {
+        Self { budget: call.budget.clone(), client: call.scope.client_log.take() }
+    }
+
+    fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+        link::<CallState, HasSelf<LogCtx>>(linker, |state| &mut state.contexts.log)
     }
 }
 
@@ -136,9 +141,4 @@ impl Host for LogCtx {
         }
         Ok(())
     }
-}
-
-/// Adds `log` to the linker.
-pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    link::<CallState, HasSelf<LogCtx>>(linker, |state| &mut state.log)
 }

@@ -8,6 +8,7 @@
 //! the `signing-key` scheme, which `credential set` refuses when short.
 //! A password, token or client secret is never offered.
 
+use super::{Call, Capability};
 use crate::runtime::CallState;
 use crate::runtime::bindings::berth::plugin::secrets::{Host, HostSecret, SecretError, add_to_linker as link};
 use crate::vault::credentials::{SIGNING_KEY_SUFFIX, is_signing_key_name};
@@ -39,19 +40,35 @@ pub struct SecretsCtx {
     handles: ResourceTable,
 }
 
-impl SecretsCtx {
-    /// A context for `plugin`, which declared the credential needs
-    /// `declared`, over what the tenant `stored` by name. At most
-    /// `max_handles` handles may be open at once.
-    pub fn new(
-        plugin: Arc<str>,
-        declared: Arc<[String]>,
-        values: Arc<BTreeMap<String, Stored>>,
-        max_handles: usize,
-    ) -> Self {
+impl Capability for SecretsCtx {
+    /// The tenant's signing keys among the credentials the plugin declared;
+    /// of any other credential, only its scheme, to say why it never signs.
+    /// At most the limit's resource handles may be open at once.
+    fn prepare(call: &mut Call<'_>) -> Self {
+        let values = call
+            .scope
+            .credentials
+            .iter()
+            .map(|credential| {
+                let stored = match credential.signing_key() {
+                    Some(key) => Stored::SigningKey(Arc::from(key.as_bytes())),
+                    None => Stored::Other(credential.scheme.name()),
+                };
+                (credential.name.clone(), stored)
+            })
+            .collect();
         let mut handles = ResourceTable::new();
-        handles.set_max_capacity(max_handles);
-        Self { plugin, declared, values, handles }
+        handles.set_max_capacity(call.limits.resource_handles as usize);
+        Self {
+            plugin: call.plugin.name.clone(),
+            declared: call.plugin.credentials.clone(),
+            values: Arc::new(values),
+            handles,
+        }
+    }
+
+    fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
+        link::<CallState, HasSelf<SecretsCtx>>(linker, |state| &mut state.contexts.secrets)
     }
 }
 
@@ -101,9 +118,4 @@ impl HostSecret for SecretsCtx {
         self.handles.delete(secret)?;
         Ok(())
     }
-}
-
-/// Adds `secrets` to the linker.
-pub fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-    link::<CallState, HasSelf<SecretsCtx>>(linker, |state| &mut state.secrets)
 }

@@ -17,16 +17,16 @@ mod state;
 mod validation;
 mod wasm;
 
+pub use crate::capabilities::{CallScope, HostServices};
 pub use engine::{Allocation, EngineOptions};
 pub use limits::{LimitExceeded, Limits};
 pub use plugin::{LoadedPlugin, PromptSpec, ToolSpec};
-pub(crate) use state::PluginGrants;
-pub use state::{CallScope, CallState, HostServices};
+pub use state::CallState;
 pub use wasm::{Wasm, WasmError, digest_of};
 
 use crate::admission::{Gate, Refusal, Ticket};
+use crate::capabilities::PluginGrants;
 use crate::log_safe;
-use crate::policy::egress::EgressTemplate;
 use crate::policy::manifest::{ManifestError, ManifestLimits};
 use crate::policy::schema::SchemaLimits;
 use bindings::types::{
@@ -160,7 +160,6 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         crate::capabilities::add_to_linker(&mut linker)?;
-        legacy::add_to_linker(&mut linker)?;
         Ok(Self {
             engine,
             linker,
@@ -279,26 +278,9 @@ impl Runtime {
         })
         .await
         .map_err(|error| LoadError::Describe(error.to_string()))??;
-        let manifest = checked.manifest;
-        let egress =
-            manifest.egress.iter().map(|rule| EgressTemplate::parse(rule)).collect::<Result<Vec<_>, _>>().map_err(
-                |mut error| {
-                    error.rule = log_safe::quote(&error.rule);
-                    ManifestError::from(error)
-                },
-            )?;
-        let grants = PluginGrants {
-            name: manifest.name.as_str().into(),
-            egress: egress.into(),
-            credentials: manifest.credentials.iter().map(|need| need.name.clone()).collect(),
-            config_defaults: manifest
-                .config
-                .iter()
-                .filter_map(|key| Some((key.name.clone(), key.default.clone()?)))
-                .collect(),
-        };
+        let grants = PluginGrants::of(&checked.manifest)?;
         Ok(LoadedPlugin {
-            manifest,
+            manifest: checked.manifest,
             tools: checked.tools,
             templates: checked.templates,
             prompts: checked.prompts,
@@ -329,13 +311,8 @@ impl Runtime {
     /// Asks for the plugin's declarations with no grants and a placeholder
     /// identity: a plugin must be able to say what it is without any access.
     async fn describe(&self, pre: &GuestPre) -> Result<Declared, LoadError> {
-        let grants = PluginGrants {
-            name: "(loading)".into(),
-            egress: Arc::from([]),
-            credentials: Arc::from([]),
-            config_defaults: Default::default(),
-        };
-        let state = CallState::new(&grants, CallScope::default(), "describe", self.limits, &self.services);
+        let state =
+            CallState::new(&PluginGrants::none(), CallScope::default(), "describe", self.limits, &self.services);
         let run = async |store: &mut Store<CallState>, guest: Guest| guest.declarations(store).await;
         self.run(pre, None, state, run).await.map_err(|error| LoadError::Describe(error.to_string()))
     }

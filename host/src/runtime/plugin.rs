@@ -3,7 +3,7 @@
 
 use super::bindings::types::{Manifest, Prompt, PromptArgument, ResourceTemplate, Tool, ToolAnnotations};
 use super::guest::{Declared, GuestPre};
-use super::state::PluginGrants;
+use crate::capabilities::PluginGrants;
 use crate::policy::manifest::{self as rules, ManifestError, ManifestLimits};
 use crate::policy::schema::{CheckedSchema, SchemaLimits};
 use serde_json::{Map, Value};

@@ -90,9 +90,12 @@ async fn serves_its_greeting_and_prompt(client: &Client, plugin: &str) {
     assert_eq!((arguments[0].name.as_str(), arguments[0].required), ("name", Some(true)), "{plugin}");
     let arguments = json!({"name": "Ada"}).as_object().unwrap().clone();
     let built = client.get_prompt(GetPromptRequestParams::new(name).with_arguments(arguments)).await.expect("get");
-    let message = serde_json::to_value(&built.messages).unwrap();
-    assert_eq!(message[0]["role"], "user");
-    assert_eq!(message[0]["content"]["text"], "Please greet Ada warmly.", "{plugin}");
+    let messages = serde_json::to_value(&built.messages).unwrap();
+    assert_eq!(messages.as_array().map(Vec::len), Some(1), "{plugin}: {messages}");
+    assert_eq!(messages[0]["role"], "user");
+    assert_eq!(messages[0]["content"]["text"], "Please greet Ada warmly.", "{plugin}");
+    let unknown = client.get_prompt(GetPromptRequestParams::new(format!("{plugin}_nothing"))).await;
+    assert!(unknown.is_err(), "{plugin}: an unknown prompt is an error");
 }
 
 /// Same tool names, titles, descriptions, input schemas and annotations as

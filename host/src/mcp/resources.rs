@@ -116,20 +116,18 @@ impl BerthServer {
         }
     }
 
-    /// Subscribes the session to `uri`, or ends the subscription. Only a
-    /// session (which has registered at `notifications/initialized`) can
-    /// hold subscriptions.
+    /// Subscribes the session to `uri`, or ends the subscription. The
+    /// session registers here if `notifications/initialized` has not been
+    /// handled yet: a client may subscribe right after sending it, and rmcp
+    /// handles the two concurrently.
     pub(super) fn subscription(
         &self,
         uri: &str,
         subscribe: bool,
         context: RequestContext<RoleServer>,
     ) -> Result<(), ErrorData> {
-        self.tenant(&context)?;
-        let registration = self
-            .registration
-            .get()
-            .ok_or_else(|| ErrorData::invalid_request("subscriptions need an initialized session", None))?;
+        let tenant = self.tenant(&context)?;
+        let registration = self.registration.get_or_init(|| self.app.sessions.register(tenant, context.peer.clone()));
         if subscribe {
             registration.subscribe(uri).map_err(|error| ErrorData::invalid_params(error.to_string(), None))
         } else {

@@ -10,6 +10,7 @@ use crate::policy::manifest::{qualified_name, split_qualified_name, uri_owner};
 use crate::runtime::LoadedPlugin;
 use crate::runtime::PromptSpec;
 use crate::runtime::bindings::types::{CompletionRef, CompletionRequest};
+use crate::tenants::PluginAccess;
 use rmcp::ErrorData;
 use rmcp::model::{
     CompleteRequestParams, CompleteResult, CompletionInfo, GetPromptRequestParams, GetPromptResult, ListPromptsResult,
@@ -46,11 +47,10 @@ fn argument_text(value: Value) -> String {
 }
 
 impl BerthServer {
-    /// The plugin behind a prompt's qualified `name`, if `tenant` may use it.
-    fn find_prompt(&self, tenant: &Arc<str>, name: &str) -> Result<(Arc<LoadedPlugin>, usize), ErrorData> {
+    /// The plugin behind a prompt's qualified `name`, if `access` allows it.
+    fn find_prompt(&self, access: &PluginAccess, name: &str) -> Result<(Arc<LoadedPlugin>, usize), ErrorData> {
         let unknown = || ErrorData::invalid_params(format!("unknown prompt `{}`", clip(name)), None);
         let (plugin, prompt) = split_qualified_name(name).ok_or_else(unknown)?;
-        let (_, access) = self.access(tenant)?;
         let plugin =
             Some(plugin).filter(|plugin| access.allows(plugin)).and_then(|plugin| self.app.plugins.get(plugin));
         let plugin = plugin.ok_or_else(unknown)?;
@@ -84,7 +84,8 @@ impl BerthServer {
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResult, ErrorData> {
         let tenant = self.tenant(&context)?;
-        let (plugin, index) = self.find_prompt(&tenant, &request.name)?;
+        let (generation, access) = self.access(&tenant)?;
+        let (plugin, index) = self.find_prompt(&access, &request.name)?;
         let spec = &plugin.prompts[index];
         let given = request.arguments.unwrap_or_default();
         if let Some(missing) =
@@ -96,7 +97,6 @@ impl BerthServer {
         let audited = Value::Object(given.clone());
         let arguments: Vec<(String, String)> =
             given.into_iter().map(|(name, value)| (name, argument_text(value))).collect();
-        let (generation, _) = self.access(&tenant)?;
         let runtime = &self.app.runtime;
         let target = (&tenant, &*plugin, &*generation);
         let build = async |scope| runtime.get_prompt(&plugin, scope, &spec.name, &arguments).await;
@@ -116,16 +116,16 @@ impl BerthServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
         let tenant = self.tenant(&context)?;
+        let (generation, access) = self.access(&tenant)?;
         let (plugin, reference) = match &request.r#ref {
             Reference::Prompt(prompt) => {
-                let (plugin, index) = self.find_prompt(&tenant, &prompt.name)?;
+                let (plugin, index) = self.find_prompt(&access, &prompt.name)?;
                 let name = plugin.prompts[index].name.clone();
                 (plugin, CompletionRef::Prompt(name))
             }
             Reference::Resource(template) => {
                 let unknown =
                     || ErrorData::invalid_params(format!("unknown resource template `{}`", clip(&template.uri)), None);
-                let (_, access) = self.access(&tenant)?;
                 let plugin = uri_owner(&template.uri)
                     .filter(|owner| access.allows(owner))
                     .and_then(|owner| self.app.plugins.get(owner))
@@ -142,7 +142,6 @@ impl BerthServer {
             value: request.argument.value.clone(),
             context: context.into_iter().collect(),
         };
-        let (generation, _) = self.access(&tenant)?;
         let runtime = &self.app.runtime;
         let target = (&tenant, &*plugin, &*generation);
         let audited = json!({ "argument": request.argument.name, "value": request.argument.value });

@@ -10,6 +10,7 @@ use super::server::{BerthServer, guest_error};
 use crate::policy::manifest::{owns_uri, uri_owner};
 use crate::runtime::LoadedPlugin;
 use crate::runtime::bindings::types::ToolError;
+use crate::tenants::PluginAccess;
 use rmcp::ErrorData;
 use rmcp::model::{
     ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams,
@@ -22,8 +23,8 @@ use std::sync::Arc;
 impl BerthServer {
     /// The plugins `tenant` may use that serve resources (0.1 components
     /// serve none and are never instantiated for them).
-    fn resource_plugins(&self, tenant: &Arc<str>) -> Result<Vec<Arc<LoadedPlugin>>, ErrorData> {
-        Ok(self.plugins(tenant)?.into_iter().filter(|plugin| plugin.serves_resources()).collect())
+    fn resource_plugins(&self, access: &PluginAccess) -> Vec<Arc<LoadedPlugin>> {
+        self.plugins_in(access).into_iter().filter(|plugin| plugin.serves_resources()).collect()
     }
 
     /// One page of the resources the tenant's plugins offer now. Each
@@ -36,8 +37,8 @@ impl BerthServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
         let tenant = self.tenant(&context)?;
-        let (generation, _) = self.access(&tenant)?;
-        let plugins = self.resource_plugins(&tenant)?;
+        let (generation, access) = self.access(&tenant)?;
+        let plugins = self.resource_plugins(&access);
         let lists = plugins.iter().map(|plugin| {
             let runtime = &self.app.runtime;
             let target = (&tenant, &**plugin, &*generation);
@@ -72,7 +73,7 @@ impl BerthServer {
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
         let tenant = self.tenant(&context)?;
         let templates = self
-            .resource_plugins(&tenant)?
+            .resource_plugins(&self.access(&tenant)?.1)
             .iter()
             .flat_map(|plugin| plugin.templates.iter().map(content::template).collect::<Vec<_>>())
             .collect();

@@ -146,7 +146,12 @@ impl BerthServer {
     /// The plugins `tenant` may use now.
     pub(super) fn plugins(&self, tenant: &Arc<str>) -> Result<Vec<Arc<LoadedPlugin>>, ErrorData> {
         let (_, access) = self.access(tenant)?;
-        Ok(self.app.plugins.snapshot().values().filter(|plugin| access.allows(plugin.name())).cloned().collect())
+        Ok(self.plugins_in(&access))
+    }
+
+    /// The plugins `access` allows.
+    pub(super) fn plugins_in(&self, access: &PluginAccess) -> Vec<Arc<LoadedPlugin>> {
+        self.app.plugins.snapshot().values().filter(|plugin| access.allows(plugin.name())).cloned().collect()
     }
 
     /// The tools `tenant` may see, as MCP clients see them.

@@ -132,7 +132,8 @@ impl Sessions {
         accepted: &SubscriptionFilter,
     ) -> (Listening, tokio::sync::mpsc::Receiver<ServerNotification>) {
         let (notices, receiver) = tokio::sync::mpsc::channel(LISTEN_QUEUE);
-        let resources = accepted.resource_subscriptions.iter().flatten().take(MAX_SUBSCRIPTIONS).cloned().collect();
+        let uris = accepted.resource_subscriptions.iter().flatten().filter(|uri| uri.len() <= MAX_URI_BYTES);
+        let resources = uris.take(MAX_SUBSCRIPTIONS).cloned().collect();
         let listener = Listener { tenant, tools: accepted.tools_list_changed == Some(true), resources, notices };
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         self.listeners().insert(id, listener);

@@ -75,6 +75,9 @@ pub enum CallOutcome {
     Busy,
     /// The client cancelled the call.
     Cancelled,
+    /// The call stopped to ask a client without a session for input, which
+    /// a retry brings.
+    InputRequired,
 }
 
 impl CallOutcome {
@@ -88,6 +91,7 @@ impl CallOutcome {
             Self::Crashed => "crashed",
             Self::Busy => "busy",
             Self::Cancelled => "cancelled",
+            Self::InputRequired => "input_required",
         }
     }
 }

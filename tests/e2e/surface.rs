@@ -3,8 +3,9 @@
 //! rmcp's client over Streamable HTTP and over stdio: resources, templates
 //! and reads; a subscription that hears an update; prompts; completions;
 //! progress; elicitation accepted, declined and unsupported; sampling; a
-//! call cancelled while it waits on the client; and discovery that declares
-//! what the tenant's plugins offer.
+//! call cancelled while it waits on the client; discovery that declares
+//! what the tenant's plugins offer; and a client without a session
+//! (2026-07-28) answering by input-required results.
 
 // Sampling is deprecated after 2025-11-25, which still has it.
 #![allow(deprecated)]
@@ -12,13 +13,13 @@
 use crate::support::http::{HttpHost, HttpHostRef, tenant};
 use crate::support::{PluginsDir, Start, StdioHost, fixture, text};
 use rmcp::model::{
-    ArgumentInfo, CallToolRequestParams, ClientCapabilities, ClientConfig, CompleteRequestParams,
-    CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult, ElicitationAction,
-    GetPromptRequestParams, Implementation, NumberOrString, ProgressNotificationParam, ProgressToken,
+    ArgumentInfo, CallToolRequestParams, CallToolResponse, ClientCapabilities, ClientConfig, CompleteRequestParams,
+    CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult, ElicitationAction, ErrorCode,
+    GetPromptRequestParams, Implementation, NumberOrString, ProgressNotificationParam, ProgressToken, ProtocolVersion,
     ReadResourceRequestParams, Reference, RequestMetaObject, ResourceContents, ResourceUpdatedNotificationParam, Role,
     SamplingMessage, SamplingMessageContentBlock, SubscribeRequestParams, UnsubscribeRequestParams,
 };
-use rmcp::service::{NotificationContext, RequestContext, RoleClient, RunningService};
+use rmcp::service::{NotificationContext, RequestContext, RoleClient, RunningService, ServiceError};
 use rmcp::{ClientHandler, ErrorData};
 use serde_json::json;
 use std::path::Path;
@@ -54,7 +55,9 @@ impl ClientHandler for Client {
         self.updated.lock().unwrap().push(params.uri);
     }
 
-    /// The human accepts when asked to, and declines otherwise.
+    /// The human accepts when asked to accept (as `ada`, `ada@example.com`),
+    /// declines when asked anything else of `test_elicitation`, and answers
+    /// `ada` to every field of any other form.
     async fn create_elicitation(
         &self,
         request: ElicitRequestParams,
@@ -63,11 +66,15 @@ impl ClientHandler for Client {
         let ElicitRequestParams::FormElicitationParams { message, requested_schema, .. } = request else {
             return Err(ErrorData::invalid_params("form mode only", None));
         };
-        assert!(requested_schema.properties.contains_key("username"), "{requested_schema:?}");
-        let mut answer = ElicitResult::new(ElicitationAction::Decline);
-        if message == "accept" {
-            answer = ElicitResult::new(ElicitationAction::Accept);
+        let mut answer = ElicitResult::new(ElicitationAction::Accept);
+        if requested_schema.properties.contains_key("username") {
+            if message != "accept" {
+                return Ok(ElicitResult::new(ElicitationAction::Decline));
+            }
             answer.content = Some(json!({"username": "ada", "email": "ada@example.com"}));
+        } else {
+            answer.content =
+                Some(requested_schema.properties.keys().map(|name| (name.clone(), json!("ada"))).collect());
         }
         Ok(answer)
     }
@@ -172,19 +179,29 @@ async fn serves_the_whole_surface(client: RunningService<RoleClient, Client>) {
 }
 
 /// A client that declared neither elicitation nor sampling: the plugin gets
-/// `unsupported` at once, and says so.
+/// `unsupported` at once, and a tool that cannot do without the answer ends
+/// with MCP's missing-capability error, naming what is missing.
 async fn refuses_what_the_client_cannot_do(client: RunningService<RoleClient, Client>) {
     let started = std::time::Instant::now();
-    for (tool, arguments) in
-        [("test_elicitation", json!({"message": "accept"})), ("test_sampling", json!({"prompt": "hi"}))]
-    {
+    for (tool, arguments, lacking) in [
+        ("test_elicitation", json!({"message": "accept"}), "elicitation"),
+        ("test_sampling", json!({"prompt": "hi"}), "sampling"),
+    ] {
         let request = CallToolRequestParams::new(tool).with_arguments(arguments.as_object().unwrap().clone());
-        let result = client.call_tool(request).await.expect("call");
-        assert_eq!(result.is_error, Some(true), "{result:?}");
-        assert!(text(&result).contains("did not declare"), "{}", text(&result));
+        let refused = mcp_error(client.call_tool(request).await.expect_err("the client lacks a capability"));
+        assert_eq!(refused.code, ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY, "{refused:?}");
+        assert_eq!(refused.data.unwrap()["requiredCapabilities"], json!({lacking: {}}));
     }
     assert!(started.elapsed() < Duration::from_secs(5), "no wait for an answer that cannot come");
     client.cancel().await.expect("close");
+}
+
+/// The JSON-RPC error a request got.
+fn mcp_error(error: ServiceError) -> ErrorData {
+    match error {
+        ServiceError::McpError(error) => error,
+        other => panic!("expected a JSON-RPC error, got {other:?}"),
+    }
 }
 
 async fn http_client(host: &HttpHost, key: &str, capable: bool) -> RunningService<RoleClient, Client> {
@@ -199,6 +216,67 @@ async fn a_plugin_serves_resources_prompts_and_its_client_over_http() {
     let host = HttpHost::start(data.path(), Some(plugins.path()), &["--no-watch"], None).await;
     serves_the_whole_surface(http_client(&host, &key, true).await).await;
     refuses_what_the_client_cannot_do(http_client(&host, &key, false).await).await;
+}
+
+/// A client without a session (2026-07-28) takes no request in the middle
+/// of a call. The same plugin code asks it anyway: its questions come back
+/// as input-required results, which rmcp's client answers and retries,
+/// round after round, for tools and prompts alike. The request state is the
+/// host's: altered, or brought to another call, it is refused; and a
+/// client that lacks a capability gets the missing-capability error.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_without_a_session_answers_by_retrying() {
+    let data = tempfile::tempdir().unwrap();
+    let plugins = PluginsDir::new().with(&fixture("conformance"), "test.wasm");
+    let key = tenant(data.path(), "surface", &["test"]);
+    let host = HttpHost::start(data.path(), Some(plugins.path()), &["--no-watch"], None).await;
+    let connect = async |capable| {
+        let client = Client { capable, ..Client::default() };
+        HttpHostRef { base: host.base.clone() }.connect_sessionless(&key, client).await
+    };
+    let client = connect(true).await;
+    let accepted = call(&client, "test_elicitation", json!({"message": "accept"})).await;
+    assert!(accepted.contains("accept") && accepted.contains("ada@example.com"), "{accepted}");
+    assert_eq!(call(&client, "test_sampling", json!({"prompt": "hi"})).await, "LLM response: echo hi");
+    assert_eq!(call(&client, "test_input_required_result_multi_round", json!({})).await, r#""ada" likes "ada""#);
+    let prompt = client
+        .get_prompt(GetPromptRequestParams::new("test_input_required_result_prompt"))
+        .await
+        .expect("prompts/get, answered by retrying");
+    assert_eq!(serde_json::to_value(&prompt.messages[0].content).unwrap()["text"], r#"Use this context: "ada""#);
+
+    let once = |name: &'static str, state: Option<String>| {
+        let mut request = CallToolRequestParams::new(name);
+        if let Some(state) = state {
+            request.request_state = Some(state);
+            request.input_responses =
+                Some([("confirm".to_owned(), json!({"action": "accept", "content": {"ok": true}}))].into());
+        }
+        client.peer().call_tool_once(request)
+    };
+    let asked = match once("test_input_required_result_request_state", None).await {
+        Ok(CallToolResponse::InputRequired(asked)) => asked,
+        other => panic!("an input-required result, not {other:?}"),
+    };
+    assert_eq!(asked.input_requests.unwrap().keys().collect::<Vec<_>>(), ["confirm"]);
+    let state = asked.request_state.expect("a request state");
+    let altered =
+        mcp_error(once("test_input_required_result_request_state", Some(format!("{state}A"))).await.unwrap_err());
+    assert_eq!(altered.code, ErrorCode::INVALID_PARAMS, "{altered:?}");
+    let elsewhere =
+        mcp_error(once("test_input_required_result_tampered_state", Some(state.clone())).await.unwrap_err());
+    assert_eq!(elsewhere.code, ErrorCode::INVALID_PARAMS, "{elsewhere:?}");
+    let Ok(CallToolResponse::Complete(done)) = once("test_input_required_result_request_state", Some(state)).await
+    else {
+        panic!("the honest retry completes")
+    };
+    assert_eq!(text(&done), "state-ok: confirmed=true");
+
+    let incapable = connect(false).await;
+    let refused =
+        mcp_error(incapable.call_tool(CallToolRequestParams::new("test_missing_capability")).await.unwrap_err());
+    assert_eq!(refused.code, ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY, "{refused:?}");
+    assert_eq!(refused.data.unwrap()["requiredCapabilities"], json!({"sampling": {}}));
 }
 
 /// `berth serve --stdio` for tenant `surface`, with `client` connected.
@@ -227,9 +305,9 @@ async fn discovery_declares_what_the_tenants_plugins_offer() {
     let plain = tenant(data.path(), "plain", &["legacy"]);
     let host = HttpHost::start(data.path(), Some(plugins.path()), &["--no-watch"], None).await;
     let discover = async |key: &str| {
-        let client = host.client_on(key, rmcp::model::ProtocolVersion::LATEST).await;
+        let client = host.client_on(key, ProtocolVersion::LATEST).await;
         let meta = RequestMetaObject::with_client_context(
-            rmcp::model::ProtocolVersion::LATEST,
+            ProtocolVersion::LATEST,
             Implementation::new("berth-e2e", "0.1.0"),
             ClientCapabilities::default(),
         );

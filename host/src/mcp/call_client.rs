@@ -1,57 +1,97 @@
-//! [`PeerClient`]: the `client` capability of one tool call, served by the
-//! session the call came from: progress as `notifications/progress` with the
-//! request's token, elicitation as `elicitation/create`, sampling as
-//! `sampling/createMessage`.
+//! [`PeerClient`]: the `client` capability of one request, served by the
+//! client that made it: progress as `notifications/progress` with the
+//! request's token; requests for input as `elicitation/create`,
+//! `sampling/createMessage` and `roots/list`.
 //!
-//! Each request is checked against what the client declared at
-//! `initialize`, so a plugin gets `unsupported` at once rather than a wait
-//! for an answer that cannot come. A client speaking MCP 2026-07-28 without
-//! a session takes no requests in the middle of a call at all.
+//! Each request is checked against what the client declared (at
+//! `initialize`, or in the request's `_meta` for MCP 2026-07-28), so a
+//! plugin gets `unsupported` at once rather than a wait for an answer that
+//! cannot come. A client with a session is asked in the middle of the call.
+//! One without a session is answered from the request's [`Round`], or the
+//! call stops and the client gets an input-required result.
 
-use crate::capabilities::client::{CallClient, Elicit};
+// Sampling and roots are deprecated by SEP-2577, after the revisions Berth
+// serves (2025-11-25 and 2026-07-28), which both have them.
+#![allow(deprecated)]
+
+use crate::capabilities::client::{Answers, CallClient};
 use crate::mcp::content;
+use crate::mcp::input_required::Round;
 use crate::runtime::bindings::berth::plugin::client::{
-    ClientError, Elicitation, SamplingMessage, SamplingRequest, SamplingResult,
+    ClientError, Elicitation, InputRequest, InputResponse, Root, SamplingMessage, SamplingRequest, SamplingResult,
 };
 use crate::runtime::bindings::types::{Content, Media, Role};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use rmcp::Peer;
-#[allow(deprecated)]
 use rmcp::model::{
-    ClientCapabilities, CreateMessageRequestParams, ElicitRequestParams, ElicitationAction, ElicitationSchema,
-    ProgressNotificationParam, ProgressToken,
+    ClientCapabilities, CreateMessageRequestParams, CreateMessageResult, ElicitRequestParams, ElicitResult,
+    ElicitationAction, ElicitationSchema, ListRootsResult, ProgressNotificationParam, ProgressToken,
 };
 use rmcp::service::{RequestContext, RoleServer, ServiceError};
+use std::sync::Arc;
 
-/// The client of one tool call.
+/// The client of one request.
 #[derive(Debug)]
 pub struct PeerClient {
     peer: Peer<RoleServer>,
     progress: Option<ProgressToken>,
-    /// What the client declared; `None` when it takes no requests.
-    capabilities: Option<ClientCapabilities>,
+    /// What the client declared.
+    capabilities: ClientCapabilities,
+    /// For a client without a session: the answers its request carries.
+    round: Option<Arc<Round>>,
+}
+
+/// A request for input as MCP puts it.
+pub(super) enum Asked {
+    /// `elicitation/create`.
+    Elicit(ElicitRequestParams),
+    /// `sampling/createMessage`.
+    Sample(CreateMessageRequestParams),
+    /// `roots/list`.
+    ListRoots,
 }
 
 impl PeerClient {
-    /// The client of the call `context` is for.
-    pub fn of(context: &RequestContext<RoleServer>) -> Self {
-        let stateless = context.protocol_version().is_some_and(|version| !version.has_initialize());
-        let capabilities =
-            if stateless { None } else { context.peer.peer_info().map(|info| info.capabilities.clone()) };
-        Self { peer: context.peer.clone(), progress: context.meta.get_progress_token(), capabilities }
+    /// The client of the request `context` is for; `round` is the request's
+    /// round of answers when the client has no session, which also means
+    /// its capabilities come with the request.
+    pub fn of(context: &RequestContext<RoleServer>, round: Option<Arc<Round>>) -> Self {
+        let capabilities = match round {
+            Some(_) => context.meta.client_capabilities(),
+            None => context.peer.peer_info().map(|info| info.capabilities.clone()),
+        };
+        Self {
+            peer: context.peer.clone(),
+            progress: context.meta.get_progress_token(),
+            capabilities: capabilities.unwrap_or_default(),
+            round,
+        }
     }
 
-    /// The client's elicitation capability, if it declared the `mode` asked for.
-    fn supports_elicitation(&self, url: bool) -> bool {
-        let Some(elicitation) = self.capabilities.as_ref().and_then(|declared| declared.elicitation.as_ref()) else {
-            return false;
-        };
-        if url {
-            elicitation.url.is_some()
-        } else {
+    /// Whether the client declared the capability `request` needs.
+    fn declared(&self, request: &InputRequest) -> bool {
+        let declared = &self.capabilities;
+        match request {
             // `elicitation: {}` is how clients before 2025-11-25 declare forms.
-            elicitation.form.is_some() || elicitation.url.is_none()
+            InputRequest::Elicit(_) => declared
+                .elicitation
+                .as_ref()
+                .is_some_and(|elicitation| elicitation.form.is_some() || elicitation.url.is_none()),
+            InputRequest::ElicitUrl(_) => {
+                declared.elicitation.as_ref().is_some_and(|elicitation| elicitation.url.is_some())
+            }
+            InputRequest::Sample(_) => declared.sampling.is_some(),
+            InputRequest::ListRoots => declared.roots.is_some(),
+        }
+    }
+
+    /// Asks the client one request, in the middle of the call.
+    async fn ask(peer: Peer<RoleServer>, asked: Asked) -> Result<InputResponse, ClientError> {
+        match asked {
+            Asked::Elicit(params) => Ok(elicitation(peer.create_elicitation(params).await.map_err(failed)?)),
+            Asked::Sample(params) => Ok(sampled(peer.create_message(params).await.map_err(failed)?)),
+            Asked::ListRoots => Ok(roots(peer.list_roots().await.map_err(failed)?)),
         }
     }
 }
@@ -63,11 +103,6 @@ fn failed(error: ServiceError) -> ClientError {
         ServiceError::Cancelled { .. } => ClientError::Cancelled,
         error => ClientError::Failed(error.to_string()),
     }
-}
-
-fn unsupported(what: &str) -> BoxFuture<'static, Result<Elicitation, ClientError>> {
-    let message = format!("the client did not declare `{what}`");
-    futures::future::ready(Err(ClientError::Unsupported(message))).boxed()
 }
 
 impl CallClient for PeerClient {
@@ -87,72 +122,97 @@ impl CallClient for PeerClient {
         .boxed()
     }
 
-    fn elicit(&self, request: Elicit) -> BoxFuture<'static, Result<Elicitation, ClientError>> {
-        let params = match request {
-            Elicit::Form { message, schema } => {
-                if !self.supports_elicitation(false) {
-                    return unsupported("elicitation");
-                }
-                let requested_schema: ElicitationSchema = match serde_json::from_str(&schema) {
-                    Ok(schema) => schema,
-                    Err(error) => {
-                        let problem = format!("the requested schema is not one MCP elicitation allows: {error}");
-                        return futures::future::ready(Err(ClientError::InvalidRequest(problem))).boxed();
-                    }
+    /// Checks every request, then asks a client with a session all of them
+    /// at once, or looks up the answers of one without.
+    fn request_input(&self, requests: Vec<(String, InputRequest)>) -> BoxFuture<'static, Answers> {
+        let prepared: Vec<(String, Result<Asked, ClientError>)> = requests
+            .into_iter()
+            .map(|(key, request)| {
+                let asked = if self.declared(&request) {
+                    prepare(request)
+                } else {
+                    Err(ClientError::Unsupported(request.capability().to_owned()))
                 };
-                ElicitRequestParams::FormElicitationParams { meta: None, message, requested_schema }
-            }
-            Elicit::Url { message, url } => {
-                if !self.supports_elicitation(true) {
-                    return unsupported("elicitation.url");
-                }
-                let elicitation_id = crate::audit::call_id();
-                ElicitRequestParams::UrlElicitationParams { meta: None, message, url, elicitation_id }
-            }
-        };
-        let peer = self.peer.clone();
-        async move {
-            let answer = peer.create_elicitation(params).await.map_err(failed)?;
-            Ok(match answer.action {
-                ElicitationAction::Accept => {
-                    let content = answer.content.unwrap_or_else(|| serde_json::json!({}));
-                    Elicitation::Accept(content.to_string())
-                }
-                ElicitationAction::Decline => Elicitation::Decline,
-                _ => Elicitation::Cancel,
+                (key, asked)
             })
+            .collect();
+        if let Some(round) = &self.round {
+            return futures::future::ready(round.answer(prepared)).boxed();
         }
-        .boxed()
-    }
-
-    #[allow(deprecated)]
-    fn sample(&self, request: SamplingRequest) -> BoxFuture<'static, Result<SamplingResult, ClientError>> {
-        if self.capabilities.as_ref().and_then(|declared| declared.sampling.as_ref()).is_none() {
-            let message = "the client did not declare `sampling`".to_owned();
-            return futures::future::ready(Err(ClientError::Unsupported(message))).boxed();
-        }
-        let messages = match request.messages.into_iter().map(sampling_message).collect::<Result<Vec<_>, _>>() {
-            Ok(messages) => messages,
-            Err(error) => return futures::future::ready(Err(error)).boxed(),
-        };
-        let mut params = CreateMessageRequestParams::new(messages, request.max_tokens);
-        params.system_prompt = request.system_prompt;
         let peer = self.peer.clone();
         async move {
-            let answer = peer.create_message(params).await.map_err(failed)?;
-            let role = match answer.message.role {
-                rmcp::model::Role::Assistant => Role::Assistant,
-                _ => Role::User,
-            };
-            let content = answer.message.content.first().map(sampled_content).unwrap_or(Content::Text(String::new()));
-            Ok(SamplingResult { role, content, model: answer.model, stop_reason: answer.stop_reason })
+            let asks = prepared.into_iter().map(|(_, asked)| {
+                let peer = peer.clone();
+                async move { Self::ask(peer, asked?).await }
+            });
+            Ok(futures::future::join_all(asks).await)
         }
         .boxed()
     }
 }
 
+/// `request` as MCP puts it, or why it cannot be.
+fn prepare(request: InputRequest) -> Result<Asked, ClientError> {
+    Ok(match request {
+        InputRequest::Elicit(form) => {
+            let requested_schema: ElicitationSchema =
+                serde_json::from_str(&form.requested_schema).map_err(|error| {
+                    ClientError::InvalidRequest(format!(
+                        "the requested schema is not one MCP elicitation allows: {error}"
+                    ))
+                })?;
+            Asked::Elicit(ElicitRequestParams::FormElicitationParams {
+                meta: None,
+                message: form.message,
+                requested_schema,
+            })
+        }
+        InputRequest::ElicitUrl(page) => Asked::Elicit(ElicitRequestParams::UrlElicitationParams {
+            meta: None,
+            message: page.message,
+            url: page.url,
+            elicitation_id: crate::audit::call_id(),
+        }),
+        InputRequest::Sample(request) => Asked::Sample(sampling_params(request)?),
+        InputRequest::ListRoots => Asked::ListRoots,
+    })
+}
+
+/// A sampling request as MCP puts it.
+fn sampling_params(request: SamplingRequest) -> Result<CreateMessageRequestParams, ClientError> {
+    let messages = request.messages.into_iter().map(sampling_message).collect::<Result<Vec<_>, _>>()?;
+    let mut params = CreateMessageRequestParams::new(messages, request.max_tokens);
+    params.system_prompt = request.system_prompt;
+    Ok(params)
+}
+
+/// The human's answer, as a plugin reads it.
+pub(super) fn elicitation(answer: ElicitResult) -> InputResponse {
+    InputResponse::Elicitation(match answer.action {
+        ElicitationAction::Accept => {
+            Elicitation::Accept(answer.content.unwrap_or_else(|| serde_json::json!({})).to_string())
+        }
+        ElicitationAction::Decline => Elicitation::Decline,
+        _ => Elicitation::Cancel,
+    })
+}
+
+/// The model's answer, as a plugin reads it.
+pub(super) fn sampled(answer: CreateMessageResult) -> InputResponse {
+    let role = match answer.message.role {
+        rmcp::model::Role::Assistant => Role::Assistant,
+        _ => Role::User,
+    };
+    let content = answer.message.content.first().map(sampled_content).unwrap_or(Content::Text(String::new()));
+    InputResponse::Sampling(SamplingResult { role, content, model: answer.model, stop_reason: answer.stop_reason })
+}
+
+/// The client's roots, as a plugin reads them.
+pub(super) fn roots(answer: ListRootsResult) -> InputResponse {
+    InputResponse::Roots(answer.roots.into_iter().map(|root| Root { uri: root.uri, name: root.name }).collect())
+}
+
 /// One message for the client's model: text, an image or a sound.
-#[allow(deprecated)]
 fn sampling_message(message: SamplingMessage) -> Result<rmcp::model::SamplingMessage, ClientError> {
     use rmcp::model::{AudioContent, ImageContent, SamplingMessageContentBlock as Block};
     let block = match message.content {
@@ -169,7 +229,6 @@ fn sampling_message(message: SamplingMessage) -> Result<rmcp::model::SamplingMes
 /// What the model answered, as a plugin reads it. Bytes arrive base64-encoded;
 /// a block that does not decode, or a kind plugins do not take (a tool use),
 /// arrives as its JSON text.
-#[allow(deprecated)]
 fn sampled_content(block: &rmcp::model::SamplingMessageContentBlock) -> Content {
     use base64::Engine;
     use rmcp::model::SamplingMessageContentBlock as Block;

@@ -8,6 +8,7 @@ pub mod content;
 pub mod draining;
 pub mod first_request;
 pub mod inbound;
+pub mod input_required;
 pub mod paging;
 mod prompts;
 pub mod request_ids;

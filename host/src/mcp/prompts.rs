@@ -4,6 +4,7 @@
 //! for.
 
 use super::content;
+use super::input_required::{Answer, Retry};
 use super::server::{BerthServer, guest_error};
 use crate::policy::echo::clip;
 use crate::policy::manifest::{qualified_name, split_qualified_name, uri_owner};
@@ -13,8 +14,8 @@ use crate::runtime::bindings::types::{CompletionRef, CompletionRequest};
 use crate::tenants::PluginAccess;
 use rmcp::ErrorData;
 use rmcp::model::{
-    CompleteRequestParams, CompleteResult, CompletionInfo, GetPromptRequestParams, GetPromptResult, ListPromptsResult,
-    PaginatedRequestParams, Prompt, PromptArgument, Reference,
+    CompleteRequestParams, CompleteResult, CompletionInfo, GetPromptRequestParams, GetPromptResponse, GetPromptResult,
+    ListPromptsResult, PaginatedRequestParams, Prompt, PromptArgument, Reference,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use serde_json::{Value, json};
@@ -77,17 +78,18 @@ impl BerthServer {
         Ok(result)
     }
 
-    /// Builds a prompt, once every required argument is there.
+    /// Builds a prompt, once every required argument is there. The plugin
+    /// may ask the client for input while it does.
     pub(super) async fn prompt(
         &self,
-        request: GetPromptRequestParams,
+        mut request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> Result<GetPromptResult, ErrorData> {
+    ) -> Result<GetPromptResponse, ErrorData> {
         let tenant = self.tenant(&context)?;
         let (generation, access) = self.access(&tenant)?;
         let (plugin, index) = self.find_prompt(&access, &request.name)?;
         let spec = &plugin.prompts[index];
-        let given = request.arguments.unwrap_or_default();
+        let given = request.arguments.take().unwrap_or_default();
         if let Some(missing) =
             spec.arguments.iter().find(|argument| argument.required && !given.contains_key(&argument.name))
         {
@@ -95,16 +97,27 @@ impl BerthServer {
             return Err(ErrorData::invalid_params(message, None));
         }
         let audited = Value::Object(given.clone());
+        let retry = Retry {
+            method: "prompts/get",
+            target: &request.name,
+            arguments: &audited,
+            state: request.request_state.take(),
+            responses: request.input_responses.take(),
+        };
+        let client = self.client(&context, &tenant, retry)?;
         let arguments: Vec<(String, String)> =
             given.into_iter().map(|(name, value)| (name, argument_text(value))).collect();
         let runtime = &self.app.runtime;
         let target = (&tenant, &*plugin, &*generation);
         let build = async |scope| runtime.get_prompt(&plugin, scope, &spec.name, &arguments).await;
-        let built =
-            self.export(target, &format!("prompts/get {}", spec.name), audited, build).await?.map_err(guest_error)?;
+        let what = format!("prompts/get {}", spec.name);
+        let built = match self.export_asking(target, &what, audited.clone(), Some(&client), build).await? {
+            Answer::Complete(built) => built.map_err(guest_error)?,
+            Answer::InputRequired(asked) => return Ok(asked.into()),
+        };
         let mut result = GetPromptResult::new(built.messages.into_iter().map(content::prompt_message).collect());
         result.description = built.description;
-        Ok(result)
+        Ok(result.into())
     }
 
     /// Completes a prompt argument or a template variable, through the

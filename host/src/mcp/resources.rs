@@ -6,6 +6,7 @@
 //! plugin's URI is ignored: two plugins can never answer for one URI.
 
 use super::content;
+use super::input_required::{Answer, Retry};
 use super::server::{BerthServer, guest_error};
 use crate::policy::manifest::{owns_uri, uri_owner};
 use crate::runtime::LoadedPlugin;
@@ -14,7 +15,7 @@ use crate::tenants::PluginAccess;
 use rmcp::ErrorData;
 use rmcp::model::{
     ListResourceTemplatesResult, ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams,
-    ReadResourceResult,
+    ReadResourceResponse, ReadResourceResult,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use serde_json::json;
@@ -89,15 +90,16 @@ impl BerthServer {
     }
 
     /// Reads the resource at the request's URI from the plugin whose scheme
-    /// it is. An unknown resource is invalid params with the URI in `data`,
-    /// as MCP asks.
+    /// it is; the plugin may ask the client for input while it does. An
+    /// unknown resource is invalid params with the URI in `data`, as MCP
+    /// asks.
     pub(super) async fn read(
         &self,
-        request: ReadResourceRequestParams,
+        mut request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
-    ) -> Result<ReadResourceResult, ErrorData> {
+    ) -> Result<ReadResourceResponse, ErrorData> {
         let tenant = self.tenant(&context)?;
-        let uri = request.uri;
+        let uri = std::mem::take(&mut request.uri);
         let not_found = || ErrorData::invalid_params("Resource not found", Some(json!({ "uri": uri })));
         let (generation, access) = self.access(&tenant)?;
         let plugin = uri_owner(&uri)
@@ -105,15 +107,26 @@ impl BerthServer {
             .and_then(|owner| self.app.plugins.get(owner))
             .filter(|plugin| plugin.serves_resources())
             .ok_or_else(not_found)?;
+        let audited = json!({ "uri": uri });
+        let retry = Retry {
+            method: "resources/read",
+            target: &uri,
+            arguments: &audited,
+            state: request.request_state.take(),
+            responses: request.input_responses.take(),
+        };
+        let client = self.client(&context, &tenant, retry)?;
         let runtime = &self.app.runtime;
         let target = (&tenant, &*plugin, &*generation);
         let read = async |scope| runtime.read_resource(&plugin, scope, &uri).await;
-        match self.export(target, "resources/read", json!({ "uri": uri }), read).await? {
-            Ok(contents) if !contents.is_empty() => {
-                Ok(ReadResourceResult::new(contents.into_iter().map(content::resource_contents).collect()))
+        match self.export_asking(target, "resources/read", audited.clone(), Some(&client), read).await? {
+            Answer::InputRequired(asked) => Ok(asked.into()),
+            Answer::Complete(Ok(contents)) if !contents.is_empty() => {
+                let contents = contents.into_iter().map(content::resource_contents).collect();
+                Ok(ReadResourceResult::new(contents).into())
             }
-            Ok(_) | Err(ToolError::NotFound(_)) => Err(not_found()),
-            Err(error) => Err(guest_error(error)),
+            Answer::Complete(Ok(_) | Err(ToolError::NotFound(_))) => Err(not_found()),
+            Answer::Complete(Err(error)) => Err(guest_error(error)),
         }
     }
 

@@ -10,9 +10,8 @@
 use crate::admission::{SessionTicket, Ticket};
 use crate::app::App;
 use crate::audit::{self, CallRecord};
-use crate::capabilities::client::CallClient;
-use crate::mcp::call_client::PeerClient;
 use crate::mcp::client_log::{self, SessionLog};
+use crate::mcp::input_required::{Answer, Client, Retry, missing_capability};
 use crate::mcp::sessions::Registration;
 use crate::mcp::{content, paging};
 use crate::metrics::CallOutcome;
@@ -201,14 +200,31 @@ impl BerthServer {
     /// outer error; what the guest reports, the inner one.
     pub(super) async fn export<R>(
         &self,
-        (tenant, plugin, generation): (&Arc<str>, &LoadedPlugin, &Generation),
+        target: (&Arc<str>, &LoadedPlugin, &Generation),
         what: &str,
         arguments: Value,
         run: impl AsyncFnOnce(CallScope) -> Result<Result<R, ToolError>, CallError>,
     ) -> Result<Result<R, ToolError>, ErrorData> {
+        match self.export_asking(target, what, arguments, None, run).await? {
+            Answer::Complete(outcome) => Ok(outcome),
+            Answer::InputRequired(_) => Err(internal(format!("{what} asked for input without a client"))),
+        }
+    }
+
+    /// [`Self::export`] for an export whose plugin may ask `client` for
+    /// input (`prompts/get`, `resources/read`).
+    pub(super) async fn export_asking<R>(
+        &self,
+        (tenant, plugin, generation): (&Arc<str>, &LoadedPlugin, &Generation),
+        what: &str,
+        arguments: Value,
+        client: Option<&Client>,
+        run: impl AsyncFnOnce(CallScope) -> Result<Result<R, ToolError>, CallError>,
+    ) -> Result<Answer<R>, ErrorData> {
         let started = Instant::now();
         let record = self.record(tenant, plugin, what, &arguments);
-        let scope = self.scope(generation, tenant, plugin, record.call_id.clone(), self.app.runtime.deadline())?;
+        let mut scope = self.scope(generation, tenant, plugin, record.call_id.clone(), self.app.runtime.deadline())?;
+        scope.client = client.map(|client| client.client.clone());
         let outcome = run(scope).await;
         let said = match &outcome {
             Ok(Ok(_)) => "ok".to_owned(),
@@ -216,10 +232,14 @@ impl BerthServer {
             Err(error) => error.to_string(),
         };
         self.audit(record, started, said.chars().take(500).collect());
-        outcome.map_err(|error| {
-            tracing::warn!(tenant = %tenant, plugin = %plugin.name(), "{what} failed in the host: {error}");
-            ErrorData::internal_error(error.to_string(), None)
-        })
+        match (outcome, client) {
+            (Ok(outcome), _) => Ok(Answer::Complete(outcome)),
+            (Err(CallError::InputRequired), Some(client)) => Ok(Answer::InputRequired(self.input_required(client)?)),
+            (Err(error), _) => {
+                tracing::warn!(tenant = %tenant, plugin = %plugin.name(), "{what} failed in the host: {error}");
+                Err(ErrorData::internal_error(error.to_string(), None))
+            }
+        }
     }
 
     /// Writes the call's audit record with its `outcome`; returns its duration in ms.
@@ -250,6 +270,7 @@ pub(super) fn snapshot_error(error: SnapshotError) -> ErrorData {
 /// internal errors, each in the plugin's words naming the case.
 pub(super) fn guest_error(error: ToolError) -> ErrorData {
     match error {
+        ToolError::MissingCapability(capability) => missing_capability(&capability),
         ToolError::NotFound(_) | ToolError::InvalidArguments(_) => ErrorData::invalid_params(error.describe(), None),
         error => ErrorData::internal_error(error.describe(), None),
     }
@@ -414,7 +435,7 @@ impl ServerHandler for BerthServer {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        self.read(request, context).await.map(Into::into)
+        self.read(request, context).await
     }
 
     #[allow(deprecated)]
@@ -448,7 +469,7 @@ impl ServerHandler for BerthServer {
         request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
-        self.prompt(request, context).await.map(Into::into)
+        self.prompt(request, context).await
     }
 
     async fn complete(
@@ -461,15 +482,23 @@ impl ServerHandler for BerthServer {
 
     async fn call_tool(
         &self,
-        request: CallToolRequestParams,
+        mut request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let tenant = self.tenant(&context)?;
         let name = request.name.to_string();
         let (plugin, index, generation) = self.find(&tenant, &name)?;
         let tool = &plugin.tools[index];
-        let arguments = Value::Object(request.arguments.unwrap_or_default());
-        let started = Instant::now();
+        let arguments = Value::Object(request.arguments.take().unwrap_or_default());
+        let retry = Retry {
+            method: "tools/call",
+            target: &name,
+            arguments: &arguments,
+            state: request.request_state.take(),
+            responses: request.input_responses.take(),
+        };
+        let client = self.client(&context, &tenant, retry)?;
+        let call = Finished { tenant: &tenant, plugin: &plugin, name: &name, started: Instant::now() };
         let record = self.record(&tenant, &plugin, &tool.name, &arguments);
         // One deadline from here covers validating the arguments, the run and
         // validating the output.
@@ -488,21 +517,32 @@ impl ServerHandler for BerthServer {
                         let (client_log, records) = self.log.for_call(requested).unzip();
                         let mut scope = self.scope(&generation, &tenant, &plugin, record.call_id.clone(), deadline)?;
                         scope.client_log = client_log;
-                        scope.client = Some(Arc::new(PeerClient::of(&context)) as Arc<dyn CallClient>);
+                        scope.client = Some(client.client.clone());
                         let run = self.app.runtime.call(&plugin, scope, &tool.name, &serialized);
-                        let call = client_log::alongside(run, records, &context.peer, plugin.name(), deadline);
+                        let run = client_log::alongside(run, records, &context.peer, plugin.name(), deadline);
                         tokio::select! {
-                            outcome = call => outcome,
+                            outcome = run => outcome,
                             () = context.ct.cancelled() => {
-                                self.app.metrics.tool_call(&tenant, plugin.name(), &tool.name, CallOutcome::Cancelled, started.elapsed());
                                 // The upstream requests it made are audited; so is the call.
-                                self.audit(record, started, "cancelled by the client".to_owned());
+                                self.finish(call, record, CallOutcome::Cancelled, "cancelled by the client".to_owned());
                                 return Err(ErrorData::internal_error("the call was cancelled", None));
                             }
                         }
                     }
                     Err(error) => Err(error),
                 };
+                // Two outcomes are no tool result but a protocol answer.
+                match &outcome {
+                    Err(CallError::InputRequired) => {
+                        self.finish(call, record, CallOutcome::InputRequired, "input required".to_owned());
+                        return self.input_required(&client).map(Into::into);
+                    }
+                    Ok(Err(error @ ToolError::MissingCapability(capability))) => {
+                        self.finish(call, record, CallOutcome::ToolError, error.describe());
+                        return Err(missing_capability(capability));
+                    }
+                    _ => {}
+                }
                 let label = outcome_label(&outcome);
                 let result = to_mcp(&self.app.runtime, tool, outcome, deadline).await;
                 let label = match label {
@@ -512,20 +552,39 @@ impl ServerHandler for BerthServer {
                 (result, label)
             }
         };
-        self.app.metrics.tool_call(&tenant, plugin.name(), &tool.name, outcome, started.elapsed());
         let said =
             match (result.is_error.unwrap_or(false), result.content.first().and_then(|content| content.as_text())) {
                 (false, _) => "ok".to_owned(),
                 (true, Some(message)) => message.text.chars().take(500).collect(),
                 (true, None) => "error".to_owned(),
             };
+        self.finish(call, record, outcome, said);
+        Ok(result.into())
+    }
+}
+
+/// A tool call that has ended, to count, audit and log.
+#[derive(Clone, Copy)]
+struct Finished<'a> {
+    tenant: &'a str,
+    plugin: &'a LoadedPlugin,
+    /// The tool's name as the client gave it.
+    name: &'a str,
+    started: Instant,
+}
+
+impl BerthServer {
+    /// Counts, audits and logs `call`, which ended with `outcome`; `said`
+    /// is what the audit log keeps of it.
+    fn finish(&self, call: Finished<'_>, record: CallRecord, outcome: CallOutcome, said: String) {
+        let Finished { tenant, plugin, name, started } = call;
+        self.app.metrics.tool_call(tenant, plugin.name(), &record.tool, outcome, started.elapsed());
         let elapsed_ms = self.audit(record, started, said);
         tracing::info!(
             tenant = %tenant, tool = %name, version = %plugin.manifest.version,
-            is_error = result.is_error.unwrap_or(false), elapsed_ms,
+            outcome = outcome.as_str(), elapsed_ms,
             "tool call"
         );
-        Ok(result.into())
     }
 }
 
@@ -538,6 +597,7 @@ fn outcome_label(outcome: &Result<Result<ToolResult, ToolError>, CallError>) -> 
         Err(CallError::Limit(_)) => CallOutcome::LimitExceeded,
         Err(CallError::Crashed(_)) => CallOutcome::Crashed,
         Err(CallError::Busy(_)) => CallOutcome::Busy,
+        Err(CallError::InputRequired) => CallOutcome::InputRequired,
     }
 }
 

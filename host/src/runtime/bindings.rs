@@ -9,9 +9,7 @@ wasmtime::component::bindgen!({
     imports: {
         "berth:plugin/http.send": async | trappable,
         "berth:plugin/client.progress": async | trappable,
-        "berth:plugin/client.elicit": async | trappable,
-        "berth:plugin/client.elicit-url": async | trappable,
-        "berth:plugin/client.sample": async | trappable,
+        "berth:plugin/client.request-input": async | trappable,
         default: trappable,
     },
     exports: { default: async },
@@ -55,6 +53,9 @@ impl types::ToolError {
             }
             ToolError::Upstream(UpstreamError { status: None, message }) => format!("upstream error: {message}"),
             ToolError::Internal(message) => format!("plugin error: {message}"),
+            ToolError::MissingCapability(capability) => {
+                format!("the client did not declare the capability `{capability}`, which this request needs")
+            }
         }
     }
 }

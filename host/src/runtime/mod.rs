@@ -26,6 +26,7 @@ pub use wasm::{Wasm, WasmError, digest_of};
 
 use crate::admission::{Gate, Refusal, Ticket};
 use crate::capabilities::PluginGrants;
+use crate::capabilities::client::Suspended;
 use crate::log_safe;
 use crate::policy::manifest::{ManifestError, ManifestLimits};
 use crate::policy::schema::SchemaLimits;
@@ -95,6 +96,11 @@ pub enum CallError {
     /// The guest trapped (a panic or a bug).
     #[error("the plugin crashed: {0}")]
     Crashed(String),
+    /// The guest asked its client for input that only a retry of the
+    /// request can bring (see [`crate::capabilities::client::Suspended`]);
+    /// the client's side knows what was asked.
+    #[error("the call waits for its client's input")]
+    InputRequired,
     /// No instance slot freed within the short wait: the tenant's share or
     /// the host's total was in use.
     #[error(transparent)]
@@ -466,6 +472,9 @@ impl Runtime {
         }
         if cause.starts_with(RANDOM_TOO_LARGE) {
             return LimitExceeded::Random(self.limits.random_kib).into();
+        }
+        if error.downcast_ref::<Suspended>().is_some() {
+            return CallError::InputRequired;
         }
         if let Some(Trap::Interrupt) = error.downcast_ref::<Trap>() {
             return LimitExceeded::Deadline(self.limits.call_timeout_ms).into();

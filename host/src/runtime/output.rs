@@ -71,6 +71,7 @@ fn json_size(outcome: &Result<ToolResult, ToolError>) -> usize {
             | ToolError::NotFound(message)
             | ToolError::Denied(message)
             | ToolError::Internal(message)
+            | ToolError::MissingCapability(message)
             | ToolError::Upstream(UpstreamError { message, .. }),
         ) => ERROR_FRAMING + json_string_len(message),
     }

@@ -11,6 +11,9 @@ use zeroize::Zeroizing;
 
 const NONCE_BYTES: usize = 12;
 const SALT: &[u8] = b"berth-vault-v1";
+/// Salt of keys for purposes other than a tenant's secrets, so that no
+/// tenant's name can make one of them.
+const PURPOSE_SALT: &[u8] = b"berth-purpose-v1";
 /// Check-value label of vaults whose associated data covered a row's
 /// identity only; a vault still holding it has rows to re-seal.
 const LEGACY_CHECK_LABEL: &[u8] = b"berth-master-key-check";
@@ -78,6 +81,17 @@ impl MasterKey {
         let mut key = Zeroizing::new([0u8; 32]);
         Hkdf::<Sha256>::new(Some(SALT), self.0.as_ref())
             .expand(tenant.as_bytes(), key.as_mut())
+            .expect("32 bytes is a valid HKDF output length");
+        key
+    }
+
+    /// A key for `purpose`, independent of the tenants' keys and of any
+    /// other purpose's, which every host holding this master key derives
+    /// alike.
+    pub fn derive(&self, purpose: &[u8]) -> Zeroizing<[u8; 32]> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        Hkdf::<Sha256>::new(Some(PURPOSE_SALT), self.0.as_ref())
+            .expand(purpose, key.as_mut())
             .expect("32 bytes is a valid HKDF output length");
         key
     }

@@ -4,7 +4,7 @@
 
 use super::berth;
 use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, ProtocolVersion};
-use rmcp::service::{NotificationContext, RoleClient, RunningService};
+use rmcp::service::{ClientLifecycleMode, ClientServiceExt, NotificationContext, RoleClient, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{ClientHandler, ServiceExt};
@@ -204,9 +204,23 @@ impl HttpHostRef {
     /// rmcp's Streamable HTTP client with `handler` receiving what the
     /// server sends, initialized at `/mcp` with `key`.
     pub async fn connect<H: ClientHandler>(&self, key: &str, handler: H) -> RunningService<RoleClient, H> {
+        handler.serve(self.transport(key)).await.unwrap_or_else(|error| panic!("initialize over /mcp failed: {error}"))
+    }
+
+    /// rmcp's client for MCP 2026-07-28 at `/mcp` with `key`: no session,
+    /// `server/discover` first and the client's context in every request's
+    /// `_meta`.
+    pub async fn connect_sessionless<H: ClientHandler>(&self, key: &str, handler: H) -> RunningService<RoleClient, H> {
+        let lifecycle = ClientLifecycleMode::Discover { preferred_versions: vec![ProtocolVersion::LATEST] };
+        handler
+            .serve_with_lifecycle(self.transport(key), lifecycle)
+            .await
+            .unwrap_or_else(|error| panic!("server/discover over /mcp failed: {error}"))
+    }
+
+    fn transport(&self, key: &str) -> StreamableHttpClientTransport<reqwest::Client> {
         let config = StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", self.base)).auth_header(key);
-        let transport = StreamableHttpClientTransport::with_client(client(), config);
-        handler.serve(transport).await.unwrap_or_else(|error| panic!("initialize over /mcp failed: {error}"))
+        StreamableHttpClientTransport::with_client(client(), config)
     }
 }
 

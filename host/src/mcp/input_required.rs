@@ -1,0 +1,326 @@
+//! Input-required results (MCP 2026-07-28, SEP-2322): how a plugin asks a
+//! client without a session for input.
+//!
+//! Such a client takes no request in the middle of a call. So when a
+//! plugin asks for input the request does not carry, the call stops (see
+//! [`crate::capabilities::client::Suspended`]) and the client gets an
+//! input-required result: the requests by key, and a `requestState`. The
+//! client retries with its answers in `inputResponses` and the state
+//! echoed back; the host runs the call again from the start, and this time
+//! each request the plugin makes is answered from the state or the
+//! responses. A plugin that asks again in a later round is answered the
+//! same way, so the state grows with each round.
+//!
+//! The state carries the answers the plugin has used so far, sealed with
+//! HMAC-SHA256 under a key derived from the vault's master key, and bound
+//! to the tenant, the method, the tool, prompt or URI and the arguments,
+//! for [`STATE_TTL`]. A state that was altered, has expired or belongs to
+//! another request is refused as invalid params; the client must start
+//! over.
+
+// Sampling and roots are deprecated by SEP-2577, after the revisions Berth
+// serves (2025-11-25 and 2026-07-28), which both have them.
+#![allow(deprecated)]
+
+use super::call_client::{Asked, PeerClient, elicitation, roots, sampled};
+use super::server::BerthServer;
+use crate::capabilities::client::{Answers, CallClient, Suspended};
+use crate::policy::echo::clip;
+use crate::runtime::bindings::berth::plugin::client::{ClientError, InputResponse};
+use crate::runtime::bindings::types::ToolError;
+use rmcp::ErrorData;
+use rmcp::model::{
+    CreateMessageRequest, ElicitRequest, ErrorCode, InputRequest, InputRequests, InputRequiredResult, InputResponses,
+    ListRootsRequest, RequestStateCodec, SealOptions,
+};
+use rmcp::service::{RequestContext, RoleServer};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// What the key of request states is derived for, from the master key.
+pub const REQUEST_STATE_KEY: &[u8] = b"berth mcp request state v1";
+/// How long a client has to answer an input-required result.
+pub const STATE_TTL: Duration = Duration::from_secs(15 * 60);
+/// The longest `requestState` a client may echo back.
+const MAX_STATE_LEN: usize = 1 << 20;
+
+/// Seals and opens request states under the host's key.
+pub struct RequestStates {
+    codec: RequestStateCodec,
+}
+
+impl RequestStates {
+    /// States sealed under `key`, which every host sharing the vault
+    /// derives alike, so a retry may reach any of them.
+    pub fn new(key: &[u8; 32]) -> Self {
+        Self { codec: RequestStateCodec::new(key.to_vec()) }
+    }
+}
+
+impl std::fmt::Debug for RequestStates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequestStates(..)")
+    }
+}
+
+/// What one request's state is bound to: its tenant, method, target and
+/// arguments. A state opens only for the same request.
+struct Binding(Vec<u8>);
+
+impl Binding {
+    fn of(tenant: &str, method: &str, target: &str, arguments: &Value) -> Self {
+        let digest = Sha256::digest(arguments.to_string().as_bytes());
+        Self([tenant.as_bytes(), method.as_bytes(), target.as_bytes(), digest.as_slice()].join(&0u8))
+    }
+}
+
+/// One run of a request from a client without a session: the answers it
+/// brought, and what the plugin used and asked for.
+#[derive(Debug)]
+pub struct Round {
+    given: BTreeMap<String, Value>,
+    asked: Mutex<Asking>,
+}
+
+/// What the plugin did with a round's answers.
+#[derive(Debug, Default)]
+struct Asking {
+    /// The answers it has been handed, which the next state carries.
+    used: BTreeMap<String, Value>,
+    /// The requests it made that have no answer yet.
+    pending: InputRequests,
+}
+
+impl Round {
+    /// Answers every request that has an answer and notes the others; the
+    /// call stops if there are any.
+    pub(super) fn answer(&self, requests: Vec<(String, Result<Asked, ClientError>)>) -> Answers {
+        let mut asking = self.asked.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut answers = Vec::with_capacity(requests.len());
+        for (key, asked) in requests {
+            let asked = match asked {
+                Ok(asked) => asked,
+                Err(error) => {
+                    answers.push(Err(error));
+                    continue;
+                }
+            };
+            match self.given.get(&key) {
+                Some(given) => {
+                    answers.push(read(&key, &asked, given.clone()));
+                    asking.used.insert(key, given.clone());
+                }
+                None => {
+                    asking.pending.insert(key, input_request(asked));
+                }
+            }
+        }
+        if asking.pending.is_empty() { Ok(answers) } else { Err(Suspended) }
+    }
+}
+
+/// A client's answer to `asked`, as the plugin reads it; an answer of the
+/// wrong shape is the client's failure.
+fn read(key: &str, asked: &Asked, given: Value) -> Result<InputResponse, ClientError> {
+    let wrong = |kind: &str, error: serde_json::Error| {
+        ClientError::Failed(format!("the answer to `{}` is not a {kind} result: {error}", clip(key)))
+    };
+    match asked {
+        Asked::Elicit(_) => serde_json::from_value(given).map(elicitation).map_err(|error| wrong("elicitation", error)),
+        Asked::Sample(_) => serde_json::from_value(given).map(sampled).map_err(|error| wrong("sampling", error)),
+        Asked::ListRoots => serde_json::from_value(given).map(roots).map_err(|error| wrong("roots/list", error)),
+    }
+}
+
+/// `asked` as an entry of `inputRequests`.
+fn input_request(asked: Asked) -> InputRequest {
+    match asked {
+        Asked::Elicit(params) => InputRequest::Elicitation(ElicitRequest::new(params)),
+        Asked::Sample(params) => InputRequest::CreateMessage(CreateMessageRequest::new(params)),
+        Asked::ListRoots => InputRequest::ListRoots(ListRootsRequest::default()),
+    }
+}
+
+/// The client of one request that may ask it for input, and, when the
+/// client has no session, the request's round.
+pub(super) struct Client {
+    /// What the plugin's `client` capability talks to.
+    pub client: Arc<dyn CallClient>,
+    round: Option<(Arc<Round>, Binding)>,
+}
+
+/// A request's parts that its state is bound to, and the answers it carries.
+pub(super) struct Retry<'a> {
+    /// `tools/call`, `prompts/get`, `resources/read`.
+    pub method: &'a str,
+    /// The tool, prompt or URI.
+    pub target: &'a str,
+    /// Its arguments.
+    pub arguments: &'a Value,
+    /// `requestState`, echoed back.
+    pub state: Option<String>,
+    /// `inputResponses`.
+    pub responses: Option<InputResponses>,
+}
+
+/// What a request that may ask for input came to.
+pub(super) enum Answer<R> {
+    /// It ran to its end: the plugin's result or error.
+    Complete(Result<R, ToolError>),
+    /// It stopped to ask a client without a session.
+    InputRequired(InputRequiredResult),
+}
+
+impl BerthServer {
+    /// The client of the request `context` is for. One without a session
+    /// is answered from the request's state and responses, which are
+    /// checked here: a state that does not open for this very request, or
+    /// a response that is not an object, is invalid params.
+    pub(super) fn client(
+        &self,
+        context: &RequestContext<RoleServer>,
+        tenant: &str,
+        retry: Retry<'_>,
+    ) -> Result<Client, ErrorData> {
+        let stateless = context.protocol_version().is_some_and(|version| !version.has_initialize());
+        if !stateless {
+            return Ok(Client { client: Arc::new(PeerClient::of(context, None)), round: None });
+        }
+        let binding = Binding::of(tenant, retry.method, retry.target, retry.arguments);
+        let mut given = match retry.state {
+            Some(state) => self.open_state(&state, &binding)?,
+            None => BTreeMap::new(),
+        };
+        for (key, response) in retry.responses.unwrap_or_default() {
+            if !response.is_object() {
+                let message =
+                    format!("inputResponses.{} must be an object: the result of the request it answers", clip(&key));
+                return Err(ErrorData::invalid_params(message, None));
+            }
+            // What the state carries is what the plugin already used.
+            given.entry(key).or_insert(response);
+        }
+        let round = Arc::new(Round { given, asked: Mutex::default() });
+        Ok(Client { client: Arc::new(PeerClient::of(context, Some(round.clone()))), round: Some((round, binding)) })
+    }
+
+    fn open_state(&self, state: &str, binding: &Binding) -> Result<BTreeMap<String, Value>, ErrorData> {
+        let refused = |why: String| {
+            let message = format!("requestState refused: {why}; retry the request from the start, without it");
+            ErrorData::invalid_params(message, None)
+        };
+        if state.len() > MAX_STATE_LEN {
+            return Err(refused(format!("it is longer than {MAX_STATE_LEN} bytes")));
+        }
+        self.app.request_states.codec.open_json_with(state, &binding.0).map_err(|error| refused(error.to_string()))
+    }
+
+    /// What a call that ran with `client` and stopped for input (see
+    /// [`crate::runtime::CallError::InputRequired`]) answers: the requests
+    /// without an answer, and the state carrying those the plugin used.
+    pub(super) fn input_required(&self, client: &Client) -> Result<InputRequiredResult, ErrorData> {
+        let Some((round, binding)) = &client.round else {
+            return Err(super::server::internal("a call stopped for input, but its client has a session"));
+        };
+        let asking = std::mem::take(&mut *round.asked.lock().unwrap_or_else(PoisonError::into_inner));
+        let sealing = SealOptions::new().associated_data(&binding.0).ttl(STATE_TTL);
+        let state =
+            self.app.request_states.codec.seal_json_with(&asking.used, &sealing).map_err(super::server::internal)?;
+        Ok(InputRequiredResult::new(Some(asking.pending), Some(state)))
+    }
+}
+
+/// MCP's missing-capability error (-32021) for a plugin's
+/// `missing-capability`: `capability` (`sampling`, `elicitation.url`) as
+/// the client-capabilities object that lacks it.
+pub(super) fn missing_capability(capability: &str) -> ErrorData {
+    let capability = clip(capability);
+    let required = capability
+        .rsplit('.')
+        .fold(Value::Object(Map::new()), |inner, name| Value::Object(Map::from_iter([(name.to_owned(), inner)])));
+    let message = format!("the client did not declare the capability `{capability}`, which this request needs");
+    ErrorData::new(
+        ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY,
+        message,
+        Some(serde_json::json!({
+            "requiredCapabilities": required
+        })),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::bindings::berth::plugin::client::Elicitation;
+    use rmcp::model::{CreateMessageRequestParams, ElicitRequestParams, ElicitationSchema};
+    use serde_json::json;
+
+    fn form() -> Asked {
+        let requested_schema: ElicitationSchema =
+            serde_json::from_value(json!({"type": "object", "properties": {"ok": {"type": "boolean"}}})).unwrap();
+        Asked::Elicit(ElicitRequestParams::FormElicitationParams {
+            meta: None,
+            message: "ok?".into(),
+            requested_schema,
+        })
+    }
+
+    fn round(given: Value) -> Round {
+        let given = serde_json::from_value(given).unwrap();
+        Round { given, asked: Mutex::default() }
+    }
+
+    #[test]
+    fn a_round_answers_what_it_was_given_and_stops_for_the_rest() {
+        let round = round(json!({"a": {"action": "accept", "content": {"ok": true}}, "extra": {"action": "decline"}}));
+        let sample = Asked::Sample(CreateMessageRequestParams::new(Vec::new(), 10));
+        let asked = round.answer(vec![("a".into(), Ok(form())), ("b".into(), Ok(sample))]);
+        assert!(matches!(asked, Err(Suspended)));
+        let asking = round.asked.lock().unwrap();
+        // What the plugin used goes into the next state; what it lacks is asked.
+        assert_eq!(asking.used.keys().collect::<Vec<_>>(), ["a"]);
+        assert_eq!(asking.pending.keys().collect::<Vec<_>>(), ["b"]);
+        let wire = serde_json::to_value(&asking.pending["b"]).unwrap();
+        assert_eq!(wire["method"], "sampling/createMessage");
+    }
+
+    #[test]
+    fn a_round_with_every_answer_runs_on_and_refuses_answers_of_the_wrong_shape() {
+        let round = round(json!({"a": {"action": "accept", "content": {"ok": true}}, "b": {"model": 3}}));
+        let answers = round.answer(vec![
+            ("a".into(), Ok(form())),
+            ("b".into(), Ok(Asked::ListRoots)),
+            ("c".into(), Err(ClientError::Unsupported("sampling".into()))),
+        ]);
+        let answers = answers.expect("nothing is missing");
+        assert!(
+            matches!(&answers[0], Ok(InputResponse::Elicitation(Elicitation::Accept(content))) if content == r#"{"ok":true}"#)
+        );
+        assert!(matches!(&answers[1], Err(ClientError::Failed(why)) if why.contains("roots/list")), "{:?}", answers[1]);
+        assert!(matches!(&answers[2], Err(ClientError::Unsupported(_))));
+    }
+
+    #[test]
+    fn a_state_binds_its_tenant_method_target_and_arguments() {
+        let arguments = json!({"n": 1});
+        let base = Binding::of("acme", "tools/call", "t", &arguments).0;
+        for other in [
+            Binding::of("acme2", "tools/call", "t", &arguments),
+            Binding::of("acme", "prompts/get", "t", &arguments),
+            Binding::of("acme", "tools/call", "u", &arguments),
+            Binding::of("acme", "tools/call", "t", &json!({"n": 2})),
+        ] {
+            assert_ne!(other.0, base);
+        }
+    }
+
+    #[test]
+    fn a_missing_capability_is_named_as_a_client_capabilities_object() {
+        let error = missing_capability("elicitation.url");
+        assert_eq!(error.code, ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY);
+        assert_eq!(error.data.unwrap()["requiredCapabilities"], json!({"elicitation": {"url": {}}}));
+    }
+}

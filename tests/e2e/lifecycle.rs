@@ -161,6 +161,20 @@ async fn broken_upgrades_are_refused_with_the_reason_and_the_old_version_keeps_s
     eventually("build 1 serves", async || which(&probe, &key).await == "version-marker-001").await;
 }
 
+/// The lists `changes` names, sorted, from the first (within 10 s) until
+/// none follows for half a second.
+async fn lists_changed(changes: &mut tokio::sync::mpsc::UnboundedReceiver<&'static str>) -> Vec<&'static str> {
+    let first = tokio::time::timeout(Duration::from_secs(10), changes.recv()).await.expect("a list_changed arrives");
+    let mut heard = vec![first.expect("the client is connected")];
+    while let Ok(Some(list)) = tokio::time::timeout(Duration::from_millis(500), changes.recv()).await {
+        heard.push(list);
+    }
+    heard.sort_unstable();
+    heard
+}
+
+/// A client hears the lists a plugin change touches: `hello` brings tools,
+/// a prompt and a resource, so loading or disabling it changes all three.
 #[tokio::test]
 async fn a_connected_client_hears_tools_list_changed_and_sees_the_new_tools() {
     let data = tempfile::tempdir().unwrap();
@@ -182,7 +196,7 @@ async fn a_connected_client_hears_tools_list_changed_and_sees_the_new_tools() {
     let (status, body) = admin(reqwest::Method::POST, host.url("/admin/plugins"), Some(ADMIN_TOKEN), Some(hello)).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["change"], "loaded");
-    tokio::time::timeout(Duration::from_secs(10), changes.recv()).await.expect("tools/list_changed arrives");
+    assert_eq!(lists_changed(&mut changes).await, ["prompts", "resources", "tools"]);
     assert!(names(&session).await.contains(&"hello_greet".to_owned()));
     // globex has not enabled hello: nothing changed for it.
     assert!(tokio::time::timeout(Duration::from_millis(500), bystander_changes.recv()).await.is_err());
@@ -190,7 +204,7 @@ async fn a_connected_client_hears_tools_list_changed_and_sees_the_new_tools() {
     // Disabling a plugin for the tenant is a change to its list too.
     let url = host.url("/admin/tenants/acme/plugins/hello");
     assert_eq!(admin(reqwest::Method::DELETE, url, Some(ADMIN_TOKEN), None).await.0, 204);
-    tokio::time::timeout(Duration::from_secs(10), changes.recv()).await.expect("tools/list_changed arrives");
+    assert_eq!(lists_changed(&mut changes).await, ["prompts", "resources", "tools"]);
     assert_eq!(names(&session).await, ["versioned_which_build"]);
 }
 

@@ -20,6 +20,7 @@ use super::auth::bearer_token;
 use super::error::ApiError;
 use crate::app::App;
 use crate::lifecycle::{Change, Inspection, PluginInfo, Source};
+use crate::mcp::sessions::Lists;
 use crate::metrics::CONTENT_TYPE;
 use crate::settings::AdminSettings;
 use crate::tenants::{TenantError, Tenants};
@@ -144,12 +145,14 @@ async fn disable(State(app): State<Arc<App>>, Path(pair): Path<(String, String)>
 }
 
 /// Enables or disables a plugin for a tenant, and tells the tenant's
-/// sessions their tool list changed.
+/// sessions that the lists the plugin fills changed.
 fn set_enabled(app: &App, (tenant, plugin): (String, String), enabled: bool) -> Result<StatusCode, ApiError> {
     let tenants = Tenants::new(&app.db);
     let done = if enabled { tenants.enable(&tenant, &plugin) } else { tenants.disable(&tenant, &plugin) };
     done.map_err(tenant_error)?;
-    app.sessions.tools_changed(&BTreeSet::from([Arc::from(tenant)]));
+    // A plugin that is not loaded fills no list yet.
+    let lists = app.plugins.get(&plugin).as_deref().map_or_else(Lists::default, Lists::of);
+    app.sessions.lists_changed(&BTreeSet::from([Arc::from(tenant)]), lists);
     Ok(StatusCode::NO_CONTENT)
 }
 

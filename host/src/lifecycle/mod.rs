@@ -7,28 +7,28 @@
 //! digest ([`Artifacts`]) and recorded in the [`History`]; then the serving
 //! set is swapped in one step. Calls already running keep the version they
 //! started on, because they hold it. Finally every affected session hears
-//! `notifications/tools/list_changed`. A change that fails at any step
-//! leaves what was serving untouched.
+//! which of its lists changed. A change that fails at any step leaves what
+//! was serving untouched.
+//!
+//! This module owns what is stored (the [`Catalog`]); the running host's
+//! steps are in [`crate::app`], which composes the parts, and the watched
+//! plugins directory is [`crate::app::plugins_dir`].
 
 mod artifacts;
 pub mod bindings;
 mod history;
 mod inspection;
-pub mod watch;
 
 pub use artifacts::{ArtifactError, Artifacts};
 pub use history::{Deployment, History, Source, Version};
 pub use inspection::Inspection;
 
-use crate::app::App;
 use crate::db::{Database, DbError};
-use crate::metrics::ReloadEvent;
 use crate::runtime::{LoadError, LoadedPlugin, Wasm};
 use crate::tenants::{TenantError, Tenants};
 use bindings::{EgressGrants, Unfollowed};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::collections::BTreeMap;
 
 /// Why a lifecycle operation did nothing.
 #[derive(Debug, thiserror::Error)]
@@ -98,7 +98,7 @@ pub enum Change {
     Unchanged,
 }
 
-/// What [`App::deploy`] did.
+/// What [`App::deploy`](crate::app::App::deploy) did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Deployed {
     /// The version now serving.
@@ -214,173 +214,14 @@ impl<'a> Catalog<'a> {
 /// The running host's part of the lifecycle: the component store, and a lock
 /// that puts changes in a single order.
 pub struct Lifecycle {
-    artifacts: Artifacts,
-    changes: tokio::sync::Mutex<()>,
+    pub(crate) artifacts: Artifacts,
+    /// Held by each change, so they happen one at a time.
+    pub(crate) changes: tokio::sync::Mutex<()>,
 }
 
 impl Lifecycle {
     /// The lifecycle for the data directory `data_dir`.
     pub fn open(data_dir: &std::path::Path) -> Result<Self, ArtifactError> {
         Ok(Self { artifacts: Artifacts::open(data_dir)?, changes: tokio::sync::Mutex::new(()) })
-    }
-}
-
-impl App {
-    /// The durable catalog of this host's plugins.
-    pub fn catalog(&self) -> Catalog<'_> {
-        Catalog::new(&self.db, &self.lifecycle.artifacts)
-    }
-
-    /// Validates, compiles and serves the component `wasm`, replacing any
-    /// version of the same plugin. An invalid component changes nothing.
-    pub async fn deploy(&self, wasm: impl Into<Wasm>, source: Source) -> Result<Deployed, LifecycleError> {
-        let wasm = wasm.into();
-        let plugin = self.validate(&wasm, &source).await?;
-        self.install(plugin, &wasm, source).await
-    }
-
-    /// Validates and compiles the component `wasm` from `source` without
-    /// serving it; a refusal is counted.
-    pub async fn validate(&self, wasm: &Wasm, source: &Source) -> Result<LoadedPlugin, LifecycleError> {
-        self.runtime.load(wasm.clone()).await.map_err(|error| {
-            self.metrics.reload(&source_label(source), ReloadEvent::Rejected);
-            error.into()
-        })
-    }
-
-    /// Serves `plugin` (validated from `wasm`), replacing any version of
-    /// the same plugin.
-    pub async fn install(&self, plugin: LoadedPlugin, wasm: &Wasm, source: Source) -> Result<Deployed, LifecycleError> {
-        let _change = self.lifecycle.changes.lock().await;
-        let name = plugin.name().to_owned();
-        let serving = self.plugins.get(&name);
-        if serving.as_ref().is_some_and(|serving| serving.digest == plugin.digest) {
-            return Ok(Deployed {
-                plugin: self.info(&name)?,
-                change: Change::Unchanged,
-                credentials_not_following: Vec::new(),
-            });
-        }
-        self.catalog().record(&plugin, wasm, &source)?;
-        let change = if serving.is_some() { Change::Upgraded } else { Change::Loaded };
-        tracing::info!(plugin = %name, version = %plugin.manifest.version, digest = %plugin.digest, ?change, "plugin deployed");
-        let left = self.credentials_left_behind(&plugin);
-        self.plugins.insert(plugin);
-        self.metrics.reload(&name, if serving.is_some() { ReloadEvent::Upgraded } else { ReloadEvent::Loaded });
-        self.announce(&name);
-        Ok(Deployed { plugin: self.info(&name)?, change, credentials_not_following: left })
-    }
-
-    /// The credentials of `plugin` that its rules now reach beyond, each
-    /// logged: bindings never widen by themselves.
-    fn credentials_left_behind(&self, plugin: &LoadedPlugin) -> Vec<Unfollowed> {
-        match bindings::unfollowed(&self.db, &self.vault, plugin.name(), &EgressGrants::of(plugin)) {
-            Ok(left) => {
-                for entry in &left {
-                    tracing::warn!(
-                        plugin = %plugin.name(), tenant = %entry.tenant, credential = %entry.credential,
-                        origins = %entry.origins.join(","),
-                        "credential did not follow the plugin to these origins; it stays bound where it was (re-bind with `berth credential bind`)"
-                    );
-                }
-                left
-            }
-            Err(error) => {
-                tracing::error!(plugin = %plugin.name(), "cannot check credential bindings: {error}");
-                Vec::new()
-            }
-        }
-    }
-
-    /// Stops serving `name`. Calls already running finish.
-    pub async fn unload(&self, name: &str, source: Source) -> Result<(), LifecycleError> {
-        let _change = self.lifecycle.changes.lock().await;
-        if self.plugins.get(name).is_none() {
-            return Err(LifecycleError::NotLoaded(name.to_owned()));
-        }
-        self.catalog().unload(name, &source)?;
-        self.plugins.remove(name);
-        tracing::info!(plugin = %name, "plugin unloaded");
-        self.metrics.reload(name, ReloadEvent::Unloaded);
-        self.announce(name);
-        Ok(())
-    }
-
-    /// Returns `name` to the version before the one serving (or before its
-    /// unload).
-    pub async fn rollback(&self, name: &str) -> Result<PluginInfo, LifecycleError> {
-        let _change = self.lifecycle.changes.lock().await;
-        let catalog = self.catalog();
-        let (target, wasm) = catalog.rollback_target(name)?;
-        let plugin = self.runtime.load(wasm).await?;
-        catalog.commit_rollback(name, &target)?;
-        tracing::info!(plugin = %name, version = %plugin.manifest.version, digest = %plugin.digest, "plugin rolled back");
-        self.plugins.insert(plugin);
-        self.metrics.reload(name, ReloadEvent::RolledBack);
-        self.announce(name);
-        self.info(name)
-    }
-
-    /// The plugins serving now, as an operator sees them.
-    pub fn plugin_infos(&self) -> Result<Vec<PluginInfo>, LifecycleError> {
-        let serving = self.plugins.snapshot();
-        Ok(self
-            .catalog()
-            .list()?
-            .into_iter()
-            .filter(|info| serving.get(&info.name).is_some_and(|plugin| plugin.digest == info.digest))
-            .collect())
-    }
-
-    /// Loads every plugin whose serving version came from the registry or a
-    /// rollback. One that fails is logged and skipped.
-    pub(crate) async fn restore(&self) -> Result<(), LifecycleError> {
-        let catalog = self.catalog();
-        for entry in catalog.registered()? {
-            let loaded = match catalog.component(&entry) {
-                Ok(wasm) => self.runtime.load(wasm).await.map_err(LifecycleError::from),
-                Err(error) => Err(error.into()),
-            };
-            match loaded {
-                Ok(plugin) => {
-                    tracing::info!(plugin = %entry.name, version = %plugin.manifest.version, "plugin restored from the registry");
-                    self.plugins.insert(plugin);
-                }
-                Err(error) => tracing::error!(plugin = %entry.name, "registered plugin not restored: {error}"),
-            }
-        }
-        Ok(())
-    }
-
-    /// Tells the sessions of every tenant that sees `plugin` that their tool
-    /// list changed.
-    pub fn announce(&self, plugin: &str) {
-        let tenants = Tenants::new(&self.db);
-        let affected: BTreeSet<Arc<str>> = self
-            .sessions
-            .tenants()
-            .into_iter()
-            .filter(|tenant| tenants.access(tenant).map_or(true, |access| access.allows(plugin)))
-            .collect();
-        self.sessions.tools_changed(&affected);
-    }
-
-    fn info(&self, name: &str) -> Result<PluginInfo, LifecycleError> {
-        self.catalog()
-            .list()?
-            .into_iter()
-            .find(|info| info.name == name)
-            .ok_or_else(|| LifecycleError::NotLoaded(name.to_owned()))
-    }
-}
-
-/// A label for a change whose plugin name is unknown (its component did not
-/// load): the file it came from, or `(upload)`.
-fn source_label(source: &Source) -> String {
-    match source {
-        Source::Directory(path) => {
-            path.file_stem().map_or_else(|| "(file)".to_owned(), |stem| stem.to_string_lossy().into_owned())
-        }
-        Source::Registry | Source::Rollback => "(upload)".to_owned(),
     }
 }

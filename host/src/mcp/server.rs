@@ -306,7 +306,9 @@ impl ServerHandler for BerthServer {
             .enable_tool_list_changed()
             .enable_logging()
             .enable_prompts()
+            .enable_prompts_list_changed()
             .enable_resources()
+            .enable_resources_list_changed()
             .enable_resources_subscribe()
             .enable_completions()
             .build();
@@ -580,9 +582,10 @@ impl BerthServer {
         let Finished { tenant, plugin, name, started } = call;
         self.app.metrics.tool_call(tenant, plugin.name(), &record.tool, outcome, started.elapsed());
         let elapsed_ms = self.audit(record, started, said);
+        let is_error = !matches!(outcome, CallOutcome::Ok | CallOutcome::InputRequired);
         tracing::info!(
             tenant = %tenant, tool = %name, version = %plugin.manifest.version,
-            outcome = outcome.as_str(), elapsed_ms,
+            is_error, outcome = outcome.as_str(), elapsed_ms,
             "tool call"
         );
     }

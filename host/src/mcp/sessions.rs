@@ -1,16 +1,18 @@
 //! [`Sessions`]: the MCP sessions connected right now, by tenant, so that a
 //! change to the plugins a tenant sees reaches every one of its sessions as
-//! `notifications/tools/list_changed`, and a change to a resource reaches
+//! `notifications/{tools,prompts,resources}/list_changed` for the lists it
+//! touches, and a change to a resource reaches
 //! the tenant's sessions subscribed to it as
 //! `notifications/resources/updated`. Clients of MCP 2026-07-28, which have
 //! no sessions, hear the same through `subscriptions/listen` streams,
 //! registered here too.
 
 use crate::capabilities::changes::ResourceChanges;
+use crate::runtime::LoadedPlugin;
 use rmcp::Peer;
 use rmcp::model::{
-    ResourceUpdatedNotification, ResourceUpdatedNotificationParam, ServerNotification, SubscriptionFilter,
-    ToolListChangedNotification,
+    PromptListChangedNotification, ResourceListChangedNotification, ResourceUpdatedNotification,
+    ResourceUpdatedNotificationParam, ServerNotification, SubscriptionFilter, ToolListChangedNotification,
 };
 use rmcp::service::RoleServer;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -38,11 +40,77 @@ pub struct Sessions {
     listeners: Mutex<HashMap<u64, Listener>>,
 }
 
+/// Which of a tenant's lists a change touches, or a stream listens for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lists {
+    /// `tools/list`.
+    pub tools: bool,
+    /// `prompts/list`.
+    pub prompts: bool,
+    /// `resources/list` and `resources/templates/list`.
+    pub resources: bool,
+}
+
+impl Lists {
+    /// What `plugin` puts in its tenants' lists, so what its arrival or
+    /// departure changes.
+    pub fn of(plugin: &LoadedPlugin) -> Self {
+        Self {
+            tools: !plugin.tools.is_empty(),
+            prompts: !plugin.prompts.is_empty(),
+            resources: plugin.serves_resources(),
+        }
+    }
+
+    /// What either `self` or `other` touches: an upgrade changes what the
+    /// old version offered and what the new one does.
+    pub fn and(self, other: Self) -> Self {
+        Self {
+            tools: self.tools || other.tools,
+            prompts: self.prompts || other.prompts,
+            resources: self.resources || other.resources,
+        }
+    }
+
+    fn has(self, list: List) -> bool {
+        match list {
+            List::Tools => self.tools,
+            List::Prompts => self.prompts,
+            List::Resources => self.resources,
+        }
+    }
+}
+
+/// One of a tenant's lists.
+#[derive(Debug, Clone, Copy)]
+enum List {
+    Tools,
+    Prompts,
+    Resources,
+}
+
+impl List {
+    const ALL: [Self; 3] = [Self::Tools, Self::Prompts, Self::Resources];
+
+    /// The notification that says this list changed.
+    fn notice(self) -> ServerNotification {
+        match self {
+            Self::Tools => ServerNotification::ToolListChangedNotification(ToolListChangedNotification::default()),
+            Self::Prompts => {
+                ServerNotification::PromptListChangedNotification(PromptListChangedNotification::default())
+            }
+            Self::Resources => {
+                ServerNotification::ResourceListChangedNotification(ResourceListChangedNotification::default())
+            }
+        }
+    }
+}
+
 /// One `subscriptions/listen` stream.
 #[derive(Debug)]
 struct Listener {
     tenant: Arc<str>,
-    tools: bool,
+    lists: Lists,
     resources: HashSet<String>,
     notices: tokio::sync::mpsc::Sender<ServerNotification>,
 }
@@ -134,7 +202,12 @@ impl Sessions {
         let (notices, receiver) = tokio::sync::mpsc::channel(LISTEN_QUEUE);
         let uris = accepted.resource_subscriptions.iter().flatten().filter(|uri| uri.len() <= MAX_URI_BYTES);
         let resources = uris.take(MAX_SUBSCRIPTIONS).cloned().collect();
-        let listener = Listener { tenant, tools: accepted.tools_list_changed == Some(true), resources, notices };
+        let lists = Lists {
+            tools: accepted.tools_list_changed == Some(true),
+            prompts: accepted.prompts_list_changed == Some(true),
+            resources: accepted.resources_list_changed == Some(true),
+        };
+        let listener = Listener { tenant, lists, resources, notices };
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         self.listeners().insert(id, listener);
         (Listening { id, sessions: self.clone() }, receiver)
@@ -159,16 +232,28 @@ impl Sessions {
         self.lock().len()
     }
 
-    /// Tells every session of `tenants` that its tool list changed. Sent in
-    /// the background: the change is already live, and a slow client must not
-    /// hold up the operator who made it.
-    pub fn tools_changed(&self, tenants: &BTreeSet<Arc<str>>) {
-        self.tell_listeners(
-            |listener| listener.tools && tenants.contains(&listener.tenant),
-            || ServerNotification::ToolListChangedNotification(ToolListChangedNotification::default()),
-        );
+    /// Tells every session and stream of `tenants` that the `lists` changed
+    /// (a stream only of those it listens for). Sent in the background: the
+    /// change is already live, and a slow client must not hold up the
+    /// operator who made it.
+    pub fn lists_changed(&self, tenants: &BTreeSet<Arc<str>>, lists: Lists) {
+        let changed: Vec<List> = List::ALL.into_iter().filter(|list| lists.has(*list)).collect();
+        for list in &changed {
+            self.tell_listeners(
+                |listener| tenants.contains(&listener.tenant) && listener.lists.has(*list),
+                || list.notice(),
+            );
+        }
         let peers = self.peers(|live| tenants.contains(&live.tenant));
-        notify(peers, "tools/list_changed", |peer| async move { peer.notify_tool_list_changed().await });
+        notify(peers, "list_changed", move |peer| {
+            let changed = changed.clone();
+            async move {
+                for list in changed {
+                    peer.send_notification(list.notice()).await?;
+                }
+                Ok(())
+            }
+        });
     }
 
     /// The open sessions that `which` picks.

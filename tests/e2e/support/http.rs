@@ -224,15 +224,16 @@ impl HttpHostRef {
     }
 }
 
-/// A client handler that counts `notifications/tools/list_changed`.
+/// A client handler that hears `notifications/{tools,prompts,resources}/list_changed`.
 #[derive(Clone)]
 pub struct ListChanged {
-    changes: tokio::sync::mpsc::UnboundedSender<()>,
+    changes: tokio::sync::mpsc::UnboundedSender<&'static str>,
 }
 
 impl ListChanged {
-    /// A handler, and the receiver that gets one `()` per notification.
-    pub fn new() -> (Self, tokio::sync::mpsc::UnboundedReceiver<()>) {
+    /// A handler, and the receiver that gets the list's name (`tools`,
+    /// `prompts`, `resources`) per notification.
+    pub fn new() -> (Self, tokio::sync::mpsc::UnboundedReceiver<&'static str>) {
         let (changes, received) = tokio::sync::mpsc::unbounded_channel();
         (Self { changes }, received)
     }
@@ -244,7 +245,15 @@ impl ClientHandler for ListChanged {
     }
 
     async fn on_tool_list_changed(&self, _context: NotificationContext<RoleClient>) {
-        let _ = self.changes.send(());
+        let _ = self.changes.send("tools");
+    }
+
+    async fn on_prompt_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        let _ = self.changes.send("prompts");
+    }
+
+    async fn on_resource_list_changed(&self, _context: NotificationContext<RoleClient>) {
+        let _ = self.changes.send("resources");
     }
 }
 

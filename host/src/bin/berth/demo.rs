@@ -6,7 +6,7 @@
 //! and serves. State lives in a temporary directory (or `--state DIR`), never
 //! in the data directory a real deployment uses.
 
-use crate::{Transports, http_options, run_transports};
+use crate::serve::{Transports, http_options, run_transports};
 use anyhow::Context;
 use berth::app::App;
 use berth::settings::Settings;

@@ -3,8 +3,8 @@
 //! unloads. Any change rescans the whole directory after it has been quiet
 //! for [`SETTLE`], so a file copied in over several writes loads once, whole.
 
-use super::{Deployment, History, LifecycleError, Source};
-use crate::app::App;
+use super::App;
+use crate::lifecycle::{Deployment, History, LifecycleError, Source};
 use crate::metrics::ReloadEvent;
 use crate::runtime::{LoadedPlugin, Wasm};
 use futures::StreamExt;

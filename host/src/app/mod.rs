@@ -1,10 +1,12 @@
 //! [`App`]: the running host's state, shared by every transport.
 
+mod plugins;
+pub mod plugins_dir;
+
 use crate::admission::Admission;
 use crate::audit::AuditLog;
 use crate::capabilities::cache::CacheStore;
 use crate::db::{Database, DbError};
-use crate::lifecycle::watch::PluginDir;
 use crate::lifecycle::{ArtifactError, Lifecycle, LifecycleError};
 use crate::mcp::input_required::{REQUEST_STATE_KEY, RequestStates};
 use crate::mcp::paging::McpSettings;
@@ -16,6 +18,7 @@ use crate::settings::{InvalidSetting, Settings};
 use crate::snapshot::Snapshot;
 use crate::upstream::Upstream;
 use crate::vault::{Vault, VaultError, load_master_key};
+use plugins_dir::PluginDir;
 use std::path::PathBuf;
 use std::sync::Arc;
 

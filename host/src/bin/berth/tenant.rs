@@ -1,0 +1,59 @@
+//! `berth tenant`: tenants, their API keys and the plugins they see.
+
+use berth::db::Database;
+use berth::tenants::Tenants;
+use clap::Subcommand;
+
+/// What `berth tenant` does.
+#[derive(Debug, Subcommand)]
+pub(crate) enum TenantCommand {
+    /// Register a tenant; prints its API key (the only line on stdout).
+    Add {
+        /// Tenant name.
+        name: String,
+    },
+    /// List tenants with their key ids and enabled plugins.
+    List,
+    /// Issue a new API key; the old one stops working at once.
+    RotateKey {
+        /// Tenant name.
+        name: String,
+    },
+    /// Let a tenant see and call a plugin.
+    Enable {
+        /// Tenant name.
+        name: String,
+        /// Plugin name.
+        plugin: String,
+    },
+    /// Stop a tenant from seeing and calling a plugin.
+    Disable {
+        /// Tenant name.
+        name: String,
+        /// Plugin name.
+        plugin: String,
+    },
+}
+
+/// Carries out `command` on the tenants in `db`.
+pub(crate) fn run(command: TenantCommand, db: &Database) -> anyhow::Result<()> {
+    let tenants = Tenants::new(db);
+    match command {
+        TenantCommand::Add { name } => println!("{}", tenants.add(&name)?.as_str()),
+        TenantCommand::RotateKey { name } => println!("{}", tenants.rotate_key(&name)?.as_str()),
+        TenantCommand::List => {
+            for tenant in tenants.list()? {
+                let plugins = tenant.plugins.into_iter().collect::<Vec<_>>().join(",");
+                println!(
+                    "{}\tkey berth_{}_…\tplugins: {}",
+                    tenant.name,
+                    tenant.key_id,
+                    if plugins.is_empty() { "-" } else { &plugins }
+                );
+            }
+        }
+        TenantCommand::Enable { name, plugin } => tenants.enable(&name, &plugin)?,
+        TenantCommand::Disable { name, plugin } => tenants.disable(&name, &plugin)?,
+    }
+    Ok(())
+}

@@ -1,5 +1,6 @@
 //! [`Snapshot`]: what every call reads about its tenant (which plugins it
-//! may use, its settings and its decrypted credentials for a plugin), kept
+//! may use, what happens to hidden text, its settings and its decrypted
+//! credentials for a plugin), kept
 //! in memory instead of read from SQLite under a lock on every call.
 //!
 //! Nothing is served stale. Every table it copies carries triggers that
@@ -15,7 +16,7 @@
 //! access and credentials stay in those modules.
 
 use crate::db::{Database, DbError};
-use crate::tenants::{ApiKey, PluginAccess, StoredKey, TenantError, Tenants};
+use crate::tenants::{ApiKey, HiddenText, PluginAccess, StoredKey, TenantError, Tenants};
 use crate::vault::{Credential, Vault, VaultError};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -56,6 +57,7 @@ pub struct Generation {
     version: i64,
     keys: Mutex<HashMap<String, StoredKey>>,
     access: Mutex<HashMap<Arc<str>, Arc<PluginAccess>>>,
+    hidden_text: Mutex<HashMap<Arc<str>, HiddenText>>,
     grants: Mutex<HashMap<GrantsKey, Arc<PluginGrants>>>,
 }
 
@@ -105,6 +107,16 @@ impl Snapshot {
         Ok(access)
     }
 
+    /// What happens to hidden text in what `tenant`'s plugins return.
+    pub fn hidden_text(&self, generation: &Generation, tenant: &Arc<str>) -> Result<HiddenText, SnapshotError> {
+        if let Some(hidden_text) = lock(&generation.hidden_text).get(tenant) {
+            return Ok(*hidden_text);
+        }
+        let hidden_text = Tenants::new(&self.db).hidden_text(tenant)?;
+        lock(&generation.hidden_text).insert(tenant.clone(), hidden_text);
+        Ok(hidden_text)
+    }
+
     /// What `tenant` grants `plugin`: settings and credentials.
     pub fn grants(
         &self,
@@ -128,7 +140,13 @@ impl Snapshot {
 
 impl Generation {
     fn new(version: i64) -> Self {
-        Self { version, keys: Mutex::default(), access: Mutex::default(), grants: Mutex::default() }
+        Self {
+            version,
+            keys: Mutex::default(),
+            access: Mutex::default(),
+            hidden_text: Mutex::default(),
+            grants: Mutex::default(),
+        }
     }
 }
 

@@ -75,7 +75,8 @@ pub fn request_input(requests: &[(String, InputRequest)]) -> Vec<Result<InputRes
     wit::request_input(requests)
 }
 
-/// Asks one request under the next key for `kind` (`elicit-1`, `sample-1`...).
+/// Asks one request under `kind` and its place among this call's requests
+/// (`elicit-1`, then `sample-2`...).
 fn ask_one(kind: &str, request: InputRequest) -> Result<InputResponse, ClientError> {
     static ASKED: AtomicU32 = AtomicU32::new(0);
     let key = format!("{kind}-{}", ASKED.fetch_add(1, Ordering::Relaxed) + 1);

@@ -407,19 +407,25 @@ async fn legacy_sse_streams_carry_keep_alive_comments() {
 }
 
 #[tokio::test]
-async fn tenant_list_shows_each_tenant_with_its_key_id_and_plugins() {
+async fn tenant_list_shows_each_tenant_with_its_key_id_plugins_and_hidden_text_choice() {
     let data = tempfile::tempdir().unwrap();
     let key = tenant(data.path(), "acme", &["hello", "hostile"]);
     tenant(data.path(), "idle", &[]);
     let listed = cli(data.path(), &["tenant", "list"]);
     let key_id = key.split('_').nth(1).unwrap();
     let lines: Vec<&str> = listed.lines().collect();
-    assert!(lines.contains(&format!("acme\tkey berth_{key_id}_…\tplugins: hello,hostile").as_str()), "{listed}");
+    let acme = format!("acme\tkey berth_{key_id}_…\tplugins: hello,hostile\thidden text: strip");
+    assert!(lines.contains(&acme.as_str()), "{listed}");
     assert!(
-        lines.iter().any(|line| line.starts_with("idle\tkey berth_") && line.ends_with("\tplugins: -")),
+        lines
+            .iter()
+            .any(|line| line.starts_with("idle\tkey berth_") && line.ends_with("\tplugins: -\thidden text: strip")),
         "{listed}"
     );
     assert_eq!(lines.len(), 2, "{listed}");
+    cli(data.path(), &["tenant", "hidden-text", "idle", "keep"]);
+    let listed = cli(data.path(), &["tenant", "list"]);
+    assert!(listed.lines().any(|line| line.starts_with("idle\t") && line.ends_with("\thidden text: keep")), "{listed}");
 }
 
 #[tokio::test]

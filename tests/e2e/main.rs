@@ -30,3 +30,4 @@ mod servicenow;
 mod snapshot;
 mod stdio;
 mod surface;
+mod untrusted;

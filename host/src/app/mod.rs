@@ -8,7 +8,6 @@ use crate::audit::AuditLog;
 use crate::capabilities::cache::CacheStore;
 use crate::db::{Database, DbError};
 use crate::lifecycle::{ArtifactError, Lifecycle, LifecycleError};
-use crate::mcp::input_required::{REQUEST_STATE_KEY, RequestStates};
 use crate::mcp::paging::McpSettings;
 use crate::mcp::sessions::Sessions;
 use crate::metrics::{Levels, Metrics};
@@ -79,9 +78,6 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// How the MCP surface pages its lists.
     pub mcp: McpSettings,
-    /// Seals the state of input-required results, under a key derived from
-    /// the vault's.
-    pub request_states: RequestStates,
 }
 
 impl App {
@@ -96,7 +92,6 @@ impl App {
         let audit = AuditLog::start(&data_dir, settings.audit)?;
         let (vault_key, key_source) =
             load_master_key(&data_dir, settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
-        let request_states = RequestStates::new(&vault_key.derive(REQUEST_STATE_KEY));
         let vault = Vault::open(db.clone(), vault_key, key_source)?;
         let metrics = Arc::new(Metrics::new());
         let runtime = start_runtime(settings, Some(audit.clone()), metrics.clone())?;
@@ -112,7 +107,6 @@ impl App {
             sessions: Arc::default(),
             metrics,
             mcp: settings.mcp,
-            request_states,
         });
         app.restore().await?;
         let dir = settings.plugins_dir();

@@ -119,6 +119,10 @@ const STEPS: &[&str] = &[
     CREATE TRIGGER vault_meta_insert_counts AFTER INSERT ON vault_meta BEGIN UPDATE change_counter SET value = value + 1; END;
     CREATE TRIGGER vault_meta_update_counts AFTER UPDATE ON vault_meta BEGIN UPDATE change_counter SET value = value + 1; END;
     CREATE TRIGGER vault_meta_delete_counts AFTER DELETE ON vault_meta BEGIN UPDATE change_counter SET value = value + 1; END;",
+    // 8: whether hidden text (invisible and bidirectional characters, HTML
+    // comments) is stripped from what the tenant's plugins return: `strip`
+    // unless the operator chose `keep`.
+    "ALTER TABLE tenants ADD COLUMN hidden_text TEXT NOT NULL DEFAULT 'strip' CHECK (hidden_text IN ('strip', 'keep'));",
 ];
 
 /// The schema version this build writes.

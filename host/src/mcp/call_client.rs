@@ -17,10 +17,12 @@
 use crate::capabilities::client::{Answers, CallClient};
 use crate::mcp::content;
 use crate::mcp::input_required::Round;
+use crate::mcp::untrusted::Scrub;
 use crate::runtime::bindings::berth::plugin::client::{
     ClientError, Elicitation, InputRequest, InputResponse, Root, SamplingMessage, SamplingRequest, SamplingResult,
 };
 use crate::runtime::bindings::types::{Content, Media, Role};
+use crate::tenants::HiddenText;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use rmcp::Peer;
@@ -40,6 +42,8 @@ pub struct PeerClient {
     capabilities: ClientCapabilities,
     /// For a client without a session: the answers its request carries.
     round: Option<Arc<Round>>,
+    /// Whether the messages the plugin asks with are scrubbed first.
+    hidden_text: HiddenText,
 }
 
 /// A request for input as MCP puts it.
@@ -56,16 +60,15 @@ impl PeerClient {
     /// The client of the request `context` is for; `round` is the request's
     /// round of answers when the client has no session, which also means
     /// its capabilities come with the request.
-    pub fn of(context: &RequestContext<RoleServer>, round: Option<Arc<Round>>) -> Self {
-        let capabilities = match round {
-            Some(_) => context.meta.client_capabilities(),
-            None => context.peer.peer_info().map(|info| info.capabilities.clone()),
-        };
+    /// `hidden_text` says whether the plugin's messages are scrubbed.
+    pub fn of(context: &RequestContext<RoleServer>, round: Option<Arc<Round>>, hidden_text: HiddenText) -> Self {
         Self {
             peer: context.peer.clone(),
             progress: context.meta.get_progress_token(),
-            capabilities: capabilities.unwrap_or_default(),
+            // The request's own, or for a session the ones of `initialize`.
+            capabilities: context.client_capabilities().unwrap_or_default(),
             round,
+            hidden_text,
         }
     }
 
@@ -89,7 +92,7 @@ impl PeerClient {
     /// Asks the client one request, in the middle of the call.
     async fn ask(peer: Peer<RoleServer>, asked: Asked) -> Result<InputResponse, ClientError> {
         match asked {
-            Asked::Elicit(params) => Ok(elicitation(peer.create_elicitation(params).await.map_err(failed)?)),
+            Asked::Elicit(params) => elicitation(peer.create_elicitation(params).await.map_err(failed)?),
             Asked::Sample(params) => Ok(sampled(peer.create_message(params).await.map_err(failed)?)),
             Asked::ListRoots => Ok(roots(peer.list_roots().await.map_err(failed)?)),
         }
@@ -127,7 +130,10 @@ impl CallClient for PeerClient {
     fn request_input(&self, requests: Vec<(String, InputRequest)>) -> BoxFuture<'static, Answers> {
         let prepared: Vec<(String, Result<Asked, ClientError>)> = requests
             .into_iter()
-            .map(|(key, request)| {
+            .map(|(key, mut request)| {
+                if self.hidden_text == HiddenText::Strip {
+                    request.scrub();
+                }
                 let asked = if self.declared(&request) {
                     prepare(request)
                 } else {
@@ -186,15 +192,17 @@ fn sampling_params(request: SamplingRequest) -> Result<CreateMessageRequestParam
     Ok(params)
 }
 
-/// The human's answer, as a plugin reads it.
-pub(super) fn elicitation(answer: ElicitResult) -> InputResponse {
-    InputResponse::Elicitation(match answer.action {
-        ElicitationAction::Accept => {
-            Elicitation::Accept(answer.content.unwrap_or_else(|| serde_json::json!({})).to_string())
-        }
+/// The human's answer, as a plugin reads it: an accepted answer is a JSON
+/// object, as the contract promises the plugin.
+pub(super) fn elicitation(answer: ElicitResult) -> Result<InputResponse, ClientError> {
+    Ok(InputResponse::Elicitation(match answer.action {
+        ElicitationAction::Accept => match answer.content.unwrap_or_else(|| serde_json::json!({})) {
+            content @ serde_json::Value::Object(_) => Elicitation::Accept(content.to_string()),
+            _ => return Err(ClientError::Failed("the accepted answer is not a JSON object".to_owned())),
+        },
         ElicitationAction::Decline => Elicitation::Decline,
         _ => Elicitation::Cancel,
-    })
+    }))
 }
 
 /// The model's answer, as a plugin reads it.

@@ -15,7 +15,9 @@
 #![allow(deprecated)]
 
 use crate::capabilities::log::ClientLog;
+use crate::mcp::untrusted::Scrub;
 use crate::runtime::bindings::berth::plugin::log::Level;
+use crate::tenants::HiddenText;
 use rmcp::model::{LoggingLevel, LoggingMessageNotificationParam};
 use rmcp::service::{Peer, RoleServer};
 use serde_json::Value;
@@ -77,26 +79,31 @@ fn mcp_level(level: Level) -> LoggingLevel {
 pub async fn alongside<T>(
     call: impl Future<Output = T>,
     records: Option<Receiver<(Level, String)>>,
-    peer: &Peer<RoleServer>,
-    plugin: &str,
+    to: (&Peer<RoleServer>, &str, HiddenText),
     deadline: std::time::Instant,
 ) -> T {
     let forward = async {
         if let Some(records) = records {
-            let _ = tokio::time::timeout_at(deadline.into(), forward(records, peer, plugin)).await;
+            let _ = tokio::time::timeout_at(deadline.into(), forward(records, to)).await;
         }
     };
     tokio::join!(call, forward).0
 }
 
 /// Sends each record to the client as `notifications/message` from
-/// `plugin`, in order, until the call ends (its sending end is dropped with
+/// `plugin` (scrubbed unless `hidden_text` keeps it), in order, until the call ends (its sending end is dropped with
 /// its store). Awaiting each send keeps them ahead of the call's result on
 /// stdio, legacy SSE and 2026-07-28 requests; on a 2025-11-25 Streamable
 /// HTTP session rmcp sends them on the session's standalone GET stream,
 /// which a client without one does not hear.
-async fn forward(mut records: Receiver<(Level, String)>, peer: &Peer<RoleServer>, plugin: &str) {
-    while let Some((level, message)) = records.recv().await {
+async fn forward(
+    mut records: Receiver<(Level, String)>,
+    (peer, plugin, hidden_text): (&Peer<RoleServer>, &str, HiddenText),
+) {
+    while let Some((level, mut message)) = records.recv().await {
+        if hidden_text == HiddenText::Strip {
+            message.scrub();
+        }
         let notification =
             LoggingMessageNotificationParam::new(mcp_level(level), Value::String(message)).with_logger(plugin);
         if peer.notify_logging_message(notification).await.is_err() {

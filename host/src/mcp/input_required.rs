@@ -28,43 +28,29 @@ use crate::capabilities::client::{Answers, CallClient, Suspended};
 use crate::policy::echo::clip;
 use crate::runtime::bindings::berth::plugin::client::{ClientError, InputResponse};
 use crate::runtime::bindings::types::ToolError;
+use crate::tenants::HiddenText;
 use rmcp::ErrorData;
 use rmcp::model::{
     CreateMessageRequest, ElicitRequest, ErrorCode, InputRequest, InputRequests, InputRequiredResult, InputResponses,
     ListRootsRequest, RequestStateCodec, SealOptions,
 };
 use rmcp::service::{RequestContext, RoleServer};
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-/// What the key of request states is derived for, from the master key.
+/// What the key of request states is derived for, from the master key (see
+/// [`crate::vault::Vault::derive`]): every host sharing the vault derives
+/// it alike, so a retry may reach any of them, and a rotation of the master
+/// key retires the states sealed before it.
 pub const REQUEST_STATE_KEY: &[u8] = b"berth mcp request state v1";
 /// How long a client has to answer an input-required result.
 pub const STATE_TTL: Duration = Duration::from_secs(15 * 60);
 /// The longest `requestState` a client may echo back.
 const MAX_STATE_LEN: usize = 1 << 20;
-
-/// Seals and opens request states under the host's key.
-pub struct RequestStates {
-    codec: RequestStateCodec,
-}
-
-impl RequestStates {
-    /// States sealed under `key`, which every host sharing the vault
-    /// derives alike, so a retry may reach any of them.
-    pub fn new(key: &[u8; 32]) -> Self {
-        Self { codec: RequestStateCodec::new(key.to_vec()) }
-    }
-}
-
-impl std::fmt::Debug for RequestStates {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("RequestStates(..)")
-    }
-}
 
 /// What one request's state is bound to: its tenant, method, target and
 /// arguments. A state opens only for the same request.
@@ -77,21 +63,42 @@ impl Binding {
     }
 }
 
-/// One run of a request from a client without a session: the answers it
-/// brought, and what the plugin used and asked for.
+/// What a request state carries from one round to the next.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct State {
+    /// The answers the plugin used, by key.
+    answers: BTreeMap<String, Answered>,
+    /// The digest of each request asked and not yet answered, by key.
+    pending: BTreeMap<String, String>,
+}
+
+/// An answer, and the digest of the request it answers: an answer is used
+/// again only for the same question, so a confirmation of one thing never
+/// confirms another that took its key in a later run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Answered {
+    request: String,
+    answer: Value,
+}
+
+/// One run of a request from a client without a session: the state and the
+/// answers it brought, and what the plugin used and asked for.
 #[derive(Debug)]
 pub struct Round {
-    given: BTreeMap<String, Value>,
+    /// The state the retry echoed back, opened; none on a first try.
+    state: Option<State>,
+    /// `inputResponses`.
+    responses: BTreeMap<String, Value>,
     asked: Mutex<Asking>,
 }
 
-/// What the plugin did with a round's answers.
+/// What the plugin did in a round.
 #[derive(Debug, Default)]
 struct Asking {
     /// The answers it has been handed, which the next state carries.
-    used: BTreeMap<String, Value>,
-    /// The requests it made that have no answer yet.
-    pending: InputRequests,
+    used: BTreeMap<String, Answered>,
+    /// The requests it made that have no answer yet, with their digests.
+    pending: BTreeMap<String, (String, InputRequest)>,
 }
 
 impl Round {
@@ -108,18 +115,49 @@ impl Round {
                     continue;
                 }
             };
-            match self.given.get(&key) {
+            let request = digest(&asked);
+            match self.given(&key, &request) {
                 Some(given) => {
-                    answers.push(read(&key, &asked, given.clone()));
-                    asking.used.insert(key, given.clone());
+                    let read = read(&key, &asked, given.clone());
+                    // Only an answer the plugin could read is carried on.
+                    if read.is_ok() {
+                        asking.used.insert(key, Answered { request, answer: given.clone() });
+                    }
+                    answers.push(read);
                 }
                 None => {
-                    asking.pending.insert(key, input_request(asked));
+                    asking.pending.insert(key, (request, input_request(asked)));
                 }
             }
         }
         if asking.pending.is_empty() { Ok(answers) } else { Err(Suspended) }
     }
+
+    /// The answer to the request with digest `request` under `key`: from
+    /// the state when it answered this very request; else from the
+    /// responses, if the last round asked this very request (without a
+    /// state, a first try's responses are taken as they come).
+    fn given(&self, key: &str, request: &str) -> Option<&Value> {
+        let Some(state) = &self.state else { return self.responses.get(key) };
+        if let Some(answered) = state.answers.get(key).filter(|answered| answered.request == request) {
+            return Some(&answered.answer);
+        }
+        state.pending.get(key).filter(|asked| *asked == request).and_then(|_| self.responses.get(key))
+    }
+}
+
+/// What identifies a request across runs: its kind and parameters, without
+/// the URL elicitation's id, which each run makes anew.
+fn digest(asked: &Asked) -> String {
+    let (kind, mut params) = match asked {
+        Asked::Elicit(params) => ("elicitation/create", serde_json::to_value(params).unwrap_or_default()),
+        Asked::Sample(params) => ("sampling/createMessage", serde_json::to_value(params).unwrap_or_default()),
+        Asked::ListRoots => ("roots/list", Value::Null),
+    };
+    if let Value::Object(fields) = &mut params {
+        fields.remove("elicitationId");
+    }
+    hex::encode(Sha256::digest(format!("{kind}\0{params}").as_bytes()))
 }
 
 /// A client's answer to `asked`, as the plugin reads it; an answer of the
@@ -129,7 +167,9 @@ fn read(key: &str, asked: &Asked, given: Value) -> Result<InputResponse, ClientE
         ClientError::Failed(format!("the answer to `{}` is not a {kind} result: {error}", clip(key)))
     };
     match asked {
-        Asked::Elicit(_) => serde_json::from_value(given).map(elicitation).map_err(|error| wrong("elicitation", error)),
+        Asked::Elicit(_) => {
+            serde_json::from_value(given).map_err(|error| wrong("elicitation", error)).and_then(elicitation)
+        }
         Asked::Sample(_) => serde_json::from_value(given).map(sampled).map_err(|error| wrong("sampling", error)),
         Asked::ListRoots => serde_json::from_value(given).map(roots).map_err(|error| wrong("roots/list", error)),
     }
@@ -182,32 +222,32 @@ impl BerthServer {
     pub(super) fn client(
         &self,
         context: &RequestContext<RoleServer>,
-        tenant: &str,
+        (tenant, hidden_text): (&str, HiddenText),
         retry: Retry<'_>,
     ) -> Result<Client, ErrorData> {
         let stateless = context.protocol_version().is_some_and(|version| !version.has_initialize());
         if !stateless {
-            return Ok(Client { client: Arc::new(PeerClient::of(context, None)), round: None });
+            return Ok(Client { client: Arc::new(PeerClient::of(context, None, hidden_text)), round: None });
         }
         let binding = Binding::of(tenant, retry.method, retry.target, retry.arguments);
-        let mut given = match retry.state {
-            Some(state) => self.open_state(&state, &binding)?,
-            None => BTreeMap::new(),
-        };
-        for (key, response) in retry.responses.unwrap_or_default() {
-            if !response.is_object() {
-                let message =
-                    format!("inputResponses.{} must be an object: the result of the request it answers", clip(&key));
-                return Err(ErrorData::invalid_params(message, None));
-            }
-            // What the state carries is what the plugin already used.
-            given.entry(key).or_insert(response);
+        let state = retry.state.map(|state| self.open_state(&state, &binding)).transpose()?;
+        let responses = retry.responses.unwrap_or_default();
+        if let Some((key, _)) = responses.iter().find(|(_, response)| !response.is_object()) {
+            let message =
+                format!("inputResponses.{} must be an object: the result of the request it answers", clip(key));
+            return Err(ErrorData::invalid_params(message, None));
         }
-        let round = Arc::new(Round { given, asked: Mutex::default() });
-        Ok(Client { client: Arc::new(PeerClient::of(context, Some(round.clone()))), round: Some((round, binding)) })
+        let round = Arc::new(Round { state, responses, asked: Mutex::default() });
+        let client = PeerClient::of(context, Some(round.clone()), hidden_text);
+        Ok(Client { client: Arc::new(client), round: Some((round, binding)) })
     }
 
-    fn open_state(&self, state: &str, binding: &Binding) -> Result<BTreeMap<String, Value>, ErrorData> {
+    /// The codec of request states, under the vault's master key as of now.
+    fn codec(&self) -> Result<RequestStateCodec, ErrorData> {
+        RequestStateCodec::try_new(self.app.vault.derive(REQUEST_STATE_KEY).to_vec()).map_err(super::server::internal)
+    }
+
+    fn open_state(&self, state: &str, binding: &Binding) -> Result<State, ErrorData> {
         let refused = |why: String| {
             let message = format!("requestState refused: {why}; retry the request from the start, without it");
             ErrorData::invalid_params(message, None)
@@ -215,7 +255,7 @@ impl BerthServer {
         if state.len() > MAX_STATE_LEN {
             return Err(refused(format!("it is longer than {MAX_STATE_LEN} bytes")));
         }
-        self.app.request_states.codec.open_json_with(state, &binding.0).map_err(|error| refused(error.to_string()))
+        self.codec()?.open_json_with(state, &binding.0).map_err(|error| refused(error.to_string()))
     }
 
     /// What a call that ran with `client` and stopped for input (see
@@ -226,28 +266,47 @@ impl BerthServer {
             return Err(super::server::internal("a call stopped for input, but its client has a session"));
         };
         let asking = std::mem::take(&mut *round.asked.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut requests = InputRequests::new();
+        let mut pending = BTreeMap::new();
+        for (key, (digest, request)) in asking.pending {
+            pending.insert(key.clone(), digest);
+            requests.insert(key, request);
+        }
+        let state = State { answers: asking.used, pending };
         let sealing = SealOptions::new().associated_data(&binding.0).ttl(STATE_TTL);
-        let state =
-            self.app.request_states.codec.seal_json_with(&asking.used, &sealing).map_err(super::server::internal)?;
-        Ok(InputRequiredResult::new(Some(asking.pending), Some(state)))
+        let sealed = self.codec()?.seal_json_with(&state, &sealing).map_err(super::server::internal)?;
+        if sealed.len() > MAX_STATE_LEN {
+            let message = format!(
+                "the answers given so far make a request state of {} bytes, more than the {MAX_STATE_LEN} a retry may carry",
+                sealed.len()
+            );
+            return Err(ErrorData::invalid_params(message, None));
+        }
+        Ok(InputRequiredResult::new(Some(requests), Some(sealed)))
     }
 }
 
 /// MCP's missing-capability error (-32021) for a plugin's
-/// `missing-capability`: `capability` (`sampling`, `elicitation.url`) as
-/// the client-capabilities object that lacks it.
+/// `missing-capability`: the capability (`sampling`, `elicitation.url`) as
+/// the client-capabilities object that lacks it. A name MCP does not define
+/// is the plugin's bug, an internal error.
 pub(super) fn missing_capability(capability: &str) -> ErrorData {
-    let capability = clip(capability);
-    let required = capability
-        .rsplit('.')
-        .fold(Value::Object(Map::new()), |inner, name| Value::Object(Map::from_iter([(name.to_owned(), inner)])));
+    let required = match capability {
+        "elicitation" => json!({"elicitation": {}}),
+        "elicitation.url" => json!({"elicitation": {"url": {}}}),
+        "sampling" => json!({"sampling": {}}),
+        "roots" => json!({"roots": {}}),
+        other => {
+            let message =
+                format!("the plugin reported a missing client capability `{}` that MCP does not define", clip(other));
+            return ErrorData::internal_error(message, None);
+        }
+    };
     let message = format!("the client did not declare the capability `{capability}`, which this request needs");
     ErrorData::new(
         ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY,
         message,
-        Some(serde_json::json!({
-            "requiredCapabilities": required
-        })),
+        Some(json!({ "requiredCapabilities": required })),
     )
 }
 
@@ -256,51 +315,82 @@ mod tests {
     use super::*;
     use crate::runtime::bindings::berth::plugin::client::Elicitation;
     use rmcp::model::{CreateMessageRequestParams, ElicitRequestParams, ElicitationSchema};
-    use serde_json::json;
 
-    fn form() -> Asked {
+    fn form(message: &str) -> Asked {
         let requested_schema: ElicitationSchema =
             serde_json::from_value(json!({"type": "object", "properties": {"ok": {"type": "boolean"}}})).unwrap();
         Asked::Elicit(ElicitRequestParams::FormElicitationParams {
             meta: None,
-            message: "ok?".into(),
+            message: message.into(),
             requested_schema,
         })
     }
 
-    fn round(given: Value) -> Round {
-        let given = serde_json::from_value(given).unwrap();
-        Round { given, asked: Mutex::default() }
+    fn round(state: Option<State>, responses: Value) -> Round {
+        Round { state, responses: serde_json::from_value(responses).unwrap(), asked: Mutex::default() }
+    }
+
+    fn yes() -> Value {
+        json!({"action": "accept", "content": {"ok": true}})
     }
 
     #[test]
     fn a_round_answers_what_it_was_given_and_stops_for_the_rest() {
-        let round = round(json!({"a": {"action": "accept", "content": {"ok": true}}, "extra": {"action": "decline"}}));
+        let round = round(None, json!({"a": yes(), "extra": {"action": "decline"}}));
         let sample = Asked::Sample(CreateMessageRequestParams::new(Vec::new(), 10));
-        let asked = round.answer(vec![("a".into(), Ok(form())), ("b".into(), Ok(sample))]);
+        let asked = round.answer(vec![("a".into(), Ok(form("ok?"))), ("b".into(), Ok(sample))]);
         assert!(matches!(asked, Err(Suspended)));
         let asking = round.asked.lock().unwrap();
         // What the plugin used goes into the next state; what it lacks is asked.
         assert_eq!(asking.used.keys().collect::<Vec<_>>(), ["a"]);
         assert_eq!(asking.pending.keys().collect::<Vec<_>>(), ["b"]);
-        let wire = serde_json::to_value(&asking.pending["b"]).unwrap();
+        let wire = serde_json::to_value(&asking.pending["b"].1).unwrap();
         assert_eq!(wire["method"], "sampling/createMessage");
     }
 
     #[test]
     fn a_round_with_every_answer_runs_on_and_refuses_answers_of_the_wrong_shape() {
-        let round = round(json!({"a": {"action": "accept", "content": {"ok": true}}, "b": {"model": 3}}));
+        let round = round(None, json!({"a": yes(), "b": {"model": 3}, "c": {"action": "accept", "content": 7}}));
         let answers = round.answer(vec![
-            ("a".into(), Ok(form())),
+            ("a".into(), Ok(form("ok?"))),
             ("b".into(), Ok(Asked::ListRoots)),
-            ("c".into(), Err(ClientError::Unsupported("sampling".into()))),
+            ("c".into(), Ok(form("sure?"))),
+            ("d".into(), Err(ClientError::Unsupported("sampling".into()))),
         ]);
         let answers = answers.expect("nothing is missing");
         assert!(
             matches!(&answers[0], Ok(InputResponse::Elicitation(Elicitation::Accept(content))) if content == r#"{"ok":true}"#)
         );
         assert!(matches!(&answers[1], Err(ClientError::Failed(why)) if why.contains("roots/list")), "{:?}", answers[1]);
-        assert!(matches!(&answers[2], Err(ClientError::Unsupported(_))));
+        assert!(
+            matches!(&answers[2], Err(ClientError::Failed(why)) if why.contains("not a JSON object")),
+            "{:?}",
+            answers[2]
+        );
+        assert!(matches!(&answers[3], Err(ClientError::Unsupported(_))));
+        // Only the answer the plugin could read is carried on.
+        assert_eq!(round.asked.lock().unwrap().used.keys().collect::<Vec<_>>(), ["a"]);
+    }
+
+    #[test]
+    fn an_answer_counts_only_for_the_question_it_answered() {
+        let close_5 = digest(&form("Close incident 5?"));
+        let state = State {
+            answers: BTreeMap::from([("elicit-1".to_owned(), Answered { request: close_5.clone(), answer: yes() })]),
+            pending: BTreeMap::from([("elicit-2".to_owned(), close_5)]),
+        };
+        let round = round(Some(state), json!({"elicit-2": yes(), "unasked": yes()}));
+        // The same key now asks another question: the saved "yes" and the
+        // response to the question the last round asked do not answer it.
+        let asked = round.answer(vec![
+            ("elicit-1".into(), Ok(form("Close incident 7?"))),
+            ("elicit-2".into(), Ok(form("Close incident 7?"))),
+            ("unasked".into(), Ok(form("Close incident 7?"))),
+        ]);
+        assert!(matches!(asked, Err(Suspended)));
+        let asking = round.asked.lock().unwrap();
+        assert!(asking.used.is_empty(), "{:?}", asking.used);
+        assert_eq!(asking.pending.len(), 3);
     }
 
     #[test]
@@ -322,5 +412,6 @@ mod tests {
         let error = missing_capability("elicitation.url");
         assert_eq!(error.code, ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY);
         assert_eq!(error.data.unwrap()["requiredCapabilities"], json!({"elicitation": {"url": {}}}));
+        assert_eq!(missing_capability("a.b.c.d").code, ErrorCode::INTERNAL_ERROR);
     }
 }

@@ -16,6 +16,7 @@ mod resources;
 pub mod server;
 pub mod sessions;
 pub mod stdio;
+pub mod untrusted;
 
 pub use draining::Draining;
 pub use server::BerthServer;

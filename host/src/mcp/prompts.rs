@@ -104,7 +104,8 @@ impl BerthServer {
             state: request.request_state.take(),
             responses: request.input_responses.take(),
         };
-        let client = self.client(&context, &tenant, retry)?;
+        let hidden_text = self.hidden_text(&generation, &tenant)?;
+        let client = self.client(&context, (&tenant, hidden_text), retry)?;
         let arguments: Vec<(String, String)> =
             given.into_iter().map(|(name, value)| (name, argument_text(value))).collect();
         let runtime = &self.app.runtime;
@@ -112,7 +113,7 @@ impl BerthServer {
         let build = async |scope| runtime.get_prompt(&plugin, scope, &spec.name, &arguments).await;
         let what = format!("prompts/get {}", spec.name);
         let built = match self.export_asking(target, &what, audited.clone(), Some(&client), build).await? {
-            Answer::Complete(built) => built.map_err(guest_error)?,
+            Answer::Complete(built) => self.untrusted(&generation, &tenant, built)?.map_err(guest_error)?,
             Answer::InputRequired(asked) => return Ok(asked.into()),
         };
         let mut result = GetPromptResult::new(built.messages.into_iter().map(content::prompt_message).collect());
@@ -159,7 +160,8 @@ impl BerthServer {
         let target = (&tenant, &*plugin, &*generation);
         let audited = json!({ "argument": request.argument.name, "value": request.argument.value });
         let complete = async |scope| runtime.complete(&plugin, scope, &asked).await;
-        let completion = self.export(target, "completion/complete", audited, complete).await?.map_err(guest_error)?;
+        let completion = self.export(target, "completion/complete", audited, complete).await?;
+        let completion = self.untrusted(&generation, &tenant, completion)?.map_err(guest_error)?;
         let mut values = completion.values;
         let more = values.len() > CompletionInfo::MAX_VALUES;
         values.truncate(CompletionInfo::MAX_VALUES);

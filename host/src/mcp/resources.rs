@@ -8,9 +8,11 @@
 use super::content;
 use super::input_required::{Answer, Retry};
 use super::server::{BerthServer, guest_error};
+use super::untrusted::Scrub;
 use crate::policy::manifest::{owns_uri, uri_owner};
 use crate::runtime::LoadedPlugin;
 use crate::runtime::bindings::types::ToolError;
+use crate::tenants::HiddenText;
 use crate::tenants::PluginAccess;
 use rmcp::ErrorData;
 use rmcp::model::{
@@ -45,12 +47,16 @@ impl BerthServer {
             let target = (&tenant, &**plugin, &*generation);
             self.export(target, "resources/list", json!({}), async |scope| runtime.list_resources(plugin, scope).await)
         });
+        let hidden_text = self.hidden_text(&generation, &tenant)?;
         let mut resources = Vec::new();
         for (plugin, listed) in plugins.iter().zip(futures::future::join_all(lists).await) {
             match listed {
-                Ok(Ok(listed)) => resources.extend(
-                    listed.into_iter().filter(|resource| owns_uri(plugin.name(), &resource.uri)).map(content::resource),
-                ),
+                Ok(Ok(mut listed)) => resources.extend({
+                    if hidden_text == HiddenText::Strip {
+                        listed.scrub();
+                    }
+                    listed.into_iter().filter(|resource| owns_uri(plugin.name(), &resource.uri)).map(content::resource)
+                }),
                 Ok(Err(error)) => {
                     tracing::warn!(tenant = %tenant, plugin = %plugin.name(), "listing resources failed: {}", error.describe())
                 }
@@ -115,18 +121,22 @@ impl BerthServer {
             state: request.request_state.take(),
             responses: request.input_responses.take(),
         };
-        let client = self.client(&context, &tenant, retry)?;
+        let hidden_text = self.hidden_text(&generation, &tenant)?;
+        let client = self.client(&context, (&tenant, hidden_text), retry)?;
         let runtime = &self.app.runtime;
         let target = (&tenant, &*plugin, &*generation);
         let read = async |scope| runtime.read_resource(&plugin, scope, &uri).await;
-        match self.export_asking(target, "resources/read", audited.clone(), Some(&client), read).await? {
-            Answer::InputRequired(asked) => Ok(asked.into()),
-            Answer::Complete(Ok(contents)) if !contents.is_empty() => {
+        let read = match self.export_asking(target, "resources/read", audited.clone(), Some(&client), read).await? {
+            Answer::InputRequired(asked) => return Ok(asked.into()),
+            Answer::Complete(read) => self.untrusted(&generation, &tenant, read)?,
+        };
+        match read {
+            Ok(contents) if !contents.is_empty() => {
                 let contents = contents.into_iter().map(content::resource_contents).collect();
                 Ok(ReadResourceResult::new(contents).into())
             }
-            Answer::Complete(Ok(_) | Err(ToolError::NotFound(_))) => Err(not_found()),
-            Answer::Complete(Err(error)) => Err(guest_error(error)),
+            Ok(_) | Err(ToolError::NotFound(_)) => Err(not_found()),
+            Err(error) => Err(guest_error(error)),
         }
     }
 

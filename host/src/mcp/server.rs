@@ -13,13 +13,16 @@ use crate::audit::{self, CallRecord};
 use crate::mcp::client_log::{self, SessionLog};
 use crate::mcp::input_required::{Answer, Client, Retry, missing_capability};
 use crate::mcp::sessions::Registration;
+use crate::mcp::untrusted::Scrub;
 use crate::mcp::{content, paging};
 use crate::metrics::CallOutcome;
 use crate::policy::echo::clip;
+use crate::policy::hidden_text::strip_json;
 use crate::policy::manifest::{qualified_name, split_qualified_name};
 use crate::runtime::bindings::types::{ToolError, ToolResult};
 use crate::runtime::{CallError, CallScope, LoadedPlugin, Runtime, ToolSpec};
 use crate::snapshot::{Generation, SnapshotError};
+use crate::tenants::HiddenText;
 use crate::tenants::{PluginAccess, Principal};
 use crate::vault::VaultError;
 use rmcp::ErrorData;
@@ -490,6 +493,7 @@ impl ServerHandler for BerthServer {
         let tenant = self.tenant(&context)?;
         let name = request.name.to_string();
         let (plugin, index, generation) = self.find(&tenant, &name)?;
+        let hidden_text = self.hidden_text(&generation, &tenant)?;
         let tool = &plugin.tools[index];
         let arguments = Value::Object(request.arguments.take().unwrap_or_default());
         let retry = Retry {
@@ -499,7 +503,7 @@ impl ServerHandler for BerthServer {
             state: request.request_state.take(),
             responses: request.input_responses.take(),
         };
-        let client = self.client(&context, &tenant, retry)?;
+        let client = self.client(&context, (&tenant, hidden_text), retry)?;
         let call = Finished { tenant: &tenant, plugin: &plugin, name: &name, started: Instant::now() };
         let record = self.record(&tenant, &plugin, &tool.name, &arguments);
         // One deadline from here covers validating the arguments, the run and
@@ -521,7 +525,8 @@ impl ServerHandler for BerthServer {
                         scope.client_log = client_log;
                         scope.client = Some(client.client.clone());
                         let run = self.app.runtime.call(&plugin, scope, &tool.name, &serialized);
-                        let run = client_log::alongside(run, records, &context.peer, plugin.name(), deadline);
+                        let forwarding = (&context.peer, plugin.name(), hidden_text);
+                        let run = client_log::alongside(run, records, forwarding, deadline);
                         tokio::select! {
                             outcome = run => outcome,
                             () = context.ct.cancelled() => {
@@ -546,7 +551,7 @@ impl ServerHandler for BerthServer {
                     _ => {}
                 }
                 let label = outcome_label(&outcome);
-                let result = to_mcp(&self.app.runtime, tool, outcome, deadline).await;
+                let result = to_mcp(&self.app.runtime, tool, outcome, deadline, hidden_text).await;
                 let label = match label {
                     CallOutcome::Ok if result.is_error == Some(true) => CallOutcome::ToolError,
                     label => label,
@@ -608,16 +613,22 @@ fn failure(message: String) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(message)])
 }
 
-/// Turns a runtime outcome into the MCP result the client sees. Structured
-/// output must be JSON that matches the tool's output schema, because MCP
-/// clients reject results that do not; it is checked off the async workers
-/// by `deadline`.
+/// Turns a runtime outcome into the MCP result the client sees, with the
+/// plugin's text scrubbed unless `hidden_text` keeps it. Structured output
+/// must be JSON that matches the tool's output schema, because MCP clients
+/// reject results that do not; it is checked off the async workers by
+/// `deadline`, then scrubbed as a value.
 async fn to_mcp(
     runtime: &Runtime,
     tool: &ToolSpec,
-    outcome: Result<Result<ToolResult, ToolError>, CallError>,
+    mut outcome: Result<Result<ToolResult, ToolError>, CallError>,
     deadline: std::time::Instant,
+    hidden_text: HiddenText,
 ) -> CallToolResult {
+    let strip = hidden_text == HiddenText::Strip;
+    if let (Ok(answer), true) = (&mut outcome, strip) {
+        answer.scrub();
+    }
     let result = match outcome {
         Ok(Ok(result)) => result,
         Ok(Err(error)) => return failure(error.describe()),
@@ -628,7 +639,12 @@ async fn to_mcp(
     };
     let structured = match result.structured {
         Some(structured) => match runtime.check_output(tool, structured, deadline).await {
-            Ok(Ok(value)) => Some(value),
+            Ok(Ok(mut value)) => {
+                if strip {
+                    strip_json(&mut value);
+                }
+                Some(value)
+            }
             Ok(Err(problem)) => return failure(problem),
             Err(error) => return failure(error.to_string()),
         },

@@ -4,5 +4,6 @@
 pub mod address;
 pub mod echo;
 pub mod egress;
+pub mod hidden_text;
 pub mod manifest;
 pub mod schema;

@@ -463,6 +463,10 @@ impl Runtime {
 
     /// Names the limit behind a trap, or describes the crash.
     fn classify(&self, state: &CallState, error: wasmtime::Error) -> CallError {
+        // First: a guest that stopped to ask its client ran into nothing.
+        if error.downcast_ref::<Suspended>().is_some() {
+            return CallError::InputRequired;
+        }
         if let Some(limit) = state.limiter.hit() {
             return limit.clone().into();
         }
@@ -472,9 +476,6 @@ impl Runtime {
         }
         if cause.starts_with(RANDOM_TOO_LARGE) {
             return LimitExceeded::Random(self.limits.random_kib).into();
-        }
-        if error.downcast_ref::<Suspended>().is_some() {
-            return CallError::InputRequired;
         }
         if let Some(Trap::Interrupt) = error.downcast_ref::<Trap>() {
             return LimitExceeded::Deadline(self.limits.call_timeout_ms).into();

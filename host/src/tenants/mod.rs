@@ -71,6 +71,30 @@ pub struct TenantSummary {
     pub key_id: String,
     /// Plugins enabled for it.
     pub plugins: BTreeSet<String>,
+    /// What happens to hidden text in what its plugins return.
+    pub hidden_text: HiddenText,
+}
+
+/// What happens to hidden text (see [`crate::policy::hidden_text`]) in what
+/// a tenant's plugins return.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HiddenText {
+    /// Removed before a model sees it: the default, for every tenant.
+    #[default]
+    Strip,
+    /// Passed on as the upstream wrote it, for a tenant whose systems only
+    /// trusted people write to.
+    Keep,
+}
+
+impl HiddenText {
+    /// As stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Strip => "strip",
+            Self::Keep => "keep",
+        }
+    }
 }
 
 /// Which plugins a tenant may see and call.
@@ -96,6 +120,28 @@ impl PluginAccess {
 /// Tenant operations over the database.
 pub struct Tenants<'a> {
     db: &'a Database,
+}
+
+/// A [`HiddenText`] that is neither `strip` nor `keep`.
+#[derive(Debug, thiserror::Error)]
+#[error("hidden text is either `strip` or `keep`")]
+pub struct NoSuchHiddenText;
+
+impl std::str::FromStr for HiddenText {
+    type Err = NoSuchHiddenText;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "strip" => Ok(Self::Strip),
+            "keep" => Ok(Self::Keep),
+            _ => Err(NoSuchHiddenText),
+        }
+    }
+}
+
+/// A stored `hidden_text` (the schema allows only `strip` and `keep`).
+fn stored(value: &str) -> HiddenText {
+    value.parse().unwrap_or_default()
 }
 
 impl<'a> Tenants<'a> {
@@ -138,14 +184,37 @@ impl<'a> Tenants<'a> {
 
     /// Every tenant, by name.
     pub fn list(&self) -> Result<Vec<TenantSummary>, TenantError> {
-        let rows: Vec<(String, String)> = self.db.with(|conn| {
-            let mut statement = conn.prepare_cached("SELECT name, key_id FROM tenants ORDER BY name")?;
-            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let rows: Vec<(String, String, String)> = self.db.with(|conn| {
+            let mut statement = conn.prepare_cached("SELECT name, key_id, hidden_text FROM tenants ORDER BY name")?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
             rows.collect()
         })?;
         rows.into_iter()
-            .map(|(name, key_id)| Ok(TenantSummary { plugins: self.enabled(&name)?, name, key_id }))
+            .map(|(name, key_id, hidden_text)| {
+                Ok(TenantSummary { plugins: self.enabled(&name)?, name, key_id, hidden_text: stored(&hidden_text) })
+            })
             .collect()
+    }
+
+    /// Sets what happens to hidden text in what `name`'s plugins return.
+    pub fn set_hidden_text(&self, name: &str, hidden_text: HiddenText) -> Result<(), TenantError> {
+        let updated = self.db.with(|conn| {
+            conn.execute("UPDATE tenants SET hidden_text = ?2 WHERE name = ?1", params![name, hidden_text.as_str()])
+        })?;
+        if updated == 0 {
+            return Err(TenantError::Unknown(name.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// What happens to hidden text in what `tenant`'s plugins return; a
+    /// tenant that was never registered gets the default.
+    pub fn hidden_text(&self, tenant: &str) -> Result<HiddenText, TenantError> {
+        let stored_as: Option<String> = self.db.with(|conn| {
+            conn.query_row("SELECT hidden_text FROM tenants WHERE name = ?1", params![tenant], |row| row.get(0))
+                .optional()
+        })?;
+        Ok(stored_as.as_deref().map(stored).unwrap_or_default())
     }
 
     /// The tenant that `presented` (a whole API key) belongs to, if any.

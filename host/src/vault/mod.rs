@@ -212,6 +212,12 @@ impl Vault {
         self.key.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
+    /// A key for `purpose` derived from the master key in use (see
+    /// [`MasterKey::derive`]).
+    pub fn derive(&self, purpose: &[u8]) -> zeroize::Zeroizing<[u8; 32]> {
+        self.key().derive(purpose)
+    }
+
     /// Follows a `berth vault rotate` run by another process: when the
     /// database's check value no longer matches the key in use, loads the
     /// new key from the key file. Returns whether the key changed; `false`

@@ -1,7 +1,7 @@
 //! `berth tenant`: tenants, their API keys and the plugins they see.
 
 use berth::db::Database;
-use berth::tenants::Tenants;
+use berth::tenants::{HiddenText, Tenants};
 use clap::Subcommand;
 
 /// What `berth tenant` does.
@@ -33,6 +33,16 @@ pub(crate) enum TenantCommand {
         /// Plugin name.
         plugin: String,
     },
+    /// Choose what happens to hidden text (invisible and bidirectional
+    /// characters, HTML comments) in what the tenant's plugins return:
+    /// `strip` (the default) removes it before a model sees it, `keep`
+    /// passes it on.
+    HiddenText {
+        /// Tenant name.
+        name: String,
+        /// `strip` or `keep`.
+        choice: HiddenText,
+    },
 }
 
 /// Carries out `command` on the tenants in `db`.
@@ -45,15 +55,17 @@ pub(crate) fn run(command: TenantCommand, db: &Database) -> anyhow::Result<()> {
             for tenant in tenants.list()? {
                 let plugins = tenant.plugins.into_iter().collect::<Vec<_>>().join(",");
                 println!(
-                    "{}\tkey berth_{}_…\tplugins: {}",
+                    "{}\tkey berth_{}_…\tplugins: {}\thidden text: {}",
                     tenant.name,
                     tenant.key_id,
-                    if plugins.is_empty() { "-" } else { &plugins }
+                    if plugins.is_empty() { "-" } else { &plugins },
+                    tenant.hidden_text.as_str()
                 );
             }
         }
         TenantCommand::Enable { name, plugin } => tenants.enable(&name, &plugin)?,
         TenantCommand::Disable { name, plugin } => tenants.disable(&name, &plugin)?,
+        TenantCommand::HiddenText { name, choice } => tenants.set_hidden_text(&name, choice)?,
     }
     Ok(())
 }

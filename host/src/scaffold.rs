@@ -86,7 +86,17 @@ const PYTHON: &[TemplateFile] = &[
 ];
 
 const JAVASCRIPT: &[TemplateFile] = &[
-    TemplateFile::renaming("app.js", include_str!("../../plugins/hello-js/app.js"), &[("hellojs", "{{name}}")]),
+    TemplateFile::renaming(
+        "app.js",
+        include_str!("../../plugins/hello-js/app.js"),
+        &[
+            ("hellojs", "{{name}}"),
+            ("../../sdk/js/berth.js", "./berth.js"),
+            ("(sdk/js/berth.js)", "(a copy of sdk/js/berth.js)"),
+        ],
+    ),
+    TemplateFile::new("berth.js", include_str!("../../sdk/js/berth.js")),
+    TemplateFile::new("bundle.config.js", include_str!("../../plugins/hello-js/bundle.config.js")),
     TemplateFile::renaming(
         "package.json",
         include_str!("../../plugins/hello-js/package.json"),

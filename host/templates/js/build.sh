@@ -11,5 +11,5 @@ if [ -z "$jco" ]; then
 fi
 mkdir -p dist
 "$jco" componentize app.js --wit wit --world-name adapter --backend qjs --backend-qjs-disable-async \
-    -o "dist/{{name}}.wasm"
+    --bundle --bundle-config bundle.config.js -o "dist/{{name}}.wasm"
 echo "built dist/{{name}}.wasm"

@@ -1,0 +1,321 @@
+// berth.js: write Berth plugins in JavaScript, as the Rust SDK (`sdk/`) lets
+// Rust authors write them. A plugin is a manifest and a list of tools, each a
+// function from its (schema-checked) arguments to a result; `definePlugin`
+// turns them into the exports of the `adapter` world of wit/berth.wit.
+//
+//     import { definePlugin, tool, fields, http, toolError } from './berth.js';
+//
+//     const plugin = definePlugin({
+//       manifest: { name: 'tickets', version: '0.1.0', description: 'My tickets',
+//                   egress: ['https://{instance}/api/'], credentials: [...], config: [...] },
+//       tools: [
+//         tool('get_ticket', 'Reads one ticket.', ({ id }) => http.getJson(`https://.../${id}`, { credential: 'token' }), {
+//           schema: fields({ id: 'The ticket id.' }),
+//           hints: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
+//         }),
+//       ],
+//     });
+//     export const { describe, listTools, callTool, listResources, listResourceTemplates, readResource,
+//                    listPrompts, getPrompt, complete } = plugin;
+//
+// jco bundles this file into the component (`jco componentize app.js ...`).
+// WIT values map to plain JavaScript: records are objects with camelCase
+// keys, variants are `{tag, val}`, enums are strings, `option` is the value
+// or `null`. A `result` export returns its `ok` value and throws its `err`
+// value; an import that fails throws an `Error` whose `payload` is its
+// `err` value.
+
+import { send } from 'berth:plugin/http@0.2.0';
+import * as configImport from 'berth:plugin/config@0.2.0';
+import * as cacheImport from 'berth:plugin/cache@0.2.0';
+import { log as logImport } from 'berth:plugin/log@0.2.0';
+
+/** Tool errors, as the `tool-error` variant: throw one to fail a tool. */
+export const toolError = {
+  /** The arguments make no sense for the tool. */
+  invalidArguments: (message) => ({ tag: 'invalid-arguments', val: message }),
+  /** The thing asked for does not exist. */
+  notFound: (message) => ({ tag: 'not-found', val: message }),
+  /** The host or the upstream refused. */
+  denied: (message) => ({ tag: 'denied', val: message }),
+  /** The upstream failed, with its HTTP status if it answered. */
+  upstream: (status, message) => ({ tag: 'upstream', val: { status, message } }),
+  /** A bug or unexpected state in the plugin. */
+  internal: (message) => ({ tag: 'internal', val: message }),
+  /** The request needs a client capability the client did not declare. */
+  missingCapability: (capability) => ({ tag: 'missing-capability', val: capability }),
+};
+
+/**
+ * The `err` value of an import that failed. Anything else thrown is a bug
+ * and propagates (the host reports it as a crash).
+ */
+export function importError(error) {
+  if (error?.payload === undefined) {
+    throw error;
+  }
+  return error.payload;
+}
+
+/** The UTF-8 bytes of `text`. (QuickJS has no TextEncoder.) */
+export function utf8Encode(text) {
+  return Uint8Array.from(unescape(encodeURIComponent(text)), (char) => char.charCodeAt(0));
+}
+
+/**
+ * The text in UTF-8 `bytes`. (QuickJS has no TextDecoder.) Bytes that are
+ * not UTF-8 come out as U+FFFD rather than failing the call.
+ */
+export function utf8Decode(bytes) {
+  // Chunks keep the argument list short; one call per byte would be slow.
+  let binary = '';
+  for (let start = 0; start < bytes.length; start += 8192) {
+    binary += String.fromCharCode(...bytes.slice(start, start + 8192));
+  }
+  try {
+    return decodeURIComponent(escape(binary));
+  } catch {
+    return binary.replace(/[\x80-\xff]/g, '\uFFFD');
+  }
+}
+
+/** The tenant's setting `key`: its value, the manifest's default, or `null`. */
+export function config(key) {
+  return configImport.get(key) ?? null;
+}
+
+/** Writes a log record (`debug`, `info`, `warn` or `error`) to the host's log. */
+export function log(level, message) {
+  logImport(level, message);
+}
+
+/** The tenant's cache: text values, never shared with another tenant. */
+export const cache = {
+  /** The text stored under `key`, or `null`. */
+  get(key) {
+    const value = cacheImport.get(key);
+    return value === null || value === undefined ? null : utf8Decode(value);
+  },
+  /**
+   * Stores `text` under `key` for `ttlSeconds`. Throws the cache's error,
+   * `{tag: 'too-large', val: limit}`, when the key or value is over the
+   * host's limit.
+   */
+  set(key, text, ttlSeconds) {
+    try {
+      cacheImport.set(key, utf8Encode(text), ttlSeconds);
+    } catch (error) {
+      throw importError(error);
+    }
+  },
+  /** Removes `key`. */
+  delete(key) {
+    cacheImport.delete(key);
+  },
+};
+
+/** A sentence describing a failed request, worded like the Rust SDK's. */
+function httpErrorMessage({ tag, val }) {
+  switch (tag) {
+    case 'invalid-request':
+      return `invalid request: ${val}`;
+    case 'credential-failed':
+      return `credential failed: ${val}`;
+    case 'timeout':
+      return 'the upstream did not answer in time';
+    case 'too-large':
+      return `the response exceeded the ${val}-byte limit`;
+    case 'rate-limited':
+      return val == null ? 'rate limited' : `rate limited; retry after ${val} ms`;
+    case 'circuit-open':
+      return `upstream unavailable (circuit open): ${val}`;
+    default:
+      return `could not reach the upstream: ${val}`;
+  }
+}
+
+/**
+ * The tool error for a request the host refused or could not complete: a
+ * policy denial stays a denial; anything else is an upstream failure (the
+ * same mapping as the Rust SDK's `?` on a request).
+ */
+export function toolErrorFromHttp(error) {
+  if (error.tag === 'denied') {
+    return toolError.denied(error.val);
+  }
+  return toolError.upstream(null, httpErrorMessage(error));
+}
+
+/** A response: status, headers as `[name, value]` pairs, body bytes. */
+class Response {
+  constructor({ status, headers, body }) {
+    this.status = status;
+    this.headers = headers;
+    this.body = body;
+  }
+
+  /** The first value of header `name` (any case), or `null`. */
+  header(name) {
+    const wanted = name.toLowerCase();
+    return this.headers.find(([key]) => key.toLowerCase() === wanted)?.[1] ?? null;
+  }
+
+  /** The body as text. */
+  text() {
+    return utf8Decode(this.body);
+  }
+
+  /** The body as JSON; `upstream` when it is not. */
+  json() {
+    try {
+      return JSON.parse(this.text());
+    } catch (error) {
+      throw toolError.upstream(this.status, `the upstream's answer is not JSON: ${error.message ?? error}`);
+    }
+  }
+}
+
+/**
+ * Outbound HTTP, performed by the host within the manifest's egress. A
+ * credential is named, never held: the host attaches it.
+ */
+export const http = {
+  /**
+   * Sends `{method, url, headers, body, credential, timeoutMs}` (only
+   * `url` required; `method` defaults to `get`, `body` may be text or
+   * bytes) and returns the response, whatever its status. A refusal or a
+   * failure to reach the upstream throws the matching tool error.
+   */
+  send({ method = 'get', url, headers = [], body = null, credential = null, timeoutMs = null }) {
+    const bytes = typeof body === 'string' ? utf8Encode(body) : body;
+    try {
+      return new Response(send({ method, url, headers, body: bytes, credential, timeoutMs }));
+    } catch (error) {
+      throw toolErrorFromHttp(importError(error));
+    }
+  },
+
+  /**
+   * Sends a request with a JSON body (if `json` is given) and returns the
+   * JSON answer of a 2xx response; any other status is an `upstream`
+   * error quoting what the upstream said.
+   */
+  json(request, json = undefined) {
+    const headers = [['accept', 'application/json'], ...(request.headers ?? [])];
+    if (json !== undefined) {
+      headers.push(['content-type', 'application/json']);
+    }
+    const body = json === undefined ? null : JSON.stringify(json);
+    const response = http.send({ ...request, headers, body });
+    if (response.status < 200 || response.status > 299) {
+      throw toolError.upstream(response.status, response.text().slice(0, 500));
+    }
+    return response.status === 204 ? null : response.json();
+  },
+
+  /** GETs `url` and returns its JSON (see `http.json`). */
+  getJson(url, options = {}) {
+    return http.json({ ...options, method: 'get', url });
+  },
+};
+
+/**
+ * JSON Schema of an arguments object whose fields are all required
+ * strings; `descriptions` maps each field to what it is for the model.
+ */
+export function fields(descriptions) {
+  const properties = Object.fromEntries(
+    Object.entries(descriptions).map(([name, description]) => [name, { type: 'string', description }]),
+  );
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'object',
+    properties,
+    required: Object.keys(descriptions),
+    additionalProperties: false,
+  };
+}
+
+/**
+ * Tool `name` (`[a-z][a-z0-9_]*`), described for the model that calls it,
+ * run by `run(args)`. `schema` is the arguments' JSON Schema (an object);
+ * `hints` must state all four annotations (`readOnly`, `destructive`,
+ * `idempotent`, `openWorld`), because the host passes them on as true. A
+ * tool with an `output` schema returns an object, sent as structured
+ * content; one without returns text.
+ */
+export function tool(name, description, run, { schema, hints, title = null, output = null }) {
+  return {
+    spec: {
+      name,
+      title,
+      description,
+      inputSchema: JSON.stringify(schema),
+      outputSchema: output === null ? null : JSON.stringify(output),
+      annotations: hints,
+    },
+    run,
+  };
+}
+
+/** What a tool's return value becomes: text, or JSON with structured content. */
+function toolResult(value, structured) {
+  if (structured) {
+    const json = JSON.stringify(value);
+    return { content: [{ tag: 'json', val: json }], structured: json, isError: false };
+  }
+  return { content: [{ tag: 'text', val: String(value) }], structured: null, isError: false };
+}
+
+/**
+ * The world's exports for a plugin: its `manifest` (the `manifest` record
+ * of wit/berth.wit), its `tools` (from `tool`), and optionally its
+ * `resources()`, `resourceTemplates`, `readResource(uri)`, `prompts` (each
+ * `{spec, build(args)}`, `args` a `Map`) and `complete(request)`. Each call
+ * runs in a fresh instance, so nothing outlives a call; `describe` and
+ * `listTools` run without grants and must not use any capability.
+ */
+export function definePlugin({
+  manifest,
+  tools,
+  resources = () => [],
+  resourceTemplates = [],
+  readResource = (uri) => {
+    throw toolError.notFound(`no resource \`${uri}\``);
+  },
+  prompts = [],
+  complete = () => ({ values: [], total: null, hasMore: false }),
+}) {
+  return {
+    describe: () => manifest,
+    listTools: () => tools.map((entry) => entry.spec),
+    callTool(name, argumentsJson) {
+      const found = tools.find((entry) => entry.spec.name === name);
+      if (!found) {
+        throw toolError.notFound(`this plugin has no tool named \`${name}\``);
+      }
+      let args;
+      try {
+        args = JSON.parse(argumentsJson);
+      } catch (error) {
+        throw toolError.invalidArguments(String(error.message ?? error));
+      }
+      if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+        throw toolError.invalidArguments('the arguments must be a JSON object');
+      }
+      return toolResult(found.run(args), found.spec.outputSchema !== null);
+    },
+    listResources: () => resources(),
+    listResourceTemplates: () => resourceTemplates,
+    readResource,
+    listPrompts: () => prompts.map((prompt) => prompt.spec),
+    getPrompt(name, args) {
+      const found = prompts.find((prompt) => prompt.spec.name === name);
+      if (!found) {
+        throw toolError.notFound(`this plugin has no prompt named \`${name}\``);
+      }
+      return found.build(new Map(args));
+    },
+    complete,
+  };
+}

@@ -5,7 +5,8 @@
 //! progress; elicitation accepted, declined and unsupported; sampling; a
 //! call cancelled while it waits on the client; discovery that declares
 //! what the tenant's plugins offer; and a client without a session
-//! (2026-07-28) answering by input-required results.
+//! (2026-07-28) answering by input-required results; and a plugin asking
+//! its client over legacy SSE.
 
 // Sampling is deprecated after 2025-11-25, which still has it.
 #![allow(deprecated)]
@@ -277,6 +278,50 @@ async fn a_client_without_a_session_answers_by_retrying() {
         mcp_error(incapable.call_tool(CallToolRequestParams::new("test_missing_capability")).await.unwrap_err());
     assert_eq!(refused.code, ErrorCode::MISSING_REQUIRED_CLIENT_CAPABILITY, "{refused:?}");
     assert_eq!(refused.data.unwrap()["requiredCapabilities"], json!({"sampling": {}}));
+}
+
+/// Legacy HTTP+SSE, which rmcp's client no longer speaks, from raw HTTP:
+/// the plugin's elicitation reaches the client as a request on the event
+/// stream, the client's answer (posted like any message) reaches the
+/// plugin, and the tool's result follows.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plugin_asks_its_client_over_legacy_sse() {
+    use crate::support::http::SseReader;
+    let data = tempfile::tempdir().unwrap();
+    let plugins = PluginsDir::new().with(&fixture("conformance"), "test.wasm");
+    let key = tenant(data.path(), "surface", &["test"]);
+    let host = HttpHost::start(data.path(), Some(plugins.path()), &["--no-watch"], None).await;
+    let http = crate::support::http::client();
+    let stream = http.get(host.url("/sse")).bearer_auth(&key).send().await.unwrap();
+    let mut events = SseReader::new(stream);
+    let endpoint = events.next().await.expect("endpoint event").data;
+    let post = async |body: serde_json::Value| {
+        let status = http.post(host.url(&endpoint)).bearer_auth(&key).json(&body).send().await.unwrap().status();
+        assert_eq!(status, 202, "{body}");
+    };
+    let mut next = async || -> serde_json::Value {
+        let event = tokio::time::timeout(Duration::from_secs(10), events.next()).await.expect("an event in time");
+        serde_json::from_str(&event.expect("the stream is open").data).unwrap()
+    };
+    let capabilities = json!({"elicitation": {}});
+    let info = json!({"name": "raw", "version": "1"});
+    post(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"protocolVersion": "2025-06-18", "capabilities": capabilities, "clientInfo": info}}))
+    .await;
+    assert_eq!(next().await["id"], 1);
+    post(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await;
+    post(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+        "params": {"name": "test_elicitation", "arguments": {"message": "accept"}}}))
+    .await;
+    let asked = next().await;
+    assert_eq!(asked["method"], "elicitation/create", "{asked}");
+    assert_eq!(asked["params"]["message"], "accept");
+    let answer = json!({"action": "accept", "content": {"username": "ada", "email": "ada@example.com"}});
+    post(json!({"jsonrpc": "2.0", "id": asked["id"], "result": answer})).await;
+    let called = next().await;
+    assert_eq!(called["id"], 2, "{called}");
+    let said = called["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(said.contains("action=accept") && said.contains("ada@example.com"), "{said}");
 }
 
 /// `berth serve --stdio` for tenant `surface`, with `client` connected.

@@ -101,9 +101,14 @@ async fn the_newest_protocol_without_a_handshake_is_served() {
 struct RawSession {
     child: std::process::Child,
     stdin: std::process::ChildStdin,
-    stdout: BufReader<std::process::ChildStdout>,
+    /// The child's stdout, line by line, read on a thread of its own so
+    /// that a missing answer fails the test instead of hanging it.
+    lines: std::sync::mpsc::Receiver<String>,
     _data: tempfile::TempDir,
 }
+
+/// How long a raw session waits for the host's next line.
+const LINE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl RawSession {
     /// A host on the bundled plugins.
@@ -126,7 +131,15 @@ impl RawSession {
             .unwrap();
         let stdin = child.stdin.take().unwrap();
         let stdout = BufReader::new(child.stdout.take().unwrap());
-        Self { child, stdin, stdout, _data: data }
+        let (sender, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Self { child, stdin, lines, _data: data }
     }
 
     fn send(&mut self, line: &str) {
@@ -151,10 +164,10 @@ impl RawSession {
         answer
     }
 
-    /// The next line on stdout, which must be one JSON-RPC message.
+    /// The next line on stdout, which must be one JSON-RPC message and come
+    /// within [`LINE_TIMEOUT`].
     fn receive(&mut self) -> serde_json::Value {
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).unwrap();
+        let line = self.lines.recv_timeout(LINE_TIMEOUT).expect("the host answers in time, on an open stdout");
         serde_json::from_str(&line)
             .unwrap_or_else(|error| panic!("stdout carried a non-JSON-RPC line {line:?}: {error}"))
     }

@@ -550,3 +550,31 @@ async fn a_restart_with_another_plugins_directory_serves_it_and_says_what_no_lon
     let line = host.wait_for_log(&["served before this restart and does not now"]).await;
     assert!(line.contains("versioned") && line.contains("not in the plugins directory"), "{line}");
 }
+
+/// What a plugin cached goes with it: unloaded and loaded again (or
+/// upgraded, or rolled back), it starts with an empty cache, so a new
+/// version never reads entries an old one wrote in another shape.
+#[tokio::test]
+async fn an_unloaded_plugin_leaves_nothing_in_the_cache() {
+    let data = tempfile::tempdir().unwrap();
+    let key = tenant(data.path(), "acme", &["hello"]);
+    let host = HttpHost::start(data.path(), Some(PluginsDir::new().path()), &[], Some(&admin_settings())).await;
+    let hello = std::fs::read(bundled("hello")).unwrap();
+    let load = async || {
+        let url = host.url("/admin/plugins");
+        let (status, body) = admin(reqwest::Method::POST, url, Some(ADMIN_TOKEN), Some(hello.clone())).await;
+        assert_eq!(status, 201, "{body}");
+    };
+    load().await;
+    let client = HttpHostRef { base: host.base.clone() }.client(&key).await;
+    let call = async |tool: &'static str, arguments: Value| {
+        let request = CallToolRequestParams::new(tool).with_arguments(arguments.as_object().unwrap().clone());
+        text(&client.call_tool(request).await.expect("call"))
+    };
+    call("hello_remember", json!({"key": "plan", "value": "kept"})).await;
+    assert_eq!(call("hello_recall", json!({"key": "plan"})).await, "kept");
+    let unloaded = admin(reqwest::Method::DELETE, host.url("/admin/plugins/hello"), Some(ADMIN_TOKEN), None).await;
+    assert_eq!(unloaded.0, 200, "{}", unloaded.1);
+    load().await;
+    assert_eq!(call("hello_recall", json!({"key": "plan"})).await, "not found: nothing remembered under `plan`");
+}

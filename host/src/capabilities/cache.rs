@@ -147,6 +147,21 @@ impl CacheStore {
         self.lock().remove(scope, key);
     }
 
+    /// Drops every tenant's entries of `plugin`: when it is unloaded, or
+    /// replaced by a version that may read its entries differently.
+    pub fn forget(&self, plugin: &str) {
+        let mut inner = self.lock();
+        let doomed: Vec<(CacheScope, Arc<str>)> = inner
+            .partitions
+            .iter()
+            .filter(|(scope, _)| &*scope.plugin == plugin)
+            .flat_map(|(scope, partition)| partition.entries.keys().map(|key| (scope.clone(), key.clone())))
+            .collect();
+        for (scope, key) in doomed {
+            inner.remove(&scope, &key);
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -277,6 +292,20 @@ mod tests {
         store.set(&scope("a"), "k".into(), b"secret-a".to_vec(), 60).unwrap();
         assert_eq!(store.get(&scope("a"), "k").as_deref(), Some(&b"secret-a"[..]));
         assert_eq!(store.get(&scope("b"), "k"), None);
+    }
+
+    #[test]
+    fn forgetting_a_plugin_drops_its_entries_for_every_tenant_and_no_one_elses() {
+        let store = CacheStore::new(CacheLimits::default());
+        let other = CacheScope::new("a".into(), "buyict".into());
+        store.set(&scope("a"), "k".into(), b"1".to_vec(), 60).unwrap();
+        store.set(&scope("b"), "k".into(), b"2".to_vec(), 60).unwrap();
+        store.set(&other, "k".into(), b"3".to_vec(), 60).unwrap();
+        store.forget("hello");
+        assert_eq!((store.get(&scope("a"), "k"), store.get(&scope("b"), "k")), (None, None));
+        assert_eq!(store.get(&other, "k").as_deref(), Some(&b"3"[..]));
+        let inner = store.lock();
+        assert_eq!((inner.partitions.len(), inner.expiry.len(), inner.bytes), (1, 1, 2));
     }
 
     #[test]

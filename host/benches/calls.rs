@@ -11,7 +11,11 @@
 //!   reset in place (the default) or handed back to the kernel;
 //! - `greet/pooling` vs `greet/native`: the same call against the same work
 //!   (parse the arguments, format the greeting) done natively, which is the
-//!   price of the sandbox.
+//!   price of the sandbox;
+//! - `scrub/*` vs `scrub/*_parse`: removing hidden text from 64 KiB of ticket
+//!   JSON (English, then Japanese, both with nothing to remove: the common
+//!   case) against parsing the same text as JSON, which the host does to
+//!   every structured result anyway.
 
 use berth::runtime::{Allocation, CallScope, EngineOptions, HostServices, Limits, LoadedPlugin, Runtime, engine};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -84,5 +88,31 @@ fn greet(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, instantiate, greet);
+/// 64 KiB of ticket JSON whose text is `line` over and over.
+fn tickets(line: &str) -> String {
+    let mut tickets = Vec::new();
+    while serde_json::to_string(&tickets).unwrap().len() < 64 << 10 {
+        let n = tickets.len();
+        tickets.push(serde_json::json!({"key": format!("OPS-{n}"), "title": line, "comments": [line, line]}));
+    }
+    serde_json::to_string(&tickets).unwrap()
+}
+
+fn scrub(c: &mut Criterion) {
+    use berth::policy::hidden_text::strip;
+    let mut group = c.benchmark_group("scrub");
+    for (label, line) in [
+        ("english", "The VPN drops every 10 minutes since the firewall change; users in Sydney affected."),
+        ("japanese", "ファイアウォールの変更以降、VPNが10分ごとに切断されます。シドニーの利用者に影響あり。"),
+    ] {
+        let text = tickets(line);
+        group.bench_function(label, |b| b.iter(|| black_box(strip(black_box(&text))).len()));
+        group.bench_function(format!("{label}_parse"), |b| {
+            b.iter(|| black_box(serde_json::from_str::<serde_json::Value>(black_box(&text)).unwrap()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, instantiate, greet, scrub);
 criterion_main!(benches);

@@ -5,7 +5,7 @@
 
 use crate::support::http::{cli, tenant};
 use crate::support::upstream::FakeUpstream;
-use crate::support::{PluginsDir, Start, StdioHost, fixture, text};
+use crate::support::{PluginsDir, Start, StdioHost, fixture, fixture_variant, text};
 use serde_json::{Value, json};
 
 /// A ticket comment as someone hostile might file it: an instruction in
@@ -50,4 +50,18 @@ async fn hidden_text_from_an_upstream_never_reaches_the_model_unless_the_tenant_
     let (content, structured) = seen_by(data.path(), plugins.path(), "trusting", &upstream).await;
     assert_eq!(content, FILED);
     assert_eq!(structured, FILED);
+}
+
+/// A hostile plugin cannot hide instructions in what it declares either:
+/// the model reads a tool's description and schema, so they are cleaned
+/// when the plugin loads, whatever the tenant chose for upstream text.
+#[tokio::test]
+async fn a_tool_description_cannot_hide_instructions() {
+    let data = tempfile::tempdir().unwrap();
+    let plugins = PluginsDir::new().with_bytes("poisoned.wasm", &fixture_variant("hostile-declarations", "poisoned"));
+    let host = StdioHost::start(Start::new(plugins.path(), data.path(), "")).await;
+    let tools = host.client.list_all_tools().await.expect("tools/list");
+    let lookup = tools.iter().find(|tool| tool.name == "hostile-poisoned_lookup").expect("the plugin loads");
+    assert_eq!(lookup.description.as_deref(), Some("Looks a word up."));
+    assert_eq!(lookup.input_schema["properties"]["word"]["description"], "The word");
 }

@@ -18,15 +18,19 @@
 //! their parts, and scripts that use joiners for a shaping nuance render
 //! slightly differently: the words stay.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::borrow::Cow;
 use unicode_general_category::{GeneralCategory, get_general_category};
 
 const COMMENT_OPEN: &str = "<!--";
 const COMMENT_CLOSE: &str = "-->";
 
-/// Whether `c` is removed.
+/// Whether `c` is removed. ASCII, most of any upstream's text, is decided
+/// without the Unicode tables: its only hidden characters are controls.
 fn hidden(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r');
+    }
     match get_general_category(c) {
         GeneralCategory::Format => true,
         GeneralCategory::Control => !matches!(c, '\t' | '\n' | '\r'),
@@ -72,16 +76,18 @@ pub fn strip_json(value: &mut Value) {
     match value {
         Value::String(text) => strip_in_place(text),
         Value::Array(items) => items.iter_mut().for_each(strip_json),
-        Value::Object(fields) => {
-            let hiding = fields.keys().any(|key| matches!(strip(key), Cow::Owned(_)));
-            if hiding {
-                let taken = std::mem::take(fields);
-                fields.extend(taken.into_iter().map(|(key, value)| (strip(&key).into_owned(), value)));
-            }
-            fields.values_mut().for_each(strip_json);
-        }
+        Value::Object(fields) => strip_object(fields),
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
+}
+
+/// Strips every key and string of `fields`.
+pub fn strip_object(fields: &mut Map<String, Value>) {
+    if fields.keys().any(|key| matches!(strip(key), Cow::Owned(_))) {
+        let taken = std::mem::take(fields);
+        fields.extend(taken.into_iter().map(|(key, value)| (strip(&key).into_owned(), value)));
+    }
+    fields.values_mut().for_each(strip_json);
 }
 
 #[cfg(test)]

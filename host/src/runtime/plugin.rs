@@ -4,6 +4,7 @@
 use super::bindings::types::{Manifest, Prompt, PromptArgument, ResourceTemplate, Tool, ToolAnnotations};
 use super::guest::{Declared, GuestPre};
 use crate::capabilities::PluginGrants;
+use crate::policy::hidden_text::{strip_in_place, strip_object};
 use crate::policy::manifest::{self as rules, ManifestError, ManifestLimits};
 use crate::policy::schema::{CheckedSchema, SchemaLimits};
 use serde_json::{Map, Value};
@@ -60,13 +61,20 @@ impl ToolSpec {
             name: tool.name,
             title: tool.title,
             description: tool.description,
-            input_schema: Arc::new(input_schema),
-            output_schema,
+            input_schema: Arc::new(shown(input_schema)),
+            output_schema: output_schema.map(|schema| Arc::new(shown(Arc::unwrap_or_clone(schema)))),
             annotations: tool.annotations,
             validator: Arc::new(validator),
             output_validator,
         })
     }
+}
+
+/// The copy of a schema clients see, without hidden text in its
+/// descriptions (the validator keeps the schema as declared).
+fn shown(mut schema: Map<String, Value>) -> Map<String, Value> {
+    strip_object(&mut schema);
+    schema
 }
 
 /// One prompt of a loaded plugin.
@@ -124,7 +132,8 @@ pub(crate) fn check_declarations(
     limits: &ManifestLimits,
     schemas: SchemaLimits,
 ) -> Result<Checked, ManifestError> {
-    let Declared { manifest, tools, templates, prompts } = declared;
+    let Declared { mut manifest, mut tools, mut templates, mut prompts } = declared;
+    scrub(&mut manifest, &mut tools, &mut templates, &mut prompts);
     rules::check_plugin_name(&manifest.name)?;
     rules::check_version(&manifest.version)?;
     rules::check_description(|| "plugin description".to_owned(), &manifest.description, limits)?;
@@ -165,6 +174,33 @@ pub(crate) fn check_declarations(
         .map(|prompt| PromptSpec::from_declaration(&manifest.name, prompt, limits))
         .collect::<Result<_, _>>()?;
     Ok(Checked { manifest, tools, templates, prompts })
+}
+
+/// Removes hidden text (see [`crate::policy::hidden_text`]) from every
+/// description and title a plugin declares, which a model reads when it
+/// lists them: a hostile plugin must not hide instructions in a tool's
+/// description any more than an upstream in a ticket. Schemas are checked
+/// as declared; the copy clients see is cleaned in [`ToolSpec`].
+fn scrub(manifest: &mut Manifest, tools: &mut [Tool], templates: &mut [ResourceTemplate], prompts: &mut [Prompt]) {
+    let clean = |text: &mut String| strip_in_place(text);
+    let clean_option = |text: &mut Option<String>| text.iter_mut().for_each(strip_in_place);
+    clean(&mut manifest.description);
+    manifest.credentials.iter_mut().for_each(|need| clean(&mut need.description));
+    manifest.config.iter_mut().for_each(|key| clean(&mut key.description));
+    for tool in tools {
+        clean(&mut tool.description);
+        clean_option(&mut tool.title);
+    }
+    for template in templates {
+        clean(&mut template.name);
+        clean_option(&mut template.title);
+        clean_option(&mut template.description);
+    }
+    for prompt in prompts {
+        clean_option(&mut prompt.title);
+        clean_option(&mut prompt.description);
+        prompt.arguments.iter_mut().for_each(|argument| clean_option(&mut argument.description));
+    }
 }
 
 /// A plugin ready to serve calls. Immutable: an upgrade replaces the whole

@@ -11,12 +11,15 @@
 //! responses. A plugin that asks again in a later round is answered the
 //! same way, so the state grows with each round.
 //!
-//! The state carries the answers the plugin has used so far, sealed with
-//! HMAC-SHA256 under a key derived from the vault's master key, and bound
-//! to the tenant, the method, the tool, prompt or URI and the arguments,
-//! for [`STATE_TTL`]. A state that was altered, has expired or belongs to
-//! another request is refused as invalid params; the client must start
-//! over.
+//! The state carries the answers the plugin has used so far, each with a
+//! digest of the question it answered (an answer is used again only for
+//! the very same question), and the digests of the questions pending; it
+//! is sealed with HMAC-SHA256 under a key derived from the vault's master
+//! key, and bound to the tenant, the method, the tool, prompt or URI and
+//! the arguments, for [`STATE_TTL`]. A state that was altered, has expired
+//! or belongs to another request is refused as invalid params; the client
+//! must start over. The seal proves the state is the host's, not that an
+//! answer is true: the client writes every answer.
 
 // Sampling and roots are deprecated by SEP-2577, after the revisions Berth
 // serves (2025-11-25 and 2026-07-28), which both have them.

@@ -2,7 +2,7 @@
 //! watched directory, the admin API and `berth plugin --server`, rollback,
 //! unload, list_changed notifications, the compile cache and `/metrics`.
 
-use crate::support::http::{HttpHost, HttpHostRef, ListChanged, client, tenant};
+use crate::support::http::{HttpHost, HttpHostRef, ListChanged, cli, client, tenant};
 use crate::support::{
     PluginsDir, Start, StdioHost, berth, bundled, fixture, is_error, replace_atomically, rewrite, text,
 };
@@ -577,4 +577,23 @@ async fn an_unloaded_plugin_leaves_nothing_in_the_cache() {
     assert_eq!(unloaded.0, 200, "{}", unloaded.1);
     load().await;
     assert_eq!(call("hello_recall", json!({"key": "plan"})).await, "not found: nothing remembered under `plan`");
+}
+
+/// The hidden-text choice through the admin API: set for a tenant, shown by
+/// `berth tenant list`; an unknown tenant is 404 and an unknown choice 400.
+#[tokio::test]
+async fn the_admin_api_sets_a_tenants_hidden_text_choice() {
+    let data = tempfile::tempdir().unwrap();
+    tenant(data.path(), "acme", &[]);
+    let host = HttpHost::start(data.path(), Some(PluginsDir::new().path()), &[], Some(&admin_settings())).await;
+    let put = async |path: &str| admin(reqwest::Method::PUT, host.url(path), Some(ADMIN_TOKEN), None).await;
+    assert_eq!(put("/admin/tenants/acme/hidden-text/keep").await.0, 204);
+    let listed = cli(data.path(), &["tenant", "list"]);
+    assert!(listed.lines().any(|line| line.starts_with("acme\t") && line.ends_with("\thidden text: keep")), "{listed}");
+    assert_eq!(put("/admin/tenants/nobody/hidden-text/keep").await.0, 404);
+    let (status, body) = put("/admin/tenants/acme/hidden-text/maybe").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("`strip` or `keep`"), "{body}");
+    assert_eq!(put("/admin/tenants/acme/hidden-text/strip").await.0, 204);
+    assert!(cli(data.path(), &["tenant", "list"]).contains("\thidden text: strip"));
 }

@@ -14,6 +14,7 @@
 //! | `DELETE /admin/plugins/{name}` | unload |
 //! | `POST /admin/plugins/{name}/rollback` | return to the previous version |
 //! | `PUT`/`DELETE /admin/tenants/{tenant}/plugins/{plugin}` | enable/disable |
+//! | `PUT /admin/tenants/{tenant}/hidden-text/{strip,keep}` | what happens to hidden text |
 //! | `GET /metrics` | Prometheus (OpenMetrics) text |
 
 use super::auth::bearer_token;
@@ -23,7 +24,7 @@ use crate::lifecycle::{Change, Inspection, PluginInfo, Source};
 use crate::mcp::sessions::Lists;
 use crate::metrics::CONTENT_TYPE;
 use crate::settings::AdminSettings;
-use crate::tenants::{TenantError, Tenants};
+use crate::tenants::{HiddenText, NoSuchHiddenText, TenantError, Tenants};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -77,6 +78,7 @@ pub fn routes(app: Arc<App>, settings: &AdminSettings) -> Router {
         .route("/admin/plugins/{name}", delete(unload))
         .route("/admin/plugins/{name}/rollback", post(rollback))
         .route("/admin/tenants/{tenant}/plugins/{plugin}", put(enable).delete(disable))
+        .route("/admin/tenants/{tenant}/hidden-text/{choice}", put(hidden_text))
         .layer(DefaultBodyLimit::max(settings.max_component_mib as usize * 1024 * 1024))
         .route_layer(from_fn_with_state(guard.clone(), require_admin));
     let metrics = Router::new().route("/metrics", get(metrics)).route_layer(from_fn_with_state(guard, require_metrics));
@@ -153,6 +155,18 @@ fn set_enabled(app: &App, (tenant, plugin): (String, String), enabled: bool) -> 
     // A plugin that is not loaded fills no list yet.
     let lists = app.plugins.get(&plugin).as_deref().map_or_else(Lists::default, Lists::of);
     app.sessions.lists_changed(&BTreeSet::from([Arc::from(tenant)]), lists);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Chooses what happens to hidden text in what the tenant's plugins return
+/// (`strip` or `keep`); its next call reads the choice.
+async fn hidden_text(
+    State(app): State<Arc<App>>,
+    Path((tenant, choice)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let choice: HiddenText =
+        choice.parse().map_err(|error: NoSuchHiddenText| ApiError::Malformed(error.to_string()))?;
+    Tenants::new(&app.db).set_hidden_text(&tenant, choice).map_err(tenant_error)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

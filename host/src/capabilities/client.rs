@@ -160,9 +160,7 @@ impl Host for ClientCtx {
             _ => Vec::new(),
         }
         .into_iter();
-        Ok(answers
-            .into_iter()
-            .map(|answer| answer.or_else(|| given.next()).expect("one answer per asked request"))
-            .collect())
+        let missing = || Err(ClientError::Failed("the client gave no answer".to_owned()));
+        Ok(answers.into_iter().map(|answer| answer.or_else(|| given.next()).unwrap_or_else(missing)).collect())
     }
 }

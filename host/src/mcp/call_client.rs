@@ -17,7 +17,7 @@
 use crate::capabilities::client::{Answers, CallClient};
 use crate::mcp::content;
 use crate::mcp::input_required::Round;
-use crate::mcp::untrusted::Scrub;
+use crate::mcp::untrusted::clean;
 use crate::runtime::bindings::berth::plugin::client::{
     ClientError, Elicitation, InputRequest, InputResponse, Root, SamplingMessage, SamplingRequest, SamplingResult,
 };
@@ -131,9 +131,7 @@ impl CallClient for PeerClient {
         let prepared: Vec<(String, Result<Asked, ClientError>)> = requests
             .into_iter()
             .map(|(key, mut request)| {
-                if self.hidden_text == HiddenText::Strip {
-                    request.scrub();
-                }
+                clean(self.hidden_text, &mut request);
                 let asked = if self.declared(&request) {
                     prepare(request)
                 } else {

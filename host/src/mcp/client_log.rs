@@ -15,7 +15,7 @@
 #![allow(deprecated)]
 
 use crate::capabilities::log::ClientLog;
-use crate::mcp::untrusted::Scrub;
+use crate::mcp::untrusted::clean;
 use crate::runtime::bindings::berth::plugin::log::Level;
 use crate::tenants::HiddenText;
 use rmcp::model::{LoggingLevel, LoggingMessageNotificationParam};
@@ -101,9 +101,7 @@ async fn forward(
     (peer, plugin, hidden_text): (&Peer<RoleServer>, &str, HiddenText),
 ) {
     while let Some((level, mut message)) = records.recv().await {
-        if hidden_text == HiddenText::Strip {
-            message.scrub();
-        }
+        clean(hidden_text, &mut message);
         let notification =
             LoggingMessageNotificationParam::new(mcp_level(level), Value::String(message)).with_logger(plugin);
         if peer.notify_logging_message(notification).await.is_err() {

@@ -34,8 +34,8 @@ use crate::runtime::bindings::types::ToolError;
 use crate::tenants::HiddenText;
 use rmcp::ErrorData;
 use rmcp::model::{
-    CreateMessageRequest, ElicitRequest, ErrorCode, InputRequest, InputRequests, InputRequiredResult, InputResponses,
-    ListRootsRequest, RequestStateCodec, SealOptions,
+    CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult, ErrorCode, InputRequest, InputRequests,
+    InputRequiredResult, InputResponses, ListRootsRequest, ListRootsResult, RequestStateCodec, SealOptions,
 };
 use rmcp::service::{RequestContext, RoleServer};
 use serde::{Deserialize, Serialize};
@@ -121,7 +121,7 @@ impl Round {
             let request = digest(&asked);
             match self.given(&key, &request) {
                 Some(given) => {
-                    let read = read(&key, &asked, given.clone());
+                    let read = read(&key, &asked, given);
                     // Only an answer the plugin could read is carried on.
                     if read.is_ok() {
                         asking.used.insert(key, Answered { request, answer: given.clone() });
@@ -165,16 +165,18 @@ fn digest(asked: &Asked) -> String {
 
 /// A client's answer to `asked`, as the plugin reads it; an answer of the
 /// wrong shape is the client's failure.
-fn read(key: &str, asked: &Asked, given: Value) -> Result<InputResponse, ClientError> {
+fn read(key: &str, asked: &Asked, given: &Value) -> Result<InputResponse, ClientError> {
     let wrong = |kind: &str, error: serde_json::Error| {
         ClientError::Failed(format!("the answer to `{}` is not a {kind} result: {error}", clip(key)))
     };
     match asked {
         Asked::Elicit(_) => {
-            serde_json::from_value(given).map_err(|error| wrong("elicitation", error)).and_then(elicitation)
+            ElicitResult::deserialize(given).map_err(|error| wrong("elicitation", error)).and_then(elicitation)
         }
-        Asked::Sample(_) => serde_json::from_value(given).map(sampled).map_err(|error| wrong("sampling", error)),
-        Asked::ListRoots => serde_json::from_value(given).map(roots).map_err(|error| wrong("roots/list", error)),
+        Asked::Sample(_) => {
+            CreateMessageResult::deserialize(given).map(sampled).map_err(|error| wrong("sampling", error))
+        }
+        Asked::ListRoots => ListRootsResult::deserialize(given).map(roots).map_err(|error| wrong("roots/list", error)),
     }
 }
 

@@ -6,6 +6,7 @@
 use super::content;
 use super::input_required::{Answer, Retry};
 use super::server::{BerthServer, guest_error};
+use super::untrusted::clean;
 use crate::policy::echo::clip;
 use crate::policy::manifest::{qualified_name, split_qualified_name, uri_owner};
 use crate::runtime::LoadedPlugin;
@@ -113,7 +114,10 @@ impl BerthServer {
         let build = async |scope| runtime.get_prompt(&plugin, scope, &spec.name, &arguments).await;
         let what = format!("prompts/get {}", spec.name);
         let built = match self.export_asking(target, &what, audited.clone(), Some(&client), build).await? {
-            Answer::Complete(built) => self.untrusted(&generation, &tenant, built)?.map_err(guest_error)?,
+            Answer::Complete(mut built) => {
+                clean(hidden_text, &mut built);
+                built.map_err(guest_error)?
+            }
             Answer::InputRequired(asked) => return Ok(asked.into()),
         };
         let mut result = GetPromptResult::new(built.messages.into_iter().map(content::prompt_message).collect());
@@ -160,8 +164,9 @@ impl BerthServer {
         let target = (&tenant, &*plugin, &*generation);
         let audited = json!({ "argument": request.argument.name, "value": request.argument.value });
         let complete = async |scope| runtime.complete(&plugin, scope, &asked).await;
-        let completion = self.export(target, "completion/complete", audited, complete).await?;
-        let completion = self.untrusted(&generation, &tenant, completion)?.map_err(guest_error)?;
+        let mut completion = self.export(target, "completion/complete", audited, complete).await?;
+        clean(self.hidden_text(&generation, &tenant)?, &mut completion);
+        let completion = completion.map_err(guest_error)?;
         let mut values = completion.values;
         let more = values.len() > CompletionInfo::MAX_VALUES;
         values.truncate(CompletionInfo::MAX_VALUES);

@@ -8,11 +8,10 @@
 use super::content;
 use super::input_required::{Answer, Retry};
 use super::server::{BerthServer, guest_error};
-use super::untrusted::Scrub;
+use super::untrusted::clean;
 use crate::policy::manifest::{owns_uri, uri_owner};
 use crate::runtime::LoadedPlugin;
 use crate::runtime::bindings::types::ToolError;
-use crate::tenants::HiddenText;
 use crate::tenants::PluginAccess;
 use rmcp::ErrorData;
 use rmcp::model::{
@@ -52,9 +51,7 @@ impl BerthServer {
         for (plugin, listed) in plugins.iter().zip(futures::future::join_all(lists).await) {
             match listed {
                 Ok(Ok(mut listed)) => resources.extend({
-                    if hidden_text == HiddenText::Strip {
-                        listed.scrub();
-                    }
+                    clean(hidden_text, &mut listed);
                     listed.into_iter().filter(|resource| owns_uri(plugin.name(), &resource.uri)).map(content::resource)
                 }),
                 Ok(Err(error)) => {
@@ -128,7 +125,10 @@ impl BerthServer {
         let read = async |scope| runtime.read_resource(&plugin, scope, &uri).await;
         let read = match self.export_asking(target, "resources/read", audited.clone(), Some(&client), read).await? {
             Answer::InputRequired(asked) => return Ok(asked.into()),
-            Answer::Complete(read) => self.untrusted(&generation, &tenant, read)?,
+            Answer::Complete(mut read) => {
+                clean(hidden_text, &mut read);
+                read
+            }
         };
         match read {
             Ok(contents) if !contents.is_empty() => {

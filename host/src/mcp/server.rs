@@ -13,11 +13,10 @@ use crate::audit::{self, CallRecord};
 use crate::mcp::client_log::{self, SessionLog};
 use crate::mcp::input_required::{Answer, Client, Retry, missing_capability};
 use crate::mcp::sessions::Registration;
-use crate::mcp::untrusted::Scrub;
+use crate::mcp::untrusted::clean;
 use crate::mcp::{content, paging};
 use crate::metrics::CallOutcome;
 use crate::policy::echo::clip;
-use crate::policy::hidden_text::strip_json;
 use crate::policy::manifest::{qualified_name, split_qualified_name};
 use crate::runtime::bindings::types::{ToolError, ToolResult};
 use crate::runtime::{CallError, CallScope, LoadedPlugin, Runtime, ToolSpec};
@@ -625,9 +624,8 @@ async fn to_mcp(
     deadline: std::time::Instant,
     hidden_text: HiddenText,
 ) -> CallToolResult {
-    let strip = hidden_text == HiddenText::Strip;
-    if let (Ok(answer), true) = (&mut outcome, strip) {
-        answer.scrub();
+    if let Ok(answer) = &mut outcome {
+        clean(hidden_text, answer);
     }
     let result = match outcome {
         Ok(Ok(result)) => result,
@@ -640,9 +638,7 @@ async fn to_mcp(
     let structured = match result.structured {
         Some(structured) => match runtime.check_output(tool, structured, deadline).await {
             Ok(Ok(mut value)) => {
-                if strip {
-                    strip_json(&mut value);
-                }
+                clean(hidden_text, &mut value);
                 Some(value)
             }
             Ok(Err(problem)) => return failure(problem),

@@ -9,7 +9,7 @@
 //! clean what its upstream's users wrote.
 
 use super::server::{BerthServer, snapshot_error};
-use crate::policy::hidden_text::strip_in_place;
+use crate::policy::hidden_text::{strip_in_place, strip_json};
 use crate::runtime::bindings::berth::plugin::client::{InputRequest, SamplingMessage};
 use crate::runtime::bindings::types::{
     Completion, Content, PromptMessage, PromptResult, ResourceBody, ResourceContents, ResourceInfo, ResourceLink,
@@ -29,6 +29,13 @@ pub trait Scrub {
 impl Scrub for String {
     fn scrub(&mut self) {
         strip_in_place(self);
+    }
+}
+
+/// Structured content: every string, and every key.
+impl Scrub for serde_json::Value {
+    fn scrub(&mut self) {
+        strip_json(self);
     }
 }
 
@@ -156,18 +163,12 @@ impl BerthServer {
     pub(super) fn hidden_text(&self, generation: &Generation, tenant: &Arc<str>) -> Result<HiddenText, ErrorData> {
         self.app.snapshot.hidden_text(generation, tenant).map_err(snapshot_error)
     }
+}
 
-    /// `output` as the client may see it: scrubbed unless `tenant` keeps
-    /// hidden text.
-    pub(super) fn untrusted<T: Scrub>(
-        &self,
-        generation: &Generation,
-        tenant: &Arc<str>,
-        mut output: T,
-    ) -> Result<T, ErrorData> {
-        if self.hidden_text(generation, tenant)? == HiddenText::Strip {
-            output.scrub();
-        }
-        Ok(output)
+/// Makes `output` what the client may see: scrubbed unless the tenant's
+/// `hidden_text` choice keeps it.
+pub fn clean<T: Scrub>(hidden_text: HiddenText, output: &mut T) {
+    if hidden_text == HiddenText::Strip {
+        output.scrub();
     }
 }

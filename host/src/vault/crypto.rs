@@ -78,20 +78,21 @@ impl MasterKey {
 
     /// The key for `tenant`'s secrets.
     fn tenant_key(&self, tenant: &str) -> Zeroizing<[u8; 32]> {
-        let mut key = Zeroizing::new([0u8; 32]);
-        Hkdf::<Sha256>::new(Some(SALT), self.0.as_ref())
-            .expand(tenant.as_bytes(), key.as_mut())
-            .expect("32 bytes is a valid HKDF output length");
-        key
+        self.expand(SALT, tenant.as_bytes())
     }
 
     /// A key for `purpose`, independent of the tenants' keys and of any
     /// other purpose's, which every host holding this master key derives
     /// alike.
     pub fn derive(&self, purpose: &[u8]) -> Zeroizing<[u8; 32]> {
+        self.expand(PURPOSE_SALT, purpose)
+    }
+
+    /// HKDF-SHA256 of this key with `salt`, expanded for `info`.
+    fn expand(&self, salt: &[u8], info: &[u8]) -> Zeroizing<[u8; 32]> {
         let mut key = Zeroizing::new([0u8; 32]);
-        Hkdf::<Sha256>::new(Some(PURPOSE_SALT), self.0.as_ref())
-            .expand(purpose, key.as_mut())
+        Hkdf::<Sha256>::new(Some(salt), self.0.as_ref())
+            .expand(info, key.as_mut())
             .expect("32 bytes is a valid HKDF output length");
         key
     }

@@ -45,7 +45,9 @@
 //! Build with `cargo build --release --target wasm32-wasip2` and load the
 //! resulting `.wasm` into Berth. It targets `berth:plugin@0.2.0`. The
 //! capabilities the host grants are in [`http`], [`config`], [`cache`],
-//! [`secrets`], [`log`], [`client`] and [`changes`].
+//! [`secrets`], [`log`], [`client`] and [`changes`]. A plugin that fronts a
+//! ticket system also implements [`ticketing::TicketSystem`] and exports
+//! with [`export_ticket_plugin!`], so the host's `tickets_*` tools reach it.
 
 #![deny(missing_docs)]
 
@@ -60,6 +62,7 @@ mod manifest;
 mod plugin;
 mod prompt;
 pub mod secrets;
+pub mod ticketing;
 mod tool;
 
 pub use manifest::Manifest;
@@ -77,6 +80,29 @@ pub mod bindings {
         pub_export_macro: true,
         export_macro_name: "__export_adapter",
         default_bindings_module: "berth_sdk::bindings",
+    });
+}
+
+/// The bindings of the `ticket-adapter` world, for plugins that export
+/// [`ticketing`]; its imports are [`bindings`]' own.
+#[allow(missing_docs, unsafe_code, clippy::all)]
+pub mod ticket_bindings {
+    wit_bindgen::generate!({
+        path: "../wit",
+        world: "ticket-adapter",
+        pub_export_macro: true,
+        export_macro_name: "__export_ticket_adapter",
+        default_bindings_module: "berth_sdk::ticket_bindings",
+        with: {
+            "berth:plugin/types@0.2.0": crate::bindings::berth::plugin::types,
+            "berth:plugin/http@0.2.0": crate::bindings::berth::plugin::http,
+            "berth:plugin/secrets@0.2.0": crate::bindings::berth::plugin::secrets,
+            "berth:plugin/config@0.2.0": crate::bindings::berth::plugin::config,
+            "berth:plugin/cache@0.2.0": crate::bindings::berth::plugin::cache,
+            "berth:plugin/log@0.2.0": crate::bindings::berth::plugin::log,
+            "berth:plugin/client@0.2.0": crate::bindings::berth::plugin::client,
+            "berth:plugin/changes@0.2.0": crate::bindings::berth::plugin::changes,
+        },
     });
 }
 
@@ -101,46 +127,101 @@ macro_rules! export_plugin {
     ($plugin:ty) => {
         const _: () = {
             struct BerthExports;
-            impl $crate::bindings::Guest for BerthExports {
-                fn describe() -> $crate::bindings::berth::plugin::types::Manifest {
-                    $crate::__private::describe::<$plugin>()
-                }
-                fn list_tools() -> ::std::vec::Vec<$crate::bindings::berth::plugin::types::Tool> {
-                    $crate::__private::list_tools::<$plugin>()
-                }
-                fn call_tool(
-                    name: ::std::string::String,
-                    arguments: ::std::string::String,
-                ) -> ::std::result::Result<$crate::ToolResult, $crate::ToolError> {
-                    $crate::__private::call_tool::<$plugin>(&name, &arguments)
-                }
-                fn list_resources() -> ::std::result::Result<::std::vec::Vec<$crate::ResourceInfo>, $crate::ToolError> {
-                    <$plugin as $crate::Plugin>::resources()
-                }
-                fn list_resource_templates() -> ::std::vec::Vec<$crate::ResourceTemplate> {
-                    <$plugin as $crate::Plugin>::resource_templates()
-                }
-                fn read_resource(
-                    uri: ::std::string::String,
-                ) -> ::std::result::Result<::std::vec::Vec<$crate::ResourceContents>, $crate::ToolError> {
-                    <$plugin as $crate::Plugin>::read_resource(&uri)
-                }
-                fn list_prompts() -> ::std::vec::Vec<$crate::bindings::berth::plugin::types::Prompt> {
-                    $crate::__private::list_prompts::<$plugin>()
-                }
-                fn get_prompt(
-                    name: ::std::string::String,
-                    arguments: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
-                ) -> ::std::result::Result<$crate::PromptResult, $crate::ToolError> {
-                    $crate::__private::get_prompt::<$plugin>(&name, arguments)
-                }
-                fn complete(
-                    request: $crate::CompletionRequest,
-                ) -> ::std::result::Result<$crate::Completion, $crate::ToolError> {
-                    <$plugin as $crate::Plugin>::complete(&request)
-                }
-            }
+            $crate::__adapter_exports!(BerthExports, $plugin, $crate::bindings::Guest);
     $crate::bindings::__export_adapter!(BerthExports with_types_in $crate::bindings);
         };
+    };
+}
+
+/// Exports a [`TicketSystem`](ticketing::TicketSystem) implementation: what
+/// [`export_plugin!`] exports, plus the `ticketing` interface behind the
+/// host's `tickets_*` tools. Use it instead of `export_plugin!`, once, at
+/// the crate root.
+#[macro_export]
+macro_rules! export_ticket_plugin {
+    ($plugin:ty) => {
+        const _: () = {
+            struct BerthExports;
+            $crate::__adapter_exports!(BerthExports, $plugin, $crate::ticket_bindings::Guest);
+            impl $crate::ticket_bindings::exports::berth::plugin::ticketing::Guest for BerthExports {
+                fn search(
+                    query: $crate::ticketing::SearchQuery,
+                ) -> ::std::result::Result<$crate::ticketing::TicketPage, $crate::ToolError> {
+                    <$plugin as $crate::ticketing::TicketSystem>::search(query)
+                }
+                fn get(
+                    key: ::std::string::String,
+                ) -> ::std::result::Result<$crate::ticketing::TicketDetails, $crate::ToolError> {
+                    <$plugin as $crate::ticketing::TicketSystem>::get(&key)
+                }
+                fn create(
+                    ticket: $crate::ticketing::NewTicket,
+                ) -> ::std::result::Result<$crate::ticketing::Ticket, $crate::ToolError> {
+                    <$plugin as $crate::ticketing::TicketSystem>::create(ticket)
+                }
+                fn add_comment(
+                    key: ::std::string::String,
+                    comment: $crate::ticketing::NewComment,
+                ) -> ::std::result::Result<$crate::ticketing::Comment, $crate::ToolError> {
+                    <$plugin as $crate::ticketing::TicketSystem>::comment(&key, comment)
+                }
+                fn update(
+                    key: ::std::string::String,
+                    update: $crate::ticketing::TicketUpdate,
+                ) -> ::std::result::Result<$crate::ticketing::Ticket, $crate::ToolError> {
+                    <$plugin as $crate::ticketing::TicketSystem>::update(&key, update)
+                }
+            }
+    $crate::ticket_bindings::__export_ticket_adapter!(BerthExports with_types_in $crate::ticket_bindings);
+        };
+    };
+}
+
+/// The world-level exports every plugin has, implemented for `$exports`
+/// over [`Plugin`] `$plugin`, as trait `$guest` of either world's bindings;
+/// not a stable API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __adapter_exports {
+    ($exports:ident, $plugin:ty, $guest:path) => {
+        impl $guest for $exports {
+            fn describe() -> $crate::bindings::berth::plugin::types::Manifest {
+                $crate::__private::describe::<$plugin>()
+            }
+            fn list_tools() -> ::std::vec::Vec<$crate::bindings::berth::plugin::types::Tool> {
+                $crate::__private::list_tools::<$plugin>()
+            }
+            fn call_tool(
+                name: ::std::string::String,
+                arguments: ::std::string::String,
+            ) -> ::std::result::Result<$crate::ToolResult, $crate::ToolError> {
+                $crate::__private::call_tool::<$plugin>(&name, &arguments)
+            }
+            fn list_resources() -> ::std::result::Result<::std::vec::Vec<$crate::ResourceInfo>, $crate::ToolError> {
+                <$plugin as $crate::Plugin>::resources()
+            }
+            fn list_resource_templates() -> ::std::vec::Vec<$crate::ResourceTemplate> {
+                <$plugin as $crate::Plugin>::resource_templates()
+            }
+            fn read_resource(
+                uri: ::std::string::String,
+            ) -> ::std::result::Result<::std::vec::Vec<$crate::ResourceContents>, $crate::ToolError> {
+                <$plugin as $crate::Plugin>::read_resource(&uri)
+            }
+            fn list_prompts() -> ::std::vec::Vec<$crate::bindings::berth::plugin::types::Prompt> {
+                $crate::__private::list_prompts::<$plugin>()
+            }
+            fn get_prompt(
+                name: ::std::string::String,
+                arguments: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+            ) -> ::std::result::Result<$crate::PromptResult, $crate::ToolError> {
+                $crate::__private::get_prompt::<$plugin>(&name, arguments)
+            }
+            fn complete(
+                request: $crate::CompletionRequest,
+            ) -> ::std::result::Result<$crate::Completion, $crate::ToolError> {
+                <$plugin as $crate::Plugin>::complete(&request)
+            }
+        }
     };
 }

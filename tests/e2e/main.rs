@@ -30,4 +30,5 @@ mod servicenow;
 mod snapshot;
 mod stdio;
 mod surface;
+mod tickets;
 mod untrusted;

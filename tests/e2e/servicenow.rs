@@ -111,6 +111,11 @@ async fn incidents_are_listed_with_filters_and_paged_by_offset() {
             "servicenow_query_table",
             "servicenow_resolve_incident",
             "servicenow_update_incident",
+            "tickets_comment",
+            "tickets_create",
+            "tickets_get",
+            "tickets_search",
+            "tickets_update",
         ]
     );
 

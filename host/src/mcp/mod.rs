@@ -1,6 +1,6 @@
 //! The MCP surface: one [`server::BerthServer`] per connected session,
-//! serving the tenant's plugins' tools, resources and prompts over any rmcp
-//! transport.
+//! serving the tenant's plugins' tools, resources and prompts (and the ticket
+//! desk over them) over any rmcp transport.
 
 pub mod call_client;
 pub mod client_log;
@@ -16,6 +16,7 @@ mod resources;
 pub mod server;
 pub mod sessions;
 pub mod stdio;
+mod tickets;
 pub mod untrusted;
 
 pub use draining::Draining;

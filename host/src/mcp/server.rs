@@ -1,7 +1,8 @@
 //! [`BerthServer`]: the hand-written rmcp `ServerHandler` that lists the
 //! tenant's tools as `{plugin}_{tool}` and routes calls to the runtime.
 //! Resources and prompts are served in [`super::resources`] and
-//! [`super::prompts`].
+//! [`super::prompts`], and the host's own `tickets_*` tools in
+//! [`super::tickets`].
 //!
 //! A tool that fails (a guest error, a limit, bad arguments) is a successful
 //! JSON-RPC response with `isError: true`, so the model sees what happened;
@@ -13,6 +14,7 @@ use crate::audit::{self, CallRecord};
 use crate::mcp::client_log::{self, SessionLog};
 use crate::mcp::input_required::{Answer, Client, Retry, missing_capability};
 use crate::mcp::sessions::Registration;
+use crate::mcp::tickets::TicketTool;
 use crate::mcp::untrusted::clean;
 use crate::mcp::{content, paging};
 use crate::metrics::CallOutcome;
@@ -158,7 +160,9 @@ impl BerthServer {
     /// The tools `tenant` may see, as MCP clients see them.
     fn tools(&self, tenant: &Arc<str>) -> Result<Vec<Tool>, ErrorData> {
         let plugins = self.plugins(tenant)?;
-        Ok(plugins.iter().flat_map(|plugin| plugin.tools.iter().map(|tool| describe_tool(plugin, tool))).collect())
+        let mut tools = Self::ticket_tools(&plugins);
+        tools.extend(plugins.iter().flat_map(|plugin| plugin.tools.iter().map(|tool| describe_tool(plugin, tool))));
+        Ok(tools)
     }
 
     /// The plugin behind `name` and the index of the tool in it, if `tenant`
@@ -491,6 +495,10 @@ impl ServerHandler for BerthServer {
     ) -> Result<CallToolResponse, ErrorData> {
         let tenant = self.tenant(&context)?;
         let name = request.name.to_string();
+        if let Some(tool) = TicketTool::named(&name) {
+            let arguments = Value::Object(request.arguments.take().unwrap_or_default());
+            return self.call_ticket_tool(&tenant, tool, arguments).await.map(Into::into);
+        }
         let (plugin, index, generation) = self.find(&tenant, &name)?;
         let hidden_text = self.hidden_text(&generation, &tenant)?;
         let tool = &plugin.tools[index];
@@ -608,7 +616,7 @@ fn outcome_label(outcome: &Result<Result<ToolResult, ToolError>, CallError>) -> 
     }
 }
 
-fn failure(message: String) -> CallToolResult {
+pub(super) fn failure(message: String) -> CallToolResult {
     CallToolResult::error(vec![ContentBlock::text(message)])
 }
 

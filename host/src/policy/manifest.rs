@@ -71,6 +71,9 @@ pub enum ManifestError {
         "plugin version `{0}` is invalid: use 1 to {MAX_VERSION} printable ASCII characters without spaces, such as 1.2.0"
     )]
     Version(String),
+    /// The plugin name is one the host keeps for its own tools.
+    #[error("plugin name `{0}` is reserved: the host's own tools use it (tickets_search, ...); choose another name")]
+    ReservedName(String),
     /// A tool or prompt name is not `[a-z][a-z0-9_]*`.
     #[error(
         "tool or prompt name `{0}` is invalid: use a lower-case letter followed by lower-case letters, digits or `_`"
@@ -146,8 +149,15 @@ pub enum ManifestError {
     },
 }
 
-/// Checks a plugin name against `[a-z][a-z0-9-]*`.
+/// Plugin names the host keeps for its own tools: `tickets_search` and the
+/// rest of the ticket desk would otherwise clash with a plugin `tickets`.
+pub const RESERVED_PLUGIN_NAMES: &[&str] = &["tickets"];
+
+/// Checks a plugin name against `[a-z][a-z0-9-]*` and the reserved names.
 pub fn check_plugin_name(name: &str) -> Result<(), ManifestError> {
+    if RESERVED_PLUGIN_NAMES.contains(&name) {
+        return Err(ManifestError::ReservedName(name.to_owned()));
+    }
     if is_identifier(name, b'-') { Ok(()) } else { Err(ManifestError::PluginName(quote(name))) }
 }
 

@@ -36,7 +36,29 @@ pub mod v0_1 {
     });
 }
 
+/// The `ticket-adapter` world, of which the host uses only the exported
+/// `ticketing` interface: its imports are the ones above.
+pub mod ticket_adapter {
+    wasmtime::component::bindgen!({
+        path: "../wit",
+        world: "ticket-adapter",
+        imports: { default: trappable },
+        exports: { default: async },
+        with: {
+            "berth:plugin/types": super::berth::plugin::types,
+            "berth:plugin/http": super::berth::plugin::http,
+            "berth:plugin/secrets": super::berth::plugin::secrets,
+            "berth:plugin/config": super::berth::plugin::config,
+            "berth:plugin/cache": super::berth::plugin::cache,
+            "berth:plugin/log": super::berth::plugin::log,
+            "berth:plugin/client": super::berth::plugin::client,
+            "berth:plugin/changes": super::berth::plugin::changes,
+        },
+    });
+}
+
 pub use self::berth::plugin::types;
+pub use ticket_adapter::exports::berth::plugin::ticketing;
 
 impl types::ToolError {
     /// The message for a guest-reported error, naming its kind: what an

@@ -7,13 +7,15 @@ use super::bindings::types::{
     Completion, CompletionRequest, Manifest, Prompt, PromptResult, ResourceContents, ResourceInfo, ResourceTemplate,
     Tool, ToolError, ToolResult,
 };
-use super::bindings::{Adapter, AdapterPre, v0_1};
+use super::bindings::{Adapter, AdapterIndices, ticketing, v0_1};
 use super::state::CallState;
 use wasmtime::Store;
 use wasmtime::component::InstancePre;
 
 /// An export only 0.2 components have; how a component's version is told.
 const V0_2_EXPORT: &str = "list-prompts";
+/// The interface a ticket system exports (the `ticket-adapter` world).
+const TICKETING_EXPORT: &str = "berth:plugin/ticketing@0.2.0";
 
 /// What a plugin declares about itself at load.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -28,14 +30,14 @@ pub(crate) struct Declared {
 pub(crate) enum GuestPre {
     /// `berth:plugin@0.1.0`.
     V0_1(v0_1::AdapterPre<CallState>),
-    /// `berth:plugin@0.2.0`.
-    V0_2(AdapterPre<CallState>),
+    /// `berth:plugin@0.2.0`, with the `ticketing` export when it has one.
+    V0_2 { pre: InstancePre<CallState>, adapter: AdapterIndices, ticketing: Option<ticketing::GuestIndices> },
 }
 
 /// An instance for one call.
 pub(crate) enum Guest {
     V0_1(v0_1::Adapter),
-    V0_2(Adapter),
+    V0_2 { adapter: Box<Adapter>, ticketing: Option<ticketing::Guest> },
 }
 
 /// A guest export's outcome: the trap, or what the guest answered.
@@ -46,14 +48,27 @@ impl GuestPre {
     pub fn new(pre: InstancePre<CallState>) -> wasmtime::Result<Self> {
         let engine = pre.engine().clone();
         let current = pre.component().component_type().exports(&engine).any(|(name, _)| name == V0_2_EXPORT);
-        Ok(if current { Self::V0_2(AdapterPre::new(pre)?) } else { Self::V0_1(v0_1::AdapterPre::new(pre)?) })
+        if !current {
+            return Ok(Self::V0_1(v0_1::AdapterPre::new(pre)?));
+        }
+        // A component that exports the interface must export all of it.
+        let ticketing = match pre.component().get_export_index(None, TICKETING_EXPORT) {
+            Some(_) => Some(ticketing::GuestIndices::new(&pre)?),
+            None => None,
+        };
+        Ok(Self::V0_2 { adapter: AdapterIndices::new(&pre)?, ticketing, pre })
+    }
+
+    /// Whether the component exports the normalised ticket desk.
+    pub fn serves_tickets(&self) -> bool {
+        matches!(self, Self::V0_2 { ticketing: Some(_), .. })
     }
 
     /// The contract version, as `berth plugin inspect` shows it.
     pub fn contract(&self) -> &'static str {
         match self {
             Self::V0_1(_) => "berth:plugin@0.1.0",
-            Self::V0_2(_) => "berth:plugin@0.2.0",
+            Self::V0_2 { .. } => "berth:plugin@0.2.0",
         }
     }
 
@@ -61,7 +76,13 @@ impl GuestPre {
     pub async fn instantiate(&self, store: &mut Store<CallState>) -> wasmtime::Result<Guest> {
         Ok(match self {
             Self::V0_1(pre) => Guest::V0_1(pre.instantiate_async(store).await?),
-            Self::V0_2(pre) => Guest::V0_2(pre.instantiate_async(store).await?),
+            Self::V0_2 { pre, adapter, ticketing } => {
+                let instance = pre.instantiate_async(&mut *store).await?;
+                Guest::V0_2 {
+                    adapter: Box::new(adapter.load(&mut *store, &instance)?),
+                    ticketing: ticketing.as_ref().map(|indices| indices.load(&mut *store, &instance)).transpose()?,
+                }
+            }
         })
     }
 }
@@ -77,7 +98,7 @@ impl Guest {
                 templates: Vec::new(),
                 prompts: Vec::new(),
             },
-            Self::V0_2(adapter) => Declared {
+            Self::V0_2 { adapter, .. } => Declared {
                 manifest: adapter.call_describe(&mut *store).await?,
                 tools: adapter.call_list_tools(&mut *store).await?,
                 templates: adapter.call_list_resource_templates(&mut *store).await?,
@@ -92,7 +113,7 @@ impl Guest {
             Self::V0_1(adapter) => {
                 adapter.call_call_tool(store, name, arguments).await?.map(Into::into).map_err(Into::into)
             }
-            Self::V0_2(adapter) => adapter.call_call_tool(store, name, arguments).await?,
+            Self::V0_2 { adapter, .. } => adapter.call_call_tool(store, name, arguments).await?,
         })
     }
 
@@ -100,7 +121,7 @@ impl Guest {
     pub async fn list_resources(&self, store: &mut Store<CallState>) -> Answer<Vec<ResourceInfo>> {
         match self {
             Self::V0_1(_) => Ok(Ok(Vec::new())),
-            Self::V0_2(adapter) => adapter.call_list_resources(store).await,
+            Self::V0_2 { adapter, .. } => adapter.call_list_resources(store).await,
         }
     }
 
@@ -108,7 +129,7 @@ impl Guest {
     pub async fn read_resource(&self, store: &mut Store<CallState>, uri: &str) -> Answer<Vec<ResourceContents>> {
         match self {
             Self::V0_1(_) => Ok(Err(ToolError::NotFound(format!("no resource `{uri}`")))),
-            Self::V0_2(adapter) => adapter.call_read_resource(store, uri).await,
+            Self::V0_2 { adapter, .. } => adapter.call_read_resource(store, uri).await,
         }
     }
 
@@ -121,7 +142,15 @@ impl Guest {
     ) -> Answer<PromptResult> {
         match self {
             Self::V0_1(_) => Ok(Err(ToolError::NotFound(format!("no prompt `{name}`")))),
-            Self::V0_2(adapter) => adapter.call_get_prompt(store, name, arguments).await,
+            Self::V0_2 { adapter, .. } => adapter.call_get_prompt(store, name, arguments).await,
+        }
+    }
+
+    /// The `ticketing` export, if the component has it.
+    pub fn ticketing(&self) -> Option<&ticketing::Guest> {
+        match self {
+            Self::V0_2 { ticketing, .. } => ticketing.as_ref(),
+            Self::V0_1(_) => None,
         }
     }
 
@@ -129,7 +158,7 @@ impl Guest {
     pub async fn complete(&self, store: &mut Store<CallState>, request: &CompletionRequest) -> Answer<Completion> {
         match self {
             Self::V0_1(_) => Ok(Ok(Completion { values: Vec::new(), total: None, has_more: false })),
-            Self::V0_2(adapter) => adapter.call_complete(store, request).await,
+            Self::V0_2 { adapter, .. } => adapter.call_complete(store, request).await,
         }
     }
 }

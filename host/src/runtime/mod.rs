@@ -14,6 +14,7 @@ mod output;
 mod plugin;
 pub mod registry;
 mod state;
+pub mod tickets;
 mod validation;
 mod wasm;
 
@@ -386,6 +387,21 @@ impl Runtime {
         request: &CompletionRequest,
     ) -> Result<Result<Completion, ToolError>, CallError> {
         self.invoke(plugin, scope, "(complete)", async |store, guest| guest.complete(store, request).await).await
+    }
+
+    /// Runs ticket operation `operation` on `plugin` for `scope`; a plugin
+    /// that is no ticket system answers `not-found`.
+    pub async fn ticketing<O: tickets::TicketOperation>(
+        &self,
+        plugin: &LoadedPlugin,
+        scope: CallScope,
+        operation: O,
+    ) -> Result<Result<O::Output, ToolError>, CallError> {
+        let run = async |store: &mut Store<CallState>, guest: Guest| match guest.ticketing() {
+            Some(desk) => operation.send(store, desk).await,
+            None => Ok(Err(ToolError::NotFound(format!("`{}` is not a ticket system", plugin.name())))),
+        };
+        self.invoke(plugin, scope, O::EXPORT, run).await
     }
 
     /// Runs `body` on a fresh instance of `plugin` for `scope`; `what` names

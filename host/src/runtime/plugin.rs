@@ -239,7 +239,13 @@ impl LoadedPlugin {
     /// Whether the component can serve resources: only 0.2 components
     /// export them, so a 0.1 one is never instantiated to list none.
     pub fn serves_resources(&self) -> bool {
-        matches!(self.pre, GuestPre::V0_2(_))
+        matches!(self.pre, GuestPre::V0_2 { .. })
+    }
+
+    /// Whether the component exports the normalised ticket desk (the
+    /// `ticket-adapter` world), so the host's `tickets_*` tools reach it.
+    pub fn serves_tickets(&self) -> bool {
+        self.pre.serves_tickets()
     }
 }
 

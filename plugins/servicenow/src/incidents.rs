@@ -437,13 +437,16 @@ fn confirm_critical(number: &str) -> Result<(), ToolError> {
 }
 
 /// How an agent named an incident.
-enum IncidentId {
+pub enum IncidentId {
+    /// Its 32-character key.
     SysId(String),
+    /// Its number, upper-cased.
     Number(String),
 }
 
 impl IncidentId {
-    fn parse(given: &str) -> Result<Self, ToolError> {
+    /// Reads a number (`INC0010001`) or a sys_id.
+    pub fn parse(given: &str) -> Result<Self, ToolError> {
         let given = given.trim();
         if is_sys_id(given) {
             return Ok(Self::SysId(given.to_ascii_lowercase()));
@@ -463,17 +466,17 @@ impl IncidentId {
         Ok(Self::Number(number))
     }
 
-    /// The incident's `sys_id`, looking the number up when needed.
     /// The incident's record, with only `fields` when given (a sys_id
     /// reads the whole record).
-    fn record(self, client: &Client, fields: &[&str]) -> Result<Value, ToolError> {
+    pub fn record(self, client: &Client, fields: &[&str]) -> Result<Value, ToolError> {
         match self {
             Self::SysId(sys_id) => client.get(TABLE, &sys_id),
             Self::Number(number) => by_number(client, &number, fields),
         }
     }
 
-    fn sys_id(self, client: &Client) -> Result<String, ToolError> {
+    /// The incident's `sys_id`, looking the number up when needed.
+    pub fn sys_id(self, client: &Client) -> Result<String, ToolError> {
         match self {
             Self::SysId(sys_id) => Ok(sys_id),
             Self::Number(number) => {

@@ -20,11 +20,15 @@
 //! `servicenow://incident/{number}`, and the `triage` prompt asks the model
 //! to triage one; both complete incident numbers.
 //!
+//! It is also a ticket system: incidents are served through the host's
+//! `tickets_*` tools, mapped as `ticketing` documents.
+//!
 //! Layout: `client` sends requests and maps ServiceNow's failures,
 //! `records` and `journal` shape what comes back, `query` builds encoded
 //! queries, `codes` maps choice codes, `lookup` resolves people and groups,
 //! `settings` reads the tenant's config, `incidents` and `tables` hold
-//! the tools, and `resources` the resources, the prompt and completion.
+//! the tools, `resources` the resources, the prompt and completion, and
+//! `ticketing` the normalised ticket desk.
 
 mod client;
 mod codes;
@@ -36,7 +40,11 @@ mod records;
 mod resources;
 mod settings;
 mod tables;
+mod ticketing;
 
+use berth_sdk::ticketing::{
+    Comment, NewComment, NewTicket, SearchQuery, Ticket, TicketDetails, TicketPage, TicketSystem, TicketUpdate,
+};
 use berth_sdk::{
     Completion, CompletionRequest, Manifest, Plugin, Prompt, ResourceContents, ResourceTemplate, Tool, ToolError,
 };
@@ -157,4 +165,26 @@ impl Plugin for ServiceNow {
     }
 }
 
-berth_sdk::export_plugin!(ServiceNow);
+impl TicketSystem for ServiceNow {
+    fn search(query: SearchQuery) -> Result<TicketPage, ToolError> {
+        ticketing::search(query)
+    }
+
+    fn get(key: &str) -> Result<TicketDetails, ToolError> {
+        ticketing::get(key)
+    }
+
+    fn create(ticket: NewTicket) -> Result<Ticket, ToolError> {
+        ticketing::create(ticket)
+    }
+
+    fn comment(key: &str, comment: NewComment) -> Result<Comment, ToolError> {
+        ticketing::add_comment(key, comment)
+    }
+
+    fn update(key: &str, update: TicketUpdate) -> Result<Ticket, ToolError> {
+        ticketing::update(key, update)
+    }
+}
+
+berth_sdk::export_ticket_plugin!(ServiceNow);

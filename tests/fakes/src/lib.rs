@@ -15,11 +15,12 @@ pub mod servicenow;
 use axum::Router;
 use axum::extract::Request;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use tokio_rustls::TlsAcceptor;
 
@@ -105,6 +106,7 @@ pub struct Served {
     pub addr: SocketAddr,
     /// Every request it received.
     pub hits: Hits,
+    down: Arc<AtomicBool>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -117,6 +119,13 @@ impl Served {
     /// `https://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
         format!("https://{}", self.addr)
+    }
+
+    /// Takes the service down (every request answered `503 Service
+    /// Unavailable`, as a load balancer in front of a failed upstream does)
+    /// or brings it back: how tests show one system failing beside others.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
     }
 }
 
@@ -132,11 +141,15 @@ pub async fn serve(router: Router) -> std::io::Result<Served> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let hits = Hits::default();
-    let recorder = hits.clone();
+    let down = Arc::new(AtomicBool::new(false));
+    let (recorder, is_down) = (hits.clone(), down.clone());
     let router = router.layer(axum::middleware::from_fn(move |request: Request, next: Next| {
-        let recorder = recorder.clone();
+        let (recorder, is_down) = (recorder.clone(), is_down.clone());
         async move {
             recorder.record(&request);
+            if is_down.load(Ordering::SeqCst) {
+                return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
+            }
             let response: Response = next.run(request).await;
             response
         }
@@ -155,5 +168,5 @@ pub async fn serve(router: Router) -> std::io::Result<Served> {
             });
         }
     });
-    Ok(Served { addr, hits, task })
+    Ok(Served { addr, hits, down, task })
 }

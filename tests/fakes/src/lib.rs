@@ -10,7 +10,9 @@
 //! root. Adapters keep their production `https://` egress rules.
 
 pub mod buyict;
+pub mod jira;
 pub mod servicenow;
+pub mod zendesk;
 
 use axum::Router;
 use axum::extract::Request;

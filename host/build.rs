@@ -7,8 +7,9 @@
 //!   lock on ours);
 //! - `plugins/hello-python` with componentize-py, installed from its
 //!   `requirements.txt` into a venv under the target directory;
-//! - `plugins/hello-js` with jco's QuickJS backend, installed by `npm ci`
-//!   from its `package-lock.json`.
+//! - the JavaScript plugins ([`JS_PLUGINS`]) with jco's QuickJS backend,
+//!   from one toolchain that `npm ci` installs into `sdk/js/node_modules`
+//!   from `sdk/js/package-lock.json`.
 //!
 //! The resulting paths are baked into the binary as `BERTH_BUNDLED_PLUGINS`
 //! and `BERTH_TEST_FIXTURES`. Set `BERTH_SKIP_GUEST_BUILD` to build the host
@@ -29,10 +30,27 @@ struct ForeignPlugin {
     dir: &'static str,
     /// The name it is bundled under (`<name>.wasm`): its plugin name.
     name: &'static str,
+    /// The world of `wit/berth.wit` it targets.
+    world: &'static str,
 }
 
-const PYTHON_PLUGIN: ForeignPlugin = ForeignPlugin { dir: "plugins/hello-python", name: "hellopy" };
-const JS_PLUGIN: ForeignPlugin = ForeignPlugin { dir: "plugins/hello-js", name: "hellojs" };
+const PYTHON_PLUGIN: ForeignPlugin = ForeignPlugin { dir: "plugins/hello-python", name: "hellopy", world: "adapter" };
+
+/// The JavaScript plugins, each built from its `app.js` (which may import
+/// modules beside it and `sdk/js/berth.js`).
+const JS_PLUGINS: &[ForeignPlugin] = &[
+    ForeignPlugin { dir: "plugins/hello-js", name: "hellojs", world: "adapter" },
+    ForeignPlugin { dir: "plugins/zendesk", name: "zendesk", world: "ticket-adapter" },
+];
+
+/// Where the JavaScript SDK and the one toolchain every JS plugin is built
+/// with live: `package.json` and `package-lock.json` pin jco, and `npm ci`
+/// installs it into `node_modules` there.
+const JS_SDK: &str = "sdk/js";
+
+/// What a JavaScript plugin's directory holds that is not part of the
+/// component: an install of node packages, and unit tests for `node --test`.
+const JS_NOT_SOURCES: &[&str] = &["node_modules", "tests"];
 
 /// A cargo crate that builds a guest component.
 struct Crate {
@@ -62,25 +80,37 @@ fn main() {
     install(&built, &fixture_crates, &fixtures);
     let python = build_python_plugin(&root.join(PYTHON_PLUGIN.dir), &guest_dir.join("python"), &root.join("wit"));
     copy_component(&python, &bundled, PYTHON_PLUGIN.name);
-    let js = build_js_plugin(&root.join(JS_PLUGIN.dir), &guest_dir.join("js"), &root.join("wit"));
-    copy_component(&js, &bundled, JS_PLUGIN.name);
+    for plugin in JS_PLUGINS {
+        let js = build_js_plugin(&root, plugin, &guest_dir.join("js").join(plugin.name));
+        copy_component(&js, &bundled, plugin.name);
+    }
 }
 
 /// Tells cargo what the guests are built from. The Rust crates are watched
-/// whole; the Python and JS plugins only by the files directly in their
-/// directories, because `npm ci` fills `plugins/hello-js/node_modules` during
-/// the build and would otherwise make every build look stale.
+/// whole; the Python plugin by the files directly in its directory, and the
+/// JS plugins and `sdk/js` file by file without `node_modules`, because
+/// `npm ci` fills `sdk/js/node_modules` during the build and would otherwise
+/// make every build look stale (a watched directory is scanned whole).
 fn watch_sources(root: &Path, plugin_crates: &[Crate]) {
-    for watched in ["tests/fixtures", "sdk", "wit", "Cargo.lock", "Cargo.toml"] {
+    for watched in ["tests/fixtures", "wit", "Cargo.lock", "Cargo.toml"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
+    }
+    let sdk = root.join("sdk");
+    let sdk_entries = fs::read_dir(&sdk).map(|entries| entries.flatten().map(|entry| entry.path()).collect());
+    for entry in sdk_entries.unwrap_or_else(|_| vec![sdk]) {
+        if entry != root.join(JS_SDK) {
+            println!("cargo:rerun-if-changed={}", entry.display());
+        }
     }
     for plugin in plugin_crates {
         println!("cargo:rerun-if-changed={}", plugin.dir.display());
     }
-    for plugin in [PYTHON_PLUGIN, JS_PLUGIN] {
-        for file in top_level_files(&root.join(plugin.dir)) {
-            println!("cargo:rerun-if-changed={}", file.display());
-        }
+    let js_sources = JS_PLUGINS.iter().flat_map(|plugin| js_sources(&root.join(plugin.dir)));
+    for file in top_level_files(&root.join(PYTHON_PLUGIN.dir)).into_iter().chain(js_sources) {
+        println!("cargo:rerun-if-changed={}", file.display());
+    }
+    for file in top_level_files(&root.join(JS_SDK)) {
+        println!("cargo:rerun-if-changed={}", file.display());
     }
     println!("cargo:rerun-if-env-changed=BERTH_SKIP_GUEST_BUILD");
 }
@@ -203,7 +233,7 @@ fn build_python_plugin(source: &Path, work: &Path, wit: &Path) -> PathBuf {
             .env("VIRTUAL_ENV", &venv)
             .arg("--wit-path")
             .arg(wit)
-            .args(["--world", "adapter", "--quiet", "componentize", "app", "--python-path", "."])
+            .args(["--world", PYTHON_PLUGIN.world, "--quiet", "componentize", "app", "--python-path", "."])
             .arg("--output")
             .arg(&component),
         "componentize-py (building plugins/hello-python)",
@@ -224,38 +254,60 @@ fn create_venv(venv: &Path) {
     );
 }
 
-/// Builds the JavaScript plugin in `source` with jco (its `npm run build`
-/// script), working in `work`; returns the component's path. Skipped when
-/// neither the plugin's files nor `wit` changed since the last build.
-fn build_js_plugin(source: &Path, work: &Path, wit: &Path) -> PathBuf {
+/// Builds JavaScript plugin `plugin` with jco from the toolchain in
+/// [`JS_SDK`], working in `work`; returns the component's path. Skipped when
+/// neither the plugin's sources, `sdk/js` (the SDK and the toolchain's pins)
+/// nor `wit` changed since the last build.
+fn build_js_plugin(root: &Path, plugin: &ForeignPlugin, work: &Path) -> PathBuf {
+    let source = root.join(plugin.dir);
+    let (sdk, wit) = (root.join(JS_SDK), root.join("wit"));
     let component = work.join("plugin.wasm");
-    let inputs = fingerprint(&[source, wit]);
+    let mut inputs = js_sources(&source);
+    inputs.extend(top_level_files(&sdk));
+    inputs.extend(top_level_files(&wit));
+    let inputs = {
+        let mut hasher = DefaultHasher::new();
+        (fingerprint(&inputs), plugin.world).hash(&mut hasher);
+        hasher.finish()
+    };
     if is_fresh(work, "plugin", inputs) && component.is_file() {
         return component;
     }
-    require_tool("npm", &["--version"], "Node.js with npm is needed to build plugins/hello-js");
-    npm_ci(source);
+    let jco = npm_ci(&sdk);
     fs::create_dir_all(work).expect("create the JS work dir");
     run(
-        Command::new("npm").current_dir(source).args(["run", "--silent", "build", "--", "--out"]).arg(&component),
-        "npm run build (jco componentize, building plugins/hello-js)",
+        Command::new(jco)
+            .current_dir(&source)
+            .args(["componentize", "app.js", "--wit"])
+            .arg(&wit)
+            .args(["--world-name", plugin.world, "--backend", "qjs", "--backend-qjs-disable-async"])
+            // `--bundle` puts the modules app.js imports (berth.js among
+            // them) into the component; bundle.config.js keeps the
+            // `berth:plugin/*` imports out of the bundle.
+            .args(["--bundle", "--bundle-config", "bundle.config.js", "--out"])
+            .arg(&component),
+        &format!("jco componentize (building {})", plugin.dir),
     );
     mark_fresh(work, "plugin", inputs);
     component
 }
 
-/// Installs the pinned toolchain into `source/node_modules`, unless it holds
-/// an install of the current lock file already (`npm ci` always starts from
-/// scratch and takes half a minute). The stamp lives in `node_modules`, which
-/// every target directory shares and `npm ci` wipes.
-fn npm_ci(source: &Path) {
-    let modules = source.join("node_modules");
-    let lock = fingerprint(&[&source.join("package.json"), &source.join("package-lock.json")]);
-    if is_fresh(&modules, ".berth-npm-ci", lock) && modules.join(".bin/jco").exists() {
-        return;
+/// Installs the pinned toolchain into `sdk/node_modules` (`sdk` being
+/// [`JS_SDK`]), unless it holds an install of the current lock file already
+/// (`npm ci` always starts from scratch and takes half a minute); returns
+/// the `jco` it installed. The stamp lives in `node_modules`, which every
+/// target directory shares and `npm ci` wipes.
+fn npm_ci(sdk: &Path) -> PathBuf {
+    let modules = sdk.join("node_modules");
+    let jco = modules.join(".bin/jco");
+    let lock = fingerprint(&[sdk.join("package.json"), sdk.join("package-lock.json")]);
+    if is_fresh(&modules, ".berth-npm-ci", lock) && jco.exists() {
+        return jco;
     }
-    run(Command::new("npm").current_dir(source).args(["ci", "--no-audit", "--no-fund"]), "npm ci in plugins/hello-js");
+    require_tool("npm", &["--version"], "Node.js with npm is needed to build the JavaScript plugins");
+    run(Command::new("npm").current_dir(sdk).args(["ci", "--no-audit", "--no-fund"]), "npm ci in sdk/js");
     mark_fresh(&modules, ".berth-npm-ci", lock);
+    jco
 }
 
 /// Fails the build with `why` unless `tool args` runs.
@@ -295,11 +347,30 @@ fn top_level_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The files a JavaScript plugin is built from: every file under `dir`
+/// except in [`JS_NOT_SOURCES`] and hidden directories, sorted.
+fn js_sources(dir: &Path) -> Vec<PathBuf> {
+    let mut files = top_level_files(dir);
+    let mut subdirs: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|entry| entry.path()).filter(|path| path.is_dir()).collect())
+        .unwrap_or_default();
+    subdirs.retain(|subdir| {
+        let name = subdir.file_name().and_then(OsStr::to_str).unwrap_or_default();
+        !name.starts_with('.') && !JS_NOT_SOURCES.contains(&name)
+    });
+    subdirs.sort();
+    for subdir in subdirs {
+        files.extend(js_sources(&subdir));
+    }
+    files
+}
+
 /// A hash of the names and contents of the files directly in each of `paths`
 /// (or of the file itself), to tell whether a build's inputs changed.
-fn fingerprint(paths: &[&Path]) -> u64 {
+fn fingerprint(paths: &[impl AsRef<Path>]) -> u64 {
     let mut hasher = DefaultHasher::new();
     for path in paths {
+        let path = path.as_ref();
         let files = if path.is_dir() { top_level_files(path) } else { vec![path.to_path_buf()] };
         for file in files {
             file.file_name().hash(&mut hasher);

@@ -85,6 +85,10 @@ const PYTHON: &[TemplateFile] = &[
     TemplateFile::new(".gitignore", include_str!("../templates/python/.gitignore")),
 ];
 
+/// What `sdk/js/package.json` says of itself, reworded for a plugin project.
+const JS_SDK_DESCRIPTION: &str =
+    "Berth's JavaScript SDK and the pinned toolchain that builds every JavaScript plugin: jco with its QuickJS backend";
+
 const JAVASCRIPT: &[TemplateFile] = &[
     TemplateFile::renaming(
         "app.js",
@@ -93,21 +97,30 @@ const JAVASCRIPT: &[TemplateFile] = &[
             ("hellojs", "{{name}}"),
             ("../../sdk/js/berth.js", "./berth.js"),
             ("(sdk/js/berth.js)", "(a copy of sdk/js/berth.js)"),
+            (
+                "`cargo build` does it (host/build.rs), with the jco pinned in\n// sdk/js/package-lock.json.",
+                "`./build.sh` does it (into dist/), with the jco pinned in\n// package-lock.json.",
+            ),
         ],
     ),
     TemplateFile::new("berth.js", include_str!("../../sdk/js/berth.js")),
     TemplateFile::new("bundle.config.js", include_str!("../../plugins/hello-js/bundle.config.js")),
+    // The toolchain every bundled JS plugin is built with, pinned in
+    // sdk/js: the project installs the same versions.
     TemplateFile::renaming(
         "package.json",
-        include_str!("../../plugins/hello-js/package.json"),
-        &[("berth-plugin-hellojs", "{{name}}"), ("../../wit", "wit")],
+        include_str!("../../sdk/js/package.json"),
+        &[
+            ("berth-js-sdk", "{{name}}"),
+            (JS_SDK_DESCRIPTION, "{{description}} A Berth plugin built with jco's QuickJS backend"),
+        ],
     ),
     TemplateFile::renaming(
         "package-lock.json",
-        include_str!("../../plugins/hello-js/package-lock.json"),
-        &[("berth-plugin-hellojs", "{{name}}")],
+        include_str!("../../sdk/js/package-lock.json"),
+        &[("berth-js-sdk", "{{name}}")],
     ),
-    TemplateFile::new(".npmrc", include_str!("../../plugins/hello-js/.npmrc")),
+    TemplateFile::new(".npmrc", include_str!("../../sdk/js/.npmrc")),
     TemplateFile::script("build.sh", include_str!("../templates/js/build.sh")),
     TemplateFile::new(".gitignore", include_str!("../templates/js/.gitignore")),
 ];
@@ -197,5 +210,20 @@ mod tests {
         assert!(lib.contains("struct MyTool;") && lib.contains("\"my-tool\""), "{lib}");
         assert!(matches!(new_project("my-tool", Language::Rust, &project), Err(ScaffoldError::Exists(_))));
         assert!(matches!(new_project("My_Tool", Language::Rust, &dir.path().join("x")), Err(ScaffoldError::Name(_))));
+    }
+
+    #[test]
+    fn the_javascript_template_speaks_of_the_project_not_of_this_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        new_project("my-tool", Language::JavaScript, dir.path()).unwrap();
+        let read = |file: &str| std::fs::read_to_string(dir.path().join(file)).unwrap();
+        let app = read("app.js");
+        assert!(app.contains("from './berth.js'") && app.contains("`./build.sh` does it"), "{app}");
+        assert!(!app.contains("host/build.rs") && !app.contains("../../"), "{app}");
+        for file in ["package.json", "package-lock.json"] {
+            let text = read(file);
+            assert!(text.contains("\"name\": \"my-tool\"") && !text.contains("berth-js-sdk"), "{file}: {text}");
+        }
+        assert!(read("package.json").contains("The my-tool plugin."));
     }
 }

@@ -15,15 +15,11 @@
 //
 // `berth.js` is Berth's JavaScript SDK (sdk/js/berth.js): typed tools, the
 // host's HTTP client with credentials by name, the tenant's settings and
-// cache, and tool errors. Build with jco's QuickJS backend (pinned in
-// package-lock.json), which bundles it in, against the contract in wit/:
+// cache, and tool errors. jco's QuickJS backend bundles it into the
+// component, built against the contract in wit/ (`--world-name adapter`).
 //
-//     npm ci
-//     npx jco componentize app.js --wit ../../wit -n adapter --backend qjs \
-//         --backend-qjs-disable-async --bundle --bundle-config bundle.config.js \
-//         -o hellojs.wasm
-//
-// `cargo build` does this for you (host/build.rs).
+// Build: `cargo build` does it (host/build.rs), with the jco pinned in
+// sdk/js/package-lock.json.
 
 import { cache, config, definePlugin, fields, http, log, tool, toolError } from '../../sdk/js/berth.js';
 

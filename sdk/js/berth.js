@@ -18,12 +18,28 @@
 //     export const { describe, listTools, callTool, listResources, listResourceTemplates, readResource,
 //                    listPrompts, getPrompt, complete } = plugin;
 //
+// A plugin that fronts a ticket system also serves the host's normalised
+// ticket desk (`tickets_search`, `tickets_get`, ...): build it with
+// `defineTicketPlugin` (below) and `--world-name ticket-adapter`, and export
+// `ticketing` beside the rest.
+//
 // jco bundles this file into the component (`jco componentize app.js ...`).
-// WIT values map to plain JavaScript: records are objects with camelCase
-// keys, variants are `{tag, val}`, enums are strings, `option` is the value
-// or `null`. A `result` export returns its `ok` value and throws its `err`
-// value; an import that fails throws an `Error` whose `payload` is its
-// `err` value.
+// WIT values map to plain JavaScript:
+//
+// | WIT                         | JavaScript                                                      |
+// |-----------------------------|-----------------------------------------------------------------|
+// | record                      | an object with camelCase keys (`status-name` is `statusName`)   |
+// | enum                        | its case's WIT name as a string: `'in-progress'`, `'critical'`  |
+// | variant                     | `{tag, val}` with the case's WIT name: `{tag: 'to', val: 'x'}`; |
+// |                             | a case without a payload is `{tag: 'unassigned'}`               |
+// | option<T>                   | the value, or `null` (always write `null`, never leave it out)  |
+// | list<T>                     | an array (`list<u8>`: a `Uint8Array`)                           |
+// | u16, u32, f64               | a number                                                        |
+// | result<T, E> (an export)    | return the `ok` value; `throw` the `err` value                  |
+// | result<T, E> (an import)    | returns the `ok` value; throws an `Error` whose `payload` is    |
+// |                             | the `err` value                                                 |
+// | an interface's functions    | camelCase: `add-comment` is `addComment`                        |
+// | an exported interface       | a named export object: `export const ticketing = {...}`         |
 
 import { send } from 'berth:plugin/http@0.2.0';
 import * as configImport from 'berth:plugin/config@0.2.0';
@@ -160,9 +176,21 @@ class Response {
     return this.headers.find(([key]) => key.toLowerCase() === wanted)?.[1] ?? null;
   }
 
-  /** The body as text. */
-  text() {
-    return utf8Decode(this.body);
+  /**
+   * The body as text; with `maxBytes`, only as much of its start as fits,
+   * cut where a character starts (to quote an error without reading a
+   * page of it).
+   */
+  text(maxBytes = Infinity) {
+    if (this.body.length <= maxBytes) {
+      return utf8Decode(this.body);
+    }
+    let end = maxBytes;
+    // Back up over continuation bytes (10xxxxxx) to a character's start.
+    while (end > 0 && (this.body[end] & 0xc0) === 0x80) {
+      end -= 1;
+    }
+    return utf8Decode(this.body.slice(0, end));
   }
 
   /** The body as JSON; `upstream` when it is not. */
@@ -184,15 +212,23 @@ export const http = {
    * Sends `{method, url, headers, body, credential, timeoutMs}` (only
    * `url` required; `method` defaults to `get`, `body` may be text or
    * bytes) and returns the response, whatever its status. A refusal or a
-   * failure to reach the upstream throws the matching tool error.
+   * failure to reach the upstream throws a tool error: by default the one
+   * `toolErrorFromHttp` makes, or whatever `onFailure(httpError)` returns,
+   * for a plugin that words failures in its upstream's terms (`httpError`
+   * is the `http-error` variant: `{tag: 'rate-limited', val: 60000}`).
    */
-  send({ method = 'get', url, headers = [], body = null, credential = null, timeoutMs = null }) {
+  send(
+    { method = 'get', url, headers = [], body = null, credential = null, timeoutMs = null },
+    { onFailure = toolErrorFromHttp } = {},
+  ) {
     const bytes = typeof body === 'string' ? utf8Encode(body) : body;
+    let response;
     try {
-      return new Response(send({ method, url, headers, body: bytes, credential, timeoutMs }));
+      response = send({ method, url, headers, body: bytes, credential, timeoutMs });
     } catch (error) {
-      throw toolErrorFromHttp(importError(error));
+      throw onFailure(importError(error));
     }
+    return new Response(response);
   },
 
   /**
@@ -317,5 +353,165 @@ export function definePlugin({
       return found.build(new Map(args));
     },
     complete,
+  };
+}
+
+/**
+ * The normalised ticket desk's status categories (`status-category` in
+ * wit/berth.wit), as JavaScript spells them.
+ */
+export const statusCategories = Object.freeze(['new', 'open', 'pending', 'in-progress', 'resolved', 'closed']);
+
+/** The normalised priorities (`priority` in wit/berth.wit). */
+export const priorities = Object.freeze(['critical', 'high', 'medium', 'low', 'planning']);
+
+/**
+ * A person in a ticket system (`person`).
+ * @typedef {object} Person
+ * @property {string} id The system's own id for them.
+ * @property {string | null} name Display name.
+ * @property {string | null} email E-mail address, where the system shares it.
+ */
+
+/**
+ * A ticket in the normalised model (`ticket`).
+ * @typedef {object} Ticket
+ * @property {string} key The system's own key (`35436`); the host makes the id `{plugin}:{key}`.
+ * @property {string} title One-line summary.
+ * @property {string} description Plain text.
+ * @property {string} status One of `statusCategories`.
+ * @property {string} statusName The system's own name for the status.
+ * @property {string | null} priority One of `priorities`, or `null`.
+ * @property {string | null} priorityName The system's own name for the priority.
+ * @property {Person | null} assignee Who works on it.
+ * @property {Person | null} requester Who asked.
+ * @property {string | null} group The group, queue or team it is with.
+ * @property {string} created RFC 3339.
+ * @property {string} updated RFC 3339; searches are merged by it.
+ * @property {string[]} labels Labels or tags.
+ * @property {string | null} url Where a human opens it.
+ */
+
+/**
+ * A comment (`comment`).
+ * @typedef {object} Comment
+ * @property {string} id The system's id for it.
+ * @property {Person | null} author Who wrote it.
+ * @property {string} body Plain text.
+ * @property {boolean} public Visible to the requester, or an internal note.
+ * @property {string} created RFC 3339.
+ */
+
+/**
+ * What `search` gets (`search-query`). Empty lists and `null` do not filter.
+ * @typedef {object} SearchQuery
+ * @property {string | null} text Words to find.
+ * @property {string[]} statuses Status categories, any of which matches.
+ * @property {string[]} priorities Priorities, any of which matches.
+ * @property {string | null} assignee An e-mail address or the system's user id.
+ * @property {string | null} requester An e-mail address or the system's user id.
+ * @property {string | null} updatedSince RFC 3339 in UTC with `Z`: `2026-11-27T10:15:00Z`.
+ * @property {number} limit At most this many tickets (1 to 100).
+ * @property {string | null} cursor A `cursor` this plugin returned for the same query.
+ */
+
+/**
+ * What `search` returns (`ticket-page`): tickets newest `updated` first.
+ * @typedef {object} TicketPage
+ * @property {Ticket[]} tickets
+ * @property {string | null} cursor For the next page; `null` on the last.
+ */
+
+/**
+ * What `create` gets (`new-ticket`).
+ * @typedef {object} NewTicket
+ * @property {string} title
+ * @property {string} description
+ * @property {string | null} priority One of `priorities`.
+ * @property {string | null} assignee An e-mail address or the system's user id.
+ * @property {string | null} requester An e-mail address or user id; the credential's user when `null`.
+ * @property {string | null} queue Where to file it, in the system's terms; the plugin's default when `null`.
+ * @property {string[]} labels
+ */
+
+/**
+ * What `update` gets (`ticket-update`); `null` leaves a field as it is.
+ * @typedef {object} TicketUpdate
+ * @property {string | null} status One of `statusCategories`.
+ * @property {string | null} note The resolution note for `resolved`/`closed`, else an internal note.
+ * @property {{tag: 'unassigned'} | {tag: 'to', val: string} | null} assignee
+ * @property {string | null} priority One of `priorities`.
+ */
+
+/**
+ * The functions a ticket system implements (the `ticketing` interface),
+ * each throwing a `toolError` value to fail:
+ * @typedef {object} TicketSystem
+ * @property {(query: SearchQuery) => TicketPage} search Tickets matching `query`, newest `updated` first.
+ * @property {(key: string) => {ticket: Ticket, comments: Comment[]}} get Ticket `key` with its comments,
+ *   oldest first; throw `toolError.notFound` for an unknown key.
+ * @property {(ticket: NewTicket) => Ticket} create Files a ticket; returns it as the system now has it.
+ * @property {(key: string, comment: {body: string, public: boolean}) => Comment} addComment
+ * @property {(key: string, update: TicketUpdate) => Ticket} update Returns the ticket as the system now has it.
+ */
+
+const TICKETING_FUNCTIONS = ['search', 'get', 'create', 'addComment', 'update'];
+
+/**
+ * Fails the call with an `internal` tool error, rather than a trap the host
+ * can only call a crash, when a ticket carries a status or priority that is
+ * not one of the normalised values: a mapping table missed a value.
+ */
+function checkedTicket(ticket) {
+  if (!statusCategories.includes(ticket?.status)) {
+    throw toolError.internal(
+      `ticket \`${ticket?.key}\` has status \`${ticket?.status}\`, which is not a status category`,
+    );
+  }
+  if (ticket.priority !== null && ticket.priority !== undefined && !priorities.includes(ticket.priority)) {
+    throw toolError.internal(`ticket \`${ticket.key}\` has priority \`${ticket.priority}\`, which is not a priority`);
+  }
+  return ticket;
+}
+
+/**
+ * The exports of a plugin that fronts a ticket system: everything
+ * `definePlugin` returns (pass it the same options), plus `ticketing`, the
+ * `ticketing` interface's implementation (see `TicketSystem`). Export it by
+ * name beside the world's functions, and build with `--world-name
+ * ticket-adapter`:
+ *
+ *     const plugin = defineTicketPlugin({ manifest, tools, ticketing: { search, get, create, addComment, update } });
+ *     export const { describe, listTools, callTool, listResources, listResourceTemplates, readResource,
+ *                    listPrompts, getPrompt, complete, ticketing } = plugin;
+ *
+ * The host has already checked the arguments' shape, and an adapter only
+ * ever sees its own keys (the host strips the `{plugin}:` prefix). Keep the
+ * mappings between the system's vocabulary and the normalised one as data,
+ * a table per direction, so they can be documented and tested.
+ *
+ * @param {object} options `definePlugin`'s options and `ticketing`.
+ * @param {TicketSystem} options.ticketing
+ */
+export function defineTicketPlugin({ ticketing, ...options }) {
+  const missing = TICKETING_FUNCTIONS.filter((name) => typeof ticketing?.[name] !== 'function');
+  if (missing.length > 0) {
+    throw new Error(`defineTicketPlugin: \`ticketing\` lacks ${missing.join(', ')}`);
+  }
+  return {
+    ...definePlugin(options),
+    ticketing: {
+      search(query) {
+        const page = ticketing.search(query);
+        return { tickets: page.tickets.map(checkedTicket), cursor: page.cursor ?? null };
+      },
+      get(key) {
+        const details = ticketing.get(key);
+        return { ticket: checkedTicket(details.ticket), comments: details.comments };
+      },
+      create: (ticket) => checkedTicket(ticketing.create(ticket)),
+      addComment: (key, comment) => ticketing.addComment(key, comment),
+      update: (key, update) => checkedTicket(ticketing.update(key, update)),
+    },
   };
 }

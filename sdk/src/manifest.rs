@@ -63,6 +63,19 @@ impl Manifest {
         self
     }
 
+    /// Declares an optional config key with no default: unset, the plugin
+    /// reads none and does without (`berth plugin inspect` shows it as
+    /// optional).
+    pub fn config_optional(mut self, name: &str, description: &str) -> Self {
+        self.inner.config.push(ConfigKey {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            required: false,
+            default: None,
+        });
+        self
+    }
+
     /// Declares an optional config key with a default value.
     pub fn config_default(mut self, name: &str, description: &str, default: &str) -> Self {
         self.inner.config.push(ConfigKey {

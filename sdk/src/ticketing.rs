@@ -53,6 +53,20 @@ pub use crate::ticket_bindings::exports::berth::plugin::ticketing::{
     TicketPage, TicketUpdate,
 };
 
+/// Every status category, for mapping tables to be checked against.
+pub const STATUS_CATEGORIES: [StatusCategory; 6] = [
+    StatusCategory::New,
+    StatusCategory::Open,
+    StatusCategory::Pending,
+    StatusCategory::InProgress,
+    StatusCategory::Resolved,
+    StatusCategory::Closed,
+];
+
+/// Every priority, for mapping tables to be checked against.
+pub const PRIORITIES: [Priority; 5] =
+    [Priority::Critical, Priority::High, Priority::Medium, Priority::Low, Priority::Planning];
+
 /// A ticket system, seen through the normalised model. The host has
 /// already checked the arguments' shape; keys are the system's own
 /// (`OPS-12`), never the host's `system:key` ids.

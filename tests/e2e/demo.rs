@@ -60,6 +60,23 @@ async fn the_demo_serves_the_adapters_against_the_fakes_and_prints_how_to_connec
     for expected in ["servicenow_list_incidents", "servicenow_resolve_incident", "buyict_search_opportunities"] {
         assert!(tools.contains(&expected.to_owned()), "{expected} in {tools:?}");
     }
+    for desk in ["tickets_search", "tickets_get", "tickets_create", "tickets_comment", "tickets_update"] {
+        assert!(tools.contains(&desk.to_owned()), "{desk} in {tools:?}");
+        assert!(text.contains(desk), "the banner names {desk}:\n{text}");
+    }
+    // "Find open high-priority tickets across all systems."
+    let urgent = client
+        .call_tool(CallToolRequestParams::new("tickets_search").with_arguments(arguments(
+            json!({"status": ["unresolved"], "priority": ["critical", "high"], "limit": 100}),
+        )))
+        .await
+        .unwrap();
+    assert_ne!(urgent.is_error, Some(true), "{urgent:?}");
+    let urgent = urgent.structured_content.unwrap();
+    assert_eq!(urgent["failures"], json!([]), "{urgent}");
+    let systems: std::collections::BTreeSet<&str> =
+        urgent["tickets"].as_array().unwrap().iter().map(|ticket| ticket["system"].as_str().unwrap()).collect();
+    assert_eq!(systems, ["jira", "servicenow", "zendesk"].into(), "{urgent}");
     let listed = client
         .call_tool(
             CallToolRequestParams::new("servicenow_list_incidents").with_arguments(arguments(json!({"limit": 5}))),

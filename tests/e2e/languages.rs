@@ -215,3 +215,20 @@ async fn wait_for_log(host: &HttpHost, needles: &[&str]) {
     }
     panic!("no log line contains {needles:?}; stderr:\n{}", host.stderr().join("\n"));
 }
+
+/// The JavaScript SDK's and the Zendesk adapter's own unit tests (mapping
+/// tables, query building, errors, the SDK's value conventions), run by
+/// Node's test runner against the SDK's fake host.
+#[test]
+fn javascript_unit_tests_pass() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace root");
+    let output = std::process::Command::new("node")
+        .arg("--test")
+        .args(["sdk/js/tests/", "plugins/zendesk/tests/"])
+        .current_dir(root)
+        .output()
+        .expect("run node --test (Node.js is a build requirement)");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "node --test failed:\n{report}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(report.contains("# fail 0") && !report.contains("# pass 0"), "{report}");
+}

@@ -20,7 +20,7 @@ fn generate_and_test(lang: &str) -> String {
     let tested = std::process::Command::new(project.join("test.sh"))
         .env("BERTH", BERTH)
         .env("COMPONENTIZE_PY", guest.join("python/venv/bin/componentize-py"))
-        .env("JCO", workspace.join("plugins/hello-js/node_modules/.bin/jco"))
+        .env("JCO", workspace.join("sdk/js/node_modules/.bin/jco"))
         .env("BERTH_COMPILE_CACHE", COMPILE_CACHE)
         .env("BERTH_DATA", dir.path().join("data"))
         .env_remove("CARGO_TARGET_DIR")

@@ -3,8 +3,8 @@
 //! instance over HTTPS, with the tenant's config and credentials stored
 //! through the CLI the way an operator stores them.
 
-use crate::support::http::{cli, cli_with_stdin};
-use crate::support::{PluginsDir, Start, StdioHost, bundled, is_error, text};
+use crate::support::adapters::AdapterTenant;
+use crate::support::{StdioHost, is_error, text};
 use berth_fakes::servicenow::{self, FakeServiceNow, Options};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -14,10 +14,7 @@ use std::time::{Duration, Instant};
 /// for it, and the settings that let the host reach it.
 struct Setup {
     fake: FakeServiceNow,
-    data: tempfile::TempDir,
-    plugins: PluginsDir,
-    settings: String,
-    _ca: tempfile::TempDir,
+    tenant: AdapterTenant,
 }
 
 impl Setup {
@@ -25,15 +22,7 @@ impl Setup {
     /// with no credential yet.
     async fn start() -> Self {
         let fake = FakeServiceNow::start(Options::default()).await.expect("start the fake instance");
-        let ca = tempfile::tempdir().unwrap();
-        let settings = crate::support::fakes_settings(ca.path());
-        let setup = Self {
-            fake,
-            data: tempfile::tempdir().unwrap(),
-            plugins: PluginsDir::new().with(&bundled("servicenow"), "servicenow.wasm"),
-            settings,
-            _ca: ca,
-        };
+        let setup = Self { fake, tenant: AdapterTenant::new(&["servicenow"]) };
         setup.config("instance", &setup.fake.host());
         setup
     }
@@ -46,17 +35,14 @@ impl Setup {
     }
 
     fn config(&self, key: &str, value: &str) {
-        cli(self.data.path(), &["config", "set", "--tenant", "default", "servicenow", key, value]);
+        self.tenant.config("servicenow", key, value);
     }
 
     /// Stores the credential bound to the fake instance's origin (set before
     /// any host has served the plugin, so the binding is explicit).
     fn set_credential(&self, args: &[&str], secret: &str) {
         let origin = format!("https://{}", self.fake.host());
-        let mut command = vec!["credential", "set", "--tenant", "default", "--plugin", "servicenow", "servicenow"];
-        command.extend_from_slice(&["--bind", &origin]);
-        command.extend_from_slice(args);
-        cli_with_stdin(self.data.path(), &command, secret);
+        self.tenant.credential("servicenow", "servicenow", &origin, args, secret);
     }
 
     fn basic_auth(&self, password: &str) {
@@ -64,7 +50,7 @@ impl Setup {
     }
 
     async fn host(&self) -> StdioHost {
-        StdioHost::start(Start::new(self.plugins.path(), self.data.path(), &self.settings)).await
+        self.tenant.host().await
     }
 }
 
@@ -389,7 +375,7 @@ fn resolve_p1() -> rmcp::model::CallToolRequestParams {
 async fn resolving_a_p1_asks_the_human_when_the_client_can_ask() {
     let setup = Setup::with_basic_auth().await;
     let asked: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
-    let start = || Start::new(setup.plugins.path(), setup.data.path(), &setup.settings);
+    let start = || setup.tenant.start();
 
     let refusing = StdioHost::start_with(start(), Confirming { confirm: false, asked: asked.clone() }).await;
     let refused = refusing.client.call_tool(resolve_p1()).await.expect("call");

@@ -7,35 +7,44 @@
 //! assign, an auth failure and a 429. The cross-system tests show one
 //! search merging every system, and naming the one that is down.
 
-use crate::support::http::{cli, cli_with_stdin};
-use crate::support::{PluginsDir, Start, StdioHost, bundled, is_error, text};
+use crate::support::adapters::AdapterTenant;
+use crate::support::{StdioHost, is_error, text};
 use berth_fakes::Served;
+use berth_fakes::jira::{self, FakeJira};
 use berth_fakes::servicenow::{self, FakeServiceNow};
+use berth_fakes::zendesk::{self, FakeZendesk};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::path::Path;
 
 /// A ticket system the desk serves, with what its fake is seeded with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum System {
     ServiceNow,
+    Jira,
+    Zendesk,
 }
 
 /// A running fake of one system.
 enum Fake {
     ServiceNow(FakeServiceNow),
+    Jira(FakeJira),
+    Zendesk(FakeZendesk),
 }
 
 impl Fake {
     fn served(&self) -> &Served {
         match self {
             Self::ServiceNow(fake) => &fake.served,
+            Self::Jira(fake) => &fake.served,
+            Self::Zendesk(fake) => &fake.served,
         }
     }
 
     fn limit_requests(&self, budget: u32, retry_after_secs: u64) {
         match self {
             Self::ServiceNow(fake) => fake.limit_requests(budget, retry_after_secs),
+            Self::Jira(fake) => fake.limit_requests(budget, retry_after_secs),
+            Self::Zendesk(fake) => fake.limit_requests(budget, retry_after_secs),
         }
     }
 }
@@ -44,6 +53,8 @@ impl System {
     fn name(self) -> &'static str {
         match self {
             Self::ServiceNow => "servicenow",
+            Self::Jira => "jira",
+            Self::Zendesk => "zendesk",
         }
     }
 
@@ -51,6 +62,17 @@ impl System {
     fn assignee(self) -> &'static str {
         match self {
             Self::ServiceNow => "beth.anglin@example.com",
+            Self::Jira => "tomas.okafor@example.com",
+            Self::Zendesk => "priya.natarajan@example.com",
+        }
+    }
+
+    /// A well-formed key no ticket has.
+    fn missing(self) -> &'static str {
+        match self {
+            Self::ServiceNow => "INC9999999",
+            Self::Jira => "HELP-9999",
+            Self::Zendesk => "99999",
         }
     }
 
@@ -58,80 +80,90 @@ impl System {
     fn commented(self) -> (&'static str, &'static str) {
         match self {
             Self::ServiceNow => ("INC0010001", "Email server"),
+            Self::Jira => ("HELP-7", "VPN from home"),
+            Self::Zendesk => ("101", "VPN disconnects"),
         }
     }
 
     async fn start(self) -> Fake {
         match self {
             Self::ServiceNow => Fake::ServiceNow(FakeServiceNow::start(Default::default()).await.unwrap()),
+            Self::Jira => Fake::Jira(FakeJira::start(Default::default()).await.unwrap()),
+            Self::Zendesk => Fake::Zendesk(FakeZendesk::start(Default::default()).await.unwrap()),
         }
     }
 
     /// Points tenant `default`'s adapter at `fake` with a working
     /// credential.
-    fn configure(self, data: &Path, fake: &Fake) {
+    fn configure(self, tenant: &AdapterTenant, fake: &Fake) {
         let host = fake.served().host();
         match self {
             Self::ServiceNow => {
-                config(data, self, "instance", &host);
+                tenant.config(self.name(), "instance", &host);
                 self.credential(
-                    data,
+                    tenant,
                     fake,
                     &["--scheme", "basic", "--username", servicenow::USERNAME],
                     servicenow::PASSWORD,
                 );
             }
+            Self::Jira => {
+                tenant.config(self.name(), "site", &host);
+                // Tickets filed without a queue go to the service project.
+                tenant.config(self.name(), "default_project", "HELP");
+                self.credential(tenant, fake, &["--scheme", "basic", "--username", jira::EMAIL], jira::API_TOKEN);
+            }
+            Self::Zendesk => {
+                tenant.config(self.name(), "site", &host);
+                // An API token: Basic as `{email}/token`.
+                let username = format!("{}/token", zendesk::EMAIL);
+                self.credential(tenant, fake, &["--scheme", "basic", "--username", &username], zendesk::API_TOKEN);
+            }
         }
     }
 
     /// Replaces the credential with one the fake refuses.
-    fn break_credential(self, data: &Path, fake: &Fake) {
+    fn break_credential(self, tenant: &AdapterTenant, fake: &Fake) {
         match self {
             Self::ServiceNow => self.credential(
-                data,
+                tenant,
                 fake,
                 &["--scheme", "basic", "--username", servicenow::USERNAME],
                 "wrong-password",
             ),
+            Self::Jira => {
+                self.credential(tenant, fake, &["--scheme", "basic", "--username", jira::EMAIL], "wrong-token")
+            }
+            Self::Zendesk => {
+                let username = format!("{}/token", zendesk::EMAIL);
+                self.credential(tenant, fake, &["--scheme", "basic", "--username", &username], "wrong-token")
+            }
         }
     }
 
-    fn credential(self, data: &Path, fake: &Fake, scheme: &[&str], secret: &str) {
-        let origin = fake.served().base_url();
-        let name = self.name();
-        let mut command = vec!["credential", "set", "--tenant", "default", "--plugin", name, name, "--bind", &origin];
-        command.extend_from_slice(scheme);
-        cli_with_stdin(data, &command, &format!("{secret}\n"));
+    fn credential(self, tenant: &AdapterTenant, fake: &Fake, scheme: &[&str], secret: &str) {
+        tenant.credential(self.name(), self.name(), &fake.served().base_url(), scheme, secret);
     }
-}
-
-fn config(data: &Path, system: System, key: &str, value: &str) {
-    cli(data, &["config", "set", "--tenant", "default", system.name(), key, value]);
 }
 
 /// Systems with their fakes, a data directory configured for all of them,
 /// and a host serving them over stdio.
 struct Desk {
     fakes: Vec<(System, Fake)>,
-    data: tempfile::TempDir,
-    plugins: PluginsDir,
-    settings: String,
-    _ca: tempfile::TempDir,
+    tenant: AdapterTenant,
 }
 
 impl Desk {
     async fn start(systems: &[System]) -> Self {
-        let ca = tempfile::tempdir().unwrap();
-        let data = tempfile::tempdir().unwrap();
-        let mut plugins = PluginsDir::new();
+        let names: Vec<&str> = systems.iter().map(|system| system.name()).collect();
+        let tenant = AdapterTenant::new(&names);
         let mut fakes = Vec::new();
         for system in systems {
             let fake = system.start().await;
-            system.configure(data.path(), &fake);
-            plugins = plugins.with(&bundled(system.name()), &format!("{}.wasm", system.name()));
+            system.configure(&tenant, &fake);
             fakes.push((*system, fake));
         }
-        Self { fakes, data, plugins, settings: crate::support::fakes_settings(ca.path()), _ca: ca }
+        Self { fakes, tenant }
     }
 
     fn fake(&self, system: System) -> &Fake {
@@ -139,7 +171,7 @@ impl Desk {
     }
 
     async fn host(&self) -> StdioHost {
-        StdioHost::start(Start::new(self.plugins.path(), self.data.path(), &self.settings)).await
+        self.tenant.host().await
     }
 }
 
@@ -161,12 +193,33 @@ fn ids(answer: &Value) -> Vec<String> {
     answer["tickets"].as_array().unwrap().iter().map(|ticket| ticket["id"].as_str().unwrap().to_owned()).collect()
 }
 
+/// Every ticket id `tickets_search` with `search` returns, page after page.
+async fn walk(host: &StdioHost, search: Value) -> Vec<String> {
+    let mut paged = Vec::new();
+    let mut arguments = search;
+    for _ in 0..50 {
+        let page = desk(host, "tickets_search", arguments.clone()).await;
+        paged.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => arguments["cursor"] = json!(cursor),
+            None => return paged,
+        }
+    }
+    panic!("50 pages and no end: {paged:?}");
+}
+
 fn assert_newest_first(answer: &Value) {
-    let updated: Vec<&str> =
-        answer["tickets"].as_array().unwrap().iter().map(|ticket| ticket["updated"].as_str().unwrap()).collect();
-    let mut sorted = updated.clone();
-    sorted.sort_by(|a, b| b.cmp(a));
-    assert_eq!(updated, sorted, "newest first (all in UTC, so text order is time order)");
+    let updated: Vec<time::OffsetDateTime> = answer["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ticket| {
+            let text = ticket["updated"].as_str().unwrap();
+            time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                .unwrap_or_else(|_| panic!("`updated` is RFC 3339: {text}"))
+        })
+        .collect();
+    assert!(updated.windows(2).all(|pair| pair[0] >= pair[1]), "newest first: {answer}");
 }
 
 /// The normalised model over one system, from search to assignment.
@@ -207,20 +260,7 @@ async fn conformance(system: System) {
     assert!(ids(&found).contains(&format!("{name}:{key}")), "{found}");
 
     // Paging walks everything once, in the same order.
-    let mut paged = Vec::new();
-    let mut cursor: Option<String> = None;
-    for _ in 0..50 {
-        let mut arguments = json!({"limit": 3});
-        if let Some(cursor) = &cursor {
-            arguments["cursor"] = json!(cursor);
-        }
-        let page = desk(&host, "tickets_search", arguments).await;
-        paged.extend(ids(&page));
-        cursor = page["next_cursor"].as_str().map(str::to_owned);
-        if cursor.is_none() {
-            break;
-        }
-    }
+    let paged = walk(&host, json!({"limit": 3})).await;
     assert_eq!(paged, every, "pages of 3 hold what one page of 100 does");
     let stale = desk(&host, "tickets_search", json!({"limit": 3})).await;
     let other = refused(
@@ -238,8 +278,8 @@ async fn conformance(system: System) {
     let comments = ticket["comments"].as_array().unwrap();
     assert!(!comments.is_empty(), "{ticket}");
     assert!(comments.iter().any(|comment| !comment["body"].as_str().unwrap().is_empty()));
-    let missing = refused(&host, "tickets_get", json!({"id": format!("{name}:NOPE-999999")})).await;
-    assert!(missing.contains(name), "the failure names the system: {missing}");
+    let missing = refused(&host, "tickets_get", json!({"id": format!("{name}:{}", system.missing())})).await;
+    assert!(missing.contains(name) && missing.contains("not found"), "named, and said: {missing}");
 
     // Create, then find it.
     let created = desk(
@@ -285,15 +325,15 @@ async fn conformance(system: System) {
 
     // A 429 with Retry-After is waited out.
     let fake = setup.fake(system);
-    let before = fake.served().hits.all().len();
     fake.limit_requests(0, 1);
+    let started = std::time::Instant::now();
     let again = desk(&host, "tickets_get", json!({"id": format!("{name}:{key}")})).await;
     assert_eq!(again["key"], key);
-    assert!(fake.served().hits.all().len() >= before + 2, "the refused request was retried");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900), "the answer waited out Retry-After: 1");
     drop(host);
 
     // A refused credential is named, with what to do.
-    system.break_credential(setup.data.path(), fake);
+    system.break_credential(&setup.tenant, fake);
     let host = setup.host().await;
     let denied = refused(&host, "tickets_search", json!({})).await;
     assert!(denied.contains(name) && denied.contains("credential"), "{denied}");
@@ -302,4 +342,59 @@ async fn conformance(system: System) {
 #[tokio::test]
 async fn servicenow_serves_the_normalised_desk() {
     conformance(System::ServiceNow).await;
+}
+
+#[tokio::test]
+async fn jira_serves_the_normalised_desk() {
+    conformance(System::Jira).await;
+}
+
+#[tokio::test]
+async fn zendesk_serves_the_normalised_desk() {
+    conformance(System::Zendesk).await;
+}
+
+/// The systems of the tickets in a search answer.
+fn systems(answer: &Value) -> BTreeSet<String> {
+    answer["tickets"].as_array().unwrap().iter().map(|ticket| ticket["system"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn one_search_merges_every_system_and_names_the_one_that_is_down() {
+    let every = [System::ServiceNow, System::Jira, System::Zendesk];
+    let setup = Desk::start(&every).await;
+    let host = setup.host().await;
+    let vpn = json!({"text": "VPN", "status": ["unresolved"], "limit": 50});
+
+    let merged = desk(&host, "tickets_search", vpn.clone()).await;
+    assert_eq!(systems(&merged), every.iter().map(|system| system.name().to_owned()).collect(), "{merged}");
+    assert_eq!(merged["failures"], json!([]));
+    assert_newest_first(&merged);
+    for ticket in merged["tickets"].as_array().unwrap() {
+        let text = format!("{} {}", ticket["title"], ticket["description"]).to_lowercase();
+        assert!(text.contains("vpn"), "{ticket}");
+        assert!(!["resolved", "closed"].contains(&ticket["status"]["category"].as_str().unwrap()), "{ticket}");
+    }
+
+    // Pages of 3 across the three systems hold what one page of 50 does.
+    let paged = walk(&host, json!({"text": "VPN", "status": ["unresolved"], "limit": 3})).await;
+    assert_eq!(paged, ids(&merged), "merged paging loses and repeats nothing");
+
+    // Zendesk goes down: the others still answer, and it is named.
+    setup.fake(System::Zendesk).served().set_down(true);
+    let partial = desk(&host, "tickets_search", vpn.clone()).await;
+    assert_eq!(systems(&partial), ["jira".to_owned(), "servicenow".to_owned()].into(), "{partial}");
+    let failures = partial["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{partial}");
+    assert_eq!(failures[0]["system"], "zendesk");
+    assert!(failures[0]["error"].as_str().unwrap().contains("503"), "{partial}");
+    let expected: Vec<String> = ids(&merged).into_iter().filter(|id| !id.starts_with("zendesk:")).collect();
+    assert_eq!(ids(&partial), expected, "the others' results are the same, in the same order");
+
+    // `systems` narrows the search to the ones named.
+    let narrowed = desk(&host, "tickets_search", json!({"text": "VPN", "systems": ["servicenow", "jira"]})).await;
+    assert_eq!(systems(&narrowed), ["jira".to_owned(), "servicenow".to_owned()].into(), "{narrowed}");
+    assert_eq!(narrowed["failures"], json!([]), "a system not asked is not named");
+    let unknown = refused(&host, "tickets_search", json!({"systems": ["remedy"]})).await;
+    assert!(unknown.contains("remedy") && unknown.contains("servicenow"), "{unknown}");
 }

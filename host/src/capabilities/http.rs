@@ -52,7 +52,7 @@ pub struct HttpCtx {
     plugin: Arc<str>,
     declared_credentials: Arc<[String]>,
     credentials: Vec<Credential>,
-    sensitive: Vec<String>,
+    sensitive: Vec<(String, usize)>,
     policy: EgressPolicy,
     upstream: Arc<Upstream>,
     tokens: Arc<TokenCache>,
@@ -164,8 +164,12 @@ impl HttpCtx {
             token = Some(self.token(credential, key).await?);
             inbound = self.exchange(outbound, Some(credential), token.as_ref().map(|token| token.as_str())).await?;
         }
-        let redactor =
-            Redactor::new(self.sensitive.iter().map(String::as_str).chain(token.iter().map(|token| token.as_str())));
+        let redactor = Redactor::with_public_prefixes(
+            self.sensitive
+                .iter()
+                .map(|(value, public)| (value.as_str(), *public))
+                .chain(token.iter().map(|token| (token.as_str(), 0))),
+        );
         let body = redactor.redact(&inbound.body);
         // The upstream's length would tell the guest how long the redacted
         // secrets were; the answer's own length is the redacted body's.

@@ -164,17 +164,24 @@ impl Credential {
     }
 
     /// Every string that must never reach the guest: the secret parts and
-    /// the header values derived from them.
-    pub fn sensitive_values(&self) -> Vec<String> {
-        let mut values: Vec<String> = self.secrets.values().map(|value| value.to_string()).collect();
-        values.extend(self.headers(None).into_iter().map(|(_, value)| value));
+    /// the header values derived from them, each with the length of its
+    /// leading part that is no secret (see
+    /// [`super::redact::Redactor::with_public_prefixes`]).
+    pub fn sensitive_values(&self) -> Vec<(String, usize)> {
+        let mut values: Vec<(String, usize)> = self.secrets.values().map(|value| (value.to_string(), 0)).collect();
+        values.extend(self.headers(None).into_iter().map(|(_, value)| (value, 0)));
         if let Scheme::Basic { username } = &self.scheme {
             values.extend(
-                self.headers(None).into_iter().filter_map(|(_, value)| value.strip_prefix("Basic ").map(str::to_owned)),
+                self.headers(None)
+                    .into_iter()
+                    .filter_map(|(_, value)| value.strip_prefix("Basic ").map(|token| (token.to_owned(), 0))),
             );
             // `user:pass` itself, whose encodings the redactor also covers.
+            // Its `user:` is no secret: the user name is often the account's
+            // own e-mail address, which upstream answers name (Zendesk's
+            // `{email}/token`), so only an echo reaching the password is cut.
             let password = self.secrets.get("password").map(|value| value.as_str()).unwrap_or_default();
-            values.push(format!("{username}:{password}"));
+            values.push((format!("{username}:{password}"), username.len() + 1));
         }
         values
     }
@@ -262,11 +269,21 @@ mod tests {
     #[test]
     fn secrets_and_derived_values_are_redacted() {
         let basic = credential(Scheme::Basic { username: "admin".into() }, &[("password", "hunter2")]);
-        let body = b"you sent Basic YWRtaW46aHVudGVyMg== and hunter2, hunter2!";
+        let body = b"you sent Basic YWRtaW46aHVudGVyMg== and hunter2, admin:hunter2!";
         let values = basic.sensitive_values();
-        let redactor = Redactor::new(values.iter().map(String::as_str));
+        let redactor = Redactor::with_public_prefixes(values.iter().map(|(value, public)| (value.as_str(), *public)));
         let redacted = String::from_utf8(redactor.redact(body)).unwrap();
         assert!(!redacted.contains("hunter2") && !redacted.contains("YWRtaW46aHVudGVyMg=="), "{redacted}");
         assert_eq!(redacted, "you sent [REDACTED] and [REDACTED], [REDACTED]!");
+    }
+
+    #[test]
+    fn the_user_name_of_basic_auth_is_not_redacted() {
+        let basic =
+            credential(Scheme::Basic { username: "li.wei@example.com/token".into() }, &[("password", "6wiIBWbGk")]);
+        let values = basic.sensitive_values();
+        let redactor = Redactor::with_public_prefixes(values.iter().map(|(value, public)| (value.as_str(), *public)));
+        let body = br#"{"email":"li.wei@example.com","name":"Li Wei"}"#;
+        assert_eq!(redactor.redact(body), body.to_vec());
     }
 }

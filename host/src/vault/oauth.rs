@@ -67,7 +67,7 @@ pub fn token_response(
     credential: &Credential,
 ) -> Result<(Zeroizing<String>, Duration), String> {
     let sensitive = credential.sensitive_values();
-    let redactor = Redactor::new(sensitive.iter().map(String::as_str));
+    let redactor = Redactor::with_public_prefixes(sensitive.iter().map(|(value, public)| (value.as_str(), *public)));
     explain(status, body).map_err(|reason| String::from_utf8_lossy(&redactor.redact(reason.as_bytes())).into_owned())
 }
 

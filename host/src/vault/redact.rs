@@ -43,25 +43,47 @@ const MARK: &[u8] = b"[REDACTED]";
 pub struct Redactor {
     /// The byte strings to look for: each secret and its base64 and hex
     /// encodings, longest first so a derived value is cut whole.
-    needles: Vec<Vec<u8>>,
+    needles: Vec<Needle>,
     /// For each byte value, the needles an echo starting with it may be.
     starts: Vec<Vec<usize>>,
+}
+
+/// One form of one secret, and how much of it an echo cut short must span
+/// to be cut out.
+#[derive(Clone)]
+struct Needle {
+    bytes: Vec<u8>,
+    min_partial: usize,
 }
 
 impl Redactor {
     /// A redactor for `values` (those of at least [`MIN_REDACTED_LEN`] bytes).
     pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut needles: Vec<Vec<u8>> = values
+        Self::with_public_prefixes(values.into_iter().map(|value| (value, 0)))
+    }
+
+    /// A redactor for `values`, each with the length of its leading part
+    /// that is no secret (the `user:` of Basic auth's `user:pass`): an echo
+    /// cut short is cut out only once it reaches past that part, so the
+    /// user name alone, which upstream answers name, stays.
+    pub fn with_public_prefixes<'a>(values: impl IntoIterator<Item = (&'a str, usize)>) -> Self {
+        let mut needles: Vec<Needle> = values
             .into_iter()
-            .filter(|value| value.len() >= MIN_REDACTED_LEN)
-            .flat_map(|value| encodings(value.as_bytes()))
-            .filter(|needle| needle.len() >= MIN_REDACTED_LEN)
+            .filter(|(value, _)| value.len() >= MIN_REDACTED_LEN)
+            .flat_map(|(value, public)| encodings(value.as_bytes(), public))
+            .filter(|needle| needle.bytes.len() >= MIN_REDACTED_LEN)
             .collect();
-        needles.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        needles.dedup();
+        needles.sort_by(|a, b| {
+            b.bytes
+                .len()
+                .cmp(&a.bytes.len())
+                .then_with(|| a.bytes.cmp(&b.bytes))
+                .then(a.min_partial.cmp(&b.min_partial))
+        });
+        needles.dedup_by(|later, kept| later.bytes == kept.bytes);
         let mut starts = vec![Vec::new(); 256];
         for (index, needle) in needles.iter().enumerate() {
-            let first = needle[0];
+            let first = needle.bytes[0];
             let mut openers = vec![first.to_ascii_lowercase(), first.to_ascii_uppercase(), b'%', b'\\'];
             if first == b' ' {
                 openers.push(b'+');
@@ -111,9 +133,14 @@ impl std::fmt::Debug for Redactor {
 
 /// `value` and its encodings: hex, and base64 (standard and URL-safe) at
 /// each of the three alignments it can take inside a longer base64 text,
-/// with the characters that depend on its neighbours trimmed off.
-fn encodings(value: &[u8]) -> Vec<Vec<u8>> {
-    let mut forms = vec![value.to_vec(), hex::encode(value).into_bytes()];
+/// with the characters that depend on its neighbours trimmed off. Each
+/// carries the span a partial echo needs: past the encoding of the first
+/// `public` bytes, and at least [`MIN_PARTIAL_LEN`].
+fn encodings(value: &[u8], public: usize) -> Vec<Needle> {
+    let needle =
+        |bytes: Vec<u8>, public_span: usize| Needle { bytes, min_partial: (public_span + 1).max(MIN_PARTIAL_LEN) };
+    let public = public.min(value.len());
+    let mut forms = vec![needle(value.to_vec(), public), needle(hex::encode(value).into_bytes(), 2 * public)];
     for engine in [STANDARD_NO_PAD, URL_SAFE_NO_PAD] {
         for shift in 0..3usize {
             let mut shifted = vec![0; shift];
@@ -124,7 +151,8 @@ fn encodings(value: &[u8]) -> Vec<Vec<u8>> {
             let skip = (shift * 8).div_ceil(6);
             let whole = (shifted.len() * 8) / 6;
             if whole > skip {
-                forms.push(encoded.as_bytes()[skip..whole].to_vec());
+                let public_span = (shift + public) * 8 / 6 - skip.min((shift + public) * 8 / 6);
+                forms.push(needle(encoded.as_bytes()[skip..whole].to_vec(), if public == 0 { 0 } else { public_span }));
             }
         }
     }
@@ -132,9 +160,10 @@ fn encodings(value: &[u8]) -> Vec<Vec<u8>> {
 }
 
 /// How many bytes of `body` an echo of `needle` spans from its start: the
-/// whole needle, or a prefix of at least [`MIN_PARTIAL_LEN`] bytes, in any
+/// whole needle, or a prefix of at least its `min_partial` bytes, in any
 /// mix of the forms the module describes.
-fn echo_len(needle: &[u8], body: &[u8]) -> Option<usize> {
+fn echo_len(needle: &Needle, body: &[u8]) -> Option<usize> {
+    let (min_partial, needle) = (needle.min_partial, needle.bytes.as_slice());
     let (mut matched, mut spanned) = (0, 0);
     while matched < needle.len() {
         match next_unit(&needle[matched..], &body[spanned..]) {
@@ -145,7 +174,7 @@ fn echo_len(needle: &[u8], body: &[u8]) -> Option<usize> {
             None => break,
         }
     }
-    (matched == needle.len() || matched >= MIN_PARTIAL_LEN).then_some(spanned)
+    (matched == needle.len() || matched >= min_partial).then_some(spanned)
 }
 
 /// Whether `body` starts with the first character of `needle` in one of

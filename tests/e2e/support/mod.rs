@@ -285,6 +285,7 @@ pub fn text(result: &CallToolResult) -> String {
 pub fn is_error(result: &CallToolResult) -> bool {
     result.is_error.unwrap_or(false)
 }
+pub mod adapters;
 pub mod evil;
 pub mod http;
 pub mod probe;

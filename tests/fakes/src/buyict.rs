@@ -176,9 +176,7 @@ async fn gate(State(portal): State<Arc<Portal>>, request: Request, next: Next) -
     let headers = response.headers_mut();
     headers.insert("x-is-logged-in", HeaderValue::from_static("true"));
     if let Some(admitted) = admitted {
-        headers.insert("x-ratelimit-limit", HeaderValue::from(admitted.limit));
-        headers.insert("x-ratelimit-reset", HeaderValue::from(admitted.reset));
-        headers.insert("x-ratelimit-rule", HeaderValue::from_static(RATE_LIMIT_RULE));
+        crate::servicenow::apply_rule_headers(headers, admitted.limit, admitted.reset, RATE_LIMIT_RULE);
     }
     Ok(response)
 }

@@ -103,7 +103,7 @@ mod workflow;
 
 pub use limiter::{BURST_LIMIT, REASON as RATE_LIMIT_REASON};
 
-use crate::{Hits, Served};
+use crate::{Hits, Served, lock, origin};
 use axum::Router;
 use axum::extract::{OriginalUri, Request, State};
 use axum::http::{HeaderMap, Uri, header};
@@ -111,7 +111,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::Value;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The agent who signs in: Mia Krystof, the IT service desk lead.
@@ -164,12 +164,6 @@ impl Site {
     fn caller(&self) -> &'static model::User {
         catalog::user(catalog::MIA).unwrap_or(&catalog::USERS[0])
     }
-}
-
-/// Locks `mutex`; a handler that panicked cannot leave the state half
-/// written in a way later tests care about, so poisoning is ignored.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A fake Jira Cloud site being served; dropping it stops it.
@@ -250,14 +244,6 @@ impl FakeJira {
     pub fn keys(&self) -> Vec<String> {
         lock(&self.site.store).issues().iter().map(|issue| issue.key.clone()).collect()
     }
-}
-
-/// Where the client reached us (`host:port`).
-fn origin(uri: &Uri, headers: &HeaderMap) -> String {
-    uri.authority()
-        .map(ToString::to_string)
-        .or_else(|| headers.get(header::HOST).and_then(|host| host.to_str().ok()).map(str::to_owned))
-        .unwrap_or_else(|| "localhost".to_owned())
 }
 
 /// Which API a path belongs to, which decides the error envelope.

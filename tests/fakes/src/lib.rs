@@ -14,8 +14,12 @@ pub mod jira;
 pub mod servicenow;
 pub mod zendesk;
 
+mod armed_limit;
+mod clock;
+
 use axum::Router;
 use axum::extract::Request;
+use axum::http::{HeaderMap, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -23,7 +27,7 @@ use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use tokio_rustls::TlsAcceptor;
 
 /// The certificate authority behind every fake in this process.
@@ -97,9 +101,24 @@ impl Hits {
         self.lock().push(format!("{} {target}", request.method()));
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Vec<String>> {
+        lock(&self.0)
     }
+}
+
+/// Locks `mutex`; a handler that panicked cannot leave a fake's state half
+/// written in a way later tests care about, so poisoning is ignored.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Where the client reached a fake (`host:port`), for the URLs it writes
+/// back: the request's authority, else its `Host`, else `localhost`.
+fn origin(uri: &Uri, headers: &HeaderMap) -> String {
+    uri.authority()
+        .map(ToString::to_string)
+        .or_else(|| headers.get(header::HOST).and_then(|host| host.to_str().ok()).map(str::to_owned))
+        .unwrap_or_else(|| "localhost".to_owned())
 }
 
 /// A fake being served; dropping it stops the server.

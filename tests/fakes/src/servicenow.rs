@@ -50,10 +50,14 @@ mod store;
 pub use limiter::{RATE_LIMIT_PER_HOUR, RATE_LIMIT_RULE};
 pub use store::Row;
 
-use crate::{Hits, Served};
+// What the BuyICT portal, a ServiceNow instance too, answers the same way.
+pub(crate) use error::envelope as error_envelope;
+pub(crate) use limiter::apply_rule_headers;
+
+use crate::{Hits, Served, lock};
 use axum::Router;
 use axum::routing::post;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The user Basic auth accepts by default: the stock `admin`, whose
@@ -107,12 +111,6 @@ struct Instance {
     store: Mutex<store::Store>,
     tokens: Mutex<auth::Tokens>,
     limiter: Mutex<limiter::Limiter>,
-}
-
-/// Locks `mutex`; a handler that panicked cannot leave the state half
-/// written in a way later tests care about, so poisoning is ignored.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A fake ServiceNow instance being served; dropping it stops it.

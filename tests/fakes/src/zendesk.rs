@@ -107,6 +107,7 @@ mod model;
 mod paging;
 mod people;
 mod query;
+mod records;
 mod render;
 mod search;
 mod seed;
@@ -118,8 +119,8 @@ mod writes;
 pub use error::{RATE_LIMITED, TICKET_UPDATES_RATE_LIMITED};
 pub use limiter::RATE_LIMIT;
 
-use crate::{Hits, Served};
-use std::sync::{Arc, Mutex, MutexGuard};
+use crate::{Hits, Served, lock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The agent the default credentials sign in as.
@@ -184,12 +185,6 @@ struct Account {
     options: Options,
     store: Mutex<store::Store>,
     limiter: Mutex<limiter::Limiter>,
-}
-
-/// Locks `mutex`; a handler that panicked cannot leave the state half
-/// written in a way later tests care about, so poisoning is ignored.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A fake Zendesk account being served; dropping it stops it.

@@ -1,9 +1,10 @@
 //! `berth demo`: the bundled plugins against fake upstreams, in a minute.
 //!
-//! Starts the fake ServiceNow instance and BuyICT portal on loopback, makes
-//! a `demo` tenant with every bundled plugin enabled, configured and given
-//! credentials (stored in the vault like any other), prints how to connect,
-//! and serves. State lives in a temporary directory (or `--state DIR`), never
+//! Starts the fake ServiceNow instance, Jira site, Zendesk account and
+//! BuyICT portal on loopback, makes a `demo` tenant with every bundled plugin
+//! enabled, configured and given credentials (stored in the vault like any
+//! other), prints how to connect and what to try (the ticket desk across the
+//! three ticket systems among it), and serves. State lives in a temporary directory (or `--state DIR`), never
 //! in the data directory a real deployment uses.
 
 use crate::serve::{Transports, http_options, run_transports};
@@ -14,7 +15,9 @@ use berth::tenants::Tenants;
 use berth::vault::Scheme;
 use berth_fakes::TestCa;
 use berth_fakes::buyict::{self, FakeBuyIct};
+use berth_fakes::jira::{self, FakeJira};
 use berth_fakes::servicenow::{self, FakeServiceNow};
+use berth_fakes::zendesk::{self, FakeZendesk};
 use clap::Args;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -36,6 +39,8 @@ pub struct DemoArgs {
 /// The upstreams the demo's tenant talks to; dropped, they stop.
 struct Fakes {
     servicenow: FakeServiceNow,
+    jira: FakeJira,
+    zendesk: FakeZendesk,
     buyict: FakeBuyIct,
 }
 
@@ -54,6 +59,8 @@ pub async fn run(mut args: DemoArgs, base: &Settings) -> anyhow::Result<()> {
         servicenow: FakeServiceNow::start(servicenow::Options::default())
             .await
             .context("starting the fake ServiceNow")?,
+        jira: FakeJira::start(jira::Options::default()).await.context("starting the fake Jira")?,
+        zendesk: FakeZendesk::start(zendesk::Options::default()).await.context("starting the fake Zendesk")?,
         buyict: FakeBuyIct::start(buyict::Options::default()).await.context("starting the fake BuyICT portal")?,
     };
     let settings = demo_settings(base, &state)?;
@@ -99,6 +106,9 @@ fn provision(app: &App, fakes: &Fakes) -> anyhow::Result<String> {
         tenants.enable(TENANT, plugin)?;
     }
     app.db.set_plugin_config(TENANT, "servicenow", "instance", &fakes.servicenow.host())?;
+    app.db.set_plugin_config(TENANT, "jira", "site", &fakes.jira.host())?;
+    app.db.set_plugin_config(TENANT, "jira", "default_project", "HELP")?;
+    app.db.set_plugin_config(TENANT, "zendesk", "site", &fakes.zendesk.host())?;
     app.db.set_plugin_config(TENANT, "buyict", "base_url", &fakes.buyict.host())?;
     app.db.set_plugin_config(TENANT, "buyict", "portal_id", buyict::PORTAL_ID)?;
     let secrets = |pairs: &[(&str, &str)]| -> BTreeMap<String, Zeroizing<String>> {
@@ -113,6 +123,23 @@ fn provision(app: &App, fakes: &Fakes) -> anyhow::Result<String> {
         &Scheme::Basic { username: servicenow::USERNAME.to_owned() },
         &[https_origin(&fakes.servicenow.host())?],
         &secrets(&[("password", servicenow::PASSWORD)]),
+    )?;
+    app.vault.set(
+        TENANT,
+        "jira",
+        "jira",
+        &Scheme::Basic { username: jira::EMAIL.to_owned() },
+        &[https_origin(&fakes.jira.host())?],
+        &secrets(&[("password", jira::API_TOKEN)]),
+    )?;
+    // Zendesk API tokens are Basic auth as `{email}/token`.
+    app.vault.set(
+        TENANT,
+        "zendesk",
+        "zendesk",
+        &Scheme::Basic { username: format!("{}/token", zendesk::EMAIL) },
+        &[https_origin(&fakes.zendesk.host())?],
+        &secrets(&[("password", zendesk::API_TOKEN)]),
     )?;
     let templates = vec![
         ("Cookie".to_owned(), "JSESSIONID={session_id}".to_owned()),
@@ -142,6 +169,8 @@ fn print_instructions(transports: &Transports, key: &str, fakes: &Fakes, state: 
     let mut out = String::new();
     out.push_str("\nBerth demo: the bundled plugins against fake upstreams on loopback\n");
     out.push_str(&format!("  fake ServiceNow instance  {}\n", fakes.servicenow.served.base_url()));
+    out.push_str(&format!("  fake Jira site            {}\n", fakes.jira.served.base_url()));
+    out.push_str(&format!("  fake Zendesk account      {}\n", fakes.zendesk.served.base_url()));
     out.push_str(&format!("  fake BuyICT portal        {}\n", fakes.buyict.served.base_url()));
     let kept = if temporary { " (temporary; removed at exit)" } else { "" };
     out.push_str(&format!("  state                     {}{kept}\n", state.display()));
@@ -164,6 +193,16 @@ fn print_instructions(transports: &Transports, key: &str, fakes: &Fakes, state: 
         out.push_str(&format!("A client configuration:\n{}\n", serde_json::to_string_pretty(&config).expect("JSON")));
         out.push_str(&format!("Legacy SSE clients: http://{addr}/sse with the same Authorization header.\n\n"));
     }
-    out.push_str("Try: servicenow_list_incidents, servicenow_resolve_incident, buyict_search_opportunities.\n");
+    out.push_str(
+        "One ticket desk over ServiceNow, Jira and Zendesk: tickets_search, tickets_get, tickets_create, \
+         tickets_comment, tickets_update.\n",
+    );
+    out.push_str(
+        "Try: \"find open high-priority tickets across all systems\" (tickets_search with \
+         {\"status\": [\"unresolved\"], \"priority\": [\"critical\", \"high\"]}),\n",
+    );
+    out.push_str(
+        "     servicenow_resolve_incident, jira_search_issues, zendesk_list_tickets, buyict_search_opportunities.\n",
+    );
     eprint!("{out}");
 }

@@ -68,9 +68,9 @@ pub fn merge(fetched: Vec<Fetched>, limit: usize, next_size: u32) -> Merged {
             })
             .map(|(index, updated, ..)| (index, updated));
         let Some((index, updated)) = newest else { break };
-        let waiting = lanes
-            .iter()
-            .any(|lane| lane.queue.is_empty() && lane.next.is_some() && lane.floor.is_none_or(|floor| floor > updated));
+        let waiting = lanes.iter().any(|lane| {
+            lane.queue.is_empty() && lane.next.is_some() && lane.floor.is_none_or(|floor| floor >= updated)
+        });
         if waiting {
             break;
         }

@@ -19,7 +19,7 @@ use super::server::{BerthServer, failure};
 use crate::metrics::CallOutcome;
 use crate::policy::echo::clip;
 use crate::runtime::LoadedPlugin;
-use crate::runtime::bindings::ticketing::{Assignment, NewComment, NewTicket, SearchQuery, TicketUpdate};
+use crate::runtime::bindings::ticketing::{Assignment, NewComment, NewTicket, SearchQuery, TicketPage, TicketUpdate};
 use crate::runtime::bindings::types::ToolError;
 use crate::runtime::tickets::{AddComment, GetTicket, TicketOperation, UpdateTicket};
 use crate::snapshot::Generation;
@@ -50,6 +50,23 @@ struct Desk<'a> {
 
 /// A desk tool's failure: what the agent reads.
 type Refusal = String;
+
+/// How many times one search asks a system again whose page came back
+/// empty with a cursor (a system that filters after its own query can).
+const EMPTY_PAGE_ROUNDS: u32 = 3;
+
+/// Refuses a page a plugin should not have sent: more tickets than asked
+/// for would be skipped unseen, and a cursor past the bound would make the
+/// desk's own cursor one no client can send back.
+fn check_page(system: &str, size: u32, page: &TicketPage) -> Result<(), Refusal> {
+    if page.tickets.len() > size as usize {
+        return Err(format!("{system}: returned {} tickets where at most {size} were asked for", page.tickets.len()));
+    }
+    if page.cursor.as_ref().is_some_and(|cursor| cursor.len() > cursor::MAX_PLUGIN_CURSOR_LEN) {
+        return Err(format!("{system}: returned a cursor longer than {} bytes", cursor::MAX_PLUGIN_CURSOR_LEN));
+    }
+    Ok(())
+}
 
 impl BerthServer {
     /// The desk's tools, when the tenant has a ticket system among `plugins`.
@@ -90,10 +107,21 @@ impl BerthServer {
         let (result, outcome) = match answer {
             Ok(mut value) => {
                 super::untrusted::clean(hidden_text, &mut value);
-                let text = serde_json::to_string_pretty(&value).unwrap_or_default();
-                let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
-                result.structured_content = Some(value);
-                (result, CallOutcome::Ok)
+                let text = serde_json::to_string(&value).unwrap_or_default();
+                let limit = self.app.runtime.limits().output_bytes();
+                // Text and structured content each carry the answer.
+                if text.len().saturating_mul(2) > limit {
+                    let said = format!(
+                        "the answer is larger than the host's output limit of {} KiB; ask for fewer tickets \
+                         (`limit`) or narrow the search",
+                        limit / 1024
+                    );
+                    (failure(said), CallOutcome::LimitExceeded)
+                } else {
+                    let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
+                    result.structured_content = Some(value);
+                    (result, CallOutcome::Ok)
+                }
             }
             Err(refusal) => {
                 let mut refusal = refusal;
@@ -182,6 +210,13 @@ impl Desk<'_> {
         };
         chosen.sort();
         chosen.dedup();
+        // The filters as given: the systems a tenant has may change while
+        // it pages, which the cursor's positions account for.
+        let mut named = args.systems.clone();
+        if let Some(named) = &mut named {
+            named.sort();
+            named.dedup();
+        }
         let digest = {
             let search = json!([
                 args.text,
@@ -190,7 +225,7 @@ impl Desk<'_> {
                 args.assignee,
                 args.requester,
                 updated_since,
-                chosen
+                named
             ]);
             hex::encode(&Sha256::digest(search.to_string().as_bytes())[..12])
         };
@@ -198,6 +233,7 @@ impl Desk<'_> {
         let positions = match &args.cursor {
             Some(text) => {
                 let cursor = SearchCursor::decode(text, &digest).map_err(|error| error.to_string())?;
+                cursor.check(named.as_deref(), MAX_LIMIT).map_err(|error| error.to_string())?;
                 let (present, gone): (Vec<Position>, Vec<Position>) =
                     cursor.positions.into_iter().partition(|position| self.system(&position.system).is_ok());
                 for position in gone {
@@ -221,27 +257,43 @@ impl Desk<'_> {
             limit: position.size,
             cursor: position.cursor.clone(),
         };
-        let asked = positions.iter().map(|position| async {
-            let system = self.system(&position.system).map_err(|refusal| (position.clone(), refusal))?;
-            match self.run(system, TicketTool::Search, &given, query(position)).await {
-                Ok(page) => Ok(Fetched { position: position.clone(), page }),
-                Err(refusal) => Err((position.clone(), refusal)),
-            }
-        });
-        let mut fetched = Vec::new();
-        let mut retry = Vec::new();
+        // A system whose page came back empty but with more to come is
+        // asked for its next page at once, a few times, rather than leave
+        // the whole page waiting on it.
         let asked_count = positions.len();
-        for answer in futures::future::join_all(asked).await {
-            match answer {
-                Ok(page) => fetched.push(page),
-                Err((position, refusal)) => {
-                    failures.push(json!({"system": position.system, "error": refusal}));
-                    // Asked again, from the same place, on the next page.
-                    retry.push(position);
+        let (mut fetched, mut retry) = (Vec::new(), Vec::new());
+        let mut pending = positions;
+        for round in 1..=EMPTY_PAGE_ROUNDS {
+            let asked = pending.iter().map(|position| async {
+                let system = self.system(&position.system)?;
+                let page = self.run(system, TicketTool::Search, &given, query(position)).await?;
+                check_page(&position.system, position.size, &page)?;
+                Ok::<_, Refusal>(page)
+            });
+            let answers = futures::future::join_all(asked).await;
+            let mut again = Vec::new();
+            for (position, answer) in pending.into_iter().zip(answers) {
+                match answer {
+                    Ok(page) if page.tickets.len() <= position.skip as usize && round < EMPTY_PAGE_ROUNDS => {
+                        // An exhausted system has nothing more to give.
+                        if let Some(cursor) = page.cursor {
+                            again.push(Position { cursor: Some(cursor), skip: 0, size: limit, ..position });
+                        }
+                    }
+                    Ok(page) => fetched.push(Fetched { position, page }),
+                    Err(refusal) => {
+                        failures.push(json!({"system": position.system, "error": refusal}));
+                        // Asked again, from the same place, on the next page.
+                        retry.push(position);
+                    }
                 }
             }
+            if again.is_empty() {
+                break;
+            }
+            pending = again;
         }
-        if asked_count > 0 && fetched.is_empty() {
+        if asked_count > 0 && retry.len() == asked_count {
             let said: Vec<String> =
                 failures.iter().filter_map(|failure| failure["error"].as_str().map(str::to_owned)).collect();
             return Err(format!("no ticket system answered: {}", said.join("; ")));

@@ -104,8 +104,9 @@ impl TicketTool {
             Self::Update => (
                 "Update ticket",
                 "Changes a ticket: moves it to a status category (through the system's own workflow), with a \
-                 note that becomes the resolution when resolving or closing; assigns or unassigns it; changes \
-                 its priority."
+                 note recorded as the resolution when resolving or closing (ServiceNow's close notes; in Jira a \
+                 comment the requester of a Service Management request sees; in Zendesk an internal note) and as \
+                 an internal note otherwise; assigns or unassigns it; changes its priority."
                     .to_owned(),
                 update_schema(),
                 ToolAnnotations::new().read_only(false).destructive(true).idempotent(false).open_world(true),

@@ -6,7 +6,6 @@
 
 use super::rejection::Rejection;
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// What an admitted request's response announces.
 #[derive(Debug, Clone, Copy)]
@@ -32,9 +31,9 @@ impl RateRule {
 
     /// Counts one request: admitted, or refused until the hour ends.
     pub fn admit(&self) -> Result<Admitted, Rejection> {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs());
+        let now = u64::try_from(crate::clock::unix_seconds_now()).unwrap_or(0);
         let (hour, reset) = (now / 3600, (now / 3600 + 1) * 3600);
-        let mut window = self.window.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut window = crate::lock(&self.window);
         if window.0 != hour {
             *window = (hour, 0);
         }

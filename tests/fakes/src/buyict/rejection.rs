@@ -4,7 +4,6 @@
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 /// A refusal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,8 +52,7 @@ impl IntoResponse for Rejection {
                 "The payload is not valid JSON.".to_owned(),
             ),
         };
-        let body = json!({"error": {"message": message, "detail": detail}, "status": "failure"});
-        let mut response = (status, axum::Json(body)).into_response();
+        let mut response = crate::servicenow::error_envelope(status, &message, Some(&detail));
         let headers = response.headers_mut();
         match self {
             // The portal's client reads this header to decide to show the
@@ -64,9 +62,7 @@ impl IntoResponse for Rejection {
             }
             Self::RateLimited { limit, reset, retry_after } => {
                 headers.insert("retry-after", HeaderValue::from(retry_after));
-                headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
-                headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
-                headers.insert("x-ratelimit-rule", HeaderValue::from_static(RATE_LIMIT_RULE));
+                crate::servicenow::apply_rule_headers(headers, limit, reset, RATE_LIMIT_RULE);
             }
             Self::NoWidget(_) | Self::BadJson => {}
         }

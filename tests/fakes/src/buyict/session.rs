@@ -43,7 +43,7 @@ impl Sessions {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
-        self.live.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::lock(&self.live)
     }
 }
 

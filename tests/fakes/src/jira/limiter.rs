@@ -8,9 +8,11 @@
 //! `X-RateLimit-Remaining`, plus `X-RateLimit-NearLimit: true` once less
 //! than a fifth of the budget is left. Normally the fake's bucket never
 //! drains; [`Limiter::arm`] gives it a budget of requests, after which
-//! every request is refused for a window, and then the limit lifts.
+//! every request is refused for a window, and then the limit lifts (the
+//! crate's [`ArmedLimit`]).
 
 use super::clock;
+use crate::armed_limit::ArmedLimit;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use std::time::{Duration, Instant};
 
@@ -60,58 +62,24 @@ impl Refusal {
     }
 }
 
-/// The bucket's state.
+/// The bucket: it never drains until a test arms it.
 #[derive(Debug, Default)]
-pub enum Limiter {
-    /// The bucket never drains.
-    #[default]
-    Off,
-    /// `remaining` more requests pass; then requests are refused for
-    /// `window`.
-    Counting {
-        /// Requests still admitted.
-        remaining: u32,
-        /// How long the refusal lasts.
-        window: Duration,
-    },
-    /// Refusing until `until`.
-    Refusing {
-        /// When the window lifts.
-        until: Instant,
-        /// The same instant as the clock has it, for `X-RateLimit-Reset`.
-        reset: clock::Millis,
-    },
-}
+pub struct Limiter(ArmedLimit);
 
 impl Limiter {
     /// Lets `budget` more requests through, then refuses for `window`.
     pub fn arm(&mut self, budget: u32, window: Duration) {
-        *self = Self::Counting { remaining: budget, window };
+        self.0.arm(budget, window);
     }
 
     /// Admits or refuses one request.
     pub fn admit(&mut self) -> Result<Budget, Refusal> {
-        let now = Instant::now();
-        match *self {
-            Self::Off => Ok(Budget { remaining: BURST_LIMIT - 1 }),
-            Self::Counting { remaining: 0, window } => {
-                let reset = clock::now() + i64::try_from(window.as_millis()).unwrap_or(i64::MAX / 2);
-                *self = Self::Refusing { until: now + window, reset };
-                self.admit()
-            }
-            Self::Counting { ref mut remaining, .. } => {
-                *remaining -= 1;
-                Ok(Budget { remaining: (*remaining).min(BURST_LIMIT - 1) })
-            }
-            Self::Refusing { until, .. } if now >= until => {
-                *self = Self::Off;
-                self.admit()
-            }
-            Self::Refusing { until, reset } => {
-                let wait = until - now;
-                let retry_after = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
-                Err(Refusal { retry_after, reset: clock::iso8601_utc(reset) })
-            }
+        match self.0.admit(Instant::now()) {
+            Ok(remaining) => Ok(Budget { remaining: remaining.unwrap_or(BURST_LIMIT).min(BURST_LIMIT - 1) }),
+            Err(refusal) => Err(Refusal {
+                retry_after: refusal.retry_after.max(1),
+                reset: clock::iso8601_utc(refusal.lifts_at_millis),
+            }),
         }
     }
 }

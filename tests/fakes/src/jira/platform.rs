@@ -10,9 +10,11 @@
 //!   `/priority`, `/project/search`.
 
 use super::error::{ApiError, INVALID_PAYLOAD};
+use super::model::User;
 use super::params::{self, BodyError, Params};
 use super::render::{self, Links, Selection};
 use super::search::{self, Search};
+use super::store::Store;
 use super::{Site, catalog, clock, input, jql, lock, paging};
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, RawQuery, State};
@@ -22,7 +24,7 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard};
 
 /// The platform API's router (authentication and rate limiting are added
 /// by the caller).
@@ -56,8 +58,31 @@ fn body(headers: &HeaderMap, bytes: &[u8]) -> Result<Value, ApiError> {
     })
 }
 
+/// A write to the issue a path names: the request's JSON body, the locked
+/// store, and where the issue is in it.
+fn issue_write<'a>(
+    site: &'a Site,
+    issue: &str,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<(Value, MutexGuard<'a, Store>, usize), ApiError> {
+    let body = body(headers, bytes)?;
+    let store = lock(&site.store);
+    let index = store.position(issue).ok_or_else(ApiError::no_issue)?;
+    Ok((body, store, index))
+}
+
 fn bad(error: params::BadParam) -> ApiError {
     ApiError::invalid(error.to_string())
+}
+
+/// `startAt` (a negative one is 0) and `maxResults` (`default` when not
+/// given, `None` when negative) of a list paged by offset; each list bounds
+/// the page its own way.
+fn start_and_max(params: &Params, default: i64) -> Result<(usize, Option<usize>), ApiError> {
+    let start = usize::try_from(params.number("startAt").map_err(bad)?.unwrap_or(0)).unwrap_or(0);
+    let max = usize::try_from(params.number("maxResults").map_err(bad)?.unwrap_or(default)).ok();
+    Ok((start, max))
 }
 
 /// `expand` as a list (a comma-separated string).
@@ -217,9 +242,7 @@ async fn edit_issue(
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref());
-    let body = body(&headers, &bytes)?;
-    let mut store = lock(&site.store);
-    let index = store.position(&path.issue).ok_or_else(ApiError::no_issue)?;
+    let (body, mut store, index) = issue_write(&site, &path.issue, &headers, &bytes)?;
     let edit = input::edit(&body, store.at(index))?;
     let now = clock::now();
     store.edit(index, edit.changes, now);
@@ -240,8 +263,8 @@ async fn list_comments(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref());
-    let start = usize::try_from(params.number("startAt").map_err(bad)?.unwrap_or(0)).unwrap_or(0);
-    let max = usize::try_from(params.number("maxResults").map_err(bad)?.unwrap_or(100)).unwrap_or(0).min(5000);
+    let (start, max) = start_and_max(&params, 100)?;
+    let max = max.unwrap_or(0).min(5000);
     let newest_first = match params.get("orderBy") {
         None | Some("created" | "+created") => false,
         Some("-created") => true,
@@ -270,9 +293,7 @@ async fn add_comment(
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref());
-    let body = body(&headers, &bytes)?;
-    let mut store = lock(&site.store);
-    let index = store.position(&path.issue).ok_or_else(ApiError::no_issue)?;
+    let (body, mut store, index) = issue_write(&site, &path.issue, &headers, &bytes)?;
     let comment = input::comment(&body, store.at(index).project)?;
     let comment = store.comment(index, site.caller(), comment, clock::now());
     let answer = render::comment(&comment, store.at(index), &links, &expansions(&params));
@@ -305,9 +326,7 @@ async fn transition(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
-    let body = body(&headers, &bytes)?;
-    let mut store = lock(&site.store);
-    let index = store.position(&path.issue).ok_or_else(ApiError::no_issue)?;
+    let (body, mut store, index) = issue_write(&site, &path.issue, &headers, &bytes)?;
     let request = input::transition(&body, store.at(index))?;
     let now = clock::now();
     store.transition(index, request.transition, request.resolution, now);
@@ -323,9 +342,7 @@ async fn assign(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, ApiError> {
-    let body = body(&headers, &bytes)?;
-    let mut store = lock(&site.store);
-    let index = store.position(&path.issue).ok_or_else(ApiError::no_issue)?;
+    let (body, mut store, index) = issue_write(&site, &path.issue, &headers, &bytes)?;
     let assignee = input::assignment(&body, store.at(index).project)?;
     let changes = super::store::Changes { assignee: Some(assignee), ..Default::default() };
     store.edit(index, changes, clock::now());
@@ -343,7 +360,7 @@ async fn myself(
 
 /// Whether `user` matches a user-search `query`: a prefix of any word of
 /// the display name or of the email address (any case).
-fn user_matches(user: &super::model::User, query: &str) -> bool {
+fn user_matches(user: &User, query: &str) -> bool {
     let query = query.trim().to_lowercase();
     if query.is_empty() {
         return true;
@@ -356,27 +373,36 @@ fn user_matches(user: &super::model::User, query: &str) -> bool {
 
 /// `startAt` and `maxResults` (default 50) of a user search.
 fn user_page(params: &Params) -> Result<(usize, usize), ApiError> {
-    let start = usize::try_from(params.number("startAt").map_err(bad)?.unwrap_or(0)).unwrap_or(0);
-    let max = usize::try_from(params.number("maxResults").map_err(bad)?.unwrap_or(50)).unwrap_or(0).min(1000);
-    Ok((start, max))
+    let (start, max) = start_and_max(params, 50)?;
+    Ok((start, max.unwrap_or(0).min(1000)))
 }
 
-async fn user_search(Extension(links): Extension<Links>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref());
-    let (start, max) = user_page(&params)?;
+/// A user search's answer: the page (`start`, `max`) of the `candidates`
+/// with the `accountId` and matching the `query` given.
+fn found_users<'a>(
+    candidates: impl Iterator<Item = &'a User>,
+    params: &Params,
+    (start, max): (usize, usize),
+    links: &Links,
+) -> Response {
     let (query, account) = (params.get("query"), params.get("accountId"));
-    if query.is_none() && account.is_none() {
-        return Err(ApiError::invalid("The query parameter or the accountId parameter must be provided."));
-    }
-    let users: Vec<Value> = catalog::USERS
-        .iter()
+    let users: Vec<Value> = candidates
         .filter(|user| account.is_none_or(|id| id == user.account_id))
         .filter(|user| query.is_none_or(|query| user_matches(user, query)))
         .skip(start)
         .take(max)
-        .map(|user| render::user(user, &links, ""))
+        .map(|user| render::user(user, links, ""))
         .collect();
-    Ok(Json(users).into_response())
+    Json(users).into_response()
+}
+
+async fn user_search(Extension(links): Extension<Links>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+    let params = Params::parse(raw.as_deref());
+    let page = user_page(&params)?;
+    if params.get("query").is_none() && params.get("accountId").is_none() {
+        return Err(ApiError::invalid("The query parameter or the accountId parameter must be provided."));
+    }
+    Ok(found_users(catalog::USERS.iter(), &params, page, &links))
 }
 
 async fn assignable_search(
@@ -385,7 +411,7 @@ async fn assignable_search(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref());
-    let (start, max) = user_page(&params)?;
+    let page = user_page(&params)?;
     let project = if let Some(key) = params.get("issueKey").or(params.get("issueId")) {
         let store = lock(&site.store);
         store.find(key).map(|issue| issue.project).ok_or_else(ApiError::no_issue)?
@@ -397,17 +423,8 @@ async fn assignable_search(
     } else {
         return Err(ApiError::invalid("A project, issue key or issue ID is required."));
     };
-    let (query, account) = (params.get("query"), params.get("accountId"));
-    let users: Vec<Value> = catalog::USERS
-        .iter()
-        .filter(|user| user.active && project.can_assign(user.account_id))
-        .filter(|user| account.is_none_or(|id| id == user.account_id))
-        .filter(|user| query.is_none_or(|query| user_matches(user, query)))
-        .skip(start)
-        .take(max)
-        .map(|user| render::user(user, &links, ""))
-        .collect();
-    Ok(Json(users).into_response())
+    let assignable = catalog::USERS.iter().filter(|user| user.active && project.can_assign(user.account_id));
+    Ok(found_users(assignable, &params, page, &links))
 }
 
 async fn priorities(Extension(links): Extension<Links>) -> Response {
@@ -422,8 +439,8 @@ async fn project_search(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref());
-    let start = usize::try_from(params.number("startAt").map_err(bad)?.unwrap_or(0)).unwrap_or(0);
-    let max = usize::try_from(params.number("maxResults").map_err(bad)?.unwrap_or(50)).unwrap_or(50).clamp(1, 100);
+    let (start, max) = start_and_max(&params, 50)?;
+    let max = max.unwrap_or(50).clamp(1, 100);
     let keys = params.list("keys");
     let types = params.list("typeKey");
     let query = params.get("query").map(str::to_lowercase);

@@ -66,13 +66,24 @@ fn bad(error: params::BadParam) -> DeskError {
     DeskError::invalid(error.to_string(), "sd.request.param.invalid")
 }
 
-fn page(params: &Params) -> Result<DeskPage, DeskError> {
-    Ok(DeskPage::new(params.number("start").map_err(bad)?, params.number("limit").map_err(bad)?))
-}
-
 /// The URL a list was asked at, without its query.
 fn list_url(links: &Links, path: &str) -> String {
     links.api(&format!("/rest/servicedeskapi{path}"))
+}
+
+/// A list endpoint's answer: the page of `all` that `start` and `limit`
+/// ask for, in Service Management's envelope, its links going to `path`
+/// (under `/rest/servicedeskapi`) with the request's other parameters.
+fn paged(params: &Params, links: &Links, path: &str, all: Vec<Value>) -> Result<Response, DeskError> {
+    let page = DeskPage::new(params.number("start").map_err(bad)?, params.number("limit").map_err(bad)?);
+    let envelope = page.envelope(all, &links.site, &list_url(links, path), &params.without(&["start", "limit"]));
+    Ok(Json(envelope).into_response())
+}
+
+/// An expanded list inside a request (participants, status, comments): its
+/// first page, linking to `path`.
+fn first_page(links: &Links, path: &str, all: Vec<Value>) -> Value {
+    DeskPage::new(None, None).envelope(all, &links.site, &list_url(links, path), &[])
 }
 
 fn desk(value: &str) -> Result<(&'static Project, &'static ServiceDesk), DeskError> {
@@ -209,18 +220,15 @@ fn request_dto(issue: &Issue, links: &Links, expand: &[String]) -> Option<Value>
     if expanded("participant") {
         let participants: Vec<Value> =
             request.participants.iter().map(|participant| user(participant, links)).collect();
-        let url = list_url(links, &format!("/request/{}/participant", issue.id));
-        out["participants"] = DeskPage::new(None, None).envelope(participants, &links.site, &url, &[]);
+        out["participants"] = first_page(links, &format!("/request/{}/participant", issue.id), participants);
     }
     if expanded("status") {
-        let url = list_url(links, &format!("/request/{}/status", issue.id));
-        out["status"] = DeskPage::new(None, None).envelope(vec![status], &links.site, &url, &[]);
+        out["status"] = first_page(links, &format!("/request/{}/status", issue.id), vec![status]);
     }
     if expanded("comment") {
         let comments: Vec<Value> =
             issue.comments.iter().map(|comment| comment_dto(comment, issue, links, &[])).collect();
-        let url = list_url(links, &format!("/request/{}/comment", issue.id));
-        out["comments"] = DeskPage::new(None, None).envelope(comments, &links.site, &url, &[]);
+        out["comments"] = first_page(links, &format!("/request/{}/comment", issue.id), comments);
     }
     Some(out)
 }
@@ -231,8 +239,7 @@ async fn service_desks(Extension(links): Extension<Links>, RawQuery(raw): RawQue
         .iter()
         .filter_map(|project| project.service_desk.map(|desk| service_desk_dto(project, desk, &links)))
         .collect();
-    let url = list_url(&links, "/servicedesk");
-    Ok(Json(page(&params)?.envelope(desks, &links.site, &url, &params.without(&["start", "limit"]))).into_response())
+    paged(&params, &links, "/servicedesk", desks)
 }
 
 async fn service_desk(Extension(links): Extension<Links>, Path(path): Path<DeskPath>) -> Result<Response, DeskError> {
@@ -261,8 +268,7 @@ async fn request_types(
         })
         .map(|request_type| request_type_dto(desk, request_type, &links))
         .collect();
-    let url = list_url(&links, &format!("/servicedesk/{}/requesttype", path.desk));
-    Ok(Json(page(&params)?.envelope(types, &links.site, &url, &params.without(&["start", "limit"]))).into_response())
+    paged(&params, &links, &format!("/servicedesk/{}/requesttype", path.desk), types)
 }
 
 /// The issues in `queue`, in its order, as seen by the caller.
@@ -298,8 +304,7 @@ async fn queues(
         }
         queues.push(dto);
     }
-    let url = list_url(&links, &format!("/servicedesk/{}/queue", path.desk));
-    Ok(Json(page(&params)?.envelope(queues, &links.site, &url, &params.without(&["start", "limit"]))).into_response())
+    paged(&params, &links, &format!("/servicedesk/{}/queue", path.desk), queues)
 }
 
 async fn queue_issues(
@@ -322,8 +327,7 @@ async fn queue_issues(
         .into_iter()
         .map(|issue| render::issue(issue, &links, &selection, &[]))
         .collect();
-    let url = list_url(&links, &format!("/servicedesk/{}/queue/{}/issue", path.desk, queue.id));
-    Ok(Json(page(&params)?.envelope(issues, &links.site, &url, &params.without(&["start", "limit"]))).into_response())
+    paged(&params, &links, &format!("/servicedesk/{}/queue/{}/issue", path.desk, queue.id), issues)
 }
 
 /// Which requests `requestOwnership` lets through for the caller.
@@ -402,8 +406,7 @@ async fn requests(
         .collect();
     matching.sort_by(|a, b| b.updated.cmp(&a.updated).then(b.id.cmp(&a.id)));
     let values: Vec<Value> = matching.iter().filter_map(|issue| request_dto(issue, &links, &expand)).collect();
-    let url = list_url(&links, "/request");
-    Ok(Json(page(&params)?.envelope(values, &links.site, &url, &params.without(&["start", "limit"]))).into_response())
+    paged(&params, &links, "/request", values)
 }
 
 async fn request(
@@ -577,8 +580,7 @@ async fn comments(
         .filter(|comment| if comment.internal { internal } else { public })
         .map(|comment| comment_dto(comment, issue, &links, &expand))
         .collect();
-    let url = list_url(&links, &format!("/request/{}/comment", path.issue));
-    Ok(Json(page(&params)?.envelope(comments, &links.site, &url, &params.without(&["start", "limit"]))).into_response())
+    paged(&params, &links, &format!("/request/{}/comment", path.issue), comments)
 }
 
 async fn add_comment(

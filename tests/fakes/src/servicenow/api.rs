@@ -12,8 +12,10 @@
 
 use super::error::ApiError;
 use super::params::Params;
-use super::store::Store;
+use super::schema::Table;
+use super::store::{Store, View};
 use super::{Instance, auth, clock, lock};
+use crate::origin;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, Request, State};
@@ -78,17 +80,31 @@ impl Target {
         }
     }
 
+    /// The table the path names, on an API version the instance serves.
+    fn table(&self) -> Result<&'static Table, ApiError> {
+        self.is_v1()?;
+        Store::table(&self.table)
+    }
+
     fn sys_id(&self) -> &str {
         self.sys_id.as_deref().unwrap_or_default()
     }
 }
 
-/// Where the client reached us (`host:port`), for links back to records.
-fn origin(uri: &Uri, headers: &HeaderMap) -> String {
-    uri.authority()
-        .map(|authority| authority.to_string())
-        .or_else(|| headers.get(header::HOST).and_then(|host| host.to_str().ok()).map(str::to_owned))
-        .unwrap_or_else(|| "localhost".to_owned())
+/// What a write names and sends: the table, the body's fields and the
+/// query's parameters (checked in that order).
+fn write_request(
+    target: &Target,
+    raw: Option<&str>,
+    body: &[u8],
+) -> Result<(&'static Table, Map<String, Value>, Params), ApiError> {
+    let table = target.table()?;
+    Ok((table, object(body)?, Params::parse(raw)))
+}
+
+/// `{"result": {…}}`: one record, written as the request's parameters ask.
+fn one_record(params: &Params, view: View<'_>, origin: &str) -> axum::Json<Value> {
+    axum::Json(json!({ "result": params.render.record(view, origin) }))
 }
 
 async fn list(
@@ -132,12 +148,11 @@ async fn read(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    target.is_v1()?;
-    let table = Store::table(&target.table)?;
+    let table = target.table()?;
     let params = Params::parse(raw.as_deref());
     let store = lock(&instance.store);
     let view = store.find(table, target.sys_id())?;
-    Ok(axum::Json(json!({ "result": params.render.record(view, &origin(&uri, &headers)) })).into_response())
+    Ok(one_record(&params, view, &origin(&uri, &headers)).into_response())
 }
 
 async fn create(
@@ -149,18 +164,14 @@ async fn create(
     axum::Extension(User(user)): axum::Extension<User>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    target.is_v1()?;
-    let table = Store::table(&target.table)?;
-    let fields = object(&body)?;
-    let params = Params::parse(raw.as_deref());
+    let (table, fields, params) = write_request(&target, raw.as_deref(), &body)?;
     let origin = origin(&uri, &headers);
     let mut store = lock(&instance.store);
     let actor = store.actor(&user);
     let row = store.insert(table, &fields, &actor, &clock::now())?;
     let sys_id = row.get("sys_id").cloned().unwrap_or_default();
     let view = store.find(table, &sys_id)?;
-    let mut response =
-        (StatusCode::CREATED, axum::Json(json!({ "result": params.render.record(view, &origin) }))).into_response();
+    let mut response = (StatusCode::CREATED, one_record(&params, view, &origin)).into_response();
     let location = format!("https://{origin}/api/now/table/{}/{sys_id}", table.name);
     if let Ok(location) = HeaderValue::try_from(location) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -177,20 +188,16 @@ async fn update(
     axum::Extension(User(user)): axum::Extension<User>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    target.is_v1()?;
-    let table = Store::table(&target.table)?;
-    let fields = object(&body)?;
-    let params = Params::parse(raw.as_deref());
+    let (table, fields, params) = write_request(&target, raw.as_deref(), &body)?;
     let mut store = lock(&instance.store);
     let actor = store.actor(&user);
     store.update(table, target.sys_id(), &fields, &actor, &clock::now())?;
     let view = store.find(table, target.sys_id())?;
-    Ok(axum::Json(json!({ "result": params.render.record(view, &origin(&uri, &headers)) })).into_response())
+    Ok(one_record(&params, view, &origin(&uri, &headers)).into_response())
 }
 
 async fn remove(State(instance): State<Arc<Instance>>, Path(target): Path<Target>) -> Result<StatusCode, ApiError> {
-    target.is_v1()?;
-    let table = Store::table(&target.table)?;
+    let table = target.table()?;
     lock(&instance.store).delete(table, target.sys_id())?;
     Ok(StatusCode::NO_CONTENT)
 }

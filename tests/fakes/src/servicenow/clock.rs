@@ -1,12 +1,17 @@
 //! ServiceNow's date-times: `YYYY-MM-DD HH:MM:SS` in UTC, which is how the
 //! Table API stores and returns `glide_date_time` values (and why they can
-//! be compared as text).
+//! be compared as text). The calendar is the crate's [`crate::clock`].
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use crate::clock;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+
+/// A `glide_date_time` value.
+const GLIDE_DATE_TIME: &[BorrowedFormatItem<'_>] = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
 
 /// Seconds since the Unix epoch, now.
 pub fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs())
+    u64::try_from(clock::unix_seconds_now()).unwrap_or(0)
 }
 
 /// The current time as ServiceNow writes it.
@@ -16,25 +21,7 @@ pub fn now() -> String {
 
 /// `seconds` since the epoch as `YYYY-MM-DD HH:MM:SS`.
 pub fn format_unix(seconds: u64) -> String {
-    let days = i64::try_from(seconds / 86_400).unwrap_or(i64::MAX);
-    let (year, month, day) = civil_from_days(days);
-    let time = seconds % 86_400;
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}", time / 3600, time / 60 % 60, time % 60)
-}
-
-/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * shifted_month + 2) / 5 + 1) as u32;
-    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+    clock::write(clock::at_unix_seconds(i64::try_from(seconds).unwrap_or(i64::MAX)), GLIDE_DATE_TIME)
 }
 
 #[cfg(test)]

@@ -67,10 +67,16 @@ impl ApiError {
     }
 }
 
+/// An error answer: `status` and the envelope, as every ServiceNow API
+/// (the Table API, the Service Portal's) writes it.
+pub fn envelope(status: StatusCode, message: &str, detail: Option<&str>) -> Response {
+    let body = json!({"error": {"message": message, "detail": detail}, "status": "failure"});
+    (status, axum::Json(body)).into_response()
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"message": self.to_string(), "detail": self.detail()}, "status": "failure"});
-        let mut response = (self.status(), axum::Json(body)).into_response();
+        let mut response = envelope(self.status(), &self.to_string(), self.detail().as_deref());
         let headers = response.headers_mut();
         match &self {
             Self::NotAuthenticated => {

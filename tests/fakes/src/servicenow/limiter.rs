@@ -6,10 +6,12 @@
 //! and `X-RateLimit-Rule` (the rule's `sys_id`), and once the rule is
 //! exhausted with 429, `Retry-After` and "Rate limit exceeded". The fake's
 //! rule admits a budget of requests, then refuses everything for a window,
-//! then lifts, which is what a client's retry logic has to survive.
+//! then lifts, which is what a client's retry logic has to survive (the
+//! crate's [`ArmedLimit`]).
 
 use super::clock::unix_now;
 use super::error::ApiError;
+use crate::armed_limit::ArmedLimit;
 use axum::http::{HeaderMap, HeaderValue};
 use std::time::{Duration, Instant};
 
@@ -30,54 +32,44 @@ pub struct RuleHeaders {
 impl RuleHeaders {
     /// Adds the `X-RateLimit-*` headers.
     pub fn apply(&self, headers: &mut HeaderMap) {
-        headers.insert("x-ratelimit-limit", HeaderValue::from(self.limit));
-        headers.insert("x-ratelimit-reset", HeaderValue::from(self.reset));
-        headers.insert("x-ratelimit-rule", HeaderValue::from_static(RATE_LIMIT_RULE));
+        apply_rule_headers(headers, self.limit, self.reset, RATE_LIMIT_RULE);
     }
 }
 
-/// The rule's state.
+/// Adds what every ServiceNow API answers a request a rate-limit rule
+/// covers with: `X-RateLimit-Limit` (requests per hour), `X-RateLimit-Reset`
+/// (Unix seconds) and `X-RateLimit-Rule` (the rule's `sys_id`).
+pub fn apply_rule_headers(headers: &mut HeaderMap, limit: u32, reset: u64, rule: &'static str) {
+    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+    headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
+    headers.insert("x-ratelimit-rule", HeaderValue::from_static(rule));
+}
+
+/// The rule: off until a test arms it.
 #[derive(Debug, Default)]
-pub enum Limiter {
-    /// No rule covers requests.
-    #[default]
-    Off,
-    /// `remaining` more requests pass; then requests are refused for
-    /// `window`.
-    Counting { remaining: u32, window: Duration, reset: u64 },
-    /// Refusing until `until`.
-    Refusing { until: Instant, reset: u64 },
+pub struct Limiter {
+    limit: ArmedLimit,
+    /// When the rule's hour resets (Unix seconds), reported while it counts.
+    hour_reset: u64,
 }
 
 impl Limiter {
     /// Lets `budget` more requests through, then refuses for `window`.
     pub fn arm(&mut self, budget: u32, window: Duration) {
-        *self = Self::Counting { remaining: budget, window, reset: unix_now() + 3600 };
+        self.limit.arm(budget, window);
+        self.hour_reset = unix_now() + 3600;
     }
 
     /// Admits or refuses one request. An admitted request the rule covers
     /// gets its headers; a request after the window finds the rule lifted.
     pub fn admit(&mut self) -> Result<Option<RuleHeaders>, ApiError> {
-        let now = Instant::now();
-        match *self {
-            Self::Off => Ok(None),
-            Self::Counting { remaining: 0, window, .. } => {
-                let reset = unix_now() + window.as_secs();
-                *self = Self::Refusing { until: now + window, reset };
-                self.admit()
-            }
-            Self::Counting { ref mut remaining, reset, .. } => {
-                *remaining -= 1;
-                Ok(Some(RuleHeaders { limit: RATE_LIMIT_PER_HOUR, reset }))
-            }
-            Self::Refusing { until, .. } if now >= until => {
-                *self = Self::Off;
-                Ok(None)
-            }
-            Self::Refusing { until, reset } => {
-                let wait = until - now;
-                let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-                Err(ApiError::RateLimited { rule: RuleHeaders { limit: RATE_LIMIT_PER_HOUR, reset }, retry_after })
+        match self.limit.admit(Instant::now()) {
+            Ok(None) => Ok(None),
+            Ok(Some(_)) => Ok(Some(RuleHeaders { limit: RATE_LIMIT_PER_HOUR, reset: self.hour_reset })),
+            Err(refusal) => {
+                let reset = u64::try_from(refusal.lifts_at_millis.div_euclid(1000)).unwrap_or(0);
+                let rule = RuleHeaders { limit: RATE_LIMIT_PER_HOUR, reset };
+                Err(ApiError::RateLimited { rule, retry_after: refusal.retry_after })
             }
         }
     }

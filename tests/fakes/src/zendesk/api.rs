@@ -4,11 +4,11 @@
 //! the `.json` suffix, as Zendesk serves them.
 
 use super::error::ApiError;
-use super::model::Role;
-use super::{Account, auth, lock, people, search, tickets};
+use super::model::{Group, Role, Ticket, User};
+use super::{Account, auth, lock, people, records, search, tickets};
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, Uri, header};
+use axum::http::{Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
@@ -33,18 +33,18 @@ pub fn router(account: Arc<Account>) -> Router {
     let routes: [(&str, MethodRouter<Arc<Account>>); 12] = [
         ("/api/v2/tickets", get(tickets::list).post(tickets::create)),
         ("/api/v2/tickets/show_many", get(tickets::show_many)),
-        ("/api/v2/tickets/{id}", get(tickets::show).put(tickets::update)),
+        ("/api/v2/tickets/{id}", get(records::show::<Ticket>).put(tickets::update)),
         ("/api/v2/tickets/{id}/comments", get(tickets::comments)),
         ("/api/v2/search", get(search::search)),
         ("/api/v2/search/count", get(search::count)),
         ("/api/v2/search/export", get(search::export)),
         ("/api/v2/users/me", get(people::me)),
-        ("/api/v2/users/show_many", get(people::show_many)),
+        ("/api/v2/users/show_many", get(records::show_many::<User>)),
         ("/api/v2/users/search", get(people::search)),
-        ("/api/v2/users/{id}", get(people::user)),
+        ("/api/v2/users/{id}", get(records::show::<User>)),
         ("/api/v2/groups", get(people::groups)),
     ];
-    let mut router = Router::new().route("/api/v2/groups/{id}", get(people::group));
+    let mut router = Router::new().route("/api/v2/groups/{id}", get(records::show::<Group>));
     for (path, handler) in routes {
         // `{id}` routes take `123.json` as their id; the rest are registered twice.
         if !path.ends_with("{id}") {
@@ -62,14 +62,6 @@ pub fn router(account: Arc<Account>) -> Router {
 /// names no record.
 pub fn record_id(segment: &str) -> Result<u64, ApiError> {
     segment.strip_suffix(".json").unwrap_or(segment).parse().map_err(|_| ApiError::RecordNotFound)
-}
-
-/// Where the client reached us (`host:port`), for URLs back to records.
-pub fn origin(uri: &Uri, headers: &HeaderMap) -> String {
-    uri.authority()
-        .map(|authority| authority.to_string())
-        .or_else(|| headers.get(header::HOST).and_then(|host| host.to_str().ok()).map(str::to_owned))
-        .unwrap_or_else(|| "localhost".to_owned())
 }
 
 /// Whether the request is an Update Ticket call, which has its own 429 body.

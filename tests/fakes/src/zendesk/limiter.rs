@@ -6,9 +6,11 @@
 //!
 //! A test exhausts it on purpose with [`Limiter::arm`]: a budget of requests
 //! passes (the remaining count falling to 0), then every request is refused
-//! with 429, `Retry-After` and a plain-text body until the window lifts.
+//! with 429, `Retry-After` and a plain-text body until the window lifts
+//! (the crate's [`ArmedLimit`]).
 
 use super::error::{ApiError, RATE_LIMITED, TICKET_UPDATES_RATE_LIMITED};
+use crate::armed_limit::ArmedLimit;
 use axum::http::{HeaderMap, HeaderValue};
 use std::time::{Duration, Instant};
 
@@ -52,37 +54,25 @@ impl Quota {
     }
 }
 
-/// A limit armed by a test.
-#[derive(Debug, Default)]
-enum Rule {
-    /// Only the account's per-minute budget applies.
-    #[default]
-    Off,
-    /// `remaining` more requests pass, then requests are refused for
-    /// `window`.
-    Counting { remaining: u32, window: Duration },
-    /// Refusing until `until`.
-    Refusing { until: Instant },
-}
-
 /// The account's limiter.
 #[derive(Debug)]
 pub struct Limiter {
     window_start: Instant,
     used: u32,
-    rule: Rule,
+    /// A limit armed by a test, over the per-minute budget.
+    rule: ArmedLimit,
 }
 
 impl Default for Limiter {
     fn default() -> Self {
-        Self { window_start: Instant::now(), used: 0, rule: Rule::Off }
+        Self { window_start: Instant::now(), used: 0, rule: ArmedLimit::Off }
     }
 }
 
 impl Limiter {
     /// Lets `budget` more requests through, then refuses for `window`.
     pub fn arm(&mut self, budget: u32, window: Duration) {
-        self.rule = Rule::Counting { remaining: budget, window };
+        self.rule.arm(budget, window);
     }
 
     fn roll(&mut self, now: Instant) {
@@ -94,12 +84,7 @@ impl Limiter {
 
     fn quota(&self, now: Instant) -> Quota {
         let left_in_window = WINDOW.saturating_sub(now.duration_since(self.window_start));
-        let mut remaining = RATE_LIMIT.saturating_sub(self.used);
-        match self.rule {
-            Rule::Counting { remaining: budget, .. } => remaining = remaining.min(budget),
-            Rule::Refusing { .. } => remaining = 0,
-            Rule::Off => {}
-        }
+        let remaining = RATE_LIMIT.saturating_sub(self.used).min(self.rule.remaining().unwrap_or(u32::MAX));
         Quota { limit: RATE_LIMIT, remaining, reset: left_in_window.as_secs().max(1) }
     }
 
@@ -107,9 +92,7 @@ impl Limiter {
     pub fn peek(&mut self) -> Quota {
         let now = Instant::now();
         self.roll(now);
-        if matches!(self.rule, Rule::Refusing { until } if now >= until) {
-            self.rule = Rule::Off;
-        }
+        self.rule.lift_if_over(now);
         self.quota(now)
     }
 
@@ -118,14 +101,8 @@ impl Limiter {
     pub fn admit(&mut self, ticket_update: bool) -> Result<Quota, (ApiError, Quota)> {
         let now = Instant::now();
         self.roll(now);
-        match self.rule {
-            Rule::Counting { remaining: 0, window } => self.rule = Rule::Refusing { until: now + window },
-            Rule::Refusing { until } if now >= until => self.rule = Rule::Off,
-            _ => {}
-        }
-        if let Rule::Refusing { until } = self.rule {
-            let wait = until - now;
-            let retry_after = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+        if let Some(refusal) = self.rule.refusal(now) {
+            let retry_after = refusal.retry_after.max(1);
             let body = if ticket_update { TICKET_UPDATES_RATE_LIMITED } else { RATE_LIMITED };
             return Err((ApiError::RateLimited { body, retry_after }, self.quota(now)));
         }
@@ -134,9 +111,7 @@ impl Limiter {
             return Err((ApiError::RateLimited { body: RATE_LIMITED, retry_after }, self.quota(now)));
         }
         self.used += 1;
-        if let Rule::Counting { ref mut remaining, .. } = self.rule {
-            *remaining -= 1;
-        }
+        self.rule.count();
         Ok(self.quota(now))
     }
 }

@@ -15,6 +15,7 @@
 //! the real API `page` cannot be both a number and a hash.
 
 use super::error::ApiError;
+use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::{Map, Value, json};
 use std::cmp::Ordering;
@@ -74,6 +75,12 @@ impl SortKey {
             _ => None,
         }
     }
+}
+
+/// The position of `value` in `all` (an enumeration's rank, for sorting
+/// by it), `-1` for none.
+pub fn rank<T: PartialEq>(all: &[T], value: Option<T>) -> i64 {
+    value.and_then(|value| all.iter().position(|candidate| *candidate == value)).map_or(-1, |index| index as i64)
 }
 
 /// One record of a listing: its sort value, its id and how it is written.
@@ -218,6 +225,37 @@ pub fn paging(params: &Params, max_size: usize, default_size: usize) -> Result<P
     };
     let per_page = params.get("per_page").and_then(|text| text.trim().parse::<usize>().ok()).filter(|n| *n > 0);
     Ok(Paging::Offset { page, per_page: per_page.unwrap_or(PER_PAGE).min(PER_PAGE) })
+}
+
+/// `page[size]` of a listing (not search's): at most 100, and 100 when only
+/// a cursor is given.
+const LISTING_SIZE: usize = 100;
+
+/// A request for a listing (not search's): its parameters and how it pages.
+#[derive(Debug)]
+pub struct Listing {
+    /// The request's parameters.
+    pub params: Params,
+    /// How it pages.
+    pub paging: Paging,
+}
+
+impl Listing {
+    /// Reads a listing request's raw query string.
+    pub fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
+        let params = Params::parse(raw);
+        let paging = paging(&params, LISTING_SIZE, LISTING_SIZE)?;
+        Ok(Self { params, paging })
+    }
+
+    /// The page of `entries` (already in `order`) under `key`, its links
+    /// going to `url` (`https://host/api/v2/tickets.json`); offset pages
+    /// reach at most [`OFFSET_DEPTH`] records.
+    pub fn page(&self, key: &str, entries: Vec<Entry>, order: &Order, url: String) -> Result<Response, ApiError> {
+        let link = Link { url, params: &self.params };
+        let envelope = page(key, entries, &self.paging, order, &link, (OFFSET_DEPTH, ApiError::PaginationDepth))?;
+        Ok(axum::Json(envelope).into_response())
+    }
 }
 
 /// Where the listing is (`https://host/api/v2/tickets.json`) and with

@@ -3,14 +3,15 @@
 //! Queries are [`super::query`]'s language; results are the records with
 //! `"result_type"` added.
 
-use super::api::{Caller, origin};
+use super::api::Caller;
 use super::error::ApiError;
 use super::model::{Priority, Status, TicketType};
-use super::paging::{self, Entry, Link, Order, Paging, Params, Position, SortKey};
+use super::paging::{self, Entry, Link, Order, Paging, Params, Position, SortKey, rank};
 use super::query::{Kind, Query, Record};
 use super::render::Render;
 use super::store::Store;
 use super::{Account, clock, lock};
+use crate::origin;
 use axum::Extension;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Uri};
@@ -48,10 +49,6 @@ fn run<'a>(store: &'a Store, query: &Query, caller: u64, only: Option<Kind>) -> 
     records
 }
 
-fn rank<T: PartialEq>(all: &[T], value: Option<T>) -> i64 {
-    value.and_then(|value| all.iter().position(|candidate| *candidate == value)).map_or(-1, |index| index as i64)
-}
-
 /// A record's id and its value for sorting by `field`.
 fn sort_key(record: &Record<'_>, field: &str) -> (u64, SortKey) {
     let (id, created, updated) = match record {
@@ -87,6 +84,34 @@ fn result(render: &Render<'_>, record: &Record<'_>) -> Value {
     value
 }
 
+/// `records` as search results, sorted by `field` in `order`.
+fn results(render: &Render<'_>, records: &[Record<'_>], field: &str, order: &Order) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = records
+        .iter()
+        .map(|record| {
+            let (id, key) = sort_key(record, field);
+            Entry { key, id, value: result(render, record) }
+        })
+        .collect();
+    order.sort(&mut entries);
+    entries
+}
+
+/// One page of `results` (in `order`) under `"results"`, with
+/// `"facets": null`, its links going to `link`; pages reach at most `reach`
+/// results.
+fn results_page(
+    results: Vec<Entry>,
+    paging: &Paging,
+    order: &Order,
+    link: &Link<'_>,
+    reach: usize,
+) -> Result<Response, ApiError> {
+    let mut envelope = paging::page("results", results, paging, order, link, (reach, ApiError::SearchLimit))?;
+    envelope.insert("facets".to_owned(), Value::Null);
+    Ok(axum::Json(envelope).into_response())
+}
+
 /// `GET /api/v2/search?query=…`: offset pages (`page`, `per_page` up to
 /// 100), sorted by `sort_by` (`updated_at`, `created_at`, `priority`,
 /// `status`, `ticket_type`) and `sort_order` (default `desc`), or inline
@@ -115,18 +140,9 @@ pub async fn search(
     let order = Order { name: format!("{}{field}", if descending { "-" } else { "" }), descending };
     let store = lock(&account.store);
     let render = Render::new(&origin(&uri, &headers), &store);
-    let mut entries: Vec<Entry> = run(&store, &query, caller.id, None)
-        .iter()
-        .map(|record| {
-            let (id, key) = sort_key(record, &field);
-            Entry { key, id, value: result(&render, record) }
-        })
-        .collect();
-    order.sort(&mut entries);
+    let results = results(&render, &run(&store, &query, caller.id, None), &field, &order);
     let link = Link { url: render.url("/api/v2/search.json"), params: &params };
-    let mut envelope = paging::page("results", entries, &paging, &order, &link, (RESULT_LIMIT, ApiError::SearchLimit))?;
-    envelope.insert("facets".to_owned(), Value::Null);
-    Ok(axum::Json(envelope).into_response())
+    results_page(results, &paging, &order, &link, RESULT_LIMIT)
 }
 
 /// `GET /api/v2/search/count?query=…`: `{"count": N}`.
@@ -174,16 +190,7 @@ pub async fn export(
     let order = Order { name: "id".to_owned(), descending: false };
     let store = lock(&account.store);
     let render = Render::new(&origin(&uri, &headers), &store);
-    let mut entries: Vec<Entry> = run(&store, &query, caller.id, Some(kind))
-        .iter()
-        .map(|record| {
-            let (id, key) = sort_key(record, "id");
-            Entry { key, id, value: result(&render, record) }
-        })
-        .collect();
-    order.sort(&mut entries);
+    let results = results(&render, &run(&store, &query, caller.id, Some(kind)), "id", &order);
     let link = Link { url: render.url("/api/v2/search/export.json"), params: &params };
-    let mut envelope = paging::page("results", entries, &paging, &order, &link, (usize::MAX, ApiError::SearchLimit))?;
-    envelope.insert("facets".to_owned(), Value::Null);
-    Ok(axum::Json(envelope).into_response())
+    results_page(results, &paging, &order, &link, usize::MAX)
 }

@@ -1,29 +1,28 @@
-//! The Tickets API: list (cursor or offset pages, sortable), show, show
-//! many, create (201 + `Location`, with the audit), update (with the
-//! audit; the only way to add comments) and the comments of a ticket.
+//! The Tickets API: list (cursor or offset pages, sortable), show many
+//! (with the ticket list's rate-limit headers), create (201 + `Location`,
+//! with the audit), update (with the audit; the only way to add comments)
+//! and the comments of a ticket. Showing one by id is
+//! [`super::records`]'s.
 
-use super::api::{Caller, TicketList, origin, record_id};
+use super::api::{Caller, TicketList, record_id};
 use super::error::ApiError;
 use super::model::{Priority, Status, Ticket, TicketType};
-use super::paging::{self, Entry, Link, OFFSET_DEPTH, Order, Params, SortKey};
+use super::paging::{Entry, Listing, Order, Params, SortKey, rank};
+use super::records;
 use super::render::Render;
 use super::writes::{self, TicketWrite, Writer};
 use super::{Account, clock, lock};
+use crate::origin;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 
 /// Attributes tickets can be sorted by.
 const SORTABLE: &[&str] = &["id", "created_at", "updated_at", "status", "priority", "subject", "type", "ticket_type"];
-
-/// The position of `value` in `all` (an enumeration's rank), `-1` for none.
-fn rank<T: PartialEq>(all: &[T], value: Option<T>) -> i64 {
-    value.and_then(|value| all.iter().position(|candidate| *candidate == value)).map_or(-1, |index| index as i64)
-}
 
 /// A ticket's value for sorting by `field` (one of [`SORTABLE`]).
 pub fn sort_key(ticket: &Ticket, field: &str) -> SortKey {
@@ -68,9 +67,8 @@ pub async fn list(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref());
-    let paging = paging::paging(&params, 100, 100)?;
-    let (field, order) = order(&params)?;
+    let listing = Listing::parse(raw.as_deref())?;
+    let (field, order) = order(&listing.params)?;
     let origin = origin(&uri, &headers);
     let store = lock(&account.store);
     let render = Render::new(&origin, &store);
@@ -80,47 +78,21 @@ pub async fn list(
         .map(|ticket| Entry { key: sort_key(ticket, &field), id: ticket.id, value: render.ticket(ticket) })
         .collect();
     order.sort(&mut entries);
-    let link = Link { url: render.url("/api/v2/tickets.json"), params: &params };
-    let envelope = paging::page("tickets", entries, &paging, &order, &link, (OFFSET_DEPTH, ApiError::PaginationDepth))?;
-    let mut response = axum::Json(envelope).into_response();
+    let mut response = listing.page("tickets", entries, &order, render.url("/api/v2/tickets.json"))?;
     response.extensions_mut().insert(TicketList);
     Ok(response)
 }
 
-/// `GET /api/v2/tickets/{id}`.
-pub async fn show(
-    State(account): State<Arc<Account>>,
-    Path(id): Path<String>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let id = record_id(&id)?;
-    let store = lock(&account.store);
-    let ticket = store.ticket(id).ok_or(ApiError::RecordNotFound)?;
-    Ok(axum::Json(json!({"ticket": Render::new(&origin(&uri, &headers), &store).ticket(ticket)})).into_response())
-}
-
-/// The ids in an `ids=1,2,3` parameter (at most 100; others ignored).
-pub fn ids(params: &Params) -> Vec<u64> {
-    params.get("ids").unwrap_or_default().split(',').filter_map(|id| id.trim().parse().ok()).take(100).collect()
-}
-
 /// `GET /api/v2/tickets/show_many?ids=…`: the tickets that exist, in the
-/// order asked.
+/// order asked, answered as a ticket list (which has its own rate-limit
+/// headers).
 pub async fn show_many(
     State(account): State<Arc<Account>>,
     RawQuery(raw): RawQuery,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(raw.as_deref());
-    let store = lock(&account.store);
-    let render = Render::new(&origin(&uri, &headers), &store);
-    let tickets: Vec<Value> =
-        ids(&params).into_iter().filter_map(|id| store.ticket(id)).map(|ticket| render.ticket(ticket)).collect();
-    let count = tickets.len();
-    let body = json!({"tickets": tickets, "next_page": null, "previous_page": null, "count": count});
-    let mut response = axum::Json(body).into_response();
+    let mut response = records::many::<Ticket>(&account, &Params::parse(raw.as_deref()), &origin(&uri, &headers));
     response.extensions_mut().insert(TicketList);
     Ok(response)
 }
@@ -178,9 +150,8 @@ pub async fn comments(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let id = record_id(&id)?;
-    let params = Params::parse(raw.as_deref());
-    let paging = paging::paging(&params, 100, 100)?;
-    let descending = params.get("sort_order").is_some_and(|order| order.eq_ignore_ascii_case("desc"));
+    let listing = Listing::parse(raw.as_deref())?;
+    let descending = listing.params.get("sort_order").is_some_and(|order| order.eq_ignore_ascii_case("desc"));
     let order = Order { name: if descending { "-created_at" } else { "created_at" }.to_owned(), descending };
     let store = lock(&account.store);
     store.ticket(id).ok_or(ApiError::RecordNotFound)?;
@@ -191,8 +162,5 @@ pub async fn comments(
         .map(|comment| Entry { key: SortKey::Int(comment.created_at), id: comment.id, value: render.comment(comment) })
         .collect();
     order.sort(&mut entries);
-    let link = Link { url: render.url(&format!("/api/v2/tickets/{id}/comments.json")), params: &params };
-    let envelope =
-        paging::page("comments", entries, &paging, &order, &link, (OFFSET_DEPTH, ApiError::PaginationDepth))?;
-    Ok(axum::Json(envelope).into_response())
+    listing.page("comments", entries, &order, render.url(&format!("/api/v2/tickets/{id}/comments.json")))
 }

@@ -40,7 +40,7 @@ const PYTHON_PLUGIN: ForeignPlugin = ForeignPlugin { dir: "plugins/hello-python"
 /// modules beside it and `sdk/js/berth.js`).
 const JS_PLUGINS: &[ForeignPlugin] = &[
     ForeignPlugin { dir: "plugins/hello-js", name: "hellojs", world: "adapter" },
-    ForeignPlugin { dir: "plugins/zendesk", name: "zendesk", world: "ticket-adapter" },
+    ForeignPlugin { dir: "plugins/zendesk", name: "zendesk", world: "ticket-event-adapter" },
 ];
 
 /// Where the JavaScript SDK and the one toolchain every JS plugin is built

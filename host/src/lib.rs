@@ -11,6 +11,7 @@ pub mod app;
 pub mod audit;
 pub mod capabilities;
 pub mod db;
+pub mod events;
 pub mod http;
 pub mod lifecycle;
 pub mod log_safe;

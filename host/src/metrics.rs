@@ -46,6 +46,11 @@ struct ReloadLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EventLabels {
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PluginLabels {
     plugin: String,
     version: String,
@@ -160,6 +165,7 @@ pub struct Metrics {
     call_seconds: Family<ToolLabels, Histogram>,
     upstream: Family<UpstreamLabels, Counter>,
     reloads: Family<ReloadLabels, Counter>,
+    events: Family<EventLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -192,7 +198,13 @@ impl Metrics {
             upstream.clone(),
         );
         registry.register("plugin_reloads", "Changes to the loaded plugins, by plugin and event", reloads.clone());
-        Self { registry, calls, call_seconds, upstream, reloads }
+        let events = Family::<EventLabels, Counter>::default();
+        registry.register(
+            "webhook_events",
+            "Webhook deliveries by outcome: accepted, duplicate, refused or busy on arrival; then handled or failed",
+            events.clone(),
+        );
+        Self { registry, calls, call_seconds, upstream, reloads, events }
     }
 
     /// Counts a finished tool call.
@@ -213,6 +225,13 @@ impl Metrics {
     /// Counts a change to the loaded plugins.
     pub fn reload(&self, plugin: &str, event: ReloadEvent) {
         self.reloads.get_or_create(&ReloadLabels { plugin: plugin.to_owned(), event: event.as_str() }).inc();
+    }
+
+    /// Counts a webhook delivery's `outcome` (an event-history outcome).
+    /// Tenants are not a label: anyone can post to a hook URL, and a label
+    /// per made-up tenant would grow without bound.
+    pub fn event(&self, outcome: &'static str) {
+        self.events.get_or_create(&EventLabels { outcome }).inc();
     }
 
     /// The counters and `levels`, as OpenMetrics text (which Prometheus

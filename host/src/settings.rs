@@ -12,6 +12,7 @@
 use crate::admission::AdmissionLimits;
 use crate::audit::AuditSettings;
 use crate::capabilities::cache::CacheLimits;
+use crate::events::EventSettings;
 use crate::http::HttpSettings;
 use crate::mcp::paging::McpSettings;
 use crate::policy::manifest::ManifestLimits;
@@ -122,6 +123,8 @@ pub struct Settings {
     pub audit: AuditSettings,
     /// The MCP surface: how lists page (`[mcp]`).
     pub mcp: McpSettings,
+    /// Webhook deliveries: body cap, replay window, history (`[events]`).
+    pub events: EventSettings,
     /// Directory of the compile cache (`BERTH_COMPILE_CACHE`,
     /// `--compile-cache`); default `compile-cache` in the data directory.
     pub compile_cache_dir: Option<PathBuf>,
@@ -154,6 +157,7 @@ impl Default for Settings {
             vault: VaultSettings::default(),
             audit: AuditSettings::default(),
             mcp: McpSettings::default(),
+            events: EventSettings::default(),
             compile_cache_dir: None,
             watch_plugins: true,
             master_key_file: None,
@@ -206,6 +210,7 @@ impl std::fmt::Debug for Settings {
             .field("resilience", &self.resilience)
             .field("admin", &self.admin)
             .field("mcp", &self.mcp)
+            .field("events", &self.events)
             .field("compile_cache_dir", &self.compile_cache_dir)
             .field("watch_plugins", &self.watch_plugins)
             .field("master_key_file", &self.master_key_file)
@@ -242,6 +247,7 @@ impl Settings {
         self.schemas.validate()?;
         self.audit.validate()?;
         self.mcp.validate()?;
+        self.events.validate()?;
         in_range("admin", "max_component_mib", self.admin.max_component_mib, 1..=4096)?;
         self.http.validate_against(&self.limits)
     }

@@ -14,7 +14,10 @@
 // | `find_users`     | users by e-mail or name                                      | read-only              |
 //
 // It also serves the host's normalised ticket desk (`tickets_*`), by
-// exporting `ticketing` (ticketing.js; the mappings are in tables.js).
+// exporting `ticketing` (ticketing.js; the mappings are in tables.js), each
+// ticket as the resource `zendesk://tickets/{id}`, and takes Zendesk's signed
+// webhooks (events.js), which the host verifies with the tenant's `webhook`
+// secret.
 //
 // Settings (settings.js): `site`, the account's host (`acme.zendesk.com`),
 // and optionally `default_group`. Egress: `https://{site}/api/v2/` only.
@@ -35,13 +38,14 @@
 // in sdk/js (`npm ci` there first):
 //
 //     ../../sdk/js/node_modules/.bin/jco componentize app.js --wit ../../wit \
-//         --world-name ticket-adapter --backend qjs --backend-qjs-disable-async \
+//         --world-name ticket-event-adapter --backend qjs --backend-qjs-disable-async \
 //         --bundle --bundle-config bundle.config.js -o zendesk.wasm
 //
 // Unit tests: `node --test` in this directory (Node 20 or later).
 
-import { defineTicketPlugin } from '../../sdk/js/berth.js';
+import { defineTicketPlugin, toolError } from '../../sdk/js/berth.js';
 import { CREDENTIAL } from './errors.js';
+import * as events from './events.js';
 import { DEFAULT_GROUP, SITE } from './settings.js';
 import { addComment, create, getTicket, search, update } from './ticketing.js';
 import { addCommentTool } from './tools/add_comment.js';
@@ -51,6 +55,9 @@ import { getTicketTool } from './tools/get_ticket.js';
 import { listTicketsTool } from './tools/list_tickets.js';
 import { searchTicketsTool } from './tools/search_tickets.js';
 import { updateTicketTool } from './tools/update_ticket.js';
+
+/** A ticket as a resource, which Zendesk's webhooks report changes to. */
+const TICKET_RESOURCE = 'zendesk://tickets/{id}';
 
 const plugin = defineTicketPlugin({
   manifest: {
@@ -91,9 +98,27 @@ const plugin = defineTicketPlugin({
     findUsersTool,
   ],
   ticketing: { search, get: getTicket, create, addComment, update },
+  resourceTemplates: [
+    {
+      uriTemplate: TICKET_RESOURCE,
+      name: 'ticket',
+      title: 'Zendesk ticket',
+      description: 'One ticket, normalised, with its comments; webhooks report changes to it',
+      mimeType: 'application/json',
+    },
+  ],
+  readResource(uri) {
+    const id = /^zendesk:\/\/tickets\/(\d+)$/.exec(uri)?.[1];
+    if (id === undefined) {
+      throw toolError.notFound(`no resource \`${uri}\`; tickets are ${TICKET_RESOURCE}`);
+    }
+    const text = JSON.stringify(getTicket(id));
+    return [{ uri, mimeType: 'application/json', body: { tag: 'text', val: text } }];
+  },
+  events: { source: events.source, handle: events.handle },
 });
 
-// The exports of the `ticket-adapter` world.
+// The exports of the `ticket-event-adapter` world.
 export const {
   describe,
   listTools,
@@ -105,4 +130,6 @@ export const {
   getPrompt,
   complete,
   ticketing,
+  describeEvents,
+  handleEvent,
 } = plugin;

@@ -23,6 +23,10 @@
 // `defineTicketPlugin` (below) and `--world-name ticket-adapter`, and export
 // `ticketing` beside the rest.
 //
+// A plugin that receives its upstream's webhooks passes `events` (see
+// `definePlugin`), exports `describeEvents` and `handleEvent` too, and builds
+// with `--world-name event-adapter` (or `ticket-event-adapter`).
+//
 // jco bundles this file into the component (`jco componentize app.js ...`).
 // WIT values map to plain JavaScript:
 //
@@ -310,6 +314,15 @@ function toolResult(value, structured) {
  * `{spec, build(args)}`, `args` a `Map`) and `complete(request)`. Each call
  * runs in a fresh instance, so nothing outlives a call; `describe` and
  * `listTools` run without grants and must not use any capability.
+ *
+ * `events`, for a plugin that receives its upstream's webhooks, is
+ * `{source, handle(headers, body)}`: `source` is the `event-source` record
+ * (how the host verifies deliveries, e.g. `{signature: {tag: 'zendesk'},
+ * deliveryHeader: 'x-zendesk-webhook-invocation-id', typeHeader: null}`), and
+ * `handle` gets a verified delivery's headers (a `Map`, lower-case names, no
+ * secrets) and raw body (a `Uint8Array`) and returns the `event-outcome`
+ * record (`{kind, updated, listsChanged, invalidateCache}`); what it throws
+ * goes to the event history as text.
  */
 export function definePlugin({
   manifest,
@@ -321,8 +334,20 @@ export function definePlugin({
   },
   prompts = [],
   complete = () => ({ values: [], total: null, hasMore: false }),
+  events = null,
 }) {
   return {
+    describeEvents: () => events?.source ?? null,
+    handleEvent(headers, body) {
+      if (events === null) {
+        throw 'this plugin takes no events';
+      }
+      try {
+        return events.handle(new Map(headers), body);
+      } catch (error) {
+        throw String(error?.message ?? error);
+      }
+    },
     describe: () => manifest,
     listTools: () => tools.map((entry) => entry.spec),
     callTool(name, argumentsJson) {

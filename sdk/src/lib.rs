@@ -56,6 +56,7 @@ pub mod changes;
 pub mod client;
 pub mod config;
 pub mod content;
+pub mod events;
 pub mod http;
 pub mod log;
 mod manifest;
@@ -83,27 +84,48 @@ pub mod bindings {
     });
 }
 
-/// The bindings of the `ticket-adapter` world, for plugins that export
-/// [`ticketing`]; its imports are [`bindings`]' own.
+/// The bindings of a world that adds exports to `adapter`; its imports are
+/// [`bindings`]' own, and `$extra` maps more interfaces to existing modules.
+macro_rules! exports_of {
+    ($world:literal, $export_macro:literal, $module:literal $(, $extra:literal => $path:path)*) => {
+        wit_bindgen::generate!({
+            path: "../wit",
+            world: $world,
+            pub_export_macro: true,
+            export_macro_name: $export_macro,
+            default_bindings_module: $module,
+            with: {
+                "berth:plugin/types@0.2.0": crate::bindings::berth::plugin::types,
+                "berth:plugin/http@0.2.0": crate::bindings::berth::plugin::http,
+                "berth:plugin/secrets@0.2.0": crate::bindings::berth::plugin::secrets,
+                "berth:plugin/config@0.2.0": crate::bindings::berth::plugin::config,
+                "berth:plugin/cache@0.2.0": crate::bindings::berth::plugin::cache,
+                "berth:plugin/log@0.2.0": crate::bindings::berth::plugin::log,
+                "berth:plugin/client@0.2.0": crate::bindings::berth::plugin::client,
+                "berth:plugin/changes@0.2.0": crate::bindings::berth::plugin::changes,
+                $($extra: $path,)*
+            },
+        });
+    };
+}
+
+/// The bindings of the `ticket-event-adapter` world, for plugins that export
+/// [`ticketing`] (and, optionally, [`events`]).
 #[allow(missing_docs, unsafe_code, clippy::all)]
 pub mod ticket_bindings {
-    wit_bindgen::generate!({
-        path: "../wit",
-        world: "ticket-adapter",
-        pub_export_macro: true,
-        export_macro_name: "__export_ticket_adapter",
-        default_bindings_module: "berth_sdk::ticket_bindings",
-        with: {
-            "berth:plugin/types@0.2.0": crate::bindings::berth::plugin::types,
-            "berth:plugin/http@0.2.0": crate::bindings::berth::plugin::http,
-            "berth:plugin/secrets@0.2.0": crate::bindings::berth::plugin::secrets,
-            "berth:plugin/config@0.2.0": crate::bindings::berth::plugin::config,
-            "berth:plugin/cache@0.2.0": crate::bindings::berth::plugin::cache,
-            "berth:plugin/log@0.2.0": crate::bindings::berth::plugin::log,
-            "berth:plugin/client@0.2.0": crate::bindings::berth::plugin::client,
-            "berth:plugin/changes@0.2.0": crate::bindings::berth::plugin::changes,
-        },
-    });
+    exports_of!(
+        "ticket-event-adapter",
+        "__export_ticket_adapter",
+        "berth_sdk::ticket_bindings",
+        "berth:plugin/events@0.2.0" => crate::event_bindings::berth::plugin::events
+    );
+}
+
+/// The bindings of the `event-adapter` world, for plugins that export
+/// [`events`].
+#[allow(missing_docs, unsafe_code, clippy::all)]
+pub mod event_bindings {
+    exports_of!("event-adapter", "__export_event_adapter", "berth_sdk::event_bindings");
 }
 
 pub use bindings::berth::plugin::types::{
@@ -121,14 +143,25 @@ pub mod __private {
 /// Exports a [`Plugin`] implementation as the component's functions
 /// (`describe`, `list-tools`, `call-tool`, the resource, prompt and
 /// completion exports). Invoke it once, at the crate root of a `cdylib`
-/// crate.
+/// crate. `export_plugin!(MyPlugin, events)` also exports its
+/// [`EventHandler`](events::EventHandler), for a plugin that receives its
+/// upstream's webhooks.
 #[macro_export]
 macro_rules! export_plugin {
     ($plugin:ty) => {
         const _: () = {
             struct BerthExports;
-            $crate::__adapter_exports!(BerthExports, $plugin, $crate::bindings::Guest);
+            $crate::__adapter_exports!(BerthExports, $plugin, $crate::bindings::Guest, {});
     $crate::bindings::__export_adapter!(BerthExports with_types_in $crate::bindings);
+        };
+    };
+    ($plugin:ty, events) => {
+        const _: () = {
+            struct BerthExports;
+            $crate::__adapter_exports!(BerthExports, $plugin, $crate::event_bindings::Guest, {
+                $crate::__event_exports!($plugin);
+            });
+    $crate::event_bindings::__export_event_adapter!(BerthExports with_types_in $crate::event_bindings);
         };
     };
 }
@@ -136,13 +169,30 @@ macro_rules! export_plugin {
 /// Exports a [`TicketSystem`](ticketing::TicketSystem) implementation: what
 /// [`export_plugin!`] exports, plus the `ticketing` interface behind the
 /// host's `tickets_*` tools. Use it instead of `export_plugin!`, once, at
-/// the crate root.
+/// the crate root; `export_ticket_plugin!(MyPlugin, events)` also exports
+/// its [`EventHandler`](events::EventHandler).
 #[macro_export]
 macro_rules! export_ticket_plugin {
     ($plugin:ty) => {
+        $crate::export_ticket_plugin!(@world $plugin, {
+            fn describe_events() -> ::std::option::Option<$crate::events::EventSource> {
+                ::std::option::Option::None
+            }
+            fn handle_event(
+                _headers: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+                _body: ::std::vec::Vec<u8>,
+            ) -> ::std::result::Result<$crate::events::EventOutcome, ::std::string::String> {
+                ::std::result::Result::Err("this plugin takes no events".into())
+            }
+        });
+    };
+    ($plugin:ty, events) => {
+        $crate::export_ticket_plugin!(@world $plugin, { $crate::__event_exports!($plugin); });
+    };
+    (@world $plugin:ty, { $($events:tt)* }) => {
         const _: () = {
             struct BerthExports;
-            $crate::__adapter_exports!(BerthExports, $plugin, $crate::ticket_bindings::Guest);
+            $crate::__adapter_exports!(BerthExports, $plugin, $crate::ticket_bindings::Guest, { $($events)* });
             impl $crate::ticket_bindings::exports::berth::plugin::ticketing::Guest for BerthExports {
                 fn search(
                     query: $crate::ticketing::SearchQuery,
@@ -177,14 +227,34 @@ macro_rules! export_ticket_plugin {
     };
 }
 
+/// The world-level event exports over
+/// [`EventHandler`](events::EventHandler) `$plugin`, as items of a world's
+/// `Guest` impl; not a stable API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __event_exports {
+    ($plugin:ty) => {
+        fn describe_events() -> ::std::option::Option<$crate::events::EventSource> {
+            ::std::option::Option::Some(<$plugin as $crate::events::EventHandler>::source())
+        }
+        fn handle_event(
+            headers: ::std::vec::Vec<(::std::string::String, ::std::string::String)>,
+            body: ::std::vec::Vec<u8>,
+        ) -> ::std::result::Result<$crate::events::EventOutcome, ::std::string::String> {
+            <$plugin as $crate::events::EventHandler>::handle(&headers, &body)
+        }
+    };
+}
+
 /// The world-level exports every plugin has, implemented for `$exports`
-/// over [`Plugin`] `$plugin`, as trait `$guest` of either world's bindings;
-/// not a stable API.
+/// over [`Plugin`] `$plugin`, as trait `$guest` of a world's bindings, with
+/// the world's `$extra` items; not a stable API.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __adapter_exports {
-    ($exports:ident, $plugin:ty, $guest:path) => {
+    ($exports:ident, $plugin:ty, $guest:path, { $($extra:tt)* }) => {
         impl $guest for $exports {
+            $($extra)*
             fn describe() -> $crate::bindings::berth::plugin::types::Manifest {
                 $crate::__private::describe::<$plugin>()
             }

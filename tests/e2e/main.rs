@@ -13,6 +13,7 @@ mod conformance;
 mod credentials;
 mod demo;
 mod egress;
+mod events;
 mod hostile_client;
 mod hostile_plugin;
 mod hostile_secrets;

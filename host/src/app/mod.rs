@@ -7,6 +7,7 @@ use crate::admission::Admission;
 use crate::audit::AuditLog;
 use crate::capabilities::cache::CacheStore;
 use crate::db::{Database, DbError};
+use crate::events::Events;
 use crate::lifecycle::{ArtifactError, Lifecycle, LifecycleError};
 use crate::mcp::paging::McpSettings;
 use crate::mcp::sessions::Sessions;
@@ -78,6 +79,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// How the MCP surface pages its lists.
     pub mcp: McpSettings,
+    /// Webhooks in, and the deliveries in hand.
+    pub events: Events,
 }
 
 impl App {
@@ -107,6 +110,7 @@ impl App {
             sessions: Arc::default(),
             metrics,
             mcp: settings.mcp,
+            events: Events::new(settings.events),
         });
         app.restore().await?;
         let dir = settings.plugins_dir();

@@ -147,6 +147,20 @@ impl CacheStore {
         self.lock().remove(scope, key);
     }
 
+    /// Drops every entry of `scope`: when an event says the upstream
+    /// changed under the plugin's cached answers for that tenant.
+    pub fn clear(&self, scope: &CacheScope) {
+        let mut inner = self.lock();
+        let doomed: Vec<Arc<str>> = inner
+            .partitions
+            .get(scope)
+            .map(|partition| partition.entries.keys().cloned().collect())
+            .unwrap_or_default();
+        for key in doomed {
+            inner.remove(scope, &key);
+        }
+    }
+
     /// Drops every tenant's entries of `plugin`: when it is unloaded, or
     /// replaced by a version that may read its entries differently.
     pub fn forget(&self, plugin: &str) {

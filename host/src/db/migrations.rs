@@ -123,6 +123,22 @@ const STEPS: &[&str] = &[
     // comments) is stripped from what the tenant's plugins return: `strip`
     // unless the operator chose `keep`.
     "ALTER TABLE tenants ADD COLUMN hidden_text TEXT NOT NULL DEFAULT 'strip' CHECK (hidden_text IN ('strip', 'keep'));",
+    // 9: the event history: every webhook delivery, what became of it, and
+    // (through the partial unique index) each delivery id taken in once per
+    // tenant and plugin, so retries are de-duplicated atomically.
+    "CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        at_ms INTEGER NOT NULL,
+        tenant TEXT NOT NULL,
+        plugin TEXT NOT NULL,
+        delivery TEXT,
+        kind TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('accepted', 'handled', 'failed', 'duplicate', 'refused', 'busy')),
+        detail TEXT NOT NULL DEFAULT ''
+    ) STRICT;
+    CREATE UNIQUE INDEX events_delivery ON events (tenant, plugin, delivery)
+        WHERE delivery IS NOT NULL AND outcome IN ('accepted', 'handled', 'failed');
+    CREATE INDEX events_at ON events (at_ms);",
 ];
 
 /// The schema version this build writes.

@@ -3,6 +3,7 @@
 //! that help only an operator go to the log.
 
 use crate::admission::Refusal;
+use crate::events::Refusal as EventRefusal;
 use crate::lifecycle::LifecycleError;
 use crate::mcp::inbound::Unreadable;
 use crate::policy::echo::clip;
@@ -54,6 +55,9 @@ pub enum ApiError {
     /// The uploaded component is not a valid plugin.
     #[error("{0}")]
     Unprocessable(String),
+    /// A webhook delivery was refused.
+    #[error(transparent)]
+    Event(#[from] crate::events::Refusal),
     /// Something broke on our side.
     #[error("internal error")]
     Internal(String),
@@ -87,6 +91,16 @@ impl IntoResponse for ApiError {
             Self::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::Refused(Refusal::Tenant(_)) => StatusCode::TOO_MANY_REQUESTS,
             Self::Refused(Refusal::Host(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Event(refusal) => match refusal {
+                EventRefusal::Unknown => StatusCode::NOT_FOUND,
+                EventRefusal::Unverified(_) => StatusCode::UNAUTHORIZED,
+                EventRefusal::DeliveryId => StatusCode::BAD_REQUEST,
+                EventRefusal::Busy => StatusCode::SERVICE_UNAVAILABLE,
+                EventRefusal::Store(detail) => {
+                    tracing::error!("cannot take a webhook in: {detail}");
+                    StatusCode::INTERNAL_SERVER_ERROR
+                }
+            },
             Self::Internal(detail) => {
                 tracing::error!("internal error serving HTTP: {detail}");
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -105,7 +119,7 @@ impl IntoResponse for ApiError {
             Self::AdminUnauthorized => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"berth-admin\""));
             }
-            Self::Refused(_) => {
+            Self::Refused(_) | Self::Event(EventRefusal::Busy) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}

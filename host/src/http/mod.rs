@@ -1,6 +1,7 @@
 //! The network face of Berth: Streamable HTTP at `/mcp`, legacy HTTP+SSE at
 //! `/sse` and `/messages`, the admin API under `/admin`, `/metrics`, and
-//! `/healthz` and `/readyz`, on one axum router. Every MCP route is behind
+//! `/healthz` and `/readyz`, and signed webhooks at `/hooks/{tenant}/{plugin}`,
+//! on one axum router. Every MCP route is behind
 //! Host/Origin validation, bearer authentication, a body cap and admission
 //! control; a tool call behaves the same on every transport because all of
 //! them serve the same [`BerthServer`](crate::mcp::BerthServer). The admin
@@ -13,6 +14,7 @@ mod connections;
 mod error;
 mod guard;
 mod health;
+mod hooks;
 mod legacy_sse;
 mod negotiate;
 mod streamable;
@@ -280,6 +282,7 @@ fn router(app: Arc<App>, options: &HttpOptions, loopback: bool, close_sessions: 
     Router::new()
         .merge(mcp)
         .merge(admin::routes(app.clone(), &options.admin))
+        .merge(hooks::routes(app.clone(), Duration::from_millis(settings.body_read_timeout_ms)))
         .layer(axum::middleware::from_fn_with_state(policy, guard::check))
         .merge(health::routes(app))
 }

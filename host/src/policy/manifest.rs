@@ -115,6 +115,11 @@ pub enum ManifestError {
         /// The limit.
         max: u32,
     },
+    /// The plugin's event source names a header that cannot be one.
+    #[error(
+        "the plugin's event source names header `{0}`: use a lower-case HTTP header name of at most 64 bytes, other than `authorization`, `cookie`, `host` and `content-length`"
+    )]
+    EventHeader(String),
     /// A description or title is too long.
     #[error("the {what} is {bytes} bytes; at most {max} are allowed (`[manifest] max_description_bytes`)")]
     DescriptionTooLong {

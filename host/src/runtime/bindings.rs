@@ -36,28 +36,46 @@ pub mod v0_1 {
     });
 }
 
+/// The bindings of a world that adds exports to `adapter`, whose imports
+/// are the ones above. What a plugin declares (the event source among it)
+/// is kept in the compile cache as JSON, hence the derives.
+macro_rules! exports_of {
+    ($world:literal) => {
+        wasmtime::component::bindgen!({
+            path: "../wit",
+            world: $world,
+            imports: { default: trappable },
+            exports: { default: async },
+            with: {
+                "berth:plugin/types": super::berth::plugin::types,
+                "berth:plugin/http": super::berth::plugin::http,
+                "berth:plugin/secrets": super::berth::plugin::secrets,
+                "berth:plugin/config": super::berth::plugin::config,
+                "berth:plugin/cache": super::berth::plugin::cache,
+                "berth:plugin/log": super::berth::plugin::log,
+                "berth:plugin/client": super::berth::plugin::client,
+                "berth:plugin/changes": super::berth::plugin::changes,
+            },
+            additional_derives: [serde::Serialize, serde::Deserialize],
+        });
+    };
+}
+
 /// The `ticket-adapter` world, of which the host uses only the exported
-/// `ticketing` interface: its imports are the ones above.
+/// `ticketing` interface.
 pub mod ticket_adapter {
-    wasmtime::component::bindgen!({
-        path: "../wit",
-        world: "ticket-adapter",
-        imports: { default: trappable },
-        exports: { default: async },
-        with: {
-            "berth:plugin/types": super::berth::plugin::types,
-            "berth:plugin/http": super::berth::plugin::http,
-            "berth:plugin/secrets": super::berth::plugin::secrets,
-            "berth:plugin/config": super::berth::plugin::config,
-            "berth:plugin/cache": super::berth::plugin::cache,
-            "berth:plugin/log": super::berth::plugin::log,
-            "berth:plugin/client": super::berth::plugin::client,
-            "berth:plugin/changes": super::berth::plugin::changes,
-        },
-    });
+    exports_of!("ticket-adapter");
+}
+
+/// The `event-adapter` world, of which the host uses only the event
+/// exports (`describe-events`, `handle-event`). A `ticket-event-adapter`
+/// component has the same exports.
+pub mod event_adapter {
+    exports_of!("event-adapter");
 }
 
 pub use self::berth::plugin::types;
+pub use event_adapter::berth::plugin::events;
 pub use ticket_adapter::exports::berth::plugin::ticketing;
 
 impl types::ToolError {

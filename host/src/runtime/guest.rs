@@ -3,6 +3,8 @@
 //! resources, templates or prompts, and the host never routes anything else
 //! to it.
 
+use super::bindings::event_adapter::{EventAdapter, EventAdapterIndices};
+use super::bindings::events::{EventOutcome, EventSource};
 use super::bindings::types::{
     Completion, CompletionRequest, Manifest, Prompt, PromptResult, ResourceContents, ResourceInfo, ResourceTemplate,
     Tool, ToolError, ToolResult,
@@ -16,6 +18,9 @@ use wasmtime::component::InstancePre;
 const V0_2_EXPORT: &str = "list-prompts";
 /// The interface a ticket system exports (the `ticket-adapter` world).
 const TICKETING_EXPORT: &str = "berth:plugin/ticketing@0.2.0";
+/// The export of a plugin that can take webhooks (the `event-adapter` and
+/// `ticket-event-adapter` worlds).
+const EVENTS_EXPORT: &str = "handle-event";
 
 /// What a plugin declares about itself at load.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -24,20 +29,29 @@ pub(crate) struct Declared {
     pub tools: Vec<Tool>,
     pub templates: Vec<ResourceTemplate>,
     pub prompts: Vec<Prompt>,
+    /// How its webhooks are authenticated; none: it takes no events.
+    #[serde(default)]
+    pub events: Option<EventSource>,
 }
 
 /// A pre-instantiated component, of the contract it was built against.
 pub(crate) enum GuestPre {
     /// `berth:plugin@0.1.0`.
     V0_1(v0_1::AdapterPre<CallState>),
-    /// `berth:plugin@0.2.0`, with the `ticketing` export when it has one.
-    V0_2 { pre: InstancePre<CallState>, adapter: AdapterIndices, ticketing: Option<ticketing::GuestIndices> },
+    /// `berth:plugin@0.2.0`, with the `ticketing` and event exports when
+    /// it has them.
+    V0_2 {
+        pre: InstancePre<CallState>,
+        adapter: AdapterIndices,
+        ticketing: Option<ticketing::GuestIndices>,
+        events: Option<Box<EventAdapterIndices>>,
+    },
 }
 
 /// An instance for one call.
 pub(crate) enum Guest {
     V0_1(v0_1::Adapter),
-    V0_2 { adapter: Box<Adapter>, ticketing: Option<ticketing::Guest> },
+    V0_2 { adapter: Box<Adapter>, ticketing: Option<ticketing::Guest>, events: Option<Box<EventAdapter>> },
 }
 
 /// A guest export's outcome: the trap, or what the guest answered.
@@ -56,7 +70,11 @@ impl GuestPre {
             Some(_) => Some(ticketing::GuestIndices::new(&pre)?),
             None => None,
         };
-        Ok(Self::V0_2 { adapter: AdapterIndices::new(&pre)?, ticketing, pre })
+        let events = match pre.component().get_export_index(None, EVENTS_EXPORT) {
+            Some(_) => Some(Box::new(EventAdapterIndices::new(&pre)?)),
+            None => None,
+        };
+        Ok(Self::V0_2 { adapter: AdapterIndices::new(&pre)?, ticketing, events, pre })
     }
 
     /// Whether the component exports the normalised ticket desk.
@@ -76,11 +94,15 @@ impl GuestPre {
     pub async fn instantiate(&self, store: &mut Store<CallState>) -> wasmtime::Result<Guest> {
         Ok(match self {
             Self::V0_1(pre) => Guest::V0_1(pre.instantiate_async(store).await?),
-            Self::V0_2 { pre, adapter, ticketing } => {
+            Self::V0_2 { pre, adapter, ticketing, events } => {
                 let instance = pre.instantiate_async(&mut *store).await?;
                 Guest::V0_2 {
                     adapter: Box::new(adapter.load(&mut *store, &instance)?),
                     ticketing: ticketing.as_ref().map(|indices| indices.load(&mut *store, &instance)).transpose()?,
+                    events: events
+                        .as_ref()
+                        .map(|indices| indices.load(&mut *store, &instance).map(Box::new))
+                        .transpose()?,
                 }
             }
         })
@@ -97,12 +119,17 @@ impl Guest {
                 tools: adapter.call_list_tools(&mut *store).await?.into_iter().map(Into::into).collect(),
                 templates: Vec::new(),
                 prompts: Vec::new(),
+                events: None,
             },
-            Self::V0_2 { adapter, .. } => Declared {
+            Self::V0_2 { adapter, events, .. } => Declared {
                 manifest: adapter.call_describe(&mut *store).await?,
                 tools: adapter.call_list_tools(&mut *store).await?,
                 templates: adapter.call_list_resource_templates(&mut *store).await?,
                 prompts: adapter.call_list_prompts(&mut *store).await?,
+                events: match events {
+                    Some(events) => events.call_describe_events(&mut *store).await?,
+                    None => None,
+                },
             },
         })
     }
@@ -151,6 +178,19 @@ impl Guest {
         match self {
             Self::V0_2 { ticketing, .. } => ticketing.as_ref(),
             Self::V0_1(_) => None,
+        }
+    }
+
+    /// `handle-event`; a plugin without the export takes no events.
+    pub async fn handle_event(
+        &self,
+        store: &mut Store<CallState>,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> wasmtime::Result<Result<EventOutcome, String>> {
+        match self {
+            Self::V0_2 { events: Some(events), .. } => events.call_handle_event(store, headers, body).await,
+            _ => Ok(Err("the plugin takes no events".to_owned())),
         }
     }
 

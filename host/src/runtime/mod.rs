@@ -31,6 +31,7 @@ use crate::capabilities::client::Suspended;
 use crate::log_safe;
 use crate::policy::manifest::{ManifestError, ManifestLimits};
 use crate::policy::schema::SchemaLimits;
+use bindings::events::EventOutcome;
 use bindings::types::{
     Completion, CompletionRequest, PromptResult, ResourceContents, ResourceInfo, ToolError, ToolResult,
 };
@@ -294,6 +295,7 @@ impl Runtime {
             digest: wasm.digest().to_owned(),
             bytes: wasm.len(),
             imports,
+            events: checked.events,
             grants,
             pre,
         })
@@ -306,8 +308,8 @@ impl Runtime {
         let host = format!(
             "{} {} {:?} {:?} {:?}",
             env!("CARGO_PKG_VERSION"),
-            // What is kept: tools, templates and prompts.
-            "declarations 2",
+            // What is kept: tools, templates, prompts and the event source.
+            "declarations 3",
             self.limits,
             self.manifest_limits,
             self.schema_limits
@@ -402,6 +404,19 @@ impl Runtime {
             None => Ok(Err(ToolError::NotFound(format!("`{}` is not a ticket system", plugin.name())))),
         };
         self.invoke(plugin, scope, O::EXPORT, run).await
+    }
+
+    /// Hands one verified webhook to `plugin`'s `handle-event` for `scope`:
+    /// what changed, or the plugin's reason it could not tell.
+    pub async fn handle_event(
+        &self,
+        plugin: &LoadedPlugin,
+        scope: CallScope,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<Result<EventOutcome, String>, CallError> {
+        let run = async |store: &mut Store<CallState>, guest: Guest| guest.handle_event(store, headers, body).await;
+        self.invoke(plugin, scope, "handle-event", run).await
     }
 
     /// Runs `body` on a fresh instance of `plugin` for `scope`; `what` names

@@ -1,6 +1,7 @@
 //! [`LoadedPlugin`]: a validated, compiled, pre-instantiated component and
 //! what it declared about itself.
 
+use super::bindings::events::{EventSource, Signature};
 use super::bindings::types::{Manifest, Prompt, PromptArgument, ResourceTemplate, Tool, ToolAnnotations};
 use super::guest::{Declared, GuestPre};
 use crate::capabilities::PluginGrants;
@@ -120,6 +121,31 @@ pub(crate) struct Checked {
     pub tools: Vec<ToolSpec>,
     pub templates: Vec<ResourceTemplate>,
     pub prompts: Vec<PromptSpec>,
+    pub events: Option<EventSource>,
+}
+
+/// Headers an event source may not name: the host reads the secret of a
+/// `bearer` source from `authorization` itself, and the others describe
+/// the request rather than the event.
+const RESERVED_EVENT_HEADERS: [&str; 4] = ["authorization", "cookie", "host", "content-length"];
+
+/// Checks the headers an event source names: each must be a lower-case
+/// header name the host can look up, since the secret or the delivery id
+/// is read from it outside the sandbox.
+fn check_event_source(source: &EventSource) -> Result<(), ManifestError> {
+    let secret = match &source.signature {
+        Signature::Header(name) => Some(name),
+        _ => None,
+    };
+    for name in [secret, source.delivery_header.as_ref(), source.type_header.as_ref()].into_iter().flatten() {
+        let valid = name.len() <= 64
+            && http::HeaderName::from_bytes(name.as_bytes()).is_ok_and(|parsed| parsed.as_str() == name)
+            && !RESERVED_EVENT_HEADERS.contains(&name.as_str());
+        if !valid {
+            return Err(ManifestError::EventHeader(crate::log_safe::quote(name)));
+        }
+    }
+    Ok(())
 }
 
 /// Checks everything a plugin declared (its name, version, descriptions,
@@ -132,7 +158,7 @@ pub(crate) fn check_declarations(
     limits: &ManifestLimits,
     schemas: SchemaLimits,
 ) -> Result<Checked, ManifestError> {
-    let Declared { mut manifest, mut tools, mut templates, mut prompts } = declared;
+    let Declared { mut manifest, mut tools, mut templates, mut prompts, events } = declared;
     scrub(&mut manifest, &mut tools, &mut templates, &mut prompts);
     rules::check_plugin_name(&manifest.name)?;
     rules::check_version(&manifest.version)?;
@@ -173,7 +199,8 @@ pub(crate) fn check_declarations(
         .into_iter()
         .map(|prompt| PromptSpec::from_declaration(&manifest.name, prompt, limits))
         .collect::<Result<_, _>>()?;
-    Ok(Checked { manifest, tools, templates, prompts })
+    events.as_ref().map(check_event_source).transpose()?;
+    Ok(Checked { manifest, tools, templates, prompts, events })
 }
 
 /// Removes hidden text (see [`crate::policy::hidden_text`]) from every
@@ -220,6 +247,9 @@ pub struct LoadedPlugin {
     pub bytes: u64,
     /// What the component imports (Berth interfaces and WASI), by name.
     pub imports: Vec<String>,
+    /// How its webhooks are authenticated; none: it takes no events, and
+    /// `/hooks/{tenant}/{plugin}` does not exist for it.
+    pub events: Option<EventSource>,
     pub(crate) grants: PluginGrants,
     pub(crate) pre: GuestPre,
 }

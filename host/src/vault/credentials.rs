@@ -47,6 +47,12 @@ pub enum Scheme {
     /// HMAC); never attached to a request. Secret: `key`, high-entropy (see
     /// [`crate::vault::VaultSettings::min_signing_key_bytes`]).
     SigningKey,
+    /// The secret an upstream signs its webhooks with (or sends as a shared
+    /// secret), stored under the reserved name [`WEBHOOK_SECRET_NAME`]. The
+    /// host checks deliveries with it before any plugin sees them; it is
+    /// never attached to a request and never signs for a plugin. Secret:
+    /// `secret`, high-entropy like a signing key.
+    WebhookSecret,
     /// OAuth2 refresh-token grant; secrets: `refresh_token` and
     /// `client_secret` (empty for public clients).
     Oauth2RefreshToken {
@@ -70,6 +76,7 @@ impl Scheme {
             Self::Oauth2ClientCredentials { .. } => "oauth2-client-credentials",
             Self::Oauth2RefreshToken { .. } => "oauth2-refresh-token",
             Self::SigningKey => "signing-key",
+            Self::WebhookSecret => "webhook-secret",
         }
     }
 
@@ -93,6 +100,7 @@ impl Scheme {
             Self::Oauth2ClientCredentials { .. } => vec!["client_secret".to_owned()],
             Self::Oauth2RefreshToken { .. } => vec!["refresh_token".to_owned(), "client_secret".to_owned()],
             Self::SigningKey => vec!["key".to_owned()],
+            Self::WebhookSecret => vec!["secret".to_owned()],
         }
     }
 }
@@ -107,6 +115,16 @@ pub const SIGNING_KEY_SUFFIX: &str = "-signing-key";
 /// Whether a manifest's credential need `name` declares a signing key.
 pub fn is_signing_key_name(name: &str) -> bool {
     name.len() > SIGNING_KEY_SUFFIX.len() && name.ends_with(SIGNING_KEY_SUFFIX)
+}
+
+/// The name a tenant's webhook secret for a plugin is stored under; no
+/// other scheme may use it, and it may hold no other scheme.
+pub const WEBHOOK_SECRET_NAME: &str = "webhook";
+
+/// Whether the credential is never sent anywhere: a signing key or a
+/// webhook secret, which have no origins to be bound to.
+pub fn is_never_sent(scheme: &Scheme) -> bool {
+    matches!(scheme, Scheme::SigningKey | Scheme::WebhookSecret)
 }
 
 /// The names inside `{...}` in `template`.
@@ -151,7 +169,7 @@ impl Credential {
                     (name.to_ascii_lowercase(), value)
                 })
                 .collect(),
-            Scheme::SigningKey => Vec::new(),
+            Scheme::SigningKey | Scheme::WebhookSecret => Vec::new(),
             Scheme::Oauth2ClientCredentials { .. } | Scheme::Oauth2RefreshToken { .. } => {
                 let Some(token) = token else { return Vec::new() };
                 let format = match &self.scheme {
@@ -184,6 +202,14 @@ impl Credential {
             values.push((format!("{username}:{password}"), username.len() + 1));
         }
         values
+    }
+
+    /// The secret webhooks are checked with: only a webhook secret has one.
+    pub fn webhook_secret(&self) -> Option<&str> {
+        match self.scheme {
+            Scheme::WebhookSecret => self.secrets.get("secret").map(|value| value.as_str()),
+            _ => None,
+        }
     }
 
     /// The key `secrets` handles sign with: only a signing key has one.

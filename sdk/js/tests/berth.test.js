@@ -80,3 +80,35 @@ test('a body\'s start is read at a character boundary', () => {
   assert.equal(response.text(5), 'ab€');
   assert.equal(utf8Decode(utf8Encode('Zoë 🚢')), 'Zoë 🚢');
 });
+
+test('a plugin without events says so, and one with them hands deliveries to its handler', () => {
+  const plain = definePlugin({ manifest: MANIFEST, tools: [] });
+  assert.equal(plain.describeEvents(), null);
+  assert.throws(() => plain.handleEvent([], new Uint8Array()), (error) => error === 'this plugin takes no events');
+
+  const source = { signature: { tag: 'hub-signature-256' }, deliveryHeader: 'x-delivery', typeHeader: null };
+  const seen = [];
+  const hooked = definePlugin({
+    manifest: MANIFEST,
+    tools: [],
+    events: {
+      source,
+      handle(headers, body) {
+        seen.push([headers.get('x-delivery'), utf8Decode(body)]);
+        if (headers.has('x-broken')) {
+          throw new Error('no ticket in this delivery');
+        }
+        return { kind: 'ticket.updated', updated: ['desk://tickets/1'], listsChanged: false, invalidateCache: true };
+      },
+    },
+  });
+  assert.deepEqual(hooked.describeEvents(), source);
+  const outcome = hooked.handleEvent([['x-delivery', 'd-1']], utf8Encode('{"id":1}'));
+  assert.deepEqual(outcome.updated, ['desk://tickets/1']);
+  assert.deepEqual(seen, [['d-1', '{"id":1}']]);
+  assert.throws(
+    () => hooked.handleEvent([['x-broken', '1']], new Uint8Array()),
+    (error) => error === 'no ticket in this delivery',
+    'a failure is text, for the event history',
+  );
+});

@@ -12,6 +12,7 @@
 pub mod buyict;
 pub mod jira;
 pub mod servicenow;
+pub mod webhook;
 pub mod zendesk;
 
 mod armed_limit;

@@ -5,21 +5,25 @@ use berth::db::Database;
 use berth::settings::Settings;
 use clap::Subcommand;
 
+/// How `tail` commands pick and print the newest records of a log.
+#[derive(Debug, clap::Args)]
+pub(crate) struct TailArgs {
+    /// Only this tenant's records.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+    /// How many records.
+    #[arg(short = 'n', long, default_value_t = 20)]
+    pub lines: usize,
+}
+
 /// What `berth audit` does.
 #[derive(Debug, Subcommand)]
 pub(crate) enum AuditCommand {
     /// The newest tool calls with the upstream requests each made, oldest first.
-    Tail {
-        /// Only this tenant's calls.
-        #[arg(long)]
-        tenant: Option<String>,
-        /// One JSON object per line.
-        #[arg(long)]
-        json: bool,
-        /// How many calls.
-        #[arg(short = 'n', long, default_value_t = 20)]
-        lines: usize,
-    },
+    Tail(TailArgs),
     /// Delete calls (and their upstream requests) beyond the retention
     /// bounds now, as a running host does in the background. The bounds
     /// default to `[audit] max_age_days` and `max_calls`; 0 turns one off.
@@ -36,7 +40,7 @@ pub(crate) enum AuditCommand {
 /// Carries out `command` on the audit log `settings` lead to.
 pub(crate) fn run(command: AuditCommand, settings: &Settings) -> anyhow::Result<()> {
     match command {
-        AuditCommand::Tail { tenant, json, lines } => tail(settings, tenant.as_deref(), json, lines),
+        AuditCommand::Tail(TailArgs { tenant, json, lines }) => tail(settings, tenant.as_deref(), json, lines),
         AuditCommand::Prune { max_age_days, max_calls } => {
             let configured = Retention::from(&settings.audit);
             let retention = Retention {

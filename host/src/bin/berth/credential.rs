@@ -7,7 +7,7 @@ use berth::db::Database;
 use berth::lifecycle::History;
 use berth::settings::Settings;
 use berth::vault::Scheme;
-use berth::vault::credentials::{SIGNING_KEY_SUFFIX, is_signing_key_name};
+use berth::vault::credentials::{SIGNING_KEY_SUFFIX, WEBHOOK_SECRET_NAME, is_never_sent, is_signing_key_name};
 use clap::Subcommand;
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
@@ -22,13 +22,14 @@ pub(crate) enum SchemeName {
     Oauth2ClientCredentials,
     Oauth2RefreshToken,
     SigningKey,
+    WebhookSecret,
 }
 
 /// What `berth credential` does.
 #[derive(Debug, Subcommand)]
 pub(crate) enum CredentialCommand {
     /// Store a credential. Secret parts come from stdin: the password, token,
-    /// key or client secret alone; for `headers` one `placeholder=value` line
+    /// key, webhook secret or client secret alone; for `headers` one `placeholder=value` line
     /// each; for `oauth2-refresh-token` `refresh_token=...` and optionally
     /// `client_secret=...`. It is bound now, and only, to the --bind origins,
     /// or else to where the plugin's egress rules lead for the tenant today
@@ -128,11 +129,17 @@ pub(crate) fn run(command: CredentialCommand, settings: &Settings) -> anyhow::Re
                     "a plugin declares its signing keys with names ending in `{SIGNING_KEY_SUFFIX}`: store those, and only those, with --scheme signing-key"
                 );
             }
+            if (name == WEBHOOK_SECRET_NAME) != matches!(scheme, Scheme::WebhookSecret) {
+                bail!(
+                    "a plugin's webhook secret is stored under the name `{WEBHOOK_SECRET_NAME}`: store it, and only it, with --scheme webhook-secret"
+                );
+            }
             let secrets = read_secret_parts(&scheme)?;
-            let bound = if let Scheme::SigningKey = scheme {
-                settings.vault.check_signing_key(secrets.get("key").map_or("", |key| key.as_str()))?;
+            let bound = if is_never_sent(&scheme) {
+                let part = scheme.secret_parts().into_iter().next().unwrap_or_default();
+                settings.vault.check_signing_key(secrets.get(&part).map_or("", |key| key.as_str()))?;
                 if !bind.is_empty() {
-                    bail!("a signing key is never sent anywhere; --bind does not apply");
+                    bail!("a {} is never sent anywhere; --bind does not apply", scheme.name());
                 }
                 Vec::new()
             } else {
@@ -149,8 +156,8 @@ pub(crate) fn run(command: CredentialCommand, settings: &Settings) -> anyhow::Re
             let unknown = || anyhow::anyhow!("no credential `{name}` for plugin `{plugin}` on tenant `{tenant}`");
             let stored = vault.credentials(&tenant, &plugin)?.into_iter().find(|found| found.name == name);
             let scheme = stored.ok_or_else(unknown)?.scheme;
-            if let Scheme::SigningKey = scheme {
-                bail!("a signing key is never sent anywhere; there is nothing to bind");
+            if is_never_sent(&scheme) {
+                bail!("a {} is never sent anywhere; there is nothing to bind", scheme.name());
             }
             let bound = binding(&db, &tenant, &plugin, &scheme, &bind)?;
             vault.rebind(&tenant, &plugin, &name, &bound)?;
@@ -159,8 +166,8 @@ pub(crate) fn run(command: CredentialCommand, settings: &Settings) -> anyhow::Re
         CredentialCommand::List { tenant } => {
             for credential in vault.list(&tenant)? {
                 let scheme = credential.scheme;
-                let bound = if scheme == "signing-key" {
-                    "never sent (signing key)".to_owned()
+                let bound = if scheme == "signing-key" || scheme == "webhook-secret" {
+                    format!("never sent ({scheme})")
                 } else if credential.bound.is_empty() {
                     "nowhere (re-bind with `berth credential bind`)".to_owned()
                 } else {
@@ -203,6 +210,7 @@ fn build_scheme(
         },
         SchemeName::Basic => Scheme::Basic { username: username.context("--scheme basic needs --username")? },
         SchemeName::SigningKey => Scheme::SigningKey,
+        SchemeName::WebhookSecret => Scheme::WebhookSecret,
         SchemeName::Bearer => Scheme::Bearer,
         SchemeName::ApiKey => match headers.as_slice() {
             [header] => Scheme::ApiKey { header: header.clone() },
@@ -265,7 +273,7 @@ fn binding(db: &Database, tenant: &str, plugin: &str, scheme: &Scheme, bind: &[S
 /// How `credential set` reports a binding.
 fn describe_binding(scheme: &Scheme, bound: &[String]) -> String {
     match scheme {
-        Scheme::SigningKey => "never sent (signing key)".to_owned(),
+        Scheme::SigningKey | Scheme::WebhookSecret => format!("never sent ({})", scheme.name()),
         _ => bound.join(","),
     }
 }

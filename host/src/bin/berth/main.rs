@@ -5,6 +5,7 @@ mod audit;
 mod config;
 mod credential;
 mod demo;
+mod events;
 mod plugin;
 mod serve;
 mod tenant;
@@ -64,6 +65,9 @@ enum Command {
     /// Read the audit log, or delete what retention does not keep.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Read the history of webhook deliveries.
+    #[command(subcommand)]
+    Events(events::EventsCommand),
     /// Load, list, unload, roll back and inspect plugins, on a running host
     /// (--server) or in the data directory for the next start.
     #[command(subcommand)]
@@ -99,6 +103,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         Command::Credential(command) => credential::run(command, &settings),
         Command::Vault(command) => vault::run(command, &settings),
         Command::Audit(command) => audit::run(command, &settings),
+        Command::Events(command) => events::run(command, &settings),
         Command::Plugin(command) => plugin::run(command, &settings).await,
     }
 }

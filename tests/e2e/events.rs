@@ -1,0 +1,241 @@
+//! Webhooks become MCP notifications: signed deliveries at
+//! `/hooks/{tenant}/{plugin}` on a real `berth serve --http`, the bundled
+//! adapters handling them, and rmcp's Streamable HTTP clients subscribed
+//! as two tenants. What is refused (a bad signature, a replay, an unknown
+//! plugin) is answered with the right status, recorded in the event
+//! history and the audit log, and never reaches a plugin: no subscriber
+//! hears of it.
+
+// `resources/subscribe` is how pre-2026-07-28 sessions subscribe, which
+// these clients speak.
+#![allow(deprecated)]
+
+use crate::support::http::{HttpHost, cli, cli_with_stdin, client, tenant};
+use crate::support::{PluginsDir, bundled};
+use berth_fakes::webhook::zendesk_signature;
+use rmcp::ClientHandler;
+use rmcp::model::{
+    ClientCapabilities, ClientConfig, Implementation, ResourceUpdatedNotificationParam, SubscribeRequestParams,
+};
+use rmcp::service::{NotificationContext, RoleClient, RunningService};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The webhook secrets of the two tenants (32 bytes or more, as the vault
+/// demands of a secret never sent anywhere).
+const ACME_SECRET: &str = "acme-zendesk-signing-secret-0123456789";
+const GLOBEX_SECRET: &str = "globex-zendesk-signing-secret-9876543210";
+const METRICS_TOKEN: &str = "events-metrics-token-0123456789";
+
+/// A client that records the resource updates it hears.
+#[derive(Clone, Default)]
+struct Subscriber {
+    updated: Arc<Mutex<Vec<String>>>,
+}
+
+impl ClientHandler for Subscriber {
+    fn get_info(&self) -> ClientConfig {
+        ClientConfig::new(ClientCapabilities::default(), Implementation::new("berth-e2e", "0.1.0"))
+    }
+
+    async fn on_resource_updated(&self, params: ResourceUpdatedNotificationParam, _: NotificationContext<RoleClient>) {
+        self.updated.lock().unwrap().push(params.uri);
+    }
+}
+
+impl Subscriber {
+    /// What it has heard, once it has heard `count` updates (or after 10 s).
+    async fn heard(&self, count: usize) -> Vec<String> {
+        for _ in 0..200 {
+            if self.updated.lock().unwrap().len() >= count {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.updated.lock().unwrap().clone()
+    }
+}
+
+/// Two registered tenants with `plugins` enabled, each with its own
+/// webhook secret for them, behind a host serving HTTP.
+struct Hooks {
+    data: tempfile::TempDir,
+    _plugins: PluginsDir,
+    host: HttpHost,
+    keys: [String; 2],
+}
+
+impl Hooks {
+    async fn start(plugins: &[&str], configure: impl Fn(&std::path::Path, &str)) -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let dir = plugins.iter().fold(PluginsDir::new(), |dir, name| dir.with(&bundled(name), &format!("{name}.wasm")));
+        let mut keys = Vec::new();
+        for (name, secret) in [("acme", ACME_SECRET), ("globex", GLOBEX_SECRET)] {
+            keys.push(tenant(data.path(), name, plugins));
+            for plugin in plugins {
+                let args = [
+                    "credential",
+                    "set",
+                    "--tenant",
+                    name,
+                    "--plugin",
+                    plugin,
+                    "webhook",
+                    "--scheme",
+                    "webhook-secret",
+                ];
+                cli_with_stdin(data.path(), &args, &format!("{secret}\n"));
+                configure(data.path(), name);
+            }
+        }
+        let settings = format!("[admin]\nmetrics_token = \"{METRICS_TOKEN}\"\n");
+        let host = HttpHost::start(data.path(), Some(dir.path()), &[], Some(&settings)).await;
+        Self { data, _plugins: dir, host, keys: keys.try_into().unwrap() }
+    }
+
+    /// A client of tenant `index` (0: acme, 1: globex) subscribed to `uri`.
+    async fn subscriber(&self, index: usize, uri: &str) -> (Subscriber, RunningService<RoleClient, Subscriber>) {
+        let subscriber = Subscriber::default();
+        let base = crate::support::http::HttpHostRef { base: self.host.base.clone() };
+        let running = base.connect(&self.keys[index], subscriber.clone()).await;
+        running.subscribe(SubscribeRequestParams::new(uri)).await.expect("resources/subscribe");
+        (subscriber, running)
+    }
+
+    /// POSTs `body` with `headers` to `/hooks/{path}`; the status and body.
+    async fn post(&self, path: &str, headers: &[(&str, String)], body: &[u8]) -> (u16, Value) {
+        let request =
+            headers.iter().fold(client().post(self.host.url(&format!("/hooks/{path}"))), |request, (name, value)| {
+                request.header(*name, value)
+            });
+        let response = request.body(body.to_vec()).send().await.expect("deliver");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// `berth events tail --json` for `tenant`.
+    fn history(&self, tenant: &str) -> Vec<Value> {
+        let out = cli(self.data.path(), &["events", "tail", "--tenant", tenant, "--json", "-n", "50"]);
+        out.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+    }
+
+    /// `berth audit tail --json` for `tenant`: its webhook records.
+    fn audited(&self, tenant: &str) -> Vec<Value> {
+        let out = cli(self.data.path(), &["audit", "tail", "--tenant", tenant, "--json", "-n", "50"]);
+        out.lines()
+            .map(|line| serde_json::from_str::<Value>(line).unwrap())
+            .filter(|call| call["transport"] == "webhook")
+            .collect()
+    }
+}
+
+/// Zendesk's headers for `body`, signed with `secret` at `timestamp`.
+fn zendesk_headers(secret: &str, timestamp: &str, body: &[u8], invocation: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("content-type", "application/json".to_owned()),
+        ("x-zendesk-account-id", "123456".to_owned()),
+        ("x-zendesk-webhook-id", "01F1KRFQ6BG29CNWFR60NK5FNY".to_owned()),
+        ("x-zendesk-webhook-invocation-id", invocation.to_owned()),
+        ("x-zendesk-webhook-signature-timestamp", timestamp.to_owned()),
+        ("x-zendesk-webhook-signature", zendesk_signature(secret, timestamp, body)),
+    ]
+}
+
+fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
+}
+
+/// Outcomes in a tenant's history, oldest first.
+fn outcomes(history: &[Value]) -> Vec<String> {
+    history.iter().map(|event| event["outcome"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn zendesk_deliveries_are_verified_deduplicated_and_reach_only_their_tenant() {
+    let hooks = Hooks::start(&["zendesk"], |data, tenant| {
+        cli(data, &["config", "set", "--tenant", tenant, "zendesk", "site", "acme.zendesk.example"]);
+    })
+    .await;
+    let ticket = "zendesk://tickets/101";
+    let (acme, _acme_session) = hooks.subscriber(0, ticket).await;
+    let (globex, _globex_session) = hooks.subscriber(1, ticket).await;
+
+    // A signed, fresh delivery for acme: accepted at once, then acme's
+    // subscriber (and only acme's) hears of the ticket.
+    let body = serde_json::to_vec(&json!({
+        "type": "zen:event-type:ticket.status_changed",
+        "subject": "zen:ticket:101",
+        "detail": {"id": "101", "status": "OPEN"},
+        "zendesk_event_version": "2022-11-06"
+    }))
+    .unwrap();
+    let now = rfc3339(time::OffsetDateTime::now_utc());
+    let signed = zendesk_headers(ACME_SECRET, &now, &body, "8350205582");
+    let (status, answer) = hooks.post("acme/zendesk", &signed, &body).await;
+    assert_eq!((status, answer["status"].as_str()), (202, Some("accepted")), "{answer}");
+    assert_eq!(acme.heard(1).await, [ticket]);
+
+    // Zendesk retries the same invocation: taken in once.
+    let (status, answer) = hooks.post("acme/zendesk", &signed, &body).await;
+    assert_eq!((status, answer["status"].as_str()), (200, Some("duplicate")), "{answer}");
+
+    // Refused: signed with globex's secret, a replay of an hour ago, a
+    // tampered body, an unknown plugin, an unknown tenant, and a body over
+    // the cap.
+    let foreign = zendesk_headers(GLOBEX_SECRET, &now, &body, "8350205583");
+    assert_eq!(hooks.post("acme/zendesk", &foreign, &body).await.0, 401);
+    let hour_ago = rfc3339(time::OffsetDateTime::now_utc() - Duration::from_secs(3600));
+    let replayed = zendesk_headers(ACME_SECRET, &hour_ago, &body, "8350205584");
+    let (status, answer) = hooks.post("acme/zendesk", &replayed, &body).await;
+    assert_eq!(status, 401);
+    assert!(answer["error"].as_str().unwrap().contains("replay window"), "{answer}");
+    let mut tampered = body.clone();
+    tampered.extend_from_slice(b" ");
+    assert_eq!(hooks.post("acme/zendesk", &signed, &tampered).await.0, 401);
+    assert_eq!(hooks.post("acme/jira", &signed, &body).await.0, 404, "a plugin the host does not have");
+    assert_eq!(hooks.post("initech/zendesk", &signed, &body).await.0, 404, "a tenant that does not exist");
+    let huge = vec![b' '; 1024 * 1024 + 1];
+    assert_eq!(hooks.post("acme/zendesk", &signed, &huge).await.0, 413);
+
+    // None of them reached the plugin: nobody heard anything more.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(acme.heard(1).await, [ticket], "one update for acme, from the one verified delivery");
+    assert!(globex.heard(0).await.is_empty(), "another tenant's subscriber hears nothing");
+
+    // Globex's own delivery reaches globex alone.
+    let body = serde_json::to_vec(&json!({"ticket_id": "101", "event": "ticket.updated"})).unwrap();
+    let globex_signed = zendesk_headers(GLOBEX_SECRET, &now, &body, "8350205582");
+    assert_eq!(hooks.post("globex/zendesk", &globex_signed, &body).await.0, 202, "delivery ids are per tenant");
+    assert_eq!(globex.heard(1).await, [ticket]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(acme.heard(1).await.len(), 1, "acme does not hear globex's ticket");
+
+    // The history says what became of each, with no body in it.
+    let history = hooks.history("acme");
+    assert_eq!(outcomes(&history), ["handled", "duplicate", "refused", "refused", "refused", "refused"], "{history:?}");
+    assert_eq!(history[0]["delivery"], "8350205582");
+    assert_eq!(history[0]["kind"], "ticket.status_changed");
+    assert!(history[0]["detail"].as_str().unwrap().contains("1 resource(s) updated"), "{history:?}");
+    assert!(history[2]["detail"].as_str().unwrap().contains("does not match"), "{history:?}");
+    assert!(history[3]["detail"].as_str().unwrap().contains("replay window"), "{history:?}");
+    assert!(history[5]["detail"].as_str().unwrap().contains("`jira`"), "{history:?}");
+    let text = serde_json::to_string(&history).unwrap();
+    assert!(!text.contains("zen:ticket") && !text.contains(ACME_SECRET), "neither body nor secret: {text}");
+
+    // The audit log has every refusal and the one handled event.
+    let audited = hooks.audited("acme");
+    let refused = audited.iter().filter(|call| call["outcome"].as_str().unwrap().starts_with("refused")).count();
+    assert_eq!(refused, 4, "{audited:?}");
+    let handled: Vec<&Value> = audited.iter().filter(|call| call["outcome"] == "ok").collect();
+    assert_eq!(handled.len(), 1, "{audited:?}");
+    assert_eq!(handled[0]["tool"], "event ticket.status_changed");
+
+    // The metrics count them by outcome.
+    let metrics =
+        client().get(hooks.host.url("/metrics")).bearer_auth(METRICS_TOKEN).send().await.unwrap().text().await.unwrap();
+    for (outcome, count) in [("accepted", 2), ("handled", 2), ("duplicate", 1), ("refused", 5)] {
+        let line = format!("berth_webhook_events_total{{outcome=\"{outcome}\"}} {count}");
+        assert!(metrics.contains(&line), "{line} in:\n{metrics}");
+    }
+}

@@ -89,7 +89,9 @@ impl Hooks {
                 configure(data.path(), name);
             }
         }
-        let settings = format!("[admin]\nmetrics_token = \"{METRICS_TOKEN}\"\n");
+        // The adapters may reach the fakes on loopback, trusting their CA.
+        let fakes = crate::support::fakes_settings(data.path());
+        let settings = format!("{fakes}[admin]\nmetrics_token = \"{METRICS_TOKEN}\"\n");
         let host = HttpHost::start(data.path(), Some(dir.path()), &[], Some(&settings)).await;
         Self { data, _plugins: dir, host, keys: keys.try_into().unwrap() }
     }
@@ -238,4 +240,51 @@ async fn zendesk_deliveries_are_verified_deduplicated_and_reach_only_their_tenan
         let line = format!("berth_webhook_events_total{{outcome=\"{outcome}\"}} {count}");
         assert!(metrics.contains(&line), "{line} in:\n{metrics}");
     }
+}
+
+#[tokio::test]
+async fn a_signed_jira_webhook_names_an_issue_the_subscriber_can_read() {
+    let jira = berth_fakes::jira::FakeJira::start(Default::default()).await.unwrap();
+    let origin = jira.served.base_url();
+    let hooks = Hooks::start(&["jira"], |data, tenant| {
+        cli(data, &["config", "set", "--tenant", tenant, "jira", "site", &jira.served.host()]);
+        let args = ["credential", "set", "--tenant", tenant, "--plugin", "jira", "jira", "--bind", &origin];
+        let scheme = ["--scheme", "basic", "--username", berth_fakes::jira::EMAIL];
+        let command: Vec<&str> = args.iter().chain(scheme.iter()).copied().collect();
+        cli_with_stdin(data, &command, &format!("{}\n", berth_fakes::jira::API_TOKEN));
+    })
+    .await;
+    let issue = "jira://issues/HELP-7";
+    let (acme, session) = hooks.subscriber(0, issue).await;
+
+    let body = serde_json::to_vec(&json!({
+        "timestamp": 1_764_300_000_000_u64,
+        "webhookEvent": "jira:issue_updated",
+        "issue_event_type_name": "issue_generic",
+        "issue": {"id": "10007", "key": "HELP-7", "fields": {}}
+    }))
+    .unwrap();
+    let signed = vec![
+        ("content-type", "application/json".to_owned()),
+        ("x-atlassian-webhook-identifier", "2d5f1c6e-3f0a-4b57-9c1d-7e2a9b3c4d5e".to_owned()),
+        ("x-hub-signature", berth_fakes::webhook::hub_signature(ACME_SECRET, &body)),
+    ];
+    assert_eq!(hooks.post("acme/jira", &signed, &body).await.0, 202);
+    assert_eq!(acme.heard(1).await, [issue]);
+
+    // The subscriber reads what changed, through the adapter, from Jira.
+    let read = session.read_resource(rmcp::model::ReadResourceRequestParams::new(issue)).await.expect("resources/read");
+    let rmcp::model::ResourceContents::TextResourceContents { text, .. } = &read.contents[0] else {
+        panic!("{read:?}")
+    };
+    let details: Value = serde_json::from_str(text).unwrap();
+    assert!(details["issue"]["summary"].as_str().unwrap().contains("VPN from home"), "{details}");
+
+    // GitHub's header is not Jira's: the same body signed the GitHub way is
+    // refused, and so is a retry of the first delivery.
+    let github_style = vec![("x-hub-signature-256", berth_fakes::webhook::hub_signature(ACME_SECRET, &body))];
+    assert_eq!(hooks.post("acme/jira", &github_style, &body).await.0, 401);
+    assert_eq!(hooks.post("acme/jira", &signed, &body).await.0, 200);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(acme.heard(1).await.len(), 1);
 }

@@ -16,7 +16,9 @@
 //! `transition_issue`, `assign_issue`; and for Service Management
 //! `list_service_desks`, `list_request_types`, `create_request`,
 //! `list_queues`, `queue_issues`. Issues are also tickets of the host's
-//! desk (`tickets_*`), mapped as `ticketing` documents.
+//! desk (`tickets_*`), mapped as `ticketing` documents, and resources
+//! (`jira://issues/{key}`) that the site's signed admin webhooks report
+//! changes to (`events`).
 //!
 //! Layout: `settings` reads the tenant's config, `client` sends requests,
 //! `errors` turns Jira's failures into tool errors, `adf` converts rich
@@ -27,6 +29,7 @@
 mod adf;
 mod client;
 mod errors;
+mod events;
 mod issues;
 mod jql;
 mod people;
@@ -35,10 +38,11 @@ mod ticketing;
 mod time;
 mod tools;
 
+use berth_sdk::events::{EventHandler, EventOutcome, EventSource};
 use berth_sdk::ticketing::{
     Comment, NewComment, NewTicket, SearchQuery, Ticket, TicketDetails, TicketPage, TicketSystem, TicketUpdate,
 };
-use berth_sdk::{Manifest, Plugin, Tool, ToolError};
+use berth_sdk::{Manifest, Plugin, ResourceContents, ResourceTemplate, Tool, ToolError};
 
 /// The plugin.
 pub struct JiraAdapter;
@@ -81,6 +85,24 @@ impl Plugin for JiraAdapter {
     fn tools() -> Vec<Tool> {
         tools::all()
     }
+
+    fn resource_templates() -> Vec<ResourceTemplate> {
+        events::templates()
+    }
+
+    fn read_resource(uri: &str) -> Result<Vec<ResourceContents>, ToolError> {
+        events::read(uri)
+    }
+}
+
+impl EventHandler for JiraAdapter {
+    fn source() -> EventSource {
+        events::source()
+    }
+
+    fn handle(_headers: &[(String, String)], body: &[u8]) -> Result<EventOutcome, String> {
+        events::handle(body)
+    }
 }
 
 impl TicketSystem for JiraAdapter {
@@ -105,4 +127,4 @@ impl TicketSystem for JiraAdapter {
     }
 }
 
-berth_sdk::export_ticket_plugin!(JiraAdapter);
+berth_sdk::export_ticket_plugin!(JiraAdapter, events);

@@ -3,7 +3,7 @@
 pub mod assign;
 pub mod comments;
 pub mod create;
-mod get;
+pub mod get;
 mod search;
 mod service_desk;
 mod transitions;

@@ -288,3 +288,29 @@ async fn a_signed_jira_webhook_names_an_issue_the_subscriber_can_read() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(acme.heard(1).await.len(), 1);
 }
+
+#[tokio::test]
+async fn servicenow_sends_a_shared_secret_and_a_delivery_id_per_record_version() {
+    let hooks = Hooks::start(&["servicenow"], |data, tenant| {
+        cli(data, &["config", "set", "--tenant", tenant, "servicenow", "instance", "acme.service-now.example"]);
+    })
+    .await;
+    let incident = "servicenow://incident/INC0010001";
+    let (acme, _session) = hooks.subscriber(0, incident).await;
+    let body = br#"{"table": "incident", "number": "INC0010001", "operation": "update"}"#;
+    let delivery = |secret: &str, version: &str| {
+        vec![
+            ("authorization", format!("Bearer {secret}")),
+            ("x-servicenow-delivery", format!("46d44a5d2f1b3410a8d2f1b0bdfd1a31:{version}")),
+        ]
+    };
+
+    assert_eq!(hooks.post("acme/servicenow", &delivery(GLOBEX_SECRET, "4"), body).await.0, 401);
+    assert_eq!(hooks.post("acme/servicenow", &delivery(ACME_SECRET, "4"), body).await.0, 202);
+    assert_eq!(hooks.post("acme/servicenow", &delivery(ACME_SECRET, "4"), body).await.0, 200, "the same version");
+    assert_eq!(hooks.post("acme/servicenow", &delivery(ACME_SECRET, "5"), body).await.0, 202, "the next version");
+    assert_eq!(acme.heard(2).await, [incident, incident]);
+    let history = hooks.history("acme");
+    assert_eq!(outcomes(&history), ["refused", "handled", "duplicate", "handled"], "{history:?}");
+    assert_eq!(history[1]["kind"], "incident.update");
+}

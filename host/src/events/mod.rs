@@ -354,15 +354,15 @@ impl Target {
         let mut scope = self.scope.clone();
         scope.call_id = Some(audited.call_id.clone());
         let answer = app.runtime.handle_event(&self.plugin, scope, &headers, &body).await;
-        let (outcome, detail) = match answer {
+        let (outcome, detail, changed) = match answer {
             Ok(Ok(changed)) => {
                 if let Some(kind) = &changed.kind {
                     record.kind = Some(clip(kind, MAX_ID_BYTES));
                 }
-                (Outcome::Handled, self.apply(app, &changed))
+                (Outcome::Handled, self.describe(&changed), Some(changed))
             }
-            Ok(Err(reason)) => (Outcome::Failed, format!("the plugin could not handle it: {reason}")),
-            Err(error) => (Outcome::Failed, format!("the plugin failed: {error}")),
+            Ok(Err(reason)) => (Outcome::Failed, format!("the plugin could not handle it: {reason}"), None),
+            Err(error) => (Outcome::Failed, format!("the plugin failed: {error}"), None),
         };
         let detail = clip(&detail, MAX_DETAIL_CHARS);
         if let Err(error) = history::finish(&app.db, row, outcome, record.kind.as_deref(), &detail) {
@@ -376,29 +376,43 @@ impl Target {
         audited.tool = format!("event {}", record.kind.as_deref().unwrap_or("(untyped)"));
         audited.duration_ms = started.elapsed().as_millis() as i64;
         app.audit.call(audited);
+        // Recorded first: whoever hears of the change and looks finds it.
+        if let Some(changed) = changed {
+            self.apply(app, &changed);
+        }
     }
 
-    /// Tells the tenant's subscribers what `changed` says, for the
-    /// plugin's own URIs only; what was done, in a line.
-    fn apply(&self, app: &App, changed: &EventOutcome) -> String {
-        let own: BTreeSet<&str> = changed
+    /// The plugin's own URIs among those `changed` names, at most
+    /// [`MAX_UPDATED`] of them.
+    fn own<'a>(&self, changed: &'a EventOutcome) -> BTreeSet<&'a str> {
+        changed
             .updated
             .iter()
             .filter(|uri| owns_uri(self.plugin.name(), uri))
             .take(MAX_UPDATED)
             .map(String::as_str)
-            .collect();
-        for uri in &own {
+            .collect()
+    }
+
+    /// Tells the tenant's subscribers what `changed` says, for the
+    /// plugin's own URIs only, and clears the cache if asked.
+    fn apply(&self, app: &App, changed: &EventOutcome) {
+        if changed.invalidate_cache {
+            let scope = CacheScope::new(self.tenant.clone(), Arc::from(self.plugin.name()));
+            app.runtime.services().cache.clear(&scope);
+        }
+        for uri in self.own(changed) {
             app.sessions.updated(&self.tenant, uri);
         }
         if changed.lists_changed {
             let lists = Lists { resources: true, ..Lists::default() };
             app.sessions.lists_changed(&BTreeSet::from([self.tenant.clone()]), lists);
         }
-        if changed.invalidate_cache {
-            let scope = CacheScope::new(self.tenant.clone(), Arc::from(self.plugin.name()));
-            app.runtime.services().cache.clear(&scope);
-        }
+    }
+
+    /// What [`Self::apply`] does with `changed`, in a line.
+    fn describe(&self, changed: &EventOutcome) -> String {
+        let own = self.own(changed);
         let ignored = changed.updated.len() - own.len();
         let mut done = format!("{} resource(s) updated", own.len());
         if ignored > 0 {

@@ -45,15 +45,14 @@ pub fn handle(body: &[u8]) -> Result<EventOutcome, String> {
 
 /// The issue resource family.
 pub fn templates() -> Vec<ResourceTemplate> {
-    vec![ResourceTemplate {
-        uri_template: ISSUE_TEMPLATE.to_owned(),
-        name: "issue".to_owned(),
-        title: Some("Jira issue".to_owned()),
-        description: Some(
-            "One issue with its newest comments, as get_issue returns it; webhooks report changes".into(),
-        ),
-        mime_type: Some("application/json".to_owned()),
-    }]
+    vec![
+        ResourceTemplate::new(
+            ISSUE_TEMPLATE,
+            "issue",
+            "One issue with its newest comments, as get_issue returns it; webhooks report changes",
+        )
+        .mime_type("application/json"),
+    ]
 }
 
 /// Reads `jira://issues/{key}`.

@@ -21,17 +21,20 @@
 //! to triage one; both complete incident numbers.
 //!
 //! It is also a ticket system: incidents are served through the host's
-//! `tickets_*` tools, mapped as `ticketing` documents.
+//! `tickets_*` tools, mapped as `ticketing` documents. And it takes the
+//! instance's incident changes as webhooks (`events`), which tell
+//! subscribers of an incident's resource.
 //!
 //! Layout: `client` sends requests and maps ServiceNow's failures,
 //! `records` and `journal` shape what comes back, `query` builds encoded
 //! queries, `codes` maps choice codes, `lookup` resolves people and groups,
 //! `settings` reads the tenant's config, `incidents` and `tables` hold
-//! the tools, `resources` the resources, the prompt and completion, and
-//! `ticketing` the normalised ticket desk.
+//! the tools, `resources` the resources, the prompt and completion,
+//! `ticketing` the normalised ticket desk, and `events` the webhooks.
 
 mod client;
 mod codes;
+mod events;
 mod incidents;
 mod journal;
 mod lookup;
@@ -42,6 +45,7 @@ mod settings;
 mod tables;
 mod ticketing;
 
+use berth_sdk::events::{EventHandler, EventOutcome, EventSource};
 use berth_sdk::ticketing::{
     Comment, NewComment, NewTicket, SearchQuery, Ticket, TicketDetails, TicketPage, TicketSystem, TicketUpdate,
 };
@@ -187,4 +191,14 @@ impl TicketSystem for ServiceNow {
     }
 }
 
-berth_sdk::export_ticket_plugin!(ServiceNow);
+impl EventHandler for ServiceNow {
+    fn source() -> EventSource {
+        events::source()
+    }
+
+    fn handle(_headers: &[(String, String)], body: &[u8]) -> Result<EventOutcome, String> {
+        events::handle(body)
+    }
+}
+
+berth_sdk::export_ticket_plugin!(ServiceNow, events);

@@ -5,8 +5,10 @@
 //!   the test fixtures under `tests/fixtures/`), for `wasm32-wasip2` by a
 //!   nested cargo with its own target directory (the outer cargo holds the
 //!   lock on ours);
-//! - `plugins/hello-python` with componentize-py, installed from its
-//!   `requirements.txt` into a venv under the target directory;
+//! - the Python plugins ([`PYTHON_PLUGINS`]) with componentize-py, each
+//!   with the Python SDK (`sdk/python/berth_sdk`), from one toolchain
+//!   installed from `sdk/python/requirements.txt` into a venv under the
+//!   target directory;
 //! - the JavaScript plugins ([`JS_PLUGINS`]) with jco's QuickJS backend,
 //!   from one toolchain that `npm ci` installs into `sdk/js/node_modules`
 //!   from `sdk/js/package-lock.json`.
@@ -34,7 +36,20 @@ struct ForeignPlugin {
     world: &'static str,
 }
 
-const PYTHON_PLUGIN: ForeignPlugin = ForeignPlugin { dir: "plugins/hello-python", name: "hellopy", world: "adapter" };
+/// The Python plugins, each built from its `app.py` and the other modules
+/// directly in its directory, with the SDK beside them.
+const PYTHON_PLUGINS: &[ForeignPlugin] = &[
+    ForeignPlugin { dir: "plugins/hello-python", name: "hellopy", world: "adapter" },
+    ForeignPlugin { dir: "plugins/opsramp", name: "opsramp", world: "ticket-adapter" },
+];
+
+/// Where the Python SDK and the pin of the one toolchain every Python
+/// plugin is built with (`requirements.txt`) live.
+const PYTHON_SDK: &str = "sdk/python";
+
+/// The SDK's package, under [`PYTHON_SDK`]: staged beside each plugin's
+/// modules.
+const PYTHON_SDK_PACKAGE: &str = "berth_sdk";
 
 /// The JavaScript plugins, each built from its `app.js` (which may import
 /// modules beside it and `sdk/js/berth.js`).
@@ -78,8 +93,10 @@ fn main() {
     let built = build_rust_guests(&root, &guest_dir, plugin_crates.iter().chain(&fixture_crates));
     install(&built, &plugin_crates, &bundled);
     install(&built, &fixture_crates, &fixtures);
-    let python = build_python_plugin(&root.join(PYTHON_PLUGIN.dir), &guest_dir.join("python"), &root.join("wit"));
-    copy_component(&python, &bundled, PYTHON_PLUGIN.name);
+    for plugin in PYTHON_PLUGINS {
+        let python = build_python_plugin(&root, plugin, &guest_dir.join("python"));
+        copy_component(&python, &bundled, plugin.name);
+    }
     for plugin in JS_PLUGINS {
         let js = build_js_plugin(&root, plugin, &guest_dir.join("js").join(plugin.name));
         copy_component(&js, &bundled, plugin.name);
@@ -87,10 +104,11 @@ fn main() {
 }
 
 /// Tells cargo what the guests are built from. The Rust crates are watched
-/// whole; the Python plugin by the files directly in its directory, and the
-/// JS plugins and `sdk/js` file by file without `node_modules`, because
-/// `npm ci` fills `sdk/js/node_modules` during the build and would otherwise
-/// make every build look stale (a watched directory is scanned whole).
+/// whole; the Python plugins and `sdk/python` by their source files (unit
+/// tests leave `__pycache__` beside them), and the JS plugins and `sdk/js`
+/// file by file without `node_modules`, because `npm ci` fills
+/// `sdk/js/node_modules` during the build and would otherwise make every
+/// build look stale (a watched directory is scanned whole).
 fn watch_sources(root: &Path, plugin_crates: &[Crate]) {
     for watched in ["tests/fixtures", "wit", "Cargo.lock", "Cargo.toml"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
@@ -98,7 +116,7 @@ fn watch_sources(root: &Path, plugin_crates: &[Crate]) {
     let sdk = root.join("sdk");
     let sdk_entries = fs::read_dir(&sdk).map(|entries| entries.flatten().map(|entry| entry.path()).collect());
     for entry in sdk_entries.unwrap_or_else(|_| vec![sdk]) {
-        if entry != root.join(JS_SDK) {
+        if entry != root.join(JS_SDK) && entry != root.join(PYTHON_SDK) {
             println!("cargo:rerun-if-changed={}", entry.display());
         }
     }
@@ -106,7 +124,8 @@ fn watch_sources(root: &Path, plugin_crates: &[Crate]) {
         println!("cargo:rerun-if-changed={}", plugin.dir.display());
     }
     let js_sources = JS_PLUGINS.iter().flat_map(|plugin| js_sources(&root.join(plugin.dir)));
-    for file in top_level_files(&root.join(PYTHON_PLUGIN.dir)).into_iter().chain(js_sources) {
+    let python_sources = PYTHON_PLUGINS.iter().flat_map(|plugin| top_level_files(&root.join(plugin.dir)));
+    for file in python_sources.chain(js_sources).chain(python_sdk_sources(root)) {
         println!("cargo:rerun-if-changed={}", file.display());
     }
     for file in top_level_files(&root.join(JS_SDK)) {
@@ -199,31 +218,55 @@ fn install(built: &Path, crates: &[Crate], dest: &Path) {
     }
 }
 
-/// Builds the Python plugin in `source` with componentize-py, working in
-/// `work` (venv, staged sources, component); returns the component's path.
-/// Skipped when neither the plugin's files nor `wit` changed since the last
-/// build, because componentize-py takes half a minute.
-fn build_python_plugin(source: &Path, work: &Path, wit: &Path) -> PathBuf {
+/// The files of the Python SDK a plugin is built with: the toolchain's pin
+/// and the package's modules.
+fn python_sdk_sources(root: &Path) -> Vec<PathBuf> {
+    let sdk = root.join(PYTHON_SDK);
+    let mut files = vec![sdk.join("requirements.txt")];
+    files.extend(python_modules(&sdk.join(PYTHON_SDK_PACKAGE)));
+    files
+}
+
+/// The `.py` files directly in `dir`, sorted.
+fn python_modules(dir: &Path) -> Vec<PathBuf> {
+    top_level_files(dir).into_iter().filter(|file| file.extension() == Some(OsStr::new("py"))).collect()
+}
+
+/// Builds Python plugin `plugin` with componentize-py, working in
+/// `python/<name>` (staged sources, component) with the toolchain in
+/// `python/venv`; returns the component's path. Skipped when neither the
+/// plugin's files, the SDK nor `wit` changed since the last build, because
+/// componentize-py takes half a minute.
+fn build_python_plugin(root: &Path, plugin: &ForeignPlugin, python: &Path) -> PathBuf {
+    let (source, wit) = (root.join(plugin.dir), root.join("wit"));
+    let work = python.join(plugin.name);
     let component = work.join("plugin.wasm");
-    let inputs = fingerprint(&[source, wit]);
-    if is_fresh(work, "plugin", inputs) && component.is_file() {
+    let mut inputs = top_level_files(&source);
+    inputs.extend(python_sdk_sources(root));
+    inputs.extend(top_level_files(&wit));
+    let inputs = {
+        let mut hasher = DefaultHasher::new();
+        (fingerprint(&inputs), plugin.world).hash(&mut hasher);
+        hasher.finish()
+    };
+    if is_fresh(&work, "plugin", inputs) && component.is_file() {
         return component;
     }
-    let venv = work.join("venv");
-    create_venv(&venv);
-    run(
-        Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(source.join("requirements.txt")),
-        "pip install -r plugins/hello-python/requirements.txt",
-    );
+    let venv = python.join("venv");
+    install_componentize_py(&venv, &root.join(PYTHON_SDK).join("requirements.txt"));
     // componentize-py writes `__pycache__` next to the modules it imports,
     // so it works on a copy and the source tree stays clean.
     let staged = work.join("src");
+    let package = staged.join(PYTHON_SDK_PACKAGE);
     let _ = fs::remove_dir_all(&staged);
-    fs::create_dir_all(&staged).expect("create the Python staging dir");
-    for file in top_level_files(source).into_iter().filter(|file| file.extension() == Some(OsStr::new("py"))) {
-        fs::copy(&file, staged.join(file.file_name().expect("a file"))).expect("stage a Python source");
+    fs::create_dir_all(&package).expect("create the Python staging dir");
+    let sdk_modules = python_modules(&root.join(PYTHON_SDK).join(PYTHON_SDK_PACKAGE));
+    let stage = python_modules(&source)
+        .into_iter()
+        .map(|file| (file, &staged))
+        .chain(sdk_modules.into_iter().map(|file| (file, &package)));
+    for (file, dest) in stage {
+        fs::copy(&file, dest.join(file.file_name().expect("a file"))).expect("stage a Python source");
     }
     run(
         Command::new(venv.join("bin/componentize-py"))
@@ -232,26 +275,41 @@ fn build_python_plugin(source: &Path, work: &Path, wit: &Path) -> PathBuf {
             // those of whatever environment the developer has activated.
             .env("VIRTUAL_ENV", &venv)
             .arg("--wit-path")
-            .arg(wit)
-            .args(["--world", PYTHON_PLUGIN.world, "--quiet", "componentize", "app", "--python-path", "."])
+            .arg(&wit)
+            .args(["--world", plugin.world, "--quiet", "componentize", "app", "--python-path", "."])
             .arg("--output")
             .arg(&component),
-        "componentize-py (building plugins/hello-python)",
+        &format!("componentize-py (building {})", plugin.dir),
     );
-    mark_fresh(work, "plugin", inputs);
+    mark_fresh(&work, "plugin", inputs);
     component
 }
 
-/// Creates a Python venv at `venv` unless one is there already.
-fn create_venv(venv: &Path) {
-    if venv.join("bin/pip").is_file() {
+/// Installs the componentize-py that `requirements` pins into a venv at
+/// `venv`, unless it holds an install of the current pin already.
+fn install_componentize_py(venv: &Path, requirements: &Path) {
+    let pin = fingerprint(&[requirements]);
+    if is_fresh(venv, "berth-pip-install", pin) && venv.join("bin/componentize-py").is_file() {
         return;
     }
-    require_tool("python3", &["--version"], "Python 3 (with its venv module) is needed to build plugins/hello-python");
+    if !venv.join("bin/pip").is_file() {
+        require_tool(
+            "python3",
+            &["--version"],
+            "Python 3 (with its venv module) is needed to build the Python plugins",
+        );
+        run(
+            Command::new("python3").args(["-m", "venv"]).arg(venv),
+            "python3 -m venv (on Debian, `apt-get install python3-venv` provides it)",
+        );
+    }
     run(
-        Command::new("python3").args(["-m", "venv"]).arg(venv),
-        "python3 -m venv (on Debian, `apt-get install python3-venv` provides it)",
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(requirements),
+        "pip install -r sdk/python/requirements.txt",
     );
+    mark_fresh(venv, "berth-pip-install", pin);
 }
 
 /// Builds JavaScript plugin `plugin` with jco from the toolchain in

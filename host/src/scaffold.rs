@@ -79,8 +79,37 @@ const RUST: &[TemplateFile] = &[
 // The Python and JavaScript templates are the bundled hello examples
 // themselves, renamed, so the template is always a plugin CI has tested.
 const PYTHON: &[TemplateFile] = &[
-    TemplateFile::renaming("app.py", include_str!("../../plugins/hello-python/app.py"), &[("hellopy", "{{name}}")]),
-    TemplateFile::new("requirements.txt", include_str!("../../plugins/hello-python/requirements.txt")),
+    TemplateFile::renaming(
+        "app.py",
+        include_str!("../../plugins/hello-python/app.py"),
+        &[
+            ("hellopy", "{{name}}"),
+            ("(sdk/python/berth_sdk)", "(a copy of sdk/python/berth_sdk)"),
+            ("pinned in sdk/python/requirements.txt", "pinned in requirements.txt"),
+            (" -p ../../sdk/python -o {{name}}.wasm", " -o {{name}}.wasm"),
+            ("-d ../../wit", "-d wit"),
+            ("`cargo build` does this for you (host/build.rs).", "`./build.sh` does it, into dist/."),
+        ],
+    ),
+    // The toolchain every bundled Python plugin is built with, and the SDK
+    // itself: the project builds with the same versions.
+    TemplateFile::new("requirements.txt", include_str!("../../sdk/python/requirements.txt")),
+    TemplateFile::new("berth_sdk/__init__.py", include_str!("../../sdk/python/berth_sdk/__init__.py")),
+    TemplateFile::new("berth_sdk/cache.py", include_str!("../../sdk/python/berth_sdk/cache.py")),
+    TemplateFile::new("berth_sdk/config.py", include_str!("../../sdk/python/berth_sdk/config.py")),
+    TemplateFile::new("berth_sdk/content.py", include_str!("../../sdk/python/berth_sdk/content.py")),
+    TemplateFile::new("berth_sdk/errors.py", include_str!("../../sdk/python/berth_sdk/errors.py")),
+    TemplateFile::new("berth_sdk/host.py", include_str!("../../sdk/python/berth_sdk/host.py")),
+    TemplateFile::new("berth_sdk/http.py", include_str!("../../sdk/python/berth_sdk/http.py")),
+    TemplateFile::new("berth_sdk/log.py", include_str!("../../sdk/python/berth_sdk/log.py")),
+    TemplateFile::new("berth_sdk/manifest.py", include_str!("../../sdk/python/berth_sdk/manifest.py")),
+    TemplateFile::new("berth_sdk/plugin.py", include_str!("../../sdk/python/berth_sdk/plugin.py")),
+    TemplateFile::new("berth_sdk/testing.py", include_str!("../../sdk/python/berth_sdk/testing.py")),
+    TemplateFile::new("berth_sdk/ticketing.py", include_str!("../../sdk/python/berth_sdk/ticketing.py")),
+    TemplateFile::new("berth_sdk/tools.py", include_str!("../../sdk/python/berth_sdk/tools.py")),
+    TemplateFile::new("berth_sdk/wit_exports.py", include_str!("../../sdk/python/berth_sdk/wit_exports.py")),
+    TemplateFile::new("berth_sdk/wit_host.py", include_str!("../../sdk/python/berth_sdk/wit_host.py")),
+    TemplateFile::new("berth_sdk/wit_ticketing.py", include_str!("../../sdk/python/berth_sdk/wit_ticketing.py")),
     TemplateFile::script("build.sh", include_str!("../templates/python/build.sh")),
     TemplateFile::new(".gitignore", include_str!("../templates/python/.gitignore")),
 ];
@@ -210,6 +239,16 @@ mod tests {
         assert!(lib.contains("struct MyTool;") && lib.contains("\"my-tool\""), "{lib}");
         assert!(matches!(new_project("my-tool", Language::Rust, &project), Err(ScaffoldError::Exists(_))));
         assert!(matches!(new_project("My_Tool", Language::Rust, &dir.path().join("x")), Err(ScaffoldError::Name(_))));
+    }
+
+    #[test]
+    fn the_python_template_carries_the_sdk_and_speaks_of_the_project() {
+        let dir = tempfile::tempdir().unwrap();
+        new_project("my-tool", Language::Python, dir.path()).unwrap();
+        let app = std::fs::read_to_string(dir.path().join("app.py")).unwrap();
+        assert!(app.contains("name=\"my-tool\"") && app.contains("`./build.sh` does it"), "{app}");
+        assert!(!app.contains("host/build.rs") && !app.contains("../../") && !app.contains("hellopy"), "{app}");
+        assert!(dir.path().join("berth_sdk/plugin.py").is_file() && dir.path().join("berth_sdk/testing.py").is_file());
     }
 
     #[test]

@@ -232,3 +232,23 @@ fn javascript_unit_tests_pass() {
     assert!(output.status.success(), "node --test failed:\n{report}\n{}", String::from_utf8_lossy(&output.stderr));
     assert!(report.contains("# fail 0") && !report.contains("# pass 0"), "{report}");
 }
+
+/// The Python SDK's and the OpsRamp adapter's own unit tests (typed tools,
+/// the capabilities over the fake host, the mapping tables, query building,
+/// errors), run by `python3 -m unittest` against the SDK's fake host.
+#[test]
+fn python_unit_tests_pass() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace root");
+    for dir in ["sdk/python", "plugins/opsramp"] {
+        let output = std::process::Command::new("python3")
+            .args(["-m", "unittest", "discover", "-s", "tests", "-t", "."])
+            .current_dir(root.join(dir))
+            // Keep the source tree free of `__pycache__`.
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .output()
+            .expect("run python3 -m unittest (Python 3 is a build requirement)");
+        let report = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{dir}: python3 -m unittest failed:\n{report}");
+        assert!(report.contains("\nOK") && !report.contains("Ran 0 tests"), "{dir}: {report}");
+    }
+}

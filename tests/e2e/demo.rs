@@ -1,11 +1,15 @@
 //! `berth demo`: fakes on loopback, a provisioned `demo` tenant, and the
 //! bundled adapters working against them through a real MCP client.
 
+// `resources/subscribe` is how pre-2026-07-28 sessions subscribe, which
+// this client speaks.
+#![allow(deprecated)]
+
 use crate::support::berth;
-use crate::support::http::HttpHostRef;
-use rmcp::model::CallToolRequestParams;
+use crate::support::http::{HttpHostRef, Subscriber};
+use rmcp::model::{CallToolRequestParams, SubscribeRequestParams};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -26,6 +30,7 @@ async fn the_demo_serves_the_adapters_against_the_fakes_and_prints_how_to_connec
     let mut child = berth()
         .args(["demo", "--http", &addr, "--state"])
         .arg(state.path())
+        .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -105,6 +110,16 @@ async fn the_demo_serves_the_adapters_against_the_fakes_and_prints_how_to_connec
         .unwrap();
     assert_ne!(searched.is_error, Some(true), "{searched:?}");
     drop(client);
+
+    // The demo prints each webhook URL, and Enter fires a signed sample
+    // Zendesk webhook that a subscribed client hears of.
+    assert!(text.contains(&format!("http://{addr}/hooks/demo/zendesk")), "{text}");
+    let subscriber = Subscriber::default();
+    let session = HttpHostRef { base: format!("http://{addr}") }.connect(&key, subscriber.clone()).await;
+    session.subscribe(SubscribeRequestParams::new("zendesk://tickets/101")).await.unwrap();
+    child.stdin.as_mut().unwrap().write_all(b"\n").unwrap();
+    assert_eq!(subscriber.heard(1).await, ["zendesk://tickets/101"]);
+    drop(session);
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -10,16 +10,12 @@
 // these clients speak.
 #![allow(deprecated)]
 
-use crate::support::http::{HttpHost, cli, cli_with_stdin, client, tenant};
+use crate::support::http::{HttpHost, Subscriber, cli, cli_with_stdin, client, tenant};
 use crate::support::{PluginsDir, bundled};
 use berth_fakes::webhook::zendesk_signature;
-use rmcp::ClientHandler;
-use rmcp::model::{
-    ClientCapabilities, ClientConfig, Implementation, ResourceUpdatedNotificationParam, SubscribeRequestParams,
-};
-use rmcp::service::{NotificationContext, RoleClient, RunningService};
+use rmcp::model::SubscribeRequestParams;
+use rmcp::service::{RoleClient, RunningService};
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The webhook secrets of the two tenants (32 bytes or more, as the vault
@@ -27,35 +23,8 @@ use std::time::Duration;
 const ACME_SECRET: &str = "acme-zendesk-signing-secret-0123456789";
 const GLOBEX_SECRET: &str = "globex-zendesk-signing-secret-9876543210";
 const METRICS_TOKEN: &str = "events-metrics-token-0123456789";
-
-/// A client that records the resource updates it hears.
-#[derive(Clone, Default)]
-struct Subscriber {
-    updated: Arc<Mutex<Vec<String>>>,
-}
-
-impl ClientHandler for Subscriber {
-    fn get_info(&self) -> ClientConfig {
-        ClientConfig::new(ClientCapabilities::default(), Implementation::new("berth-e2e", "0.1.0"))
-    }
-
-    async fn on_resource_updated(&self, params: ResourceUpdatedNotificationParam, _: NotificationContext<RoleClient>) {
-        self.updated.lock().unwrap().push(params.uri);
-    }
-}
-
-impl Subscriber {
-    /// What it has heard, once it has heard `count` updates (or after 10 s).
-    async fn heard(&self, count: usize) -> Vec<String> {
-        for _ in 0..200 {
-            if self.updated.lock().unwrap().len() >= count {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        self.updated.lock().unwrap().clone()
-    }
-}
+/// `[events] max_body_kib` of the test hosts.
+const MAX_BODY_KIB: usize = 8;
 
 /// Two registered tenants with `plugins` enabled, each with its own
 /// webhook secret for them, behind a host serving HTTP.
@@ -91,7 +60,10 @@ impl Hooks {
         }
         // The adapters may reach the fakes on loopback, trusting their CA.
         let fakes = crate::support::fakes_settings(data.path());
-        let settings = format!("{fakes}[admin]\nmetrics_token = \"{METRICS_TOKEN}\"\n");
+        // A small body cap, so an oversized delivery fits in the socket's
+        // buffers and its 413 is read rather than cut off mid-upload.
+        let settings =
+            format!("{fakes}[admin]\nmetrics_token = \"{METRICS_TOKEN}\"\n[events]\nmax_body_kib = {MAX_BODY_KIB}\n");
         let host = HttpHost::start(data.path(), Some(dir.path()), &[], Some(&settings)).await;
         Self { data, _plugins: dir, host, keys: keys.try_into().unwrap() }
     }
@@ -197,7 +169,7 @@ async fn zendesk_deliveries_are_verified_deduplicated_and_reach_only_their_tenan
     assert_eq!(hooks.post("acme/zendesk", &signed, &tampered).await.0, 401);
     assert_eq!(hooks.post("acme/jira", &signed, &body).await.0, 404, "a plugin the host does not have");
     assert_eq!(hooks.post("initech/zendesk", &signed, &body).await.0, 404, "a tenant that does not exist");
-    let huge = vec![b' '; 1024 * 1024 + 1];
+    let huge = vec![b' '; MAX_BODY_KIB * 1024 + 1];
     assert_eq!(hooks.post("acme/zendesk", &signed, &huge).await.0, 413);
 
     // None of them reached the plugin: nobody heard anything more.

@@ -3,7 +3,9 @@
 //! small SSE reader for the legacy transport.
 
 use super::berth;
-use rmcp::model::{ClientCapabilities, ClientConfig, Implementation, ProtocolVersion};
+use rmcp::model::{
+    ClientCapabilities, ClientConfig, Implementation, ProtocolVersion, ResourceUpdatedNotificationParam,
+};
 use rmcp::service::{ClientLifecycleMode, ClientServiceExt, NotificationContext, RoleClient, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
@@ -221,6 +223,35 @@ impl HttpHostRef {
     fn transport(&self, key: &str) -> StreamableHttpClientTransport<reqwest::Client> {
         let config = StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", self.base)).auth_header(key);
         StreamableHttpClientTransport::with_client(client(), config)
+    }
+}
+
+/// A client that records the resource updates it hears.
+#[derive(Clone, Default)]
+pub struct Subscriber {
+    updated: Arc<Mutex<Vec<String>>>,
+}
+
+impl ClientHandler for Subscriber {
+    fn get_info(&self) -> ClientConfig {
+        ClientConfig::new(ClientCapabilities::default(), Implementation::new("berth-e2e", "0.1.0"))
+    }
+
+    async fn on_resource_updated(&self, params: ResourceUpdatedNotificationParam, _: NotificationContext<RoleClient>) {
+        self.updated.lock().unwrap().push(params.uri);
+    }
+}
+
+impl Subscriber {
+    /// What it has heard, once it has heard `count` updates (or after 10 s).
+    pub async fn heard(&self, count: usize) -> Vec<String> {
+        for _ in 0..200 {
+            if self.updated.lock().unwrap().len() >= count {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.updated.lock().unwrap().clone()
     }
 }
 

@@ -3,9 +3,13 @@
 //! Starts the fake ServiceNow instance, Jira site, Zendesk account and
 //! BuyICT portal on loopback, makes a `demo` tenant with every bundled plugin
 //! enabled, configured and given credentials (stored in the vault like any
-//! other), prints how to connect and what to try (the ticket desk across the
-//! three ticket systems among it), and serves. State lives in a temporary directory (or `--state DIR`), never
-//! in the data directory a real deployment uses.
+//! other), gives each plugin that takes webhooks a webhook secret, prints
+//! how to connect, the webhook URLs and what to try (the ticket desk across
+//! the ticket systems among it), and serves. Over HTTP, each line on stdin
+//! fires a sample signed Zendesk webhook at the demo's own URL, so a client
+//! subscribed to `zendesk://tickets/101` sees an update. State lives in a
+//! temporary directory (or `--state DIR`), never in the data directory a
+//! real deployment uses.
 
 use crate::serve::{Transports, http_options, run_transports};
 use anyhow::Context;
@@ -13,14 +17,17 @@ use berth::app::App;
 use berth::settings::Settings;
 use berth::tenants::Tenants;
 use berth::vault::Scheme;
+use berth::vault::credentials::WEBHOOK_SECRET_NAME;
 use berth_fakes::TestCa;
 use berth_fakes::buyict::{self, FakeBuyIct};
 use berth_fakes::jira::{self, FakeJira};
 use berth_fakes::servicenow::{self, FakeServiceNow};
+use berth_fakes::webhook::{self, zendesk_signature};
 use berth_fakes::zendesk::{self, FakeZendesk};
 use clap::Args;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use tokio::io::AsyncBufReadExt;
 use zeroize::Zeroizing;
 
 /// The tenant the demo creates.
@@ -67,7 +74,15 @@ pub async fn run(mut args: DemoArgs, base: &Settings) -> anyhow::Result<()> {
     let http = http_options(&args.transports, &settings)?;
     let app = App::start(&settings).await?;
     let key = provision(&app, &fakes)?;
+    let hooks = webhook_secrets(&app)?;
     print_instructions(&args.transports, &key, &fakes, &state, temporary.is_some());
+    if let Some(addr) = args.transports.http {
+        print_webhooks(addr, &hooks);
+        if !args.transports.stdio {
+            let secret = hooks.iter().find(|(plugin, _)| plugin == SAMPLE_PLUGIN).map(|(_, secret)| secret.clone());
+            tokio::spawn(fire_on_enter(addr, secret));
+        }
+    }
     run_transports(app, args.transports.stdio, TENANT, http, &settings.http).await
 }
 
@@ -154,6 +169,86 @@ fn provision(app: &App, fakes: &Fakes) -> anyhow::Result<String> {
         &secrets(&[("session_id", buyict::SESSION_ID), ("user_token", buyict::USER_TOKEN)]),
     )?;
     Ok(key.as_str().to_owned())
+}
+
+/// The plugin whose sample webhook the demo fires.
+const SAMPLE_PLUGIN: &str = "zendesk";
+/// The resource the sample webhook changes.
+const SAMPLE_RESOURCE: &str = "zendesk://tickets/101";
+
+/// Gives the demo tenant a fresh webhook secret for every loaded plugin
+/// that takes events; the (plugin, secret) pairs.
+fn webhook_secrets(app: &App) -> anyhow::Result<Vec<(String, Zeroizing<String>)>> {
+    let mut hooks = Vec::new();
+    for (name, plugin) in app.plugins.snapshot().iter() {
+        if plugin.events.is_none() {
+            continue;
+        }
+        let mut random = [0u8; 32];
+        getrandom::fill(&mut random)
+            .map_err(|error| anyhow::anyhow!("the operating system's random source failed: {error}"))?;
+        let secret = Zeroizing::new(random.iter().map(|byte| format!("{byte:02x}")).collect::<String>());
+        let parts = BTreeMap::from([("secret".to_owned(), secret.clone())]);
+        app.vault.set(TENANT, name, WEBHOOK_SECRET_NAME, &Scheme::WebhookSecret, &[], &parts)?;
+        hooks.push((name.clone(), secret));
+    }
+    Ok(hooks)
+}
+
+/// The webhook URL of each plugin that takes events, and its secret: what
+/// an operator would paste into the upstream's webhook settings.
+fn print_webhooks(addr: std::net::SocketAddr, hooks: &[(String, Zeroizing<String>)]) {
+    let mut out = String::from(
+        "Webhooks of tenant `demo` (URL, then the secret the upstream signs with):
+",
+    );
+    for (plugin, secret) in hooks {
+        out.push_str(&format!(
+            "  http://{addr}/hooks/{TENANT}/{plugin}  {}
+",
+            secret.as_str()
+        ));
+    }
+    out.push_str(&format!(
+        "Press Enter here to fire a signed sample {SAMPLE_PLUGIN} webhook: a client subscribed to {SAMPLE_RESOURCE} \
+         hears notifications/resources/updated.\n\n"
+    ));
+    eprint!("{out}");
+}
+
+/// Fires a signed sample Zendesk webhook at the demo's own hook URL for
+/// each line read from stdin, and says what came back.
+async fn fire_on_enter(addr: std::net::SocketAddr, secret: Option<Zeroizing<String>>) {
+    let Some(secret) = secret else { return };
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    let mut fired = 0u64;
+    while let Ok(Some(_)) = lines.next_line().await {
+        fired += 1;
+        let body = serde_json::json!({
+            "type": "zen:event-type:ticket.status_changed",
+            "subject": "zen:ticket:101",
+            "detail": {"id": "101", "status": "OPEN"},
+            "zendesk_event_version": "2022-11-06",
+        })
+        .to_string()
+        .into_bytes();
+        let timestamp = time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .ok()
+            .and_then(|now| now.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_default();
+        let headers = vec![
+            ("content-type".to_owned(), "application/json".to_owned()),
+            ("x-zendesk-webhook-invocation-id".to_owned(), format!("demo-{}-{fired}", std::process::id())),
+            ("x-zendesk-webhook-signature-timestamp".to_owned(), timestamp.clone()),
+            ("x-zendesk-webhook-signature".to_owned(), zendesk_signature(&secret, &timestamp, &body)),
+        ];
+        let sent = webhook::post(&format!("http://{addr}/hooks/{TENANT}/{SAMPLE_PLUGIN}"), headers, body).await;
+        match sent.answer {
+            Ok(status) => eprintln!("fired a sample {SAMPLE_PLUGIN} webhook for {SAMPLE_RESOURCE}: HTTP {status}"),
+            Err(error) => eprintln!("could not fire the sample webhook: {error}"),
+        }
+    }
 }
 
 /// The origin (`https://host:port`) of a fake serving on `host` (`host:port`).

@@ -112,13 +112,22 @@ fn user_cache_dir() -> Option<PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
 }
 
-/// Creates the demo tenant with every loaded plugin enabled, configured and
-/// credentialed; returns its API key.
+/// The plugins the demo has a fake upstream for, and configures.
+const PROVISIONED: [&str; 4] = ["servicenow", "jira", "zendesk", "buyict"];
+
+/// Creates the demo tenant with its plugins enabled, configured and
+/// credentialed; returns its API key. A loaded plugin is enabled if the
+/// demo provisions it or it needs nothing (no credentials, no required
+/// setting): one that would only fail for want of an upstream is left out.
 fn provision(app: &App, fakes: &Fakes) -> anyhow::Result<String> {
     let tenants = Tenants::new(&app.db);
     let key = tenants.add(TENANT)?;
-    for plugin in app.plugins.snapshot().keys() {
-        tenants.enable(TENANT, plugin)?;
+    for (name, plugin) in app.plugins.snapshot().iter() {
+        let needs_nothing = plugin.manifest.credentials.is_empty()
+            && plugin.manifest.config.iter().all(|key| !key.required || key.default.is_some());
+        if PROVISIONED.contains(&name.as_str()) || needs_nothing {
+            tenants.enable(TENANT, name)?;
+        }
     }
     app.db.set_plugin_config(TENANT, "servicenow", "instance", &fakes.servicenow.host())?;
     app.db.set_plugin_config(TENANT, "jira", "site", &fakes.jira.host())?;
@@ -176,12 +185,13 @@ const SAMPLE_PLUGIN: &str = "zendesk";
 /// The resource the sample webhook changes.
 const SAMPLE_RESOURCE: &str = "zendesk://tickets/101";
 
-/// Gives the demo tenant a fresh webhook secret for every loaded plugin
-/// that takes events; the (plugin, secret) pairs.
+/// Gives the demo tenant a fresh webhook secret for every plugin it has
+/// enabled that takes events; the (plugin, secret) pairs.
 fn webhook_secrets(app: &App) -> anyhow::Result<Vec<(String, Zeroizing<String>)>> {
+    let access = Tenants::new(&app.db).access(TENANT)?;
     let mut hooks = Vec::new();
     for (name, plugin) in app.plugins.snapshot().iter() {
-        if plugin.events.is_none() {
+        if plugin.events.is_none() || !access.allows(name) {
             continue;
         }
         let mut random = [0u8; 32];

@@ -269,6 +269,11 @@ async fn servicenow_sends_a_shared_secret_and_a_delivery_id_per_record_version()
     .await;
     let incident = "servicenow://incident/INC0010001";
     let (acme, _session) = hooks.subscriber(0, incident).await;
+    // A 2026-07-28 client has no session: it listens on a stream instead.
+    let base = crate::support::http::HttpHostRef { base: hooks.host.base.clone() };
+    let sessionless = base.connect_sessionless(&hooks.keys[0], Subscriber::default()).await;
+    let filter = rmcp::model::SubscriptionFilter::builder().resource_subscription(incident).build();
+    let mut stream = sessionless.listen(filter).await.expect("subscriptions/listen");
     let body = br#"{"table": "incident", "number": "INC0010001", "operation": "update"}"#;
     let delivery = |secret: &str, version: &str| {
         vec![
@@ -282,6 +287,9 @@ async fn servicenow_sends_a_shared_secret_and_a_delivery_id_per_record_version()
     assert_eq!(hooks.post("acme/servicenow", &delivery(ACME_SECRET, "4"), body).await.0, 200, "the same version");
     assert_eq!(hooks.post("acme/servicenow", &delivery(ACME_SECRET, "5"), body).await.0, 202, "the next version");
     assert_eq!(acme.heard(2).await, [incident, incident]);
+    let heard = tokio::time::timeout(Duration::from_secs(10), stream.next()).await.expect("a notice").unwrap();
+    let Some(rmcp::model::ServerNotification::ResourceUpdatedNotification(notice)) = heard else { panic!("{heard:?}") };
+    assert_eq!(notice.params.uri, incident, "the listening stream hears it too");
     let history = hooks.history("acme");
     assert_eq!(outcomes(&history), ["refused", "handled", "duplicate", "handled"], "{history:?}");
     assert_eq!(history[1]["kind"], "incident.update");

@@ -10,6 +10,7 @@
 //! root. Adapters keep their production `https://` egress rules.
 
 pub mod buyict;
+pub mod github;
 pub mod jira;
 pub mod servicenow;
 pub mod webhook;

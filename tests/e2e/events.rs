@@ -294,3 +294,81 @@ async fn servicenow_sends_a_shared_secret_and_a_delivery_id_per_record_version()
     assert_eq!(outcomes(&history), ["refused", "handled", "duplicate", "handled"], "{history:?}");
     assert_eq!(history[1]["kind"], "incident.update");
 }
+
+#[tokio::test]
+async fn a_github_issues_webhook_notifies_that_tenants_subscribers_once() {
+    let github = berth_fakes::github::FakeGitHub::start(Default::default()).await.unwrap();
+    let origin = github.served.base_url();
+    let hooks = Hooks::start(&["github"], |data, tenant| {
+        cli(data, &["config", "set", "--tenant", tenant, "github", "api_url", &github.host()]);
+        cli(data, &["config", "set", "--tenant", tenant, "github", "default_repo", berth_fakes::github::PRIVATE_REPO]);
+        let args = ["credential", "set", "--tenant", tenant, "--plugin", "github", "github", "--bind", &origin];
+        let command: Vec<&str> = args.iter().chain(["--scheme", "bearer"].iter()).copied().collect();
+        cli_with_stdin(data, &command, &format!("{}\n", berth_fakes::github::TOKEN));
+    })
+    .await;
+    // GitHub posts acme's repository's events to acme's URL, signed with
+    // acme's secret, as an organisation webhook does.
+    github.add_webhook(&hooks.host.url("/hooks/acme/github"), ACME_SECRET);
+    let issue = "github://repos/acme/ops-portal/issues/3";
+    let (acme, acme_session) = hooks.subscriber(0, issue).await;
+    let (globex, _globex_session) = hooks.subscriber(1, issue).await;
+
+    let payload = json!({
+        "action": "labeled",
+        "issue": {"number": 3, "title": "VPN drops every 20 minutes from home", "state": "open"},
+        "label": {"name": "priority: critical"},
+        "repository": {"full_name": "acme/ops-portal", "name": "ops-portal", "private": true},
+        "sender": {"login": "mia-krystof"}
+    });
+    github.send_event("issues", payload);
+    github.deliveries_settled().await;
+    let sent = github.deliveries();
+    assert_eq!(sent[0].answer, Ok(202), "accepted at once");
+    assert_eq!(acme.heard(1).await, [issue], "acme's subscribed session hears of the issue");
+
+    // The subscriber reads what changed, through the adapter, from GitHub.
+    let read = acme_session.read_resource(rmcp::model::ReadResourceRequestParams::new(issue)).await.expect("read");
+    let rmcp::model::ResourceContents::TextResourceContents { text, .. } = &read.contents[0] else {
+        panic!("{read:?}")
+    };
+    assert!(text.contains("VPN drops every 20 minutes"), "{text}");
+
+    // GitHub's redelivery of the same delivery is processed once.
+    assert!(github.redeliver(0));
+    github.deliveries_settled().await;
+    assert_eq!(github.deliveries()[1].answer, Ok(200));
+    // The same body signed with another tenant's secret, or unsigned: refused.
+    let body = sent[0].body.clone();
+    let forged = github_headers(GLOBEX_SECRET, "issues", "8f0c1a3e-cc78-11e3-81ab-4c9367dc0958", &body);
+    assert_eq!(hooks.post("acme/github", &forged, &body).await.0, 401);
+    let unsigned: Vec<(&str, String)> =
+        forged.iter().filter(|(name, _)| *name != "x-hub-signature-256").cloned().collect();
+    assert_eq!(hooks.post("acme/github", &unsigned, &body).await.0, 401);
+    // And a plugin this host does not have: refused too.
+    assert_eq!(hooks.post("acme/gitlab", &forged, &body).await.0, 404);
+
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(acme.heard(1).await.len(), 1, "the duplicate and the forgeries reached no plugin");
+    assert!(globex.heard(0).await.is_empty(), "no other tenant's session hears acme's event");
+    let history = hooks.history("acme");
+    assert_eq!(outcomes(&history), ["handled", "duplicate", "refused", "refused", "refused"], "{history:?}");
+    assert_eq!(history[0]["kind"], "issues.labeled");
+    assert_eq!(history[0]["delivery"].as_str(), sent[0].header("x-github-delivery"));
+    let audited = hooks.audited("acme");
+    let refused = audited.iter().filter(|call| call["outcome"].as_str().unwrap().starts_with("refused")).count();
+    assert_eq!(refused, 3, "every refusal is audited: {audited:?}");
+}
+
+/// GitHub's headers for a delivery of `event` with id `delivery`, signed
+/// with `secret`.
+fn github_headers(secret: &str, event: &str, delivery: &str, body: &[u8]) -> Vec<(&'static str, String)> {
+    vec![
+        ("content-type", "application/json".to_owned()),
+        ("user-agent", "GitHub-Hookshot/5b3a1d2".to_owned()),
+        ("x-github-event", event.to_owned()),
+        ("x-github-delivery", delivery.to_owned()),
+        ("x-github-hook-id", "481516234".to_owned()),
+        ("x-hub-signature-256", berth_fakes::webhook::hub_signature(secret, body)),
+    ]
+}

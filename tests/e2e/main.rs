@@ -14,6 +14,7 @@ mod credentials;
 mod demo;
 mod egress;
 mod events;
+mod github;
 mod hostile_client;
 mod hostile_plugin;
 mod hostile_secrets;

@@ -29,6 +29,7 @@ mod resilience;
 mod runtime;
 mod sandbox;
 mod scaffold;
+mod servicedesk_plus;
 mod servicenow;
 mod snapshot;
 mod stdio;

@@ -11,6 +11,7 @@ use crate::support::adapters::AdapterTenant;
 use crate::support::{StdioHost, is_error, text};
 use berth_fakes::Served;
 use berth_fakes::jira::{self, FakeJira};
+use berth_fakes::servicedesk_plus::{self, FakeServiceDeskPlus};
 use berth_fakes::servicenow::{self, FakeServiceNow};
 use berth_fakes::zendesk::{self, FakeZendesk};
 use serde_json::{Value, json};
@@ -22,6 +23,7 @@ enum System {
     ServiceNow,
     Jira,
     Zendesk,
+    ServiceDeskPlus,
 }
 
 /// A running fake of one system.
@@ -29,6 +31,7 @@ enum Fake {
     ServiceNow(FakeServiceNow),
     Jira(FakeJira),
     Zendesk(FakeZendesk),
+    ServiceDeskPlus(FakeServiceDeskPlus),
 }
 
 impl Fake {
@@ -37,6 +40,7 @@ impl Fake {
             Self::ServiceNow(fake) => &fake.served,
             Self::Jira(fake) => &fake.served,
             Self::Zendesk(fake) => &fake.served,
+            Self::ServiceDeskPlus(fake) => &fake.served,
         }
     }
 
@@ -45,6 +49,7 @@ impl Fake {
             Self::ServiceNow(fake) => fake.limit_requests(budget, retry_after_secs),
             Self::Jira(fake) => fake.limit_requests(budget, retry_after_secs),
             Self::Zendesk(fake) => fake.limit_requests(budget, retry_after_secs),
+            Self::ServiceDeskPlus(fake) => fake.limit_requests(budget, retry_after_secs),
         }
     }
 }
@@ -55,6 +60,7 @@ impl System {
             Self::ServiceNow => "servicenow",
             Self::Jira => "jira",
             Self::Zendesk => "zendesk",
+            Self::ServiceDeskPlus => "servicedesk-plus",
         }
     }
 
@@ -64,6 +70,7 @@ impl System {
             Self::ServiceNow => "beth.anglin@example.com",
             Self::Jira => "tomas.okafor@example.com",
             Self::Zendesk => "priya.natarajan@example.com",
+            Self::ServiceDeskPlus => servicedesk_plus::HEATHER_EMAIL,
         }
     }
 
@@ -73,6 +80,7 @@ impl System {
             Self::ServiceNow => "INC9999999",
             Self::Jira => "HELP-9999",
             Self::Zendesk => "99999",
+            Self::ServiceDeskPlus => "7564000000999999",
         }
     }
 
@@ -82,6 +90,8 @@ impl System {
             Self::ServiceNow => ("INC0010001", "Email server"),
             Self::Jira => ("HELP-7", "VPN from home"),
             Self::Zendesk => ("101", "VPN disconnects"),
+            // The seed's first request (`display_id` 1), addressed by its id.
+            Self::ServiceDeskPlus => ("7564000000307001", "VPN connection drops"),
         }
     }
 
@@ -90,6 +100,9 @@ impl System {
             Self::ServiceNow => Fake::ServiceNow(FakeServiceNow::start(Default::default()).await.unwrap()),
             Self::Jira => Fake::Jira(FakeJira::start(Default::default()).await.unwrap()),
             Self::Zendesk => Fake::Zendesk(FakeZendesk::start(Default::default()).await.unwrap()),
+            Self::ServiceDeskPlus => {
+                Fake::ServiceDeskPlus(FakeServiceDeskPlus::start(Default::default()).await.unwrap())
+            }
         }
     }
 
@@ -119,6 +132,15 @@ impl System {
                 let username = format!("{}/token", zendesk::EMAIL);
                 self.credential(tenant, fake, &["--scheme", "basic", "--username", &username], zendesk::API_TOKEN);
             }
+            Self::ServiceDeskPlus => {
+                // One fake plays the portal and the Zoho accounts server.
+                tenant.config(self.name(), "domain", &host);
+                tenant.config(self.name(), "portal", servicedesk_plus::PORTAL);
+                tenant.config(self.name(), "accounts_server", &host);
+                // Tickets filed without a requester are Bruce's.
+                tenant.config(self.name(), "default_requester", servicedesk_plus::BRUCE_EMAIL);
+                self.zoho_credential(tenant, fake, servicedesk_plus::REFRESH_TOKEN);
+            }
         }
     }
 
@@ -138,7 +160,25 @@ impl System {
                 let username = format!("{}/token", zendesk::EMAIL);
                 self.credential(tenant, fake, &["--scheme", "basic", "--username", &username], "wrong-token")
             }
+            Self::ServiceDeskPlus => self.zoho_credential(tenant, fake, "1000.not-the-refresh-token"),
         }
+    }
+
+    /// A Zoho refresh-token credential against the fake's token endpoint.
+    fn zoho_credential(self, tenant: &AdapterTenant, fake: &Fake, refresh_token: &str) {
+        let token_url = format!("{}/oauth/v2/token", fake.served().base_url());
+        let scheme = [
+            "--scheme",
+            "oauth2-refresh-token",
+            "--token-url",
+            &token_url,
+            "--client-id",
+            servicedesk_plus::CLIENT_ID,
+            "--header-format",
+            "Zoho-oauthtoken {token}",
+        ];
+        let secret = format!("refresh_token={refresh_token}\nclient_secret={}\n", servicedesk_plus::CLIENT_SECRET);
+        self.credential(tenant, fake, &scheme, &secret);
     }
 
     fn credential(self, tenant: &AdapterTenant, fake: &Fake, scheme: &[&str], secret: &str) {
@@ -354,6 +394,11 @@ async fn zendesk_serves_the_normalised_desk() {
     conformance(System::Zendesk).await;
 }
 
+#[tokio::test]
+async fn servicedesk_plus_serves_the_normalised_desk() {
+    conformance(System::ServiceDeskPlus).await;
+}
+
 /// The systems of the tickets in a search answer.
 fn systems(answer: &Value) -> BTreeSet<String> {
     answer["tickets"].as_array().unwrap().iter().map(|ticket| ticket["system"].as_str().unwrap().to_owned()).collect()
@@ -361,7 +406,7 @@ fn systems(answer: &Value) -> BTreeSet<String> {
 
 #[tokio::test]
 async fn one_search_merges_every_system_and_names_the_one_that_is_down() {
-    let every = [System::ServiceNow, System::Jira, System::Zendesk];
+    let every = [System::ServiceNow, System::Jira, System::Zendesk, System::ServiceDeskPlus];
     let setup = Desk::start(&every).await;
     let host = setup.host().await;
     let vpn = json!({"text": "VPN", "status": ["unresolved"], "limit": 50});
@@ -376,14 +421,15 @@ async fn one_search_merges_every_system_and_names_the_one_that_is_down() {
         assert!(!["resolved", "closed"].contains(&ticket["status"]["category"].as_str().unwrap()), "{ticket}");
     }
 
-    // Pages of 3 across the three systems hold what one page of 50 does.
+    // Pages of 3 across the four systems hold what one page of 50 does.
     let paged = walk(&host, json!({"text": "VPN", "status": ["unresolved"], "limit": 3})).await;
     assert_eq!(paged, ids(&merged), "merged paging loses and repeats nothing");
 
     // Zendesk goes down: the others still answer, and it is named.
     setup.fake(System::Zendesk).served().set_down(true);
     let partial = desk(&host, "tickets_search", vpn.clone()).await;
-    assert_eq!(systems(&partial), ["jira".to_owned(), "servicenow".to_owned()].into(), "{partial}");
+    let others = ["jira", "servicedesk-plus", "servicenow"].map(str::to_owned).into();
+    assert_eq!(systems(&partial), others, "{partial}");
     let failures = partial["failures"].as_array().unwrap();
     assert_eq!(failures.len(), 1, "{partial}");
     assert_eq!(failures[0]["system"], "zendesk");

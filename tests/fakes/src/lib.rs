@@ -12,6 +12,7 @@
 pub mod buyict;
 pub mod github;
 pub mod jira;
+pub mod servicedesk_plus;
 pub mod servicenow;
 pub mod webhook;
 pub mod zendesk;

@@ -20,7 +20,9 @@ use berth::vault::Scheme;
 use berth::vault::credentials::WEBHOOK_SECRET_NAME;
 use berth_fakes::TestCa;
 use berth_fakes::buyict::{self, FakeBuyIct};
+use berth_fakes::github::{self, FakeGitHub};
 use berth_fakes::jira::{self, FakeJira};
+use berth_fakes::servicedesk_plus::{self, FakeServiceDeskPlus};
 use berth_fakes::servicenow::{self, FakeServiceNow};
 use berth_fakes::webhook::{self, zendesk_signature};
 use berth_fakes::zendesk::{self, FakeZendesk};
@@ -48,6 +50,8 @@ struct Fakes {
     servicenow: FakeServiceNow,
     jira: FakeJira,
     zendesk: FakeZendesk,
+    github: FakeGitHub,
+    servicedesk_plus: FakeServiceDeskPlus,
     buyict: FakeBuyIct,
 }
 
@@ -68,6 +72,10 @@ pub async fn run(mut args: DemoArgs, base: &Settings) -> anyhow::Result<()> {
             .context("starting the fake ServiceNow")?,
         jira: FakeJira::start(jira::Options::default()).await.context("starting the fake Jira")?,
         zendesk: FakeZendesk::start(zendesk::Options::default()).await.context("starting the fake Zendesk")?,
+        github: FakeGitHub::start(github::Options::default()).await.context("starting the fake GitHub")?,
+        servicedesk_plus: FakeServiceDeskPlus::start(servicedesk_plus::Options::default())
+            .await
+            .context("starting the fake ServiceDesk Plus")?,
         buyict: FakeBuyIct::start(buyict::Options::default()).await.context("starting the fake BuyICT portal")?,
     };
     let settings = demo_settings(base, &state)?;
@@ -77,6 +85,12 @@ pub async fn run(mut args: DemoArgs, base: &Settings) -> anyhow::Result<()> {
     let hooks = webhook_secrets(&app)?;
     print_instructions(&args.transports, &key, &fakes, &state, temporary.is_some());
     if let Some(addr) = args.transports.http {
+        // The fake GitHub posts the demo repository's events to the demo's
+        // own hook, signed with its secret, as a real organisation webhook
+        // does: what a tool changes there comes back as a notification.
+        if let Some((_, secret)) = hooks.iter().find(|(plugin, _)| plugin == "github") {
+            fakes.github.add_webhook(&format!("http://{addr}/hooks/{TENANT}/github"), secret);
+        }
         print_webhooks(addr, &hooks);
         if !args.transports.stdio {
             let secret = hooks.iter().find(|(plugin, _)| plugin == SAMPLE_PLUGIN).map(|(_, secret)| secret.clone());
@@ -113,7 +127,7 @@ fn user_cache_dir() -> Option<PathBuf> {
 }
 
 /// The plugins the demo has a fake upstream for, and configures.
-const PROVISIONED: [&str; 4] = ["servicenow", "jira", "zendesk", "buyict"];
+const PROVISIONED: [&str; 6] = ["servicenow", "jira", "zendesk", "github", "servicedesk-plus", "buyict"];
 
 /// Creates the demo tenant with its plugins enabled, configured and
 /// credentialed; returns its API key. A loaded plugin is enabled if the
@@ -133,6 +147,14 @@ fn provision(app: &App, fakes: &Fakes) -> anyhow::Result<String> {
     app.db.set_plugin_config(TENANT, "jira", "site", &fakes.jira.host())?;
     app.db.set_plugin_config(TENANT, "jira", "default_project", "HELP")?;
     app.db.set_plugin_config(TENANT, "zendesk", "site", &fakes.zendesk.host())?;
+    app.db.set_plugin_config(TENANT, "github", "api_url", &fakes.github.host())?;
+    app.db.set_plugin_config(TENANT, "github", "default_repo", github::PRIVATE_REPO)?;
+    // One fake plays both the ServiceDesk Plus portal and Zoho's accounts server.
+    let sdp = fakes.servicedesk_plus.host();
+    app.db.set_plugin_config(TENANT, "servicedesk-plus", "domain", &sdp)?;
+    app.db.set_plugin_config(TENANT, "servicedesk-plus", "portal", servicedesk_plus::PORTAL)?;
+    app.db.set_plugin_config(TENANT, "servicedesk-plus", "accounts_server", &sdp)?;
+    app.db.set_plugin_config(TENANT, "servicedesk-plus", "default_requester", servicedesk_plus::BRUCE_EMAIL)?;
     app.db.set_plugin_config(TENANT, "buyict", "base_url", &fakes.buyict.host())?;
     app.db.set_plugin_config(TENANT, "buyict", "portal_id", buyict::PORTAL_ID)?;
     let secrets = |pairs: &[(&str, &str)]| -> BTreeMap<String, Zeroizing<String>> {
@@ -164,6 +186,29 @@ fn provision(app: &App, fakes: &Fakes) -> anyhow::Result<String> {
         &Scheme::Basic { username: format!("{}/token", zendesk::EMAIL) },
         &[https_origin(&fakes.zendesk.host())?],
         &secrets(&[("password", zendesk::API_TOKEN)]),
+    )?;
+    app.vault.set(
+        TENANT,
+        "github",
+        "github",
+        &Scheme::Bearer,
+        &[https_origin(&fakes.github.host())?],
+        &secrets(&[("token", github::TOKEN)]),
+    )?;
+    app.vault.set(
+        TENANT,
+        "servicedesk-plus",
+        "servicedesk-plus",
+        &Scheme::Oauth2RefreshToken {
+            token_url: format!("https://{sdp}/oauth/v2/token"),
+            client_id: servicedesk_plus::CLIENT_ID.to_owned(),
+            header_format: Some("Zoho-oauthtoken {token}".to_owned()),
+        },
+        &[https_origin(&sdp)?],
+        &secrets(&[
+            ("refresh_token", servicedesk_plus::REFRESH_TOKEN),
+            ("client_secret", servicedesk_plus::CLIENT_SECRET),
+        ]),
     )?;
     let templates = vec![
         ("Cookie".to_owned(), "JSESSIONID={session_id}".to_owned()),
@@ -276,6 +321,8 @@ fn print_instructions(transports: &Transports, key: &str, fakes: &Fakes, state: 
     out.push_str(&format!("  fake ServiceNow instance  {}\n", fakes.servicenow.served.base_url()));
     out.push_str(&format!("  fake Jira site            {}\n", fakes.jira.served.base_url()));
     out.push_str(&format!("  fake Zendesk account      {}\n", fakes.zendesk.served.base_url()));
+    out.push_str(&format!("  fake GitHub API           {}\n", fakes.github.served.base_url()));
+    out.push_str(&format!("  fake ServiceDesk Plus     {}\n", fakes.servicedesk_plus.served.base_url()));
     out.push_str(&format!("  fake BuyICT portal        {}\n", fakes.buyict.served.base_url()));
     let kept = if temporary { " (temporary; removed at exit)" } else { "" };
     out.push_str(&format!("  state                     {}{kept}\n", state.display()));
@@ -299,7 +346,7 @@ fn print_instructions(transports: &Transports, key: &str, fakes: &Fakes, state: 
         out.push_str(&format!("Legacy SSE clients: http://{addr}/sse with the same Authorization header.\n\n"));
     }
     out.push_str(
-        "One ticket desk over ServiceNow, Jira and Zendesk: tickets_search, tickets_get, tickets_create, \
+        "One ticket desk over ServiceNow, Jira, Zendesk, GitHub and ServiceDesk Plus: tickets_search, tickets_get, tickets_create, \
          tickets_comment, tickets_update.\n",
     );
     out.push_str(

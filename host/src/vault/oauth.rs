@@ -84,16 +84,26 @@ fn explain(status: u16, body: &[u8]) -> Result<(Zeroizing<String>, Duration), St
             .map_or(DEFAULT_LIFETIME, Duration::from_secs);
             return Ok((Zeroizing::new(token.to_owned()), lifetime));
         }
-        return Err(format!("the token endpoint answered {status} without an access_token"));
+        // Zoho answers a refused grant with 200 and `{"error": "invalid_code"}`.
+        return Err(match reason(&json) {
+            Some(reason) => format!("the token endpoint answered {status} without an access_token: {reason}"),
+            None => format!("the token endpoint answered {status} without an access_token"),
+        });
     }
-    let reason = ["error_description", "error", "message"]
-        .iter()
-        .find_map(|key| json.get(key).and_then(|value| value.as_str()).map(str::to_owned))
-        .or_else(|| json.pointer("/error/message").and_then(|value| value.as_str()).map(str::to_owned))
-        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned());
-    // Bounded like the raw fallback: an endpoint's own message may be any size.
-    let reason: String = reason.chars().take(MAX_REASON_CHARS).collect();
+    let reason = reason(&json).unwrap_or_else(|| {
+        String::from_utf8_lossy(&body[..body.len().min(200)]).chars().take(MAX_REASON_CHARS).collect()
+    });
     Err(format!("the token endpoint answered {status}: {reason}"))
+}
+
+/// The endpoint's own explanation in its JSON, bounded: an endpoint's
+/// message may be any size.
+fn reason(json: &serde_json::Value) -> Option<String> {
+    ["error_description", "error", "message"]
+        .iter()
+        .find_map(|key| json.get(key).and_then(|value| value.as_str()))
+        .or_else(|| json.pointer("/error/message").and_then(|value| value.as_str()))
+        .map(|reason| reason.chars().take(MAX_REASON_CHARS).collect())
 }
 
 /// A key that changes whenever the credential does, so an edited
@@ -214,6 +224,13 @@ mod tests {
         assert!(error.contains("client_secret=[REDACTED]"), "{error}");
         let raw = b"<html>client_secret=s%26cret</html>";
         assert!(!token_response(500, raw, &credential).unwrap_err().contains("s%26cret"));
+    }
+
+    #[test]
+    fn a_grant_refused_with_200_names_the_reason() {
+        // Zoho's way: 200 with an error body instead of a token.
+        let error = token_response(200, br#"{"error":"invalid_code"}"#, &client_credentials()).unwrap_err();
+        assert!(error.contains("without an access_token: invalid_code"), "{error}");
     }
 
     #[tokio::test]

@@ -8,7 +8,7 @@
 //! same rmcp client measures sequential latency (p50, p99), throughput with
 //! 8 calls in flight (one session on stdio, 8 sessions on HTTP) and the
 //! server's peak RSS. It also times a start: from spawning the server to
-//! its first `tools/list` answer over stdio, Berth serving 10 plugins (the
+//! its first `tools/list` answer over stdio, Berth serving 13 plugins (the
 //! bundled ones and three test fixtures, Python and JavaScript among them)
 //! from a warm compile cache. Rounds interleave the servers and the medians
 //! are printed with Berth/native ratios.
@@ -164,7 +164,7 @@ async fn run(load: Load) {
     };
     let (native, berth) = (median(Server::Native), median(Server::Berth));
     println!(
-        "| stdio, start to first `tools/list` (Berth: 10 plugins, warm cache) | {native:.1} ms | {berth:.1} ms | {:.2}× |",
+        "| stdio, start to first `tools/list` (Berth: 13 plugins, warm cache) | {native:.1} ms | {berth:.1} ms | {:.2}× |",
         berth / native
     );
 }
@@ -196,7 +196,7 @@ impl Transport {
 
 /// Berth's data: a data directory with tenant `bench` (hello enabled), a
 /// plugins directory holding only `hello`, and a warm compile cache; for
-/// the start, a second data directory and 10 plugins.
+/// the start, a second data directory and 13 plugins.
 struct BerthFixture {
     data: tempfile::TempDir,
     plugins: tempfile::TempDir,
@@ -224,14 +224,14 @@ impl BerthFixture {
         let names: Vec<String> = files
             .map(|path| path.file_stem().expect("stem").to_string_lossy().trim_start_matches("fixture-").to_owned())
             .collect();
-        assert_eq!(names.len(), 10, "the start is timed with 10 plugins");
+        assert_eq!(names.len(), 13, "the start is timed with 13 plugins");
         for name in &names {
             cli(start_data.path(), &["tenant", "enable", "bench", name]);
         }
         Self { data, plugins, key, start_data, start_plugins }
     }
 
-    /// Berth serving the 10 plugins over stdio.
+    /// Berth serving the 13 plugins over stdio.
     fn serve_start(&self) -> std::process::Command {
         let mut command = berth();
         command.args(["serve", "--stdio", "--tenant", "bench", "--no-watch", "--data"]);

@@ -19,6 +19,9 @@ from berth_sdk import ToolError
 
 Value = Union[str, Iterable[str], None]
 
+# The `+0000` ending of OpsRamp's dates, to be written `+00:00`.
+_OFFSET = re.compile(r"([+-][0-9]{2})([0-9]{2})$")
+
 
 def clean(text: str) -> str:
     """Free text made safe as a `queryString` value."""
@@ -61,9 +64,14 @@ def rfc3339(opsramp: Optional[str]) -> Optional[str]:
     `2016-02-24T01:15:00Z`; `None` for an absent or unreadable one."""
     if not opsramp:
         return None
+    # `fromisoformat` rather than `strptime`: the component's Python has no
+    # `_strptime`, which `strptime` imports on first use.
+    text = _OFFSET.sub(r"\1:\2", opsramp.strip())
     try:
-        moment = datetime.strptime(opsramp.strip(), "%Y-%m-%dT%H:%M:%S%z")
+        moment = datetime.fromisoformat(text)
     except ValueError:
+        return None
+    if moment.tzinfo is None:
         return None
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 

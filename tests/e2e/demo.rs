@@ -81,7 +81,7 @@ async fn the_demo_serves_the_adapters_against_the_fakes_and_prints_how_to_connec
     assert_eq!(urgent["failures"], json!([]), "{urgent}");
     let systems: std::collections::BTreeSet<&str> =
         urgent["tickets"].as_array().unwrap().iter().map(|ticket| ticket["system"].as_str().unwrap()).collect();
-    assert_eq!(systems, ["github", "jira", "servicedesk-plus", "servicenow", "zendesk"].into(), "{urgent}");
+    assert_eq!(systems, ["github", "jira", "opsramp", "servicedesk-plus", "servicenow", "zendesk"].into(), "{urgent}");
     let listed = client
         .call_tool(
             CallToolRequestParams::new("servicenow_list_incidents").with_arguments(arguments(json!({"limit": 5}))),

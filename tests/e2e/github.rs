@@ -47,16 +47,12 @@ impl Setup {
 /// Calls `github_{tool}` and returns its JSON output, failing the test
 /// when the call fails.
 async fn call(host: &StdioHost, tool: &str, arguments: Value) -> Value {
-    let result = host.call_ok(&format!("github_{tool}"), arguments.clone()).await;
-    assert!(!is_error(&result), "{tool} {arguments} failed: {}", text(&result));
-    result.structured_content.clone().unwrap_or_else(|| serde_json::from_str(&text(&result)).expect("JSON output"))
+    host.call_json(&format!("github_{tool}"), arguments).await
 }
 
 /// Calls `github_{tool}`, expecting a tool error; returns its message.
 async fn call_err(host: &StdioHost, tool: &str, arguments: Value) -> String {
-    let result = host.call_ok(&format!("github_{tool}"), arguments.clone()).await;
-    assert!(is_error(&result), "{tool} {arguments} should fail, got {}", text(&result));
-    text(&result)
+    host.call_refused(&format!("github_{tool}"), arguments).await
 }
 
 /// The numbers of the entries of `list` in an answer.

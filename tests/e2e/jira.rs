@@ -57,16 +57,12 @@ impl Setup {
 /// Calls `jira_{tool}` and returns its JSON output, failing the test when
 /// the call fails.
 async fn call(host: &StdioHost, tool: &str, arguments: Value) -> Value {
-    let result = host.call_ok(&format!("jira_{tool}"), arguments.clone()).await;
-    assert!(!is_error(&result), "{tool} {arguments} failed: {}", text(&result));
-    result.structured_content.clone().unwrap_or_else(|| serde_json::from_str(&text(&result)).expect("JSON output"))
+    host.call_json(&format!("jira_{tool}"), arguments).await
 }
 
 /// Calls `jira_{tool}`, expecting a tool error; returns its message.
 async fn call_err(host: &StdioHost, tool: &str, arguments: Value) -> String {
-    let result = host.call_ok(&format!("jira_{tool}"), arguments.clone()).await;
-    assert!(is_error(&result), "{tool} {arguments} should fail, got {}", text(&result));
-    text(&result)
+    host.call_refused(&format!("jira_{tool}"), arguments).await
 }
 
 /// The keys of the issues in an answer.

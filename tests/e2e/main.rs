@@ -25,6 +25,7 @@ mod languages;
 mod legacy;
 mod lifecycle;
 mod oauth;
+mod opsramp;
 mod resilience;
 mod runtime;
 mod sandbox;

@@ -10,7 +10,7 @@
 
 use crate::support::adapters::AdapterTenant;
 use crate::support::http::{HttpHost, HttpHostRef, Subscriber, cli, cli_with_stdin, client, tenant};
-use crate::support::{PluginsDir, StdioHost, bundled, fakes_settings, is_error, text};
+use crate::support::{PluginsDir, StdioHost, bundled, fakes_settings};
 use berth_fakes::servicedesk_plus::{self, CHARLES_EMAIL, FakeServiceDeskPlus, HEATHER_EMAIL, Options, VPN_SUBJECT};
 use rmcp::model::{CallToolRequestParams, ReadResourceRequestParams, ResourceContents, SubscribeRequestParams};
 use serde_json::{Value, json};
@@ -65,16 +65,12 @@ impl Setup {
 /// Calls `servicedesk-plus_{tool}` and returns its JSON output, failing
 /// the test when the call fails.
 async fn call(host: &StdioHost, tool: &str, arguments: Value) -> Value {
-    let result = host.call_ok(&format!("{PLUGIN}_{tool}"), arguments.clone()).await;
-    assert!(!is_error(&result), "{tool} {arguments} failed: {}", text(&result));
-    result.structured_content.clone().unwrap_or_else(|| serde_json::from_str(&text(&result)).expect("JSON output"))
+    host.call_json(&format!("{PLUGIN}_{tool}"), arguments).await
 }
 
 /// Calls `servicedesk-plus_{tool}`, expecting a tool error; its message.
 async fn call_err(host: &StdioHost, tool: &str, arguments: Value) -> String {
-    let result = host.call_ok(&format!("{PLUGIN}_{tool}"), arguments.clone()).await;
-    assert!(is_error(&result), "{tool} {arguments} should fail, got {}", text(&result));
-    text(&result)
+    host.call_refused(&format!("{PLUGIN}_{tool}"), arguments).await
 }
 
 /// The ids of the requests in an answer.

@@ -57,16 +57,12 @@ impl Setup {
 /// Calls `servicenow_{tool}` and returns its JSON output, failing the test
 /// when the call fails.
 async fn call(host: &StdioHost, tool: &str, arguments: Value) -> Value {
-    let result = host.call_ok(&format!("servicenow_{tool}"), arguments.clone()).await;
-    assert!(!is_error(&result), "{tool} {arguments} failed: {}", text(&result));
-    result.structured_content.clone().unwrap_or_else(|| serde_json::from_str(&text(&result)).expect("JSON output"))
+    host.call_json(&format!("servicenow_{tool}"), arguments).await
 }
 
 /// Calls `servicenow_{tool}`, expecting a tool error; returns its message.
 async fn call_err(host: &StdioHost, tool: &str, arguments: Value) -> String {
-    let result = host.call_ok(&format!("servicenow_{tool}"), arguments.clone()).await;
-    assert!(is_error(&result), "{tool} {arguments} should fail, got {}", text(&result));
-    text(&result)
+    host.call_refused(&format!("servicenow_{tool}"), arguments).await
 }
 
 /// The incident numbers in a `list_incidents` answer, without their prefix.

@@ -11,6 +11,7 @@ use crate::support::adapters::AdapterTenant;
 use crate::support::{StdioHost, is_error, text};
 use berth_fakes::Served;
 use berth_fakes::jira::{self, FakeJira};
+use berth_fakes::opsramp::{self, FakeOpsRamp};
 use berth_fakes::servicedesk_plus::{self, FakeServiceDeskPlus};
 use berth_fakes::servicenow::{self, FakeServiceNow};
 use berth_fakes::zendesk::{self, FakeZendesk};
@@ -24,6 +25,7 @@ enum System {
     Jira,
     Zendesk,
     ServiceDeskPlus,
+    OpsRamp,
 }
 
 /// A running fake of one system.
@@ -32,6 +34,7 @@ enum Fake {
     Jira(FakeJira),
     Zendesk(FakeZendesk),
     ServiceDeskPlus(FakeServiceDeskPlus),
+    OpsRamp(FakeOpsRamp),
 }
 
 impl Fake {
@@ -41,6 +44,7 @@ impl Fake {
             Self::Jira(fake) => &fake.served,
             Self::Zendesk(fake) => &fake.served,
             Self::ServiceDeskPlus(fake) => &fake.served,
+            Self::OpsRamp(fake) => &fake.served,
         }
     }
 
@@ -50,6 +54,7 @@ impl Fake {
             Self::Jira(fake) => fake.limit_requests(budget, retry_after_secs),
             Self::Zendesk(fake) => fake.limit_requests(budget, retry_after_secs),
             Self::ServiceDeskPlus(fake) => fake.limit_requests(budget, retry_after_secs),
+            Self::OpsRamp(fake) => fake.limit_requests(budget, retry_after_secs),
         }
     }
 }
@@ -61,6 +66,7 @@ impl System {
             Self::Jira => "jira",
             Self::Zendesk => "zendesk",
             Self::ServiceDeskPlus => "servicedesk-plus",
+            Self::OpsRamp => "opsramp",
         }
     }
 
@@ -71,6 +77,7 @@ impl System {
             Self::Jira => "tomas.okafor@example.com",
             Self::Zendesk => "priya.natarajan@example.com",
             Self::ServiceDeskPlus => servicedesk_plus::HEATHER_EMAIL,
+            Self::OpsRamp => opsramp::ANA_EMAIL,
         }
     }
 
@@ -81,6 +88,7 @@ impl System {
             Self::Jira => "HELP-9999",
             Self::Zendesk => "99999",
             Self::ServiceDeskPlus => "7564000000999999",
+            Self::OpsRamp => "INC9999999999",
         }
     }
 
@@ -92,6 +100,7 @@ impl System {
             Self::Zendesk => ("101", "VPN disconnects"),
             // The seed's first request (`display_id` 1), addressed by its id.
             Self::ServiceDeskPlus => ("7564000000307001", "VPN connection drops"),
+            Self::OpsRamp => (opsramp::VPN_INCIDENT, "VPN gateway"),
         }
     }
 
@@ -103,6 +112,7 @@ impl System {
             Self::ServiceDeskPlus => {
                 Fake::ServiceDeskPlus(FakeServiceDeskPlus::start(Default::default()).await.unwrap())
             }
+            Self::OpsRamp => Fake::OpsRamp(FakeOpsRamp::start(Default::default()).await.unwrap()),
         }
     }
 
@@ -141,6 +151,11 @@ impl System {
                 tenant.config(self.name(), "default_requester", servicedesk_plus::BRUCE_EMAIL);
                 self.zoho_credential(tenant, fake, servicedesk_plus::REFRESH_TOKEN);
             }
+            Self::OpsRamp => {
+                tenant.config(self.name(), "api_host", &host);
+                tenant.config(self.name(), "tenant_id", opsramp::TENANT_ID);
+                self.opsramp_credential(tenant, fake, opsramp::CLIENT_SECRET);
+            }
         }
     }
 
@@ -161,7 +176,17 @@ impl System {
                 self.credential(tenant, fake, &["--scheme", "basic", "--username", &username], "wrong-token")
             }
             Self::ServiceDeskPlus => self.zoho_credential(tenant, fake, "1000.not-the-refresh-token"),
+            Self::OpsRamp => self.opsramp_credential(tenant, fake, "not-the-secret"),
         }
+    }
+
+    /// An OpsRamp API integration's key and `secret`, exchanged by the host
+    /// at the fake's token endpoint.
+    fn opsramp_credential(self, tenant: &AdapterTenant, fake: &Fake, secret: &str) {
+        let token_url = format!("{}/auth/oauth/token", fake.served().base_url());
+        let scheme =
+            ["--scheme", "oauth2-client-credentials", "--token-url", &token_url, "--client-id", opsramp::CLIENT_ID];
+        self.credential(tenant, fake, &scheme, secret);
     }
 
     /// A Zoho refresh-token credential against the fake's token endpoint.
@@ -399,6 +424,11 @@ async fn servicedesk_plus_serves_the_normalised_desk() {
     conformance(System::ServiceDeskPlus).await;
 }
 
+#[tokio::test]
+async fn opsramp_in_python_serves_the_normalised_desk() {
+    conformance(System::OpsRamp).await;
+}
+
 /// The systems of the tickets in a search answer.
 fn systems(answer: &Value) -> BTreeSet<String> {
     answer["tickets"].as_array().unwrap().iter().map(|ticket| ticket["system"].as_str().unwrap().to_owned()).collect()
@@ -406,7 +436,7 @@ fn systems(answer: &Value) -> BTreeSet<String> {
 
 #[tokio::test]
 async fn one_search_merges_every_system_and_names_the_one_that_is_down() {
-    let every = [System::ServiceNow, System::Jira, System::Zendesk, System::ServiceDeskPlus];
+    let every = [System::ServiceNow, System::Jira, System::Zendesk, System::ServiceDeskPlus, System::OpsRamp];
     let setup = Desk::start(&every).await;
     let host = setup.host().await;
     let vpn = json!({"text": "VPN", "status": ["unresolved"], "limit": 50});
@@ -421,14 +451,14 @@ async fn one_search_merges_every_system_and_names_the_one_that_is_down() {
         assert!(!["resolved", "closed"].contains(&ticket["status"]["category"].as_str().unwrap()), "{ticket}");
     }
 
-    // Pages of 3 across the four systems hold what one page of 50 does.
+    // Pages of 3 across the five systems hold what one page of 50 does.
     let paged = walk(&host, json!({"text": "VPN", "status": ["unresolved"], "limit": 3})).await;
     assert_eq!(paged, ids(&merged), "merged paging loses and repeats nothing");
 
     // Zendesk goes down: the others still answer, and it is named.
     setup.fake(System::Zendesk).served().set_down(true);
     let partial = desk(&host, "tickets_search", vpn.clone()).await;
-    let others = ["jira", "servicedesk-plus", "servicenow"].map(str::to_owned).into();
+    let others = ["jira", "opsramp", "servicedesk-plus", "servicenow"].map(str::to_owned).into();
     assert_eq!(systems(&partial), others, "{partial}");
     let failures = partial["failures"].as_array().unwrap();
     assert_eq!(failures.len(), 1, "{partial}");

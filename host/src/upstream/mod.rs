@@ -17,7 +17,7 @@ use crate::policy::address::AddressPolicy;
 use crate::policy::egress::{Denial, EgressPolicy, origin_of};
 use crate::settings::{InvalidSetting, in_range};
 use futures::StreamExt;
-use resilience::{Breakers, RateLimits, ResilienceSettings, Verdict, retry_after};
+use resilience::{Breakers, RateLimits, ResilienceSettings, Verdict, asked_wait};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -367,8 +367,7 @@ impl Upstream {
                 Err(_) => false,
             };
             if retryable && retries < settings.max_retries {
-                let asked =
-                    outcome.as_ref().ok().and_then(|inbound| inbound.header("retry-after")).and_then(retry_after);
+                let asked = outcome.as_ref().ok().and_then(|inbound| asked_wait(|name| inbound.header(name)));
                 let wait = asked.unwrap_or_else(|| settings.backoff(retries));
                 let fits = wait <= Duration::from_millis(settings.max_retry_after_ms)
                     && wait < request.deadline.saturating_duration_since(Instant::now());

@@ -73,8 +73,28 @@ impl ResilienceSettings {
     }
 }
 
+/// The wait a 429 asks for: its `Retry-After`, else its
+/// `X-RateLimit-Reset`, which OpsRamp and GitHub send instead (the epoch
+/// second the limit lifts). `header` looks a header up by lower-case name.
+pub fn asked_wait<'a>(header: impl Fn(&str) -> Option<&'a str>) -> Option<Duration> {
+    header("retry-after").and_then(retry_after).or_else(|| header("x-ratelimit-reset").and_then(rate_limit_reset))
+}
+
+/// Parses `X-RateLimit-Reset`. A value from the Unix epoch's scale (after
+/// 2001) is the epoch second the limit lifts; a smaller one, as some APIs
+/// send, is seconds from now.
+fn rate_limit_reset(value: &str) -> Option<Duration> {
+    const EPOCH_SCALE: u64 = 1_000_000_000;
+    let seconds = value.trim().parse::<u64>().ok()?;
+    if seconds < EPOCH_SCALE {
+        return Some(Duration::from_secs(seconds));
+    }
+    let lifts = SystemTime::UNIX_EPOCH + Duration::from_secs(seconds);
+    Some(lifts.duration_since(SystemTime::now()).unwrap_or_default())
+}
+
 /// Parses `Retry-After`: delta-seconds or an HTTP date.
-pub fn retry_after(value: &str) -> Option<Duration> {
+fn retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -331,6 +351,20 @@ mod tests {
         assert!(limits.take(&settings, "t", "other").is_ok(), "per plugin");
         std::thread::sleep(Duration::from_millis(110));
         assert!(limits.take(&settings, "t", "p").is_ok());
+    }
+
+    #[test]
+    fn a_rate_limit_reset_is_waited_out_when_no_retry_after_is_given() {
+        let in_three = (SystemTime::now() + Duration::from_secs(3)).duration_since(SystemTime::UNIX_EPOCH).unwrap();
+        let reset = in_three.as_secs().to_string();
+        let mut headers = std::collections::HashMap::from([("x-ratelimit-reset", reset.as_str())]);
+        let wait = asked_wait(|name| headers.get(name).copied()).unwrap();
+        assert!(wait > Duration::from_secs(1) && wait <= Duration::from_secs(3), "{wait:?}");
+        headers.insert("retry-after", "1");
+        assert_eq!(asked_wait(|name| headers.get(name).copied()), Some(Duration::from_secs(1)), "Retry-After first");
+        assert_eq!(rate_limit_reset("30"), Some(Duration::from_secs(30)), "a small value counts from now");
+        assert_eq!(rate_limit_reset("1000000000"), Some(Duration::ZERO), "a reset in the past waits nothing");
+        assert_eq!(rate_limit_reset("soon"), None);
     }
 
     #[test]

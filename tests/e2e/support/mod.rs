@@ -247,6 +247,21 @@ impl<H: ClientHandler> StdioHost<H> {
         self.call(name, arguments).await.unwrap_or_else(|error| panic!("{name}: {error}"))
     }
 
+    /// Calls `name`, which must succeed; its JSON output: the structured
+    /// content, else the text read as JSON.
+    pub async fn call_json(&self, name: &str, arguments: Value) -> Value {
+        let result = self.call_ok(name, arguments.clone()).await;
+        assert!(!is_error(&result), "{name} {arguments} failed: {}", text(&result));
+        result.structured_content.clone().unwrap_or_else(|| serde_json::from_str(&text(&result)).expect("JSON output"))
+    }
+
+    /// Calls `name`, which must fail with a tool error; its message.
+    pub async fn call_refused(&self, name: &str, arguments: Value) -> String {
+        let result = self.call_ok(name, arguments.clone()).await;
+        assert!(is_error(&result), "{name} {arguments} should fail, got {}", text(&result));
+        text(&result)
+    }
+
     /// Names of the tools the host lists.
     pub async fn tool_names(&self) -> Vec<String> {
         self.client.list_all_tools().await.expect("tools/list").into_iter().map(|tool| tool.name.to_string()).collect()

@@ -12,6 +12,7 @@
 pub mod buyict;
 pub mod github;
 pub mod jira;
+pub mod opsramp;
 pub mod servicedesk_plus;
 pub mod servicenow;
 pub mod webhook;
@@ -19,6 +20,7 @@ pub mod zendesk;
 
 mod armed_limit;
 mod clock;
+mod tokens;
 
 use axum::Router;
 use axum::extract::Request;
@@ -113,6 +115,20 @@ impl Hits {
 /// written in a way later tests care about, so poisoning is ignored.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The client id and secret of a token request sent as HTTP Basic, which
+/// OAuth token endpoints accept beside form fields.
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    use base64::Engine;
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
 }
 
 /// Where the client reached a fake (`host:port`), for the URLs it writes

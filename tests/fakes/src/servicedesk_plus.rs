@@ -177,7 +177,7 @@ impl FakeServiceDeskPlus {
         let portal = Arc::new(Portal {
             options,
             store: Mutex::new(seed::store(clock::unix_millis_now())),
-            tokens: Mutex::default(),
+            tokens: Mutex::new(oauth::Tokens::new(oauth::TOKEN_LIFETIME)),
             limit: Mutex::default(),
             hooks: hooks::Hooks::start(),
         });

@@ -22,6 +22,7 @@ use berth_fakes::TestCa;
 use berth_fakes::buyict::{self, FakeBuyIct};
 use berth_fakes::github::{self, FakeGitHub};
 use berth_fakes::jira::{self, FakeJira};
+use berth_fakes::opsramp::{self, FakeOpsRamp};
 use berth_fakes::servicedesk_plus::{self, FakeServiceDeskPlus};
 use berth_fakes::servicenow::{self, FakeServiceNow};
 use berth_fakes::webhook::{self, zendesk_signature};
@@ -52,6 +53,7 @@ struct Fakes {
     zendesk: FakeZendesk,
     github: FakeGitHub,
     servicedesk_plus: FakeServiceDeskPlus,
+    opsramp: FakeOpsRamp,
     buyict: FakeBuyIct,
 }
 
@@ -76,6 +78,7 @@ pub async fn run(mut args: DemoArgs, base: &Settings) -> anyhow::Result<()> {
         servicedesk_plus: FakeServiceDeskPlus::start(servicedesk_plus::Options::default())
             .await
             .context("starting the fake ServiceDesk Plus")?,
+        opsramp: FakeOpsRamp::start(opsramp::Options::default()).await.context("starting the fake OpsRamp")?,
         buyict: FakeBuyIct::start(buyict::Options::default()).await.context("starting the fake BuyICT portal")?,
     };
     let settings = demo_settings(base, &state)?;
@@ -127,7 +130,7 @@ fn user_cache_dir() -> Option<PathBuf> {
 }
 
 /// The plugins the demo has a fake upstream for, and configures.
-const PROVISIONED: [&str; 6] = ["servicenow", "jira", "zendesk", "github", "servicedesk-plus", "buyict"];
+const PROVISIONED: [&str; 7] = ["servicenow", "jira", "zendesk", "github", "servicedesk-plus", "opsramp", "buyict"];
 
 /// Creates the demo tenant with its plugins enabled, configured and
 /// credentialed; returns its API key. A loaded plugin is enabled if the
@@ -155,6 +158,8 @@ fn provision(app: &App, fakes: &Fakes) -> anyhow::Result<String> {
     app.db.set_plugin_config(TENANT, "servicedesk-plus", "portal", servicedesk_plus::PORTAL)?;
     app.db.set_plugin_config(TENANT, "servicedesk-plus", "accounts_server", &sdp)?;
     app.db.set_plugin_config(TENANT, "servicedesk-plus", "default_requester", servicedesk_plus::BRUCE_EMAIL)?;
+    app.db.set_plugin_config(TENANT, "opsramp", "api_host", &fakes.opsramp.host())?;
+    app.db.set_plugin_config(TENANT, "opsramp", "tenant_id", opsramp::TENANT_ID)?;
     app.db.set_plugin_config(TENANT, "buyict", "base_url", &fakes.buyict.host())?;
     app.db.set_plugin_config(TENANT, "buyict", "portal_id", buyict::PORTAL_ID)?;
     let secrets = |pairs: &[(&str, &str)]| -> BTreeMap<String, Zeroizing<String>> {
@@ -209,6 +214,18 @@ fn provision(app: &App, fakes: &Fakes) -> anyhow::Result<String> {
             ("refresh_token", servicedesk_plus::REFRESH_TOKEN),
             ("client_secret", servicedesk_plus::CLIENT_SECRET),
         ]),
+    )?;
+    app.vault.set(
+        TENANT,
+        "opsramp",
+        "opsramp",
+        &Scheme::Oauth2ClientCredentials {
+            token_url: format!("{}/auth/oauth/token", fakes.opsramp.served.base_url()),
+            client_id: opsramp::CLIENT_ID.to_owned(),
+            scope: None,
+        },
+        &[https_origin(&fakes.opsramp.host())?],
+        &secrets(&[("client_secret", opsramp::CLIENT_SECRET)]),
     )?;
     let templates = vec![
         ("Cookie".to_owned(), "JSESSIONID={session_id}".to_owned()),
@@ -323,6 +340,7 @@ fn print_instructions(transports: &Transports, key: &str, fakes: &Fakes, state: 
     out.push_str(&format!("  fake Zendesk account      {}\n", fakes.zendesk.served.base_url()));
     out.push_str(&format!("  fake GitHub API           {}\n", fakes.github.served.base_url()));
     out.push_str(&format!("  fake ServiceDesk Plus     {}\n", fakes.servicedesk_plus.served.base_url()));
+    out.push_str(&format!("  fake OpsRamp tenant       {}\n", fakes.opsramp.served.base_url()));
     out.push_str(&format!("  fake BuyICT portal        {}\n", fakes.buyict.served.base_url()));
     let kept = if temporary { " (temporary; removed at exit)" } else { "" };
     out.push_str(&format!("  state                     {}{kept}\n", state.display()));
@@ -346,7 +364,7 @@ fn print_instructions(transports: &Transports, key: &str, fakes: &Fakes, state: 
         out.push_str(&format!("Legacy SSE clients: http://{addr}/sse with the same Authorization header.\n\n"));
     }
     out.push_str(
-        "One ticket desk over ServiceNow, Jira, Zendesk, GitHub and ServiceDesk Plus: tickets_search, tickets_get, tickets_create, \
+        "One ticket desk over ServiceNow, Jira, Zendesk, GitHub, ServiceDesk Plus and OpsRamp: tickets_search, tickets_get, tickets_create, \
          tickets_comment, tickets_update.\n",
     );
     out.push_str(

@@ -21,6 +21,7 @@ pub mod policy;
 pub mod runtime;
 pub mod scaffold;
 pub mod settings;
+pub mod shared;
 pub mod snapshot;
 pub mod tenants;
 pub mod upstream;

@@ -18,6 +18,7 @@ use crate::mcp::paging::McpSettings;
 use crate::policy::manifest::ManifestLimits;
 use crate::policy::schema::SchemaLimits;
 use crate::runtime::Limits;
+use crate::shared::RedisSettings;
 use crate::upstream::EgressSettings;
 use crate::upstream::resilience::ResilienceSettings;
 use crate::vault::VaultSettings;
@@ -125,6 +126,9 @@ pub struct Settings {
     pub mcp: McpSettings,
     /// Webhook deliveries: body cap, replay window, history (`[events]`).
     pub events: EventSettings,
+    /// Redis, for the cache and rate limits every replica shares
+    /// (`[redis]`; the URL also from `BERTH_REDIS_URL`).
+    pub redis: RedisSettings,
     /// Directory of the compile cache (`BERTH_COMPILE_CACHE`,
     /// `--compile-cache`); default `compile-cache` in the data directory.
     pub compile_cache_dir: Option<PathBuf>,
@@ -158,6 +162,7 @@ impl Default for Settings {
             audit: AuditSettings::default(),
             mcp: McpSettings::default(),
             events: EventSettings::default(),
+            redis: RedisSettings::default(),
             compile_cache_dir: None,
             watch_plugins: true,
             master_key_file: None,
@@ -248,6 +253,7 @@ impl Settings {
         self.audit.validate()?;
         self.mcp.validate()?;
         self.events.validate()?;
+        self.redis.validate()?;
         in_range("admin", "max_component_mib", self.admin.max_component_mib, 1..=4096)?;
         self.http.validate_against(&self.limits)
     }

@@ -26,6 +26,7 @@ mod legacy;
 mod lifecycle;
 mod oauth;
 mod opsramp;
+mod replicas;
 mod resilience;
 mod runtime;
 mod sandbox;

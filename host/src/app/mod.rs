@@ -15,6 +15,7 @@ use crate::metrics::{Levels, Metrics};
 use crate::runtime::registry::PluginRegistry;
 use crate::runtime::{EngineOptions, HostServices, Runtime};
 use crate::settings::{InvalidSetting, Settings};
+use crate::shared::{Redis, SharedError};
 use crate::snapshot::Snapshot;
 use crate::upstream::Upstream;
 use crate::vault::{Vault, VaultError, load_master_key};
@@ -44,6 +45,9 @@ pub enum StartError {
     /// The registered plugins could not be read.
     #[error("cannot restore registered plugins: {0}")]
     Restore(#[from] LifecycleError),
+    /// `[redis] url` is set and Redis does not answer.
+    #[error("cannot use the Redis in [redis] url (or BERTH_REDIS_URL): {0}")]
+    Redis(#[from] SharedError),
     /// The plugins directory could not be read.
     #[error("cannot read plugins directory {path}: {source}")]
     PluginsDir {
@@ -97,7 +101,11 @@ impl App {
             load_master_key(&data_dir, settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
         let vault = Vault::open(db.clone(), vault_key, key_source)?;
         let metrics = Arc::new(Metrics::new());
-        let runtime = start_runtime(settings, Some(audit.clone()), metrics.clone())?;
+        let redis = Redis::connect(&settings.redis)?;
+        if let Some(redis) = &redis {
+            redis.ping().await?;
+        }
+        let runtime = start_runtime(settings, redis, Some(audit.clone()), metrics.clone())?;
         let app = Arc::new(Self {
             runtime,
             plugins: PluginRegistry::new(),
@@ -169,23 +177,25 @@ impl App {
 }
 
 /// Builds the wasm runtime `settings` describe, recording upstream requests
-/// in `audit` (when given) and `metrics`. The CLI uses it too, to validate
-/// and compile plugins into the same compile cache without a running host.
+/// in `audit` (when given) and `metrics`, and keeping the plugins' cache and
+/// rate limits in `shared` Redis when given (else in memory). The CLI uses
+/// it too, to validate and compile plugins into the same compile cache
+/// without a running host.
 pub fn start_runtime(
     settings: &Settings,
+    shared: Option<Redis>,
     audit: Option<AuditLog>,
     metrics: Arc<Metrics>,
 ) -> Result<Runtime, StartError> {
     settings.manifest.validate()?;
     settings.schemas.validate()?;
     let upstream = Upstream::new(settings.egress.clone(), settings.resilience).map_err(StartError::Runtime)?;
-    let services = HostServices {
-        cache: Arc::new(CacheStore::new(settings.cache)),
-        upstream: Arc::new(upstream),
-        tokens: Arc::default(),
-        metrics,
-        audit,
+    let (cache, upstream) = match shared {
+        Some(redis) => (CacheStore::shared(settings.cache, redis.clone()), upstream.with_shared_rate_limits(redis)),
+        None => (CacheStore::new(settings.cache), upstream),
     };
+    let services =
+        HostServices { cache: Arc::new(cache), upstream: Arc::new(upstream), tokens: Arc::default(), metrics, audit };
     let options = EngineOptions { compile_cache: Some(settings.compile_cache_dir()), ..EngineOptions::default() };
     Runtime::new(settings.limits, options, services)
         .map(|runtime| runtime.with_declaration_limits(settings.manifest, settings.schemas))

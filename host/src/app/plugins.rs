@@ -59,7 +59,7 @@ impl App {
         let lists = serving.as_deref().map_or_else(Lists::default, Lists::of).and(Lists::of(&plugin));
         self.plugins.insert(plugin);
         // What the old version cached is no business of the new one.
-        self.runtime.services().cache.forget(&name);
+        self.runtime.services().cache.forget(&name).await;
         self.metrics.reload(&name, if serving.is_some() { ReloadEvent::Upgraded } else { ReloadEvent::Loaded });
         self.announce(&name, lists);
         Ok(Deployed { plugin: self.info(&name)?, change, credentials_not_following: left })
@@ -94,7 +94,7 @@ impl App {
         };
         self.catalog().unload(name, &source)?;
         self.plugins.remove(name);
-        self.runtime.services().cache.forget(name);
+        self.runtime.services().cache.forget(name).await;
         tracing::info!(plugin = %name, "plugin unloaded");
         self.metrics.reload(name, ReloadEvent::Unloaded);
         self.announce(name, Lists::of(&serving));
@@ -112,7 +112,7 @@ impl App {
         tracing::info!(plugin = %name, version = %plugin.manifest.version, digest = %plugin.digest, "plugin rolled back");
         let lists = self.plugins.get(name).as_deref().map_or_else(Lists::default, Lists::of).and(Lists::of(&plugin));
         self.plugins.insert(plugin);
-        self.runtime.services().cache.forget(name);
+        self.runtime.services().cache.forget(name).await;
         self.metrics.reload(name, ReloadEvent::RolledBack);
         self.announce(name, lists);
         self.info(name)

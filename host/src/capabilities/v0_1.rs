@@ -61,23 +61,23 @@ impl old::config::Host for ConfigCtx {
 }
 
 impl old::cache::Host for CacheCtx {
-    fn get(&mut self, key: String) -> wasmtime::Result<Option<Vec<u8>>> {
-        new::cache::Host::get(self, key)
+    async fn get(&mut self, key: String) -> wasmtime::Result<Option<Vec<u8>>> {
+        new::cache::Host::get(self, key).await
     }
 
-    fn set(
+    async fn set(
         &mut self,
         key: String,
         value: Vec<u8>,
         ttl_seconds: u32,
     ) -> wasmtime::Result<Result<(), old::cache::CacheError>> {
-        Ok(new::cache::Host::set(self, key, value, ttl_seconds)?.map_err(|error| match error {
+        Ok(new::cache::Host::set(self, key, value, ttl_seconds).await?.map_err(|error| match error {
             new::cache::CacheError::TooLarge(limit) => old::cache::CacheError::TooLarge(limit),
         }))
     }
 
-    fn delete(&mut self, key: String) -> wasmtime::Result<()> {
-        new::cache::Host::delete(self, key)
+    async fn delete(&mut self, key: String) -> wasmtime::Result<()> {
+        new::cache::Host::delete(self, key).await
     }
 }
 

@@ -378,7 +378,7 @@ impl Target {
         app.audit.call(audited);
         // Recorded first: whoever hears of the change and looks finds it.
         if let Some(changed) = changed {
-            self.apply(app, &changed);
+            self.apply(app, &changed).await;
         }
     }
 
@@ -396,10 +396,10 @@ impl Target {
 
     /// Tells the tenant's subscribers what `changed` says, for the
     /// plugin's own URIs only, and clears the cache if asked.
-    fn apply(&self, app: &App, changed: &EventOutcome) {
+    async fn apply(&self, app: &App, changed: &EventOutcome) {
         if changed.invalidate_cache {
             let scope = CacheScope::new(self.tenant.clone(), Arc::from(self.plugin.name()));
-            app.runtime.services().cache.clear(&scope);
+            app.runtime.services().cache.clear(&scope).await;
         }
         for uri in self.own(changed) {
             app.sessions.updated(&self.tenant, uri);

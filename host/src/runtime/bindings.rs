@@ -10,6 +10,10 @@ wasmtime::component::bindgen!({
         "berth:plugin/http.send": async | trappable,
         "berth:plugin/client.progress": async | trappable,
         "berth:plugin/client.request-input": async | trappable,
+        // The cache may live in Redis.
+        "berth:plugin/cache.get": async | trappable,
+        "berth:plugin/cache.set": async | trappable,
+        "berth:plugin/cache.delete": async | trappable,
         default: trappable,
     },
     exports: { default: async },
@@ -27,6 +31,9 @@ pub mod v0_1 {
         world: "adapter",
         imports: {
             "berth:plugin/http.send": async | trappable,
+            "berth:plugin/cache.get": async | trappable,
+            "berth:plugin/cache.set": async | trappable,
+            "berth:plugin/cache.delete": async | trappable,
             default: trappable,
         },
         exports: { default: async },

@@ -16,6 +16,7 @@ use crate::metrics::CircuitState;
 use crate::policy::address::AddressPolicy;
 use crate::policy::egress::{Denial, EgressPolicy, origin_of};
 use crate::settings::{InvalidSetting, in_range};
+use crate::shared::Redis;
 use futures::StreamExt;
 use resilience::{Breakers, RateLimits, ResilienceSettings, Verdict, asked_wait};
 use serde::{Deserialize, Serialize};
@@ -271,6 +272,13 @@ impl Upstream {
         })
     }
 
+    /// Shares the per-(tenant, plugin) rate limits with every replica
+    /// through `redis`.
+    pub fn with_shared_rate_limits(mut self, redis: Redis) -> Self {
+        self.limits = RateLimits::shared(redis);
+        self
+    }
+
     /// Builds the client in the background, so that the first plugin
     /// request does not wait for it and start-up does not either.
     pub fn warm(self: &Arc<Self>) {
@@ -333,6 +341,7 @@ impl Upstream {
         let settings = &self.resilience;
         self.limits
             .take(settings, caller.tenant, caller.plugin)
+            .await
             .map_err(|wait| UpstreamError::RateLimited(millis(wait)))?;
         let origin = origin_of(&policy.check(&request.url).map_err(UpstreamError::Denied)?);
         let admission = self.breakers.admit(settings, caller.tenant, &origin).map_err(|wait| {

@@ -4,6 +4,7 @@
 
 use crate::metrics::CircuitState;
 use crate::settings::{InvalidSetting, in_range};
+use crate::shared::{Redis, rate_limit};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -238,15 +239,37 @@ struct Bucket {
     refilled: Instant,
 }
 
-/// Token buckets keyed by (tenant, plugin).
+/// Token buckets keyed by (tenant, plugin): in this replica's memory, or
+/// shared by every replica in Redis. When Redis cannot answer, the local
+/// bucket stands in, so a Redis outage leaves each replica limited on its
+/// own rather than unlimited or stopped.
 #[derive(Debug, Default)]
 pub struct RateLimits {
     buckets: Mutex<HashMap<(String, String), Bucket>>,
+    shared: Option<Redis>,
 }
 
 impl RateLimits {
+    /// Buckets shared through `redis`.
+    pub fn shared(redis: Redis) -> Self {
+        Self { shared: Some(redis), ..Self::default() }
+    }
+
     /// Takes a token, or says how long until one is available.
-    pub fn take(&self, settings: &ResilienceSettings, tenant: &str, plugin: &str) -> Result<(), Duration> {
+    pub async fn take(&self, settings: &ResilienceSettings, tenant: &str, plugin: &str) -> Result<(), Duration> {
+        if let Some(redis) = &self.shared {
+            match rate_limit::take(redis, settings.rate_per_second, settings.burst, tenant, plugin).await {
+                Ok(verdict) => return verdict,
+                Err(error) => {
+                    tracing::warn!(%tenant, %plugin, "shared rate limit unavailable, using this replica's: {error}")
+                }
+            }
+        }
+        self.take_local(settings, tenant, plugin)
+    }
+
+    /// Takes a token from this replica's own bucket.
+    fn take_local(&self, settings: &ResilienceSettings, tenant: &str, plugin: &str) -> Result<(), Duration> {
         let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let now = Instant::now();
         let burst = f64::from(settings.burst.max(1));
@@ -341,16 +364,62 @@ mod tests {
         assert_eq!(breakers.states()[0].2, CircuitState::Closed);
     }
 
-    #[test]
-    fn the_bucket_allows_a_burst_then_refills() {
-        let (settings, limits) = (settings(), RateLimits::default());
-        assert!(limits.take(&settings, "t", "p").is_ok());
-        assert!(limits.take(&settings, "t", "p").is_ok());
-        let wait = limits.take(&settings, "t", "p").unwrap_err();
+    /// What every bucket does, local or shared: a burst, then a wait,
+    /// per (tenant, plugin), then a refill.
+    async fn a_bucket_allows_a_burst_then_refills(limits: RateLimits) {
+        let settings = settings();
+        assert!(limits.take(&settings, "t", "p").await.is_ok());
+        assert!(limits.take(&settings, "t", "p").await.is_ok());
+        let wait = limits.take(&settings, "t", "p").await.unwrap_err();
         assert!(wait <= Duration::from_millis(100), "{wait:?}");
-        assert!(limits.take(&settings, "t", "other").is_ok(), "per plugin");
-        std::thread::sleep(Duration::from_millis(110));
-        assert!(limits.take(&settings, "t", "p").is_ok());
+        assert!(limits.take(&settings, "t", "other").await.is_ok(), "per plugin");
+        assert!(limits.take(&settings, "u", "p").await.is_ok(), "per tenant");
+        tokio::time::sleep(Duration::from_millis(110)).await;
+        assert!(limits.take(&settings, "t", "p").await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn the_local_bucket_allows_a_burst_then_refills() {
+        a_bucket_allows_a_burst_then_refills(RateLimits::default()).await;
+    }
+
+    fn shared_on(url: &str, prefix: &str) -> RateLimits {
+        let settings = crate::shared::RedisSettings {
+            url: Some(url.to_owned()),
+            key_prefix: prefix.to_owned(),
+            ..Default::default()
+        };
+        RateLimits::shared(Redis::connect(&settings).unwrap().expect("a URL is set"))
+    }
+
+    #[tokio::test]
+    async fn the_redis_bucket_allows_a_burst_then_refills_and_replicas_share_it() {
+        let server = berth_test_servers::RedisServer::start().expect("a private Redis");
+        a_bucket_allows_a_burst_then_refills(shared_on(&server.url(), "one")).await;
+
+        // Two replicas, one bucket: the burst is spent once between them.
+        let (a, b) = (shared_on(&server.url(), "two"), shared_on(&server.url(), "two"));
+        let settings = ResilienceSettings { rate_per_second: 0.5, burst: 3, ..settings() };
+        let mut taken = 0;
+        for round in 0..4 {
+            let replica = if round % 2 == 0 { &a } else { &b };
+            taken += usize::from(replica.take(&settings, "t", "p").await.is_ok());
+            taken += usize::from(replica.take(&settings, "t", "p").await.is_ok());
+        }
+        assert_eq!(taken, 3, "eight tries across two replicas, a burst of three");
+    }
+
+    #[tokio::test]
+    async fn without_redis_each_replica_limits_on_its_own() {
+        // Nothing listens on port 1: the local bucket stands in (slow to
+        // refill, as each failed try at Redis takes a moment).
+        let limits = shared_on("redis://127.0.0.1:1", "berth");
+        let settings = ResilienceSettings { rate_per_second: 0.1, burst: 2, ..settings() };
+        let started = Instant::now();
+        assert!(limits.take(&settings, "t", "p").await.is_ok());
+        assert!(limits.take(&settings, "t", "p").await.is_ok());
+        assert!(limits.take(&settings, "t", "p").await.is_err(), "still limited, by this replica");
+        assert!(started.elapsed() < Duration::from_secs(3), "each try bounded: {:?}", started.elapsed());
     }
 
     #[test]

@@ -132,6 +132,9 @@ fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
     if let Some(token) = secret("BERTH_METRICS_TOKEN") {
         settings.admin.metrics_token = Some(token);
     }
+    if let Some(url) = secret("BERTH_REDIS_URL") {
+        settings.redis.url = Some(url);
+    }
     Ok(settings)
 }
 

@@ -1,81 +1,18 @@
-//! `berth:plugin/cache`: a small TTL cache private to one (tenant, plugin)
-//! pair, bounded in entries and bytes per pair and in bytes for the whole
+//! The cache in this replica's memory: partitions per (tenant, plugin),
+//! bounded in entries and bytes per partition and in bytes for the whole
 //! host, so no guest can exhaust host memory. Expired entries are swept
 //! whichever partition they are in, and a partition that empties is dropped,
 //! so tenants and plugins that stop using the cache stop costing memory.
 
-use super::{Call, Capability};
-use crate::runtime::CallState;
-use crate::runtime::bindings::berth::plugin::cache::{CacheError, Host, add_to_linker as link};
-use crate::settings::{InvalidSetting, in_range};
-use serde::{Deserialize, Serialize};
+use super::{CacheLimits, CacheScope, checked};
+use crate::runtime::bindings::berth::plugin::cache::CacheError;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use wasmtime::component::{HasSelf, Linker};
 
-/// Bounds on the cache, per (tenant, plugin) partition and in total.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CacheLimits {
-    /// Entries per partition; the oldest go first beyond this.
-    pub max_entries: usize,
-    /// Bytes (keys plus values) per partition; the oldest go first beyond this.
-    pub max_bytes: usize,
-    /// Bytes (keys plus values) across every partition. Past it, the
-    /// largest partition gives up its oldest entry first, so a tenant that
-    /// fills the cache evicts its own entries before anyone else's. 256 MiB
-    /// holds sixteen full partitions; most hold a few pages of JSON.
-    pub max_total_bytes: usize,
-    /// Largest single value. Keeps one entry from evicting everything else.
-    pub max_value_bytes: usize,
-    /// Longest key.
-    pub max_key_bytes: usize,
-    /// Longest TTL, in seconds; also the TTL used when a guest passes 0.
-    pub max_ttl_seconds: u32,
-}
-
-impl Default for CacheLimits {
-    fn default() -> Self {
-        Self {
-            max_entries: 4_096,
-            max_bytes: 16 * 1024 * 1024,
-            max_total_bytes: 256 * 1024 * 1024,
-            max_value_bytes: 1024 * 1024,
-            max_key_bytes: 1024,
-            max_ttl_seconds: 24 * 3600,
-        }
-    }
-}
-
-impl CacheLimits {
-    /// Refuses bounds that would make the cache useless or unbounded.
-    pub fn validate(&self) -> Result<(), InvalidSetting> {
-        in_range("cache", "max_entries", self.max_entries, 1..=10_000_000)?;
-        in_range("cache", "max_bytes", self.max_bytes, 1024..=1 << 34)?;
-        in_range("cache", "max_value_bytes", self.max_value_bytes, 1..=self.max_bytes)?;
-        in_range("cache", "max_key_bytes", self.max_key_bytes, 1..=65_536)?;
-        in_range("cache", "max_ttl_seconds", self.max_ttl_seconds, 1..=31_536_000)
-    }
-}
-
-/// Which tenant's and plugin's entries a call sees.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CacheScope {
-    tenant: Arc<str>,
-    plugin: Arc<str>,
-}
-
-impl CacheScope {
-    /// The partition of `plugin` for `tenant`.
-    pub fn new(tenant: Arc<str>, plugin: Arc<str>) -> Self {
-        Self { tenant, plugin }
-    }
-}
-
-/// Every tenant's cache, partitioned by [`CacheScope`]. Shared by all calls.
+/// Every tenant's cache in this replica, partitioned by [`CacheScope`].
 #[derive(Debug, Default)]
-pub struct CacheStore {
+pub struct LocalCache {
     limits: CacheLimits,
     inner: Mutex<Inner>,
 }
@@ -105,7 +42,7 @@ struct Entry {
     seq: u64,
 }
 
-impl CacheStore {
+impl LocalCache {
     /// An empty store enforcing `limits`.
     pub fn new(limits: CacheLimits) -> Self {
         Self { limits, inner: Mutex::default() }
@@ -122,16 +59,7 @@ impl CacheStore {
     /// above the maximum means the maximum).
     pub fn set(&self, scope: &CacheScope, key: String, value: Vec<u8>, ttl_seconds: u32) -> Result<(), CacheError> {
         let limits = self.limits;
-        if key.len() > limits.max_key_bytes {
-            return Err(CacheError::TooLarge(limits.max_key_bytes as u64));
-        }
-        if value.len() > limits.max_value_bytes {
-            return Err(CacheError::TooLarge(limits.max_value_bytes as u64));
-        }
-        let ttl = match ttl_seconds {
-            0 => limits.max_ttl_seconds,
-            ttl => ttl.min(limits.max_ttl_seconds),
-        };
+        let ttl = checked(&limits, &key, &value, ttl_seconds)?;
         let now = Instant::now();
         let expires = now + Duration::from_secs(u64::from(ttl));
         let mut inner = self.lock();
@@ -250,48 +178,6 @@ impl Inner {
     }
 }
 
-/// What one call may touch: its tenant's partition for its plugin, or
-/// nothing at all while a plugin is being validated.
-#[derive(Debug, Clone)]
-pub struct CacheCtx {
-    store: Arc<CacheStore>,
-    scope: Option<CacheScope>,
-}
-
-impl Capability for CacheCtx {
-    /// The partition of the calling tenant and plugin; a plugin describing
-    /// itself at load (no tenant) gets no cache: reads miss, writes are
-    /// dropped.
-    fn prepare(call: &mut Call<'_>) -> Self {
-        let scope = call.scope.tenant.clone().map(|tenant| CacheScope::new(tenant, call.plugin.name.clone()));
-        Self { store: call.services.cache.clone(), scope }
-    }
-
-    fn add_to_linker(linker: &mut Linker<CallState>) -> wasmtime::Result<()> {
-        link::<CallState, HasSelf<CacheCtx>>(linker, |state| &mut state.contexts.cache)
-    }
-}
-
-impl Host for CacheCtx {
-    fn get(&mut self, key: String) -> wasmtime::Result<Option<Vec<u8>>> {
-        Ok(self.scope.as_ref().and_then(|scope| self.store.get(scope, &key)))
-    }
-
-    fn set(&mut self, key: String, value: Vec<u8>, ttl_seconds: u32) -> wasmtime::Result<Result<(), CacheError>> {
-        Ok(match &self.scope {
-            Some(scope) => self.store.set(scope, key, value, ttl_seconds),
-            None => Ok(()),
-        })
-    }
-
-    fn delete(&mut self, key: String) -> wasmtime::Result<()> {
-        if let Some(scope) = &self.scope {
-            self.store.delete(scope, &key);
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,16 +187,8 @@ mod tests {
     }
 
     #[test]
-    fn tenants_do_not_share_entries() {
-        let store = CacheStore::new(CacheLimits::default());
-        store.set(&scope("a"), "k".into(), b"secret-a".to_vec(), 60).unwrap();
-        assert_eq!(store.get(&scope("a"), "k").as_deref(), Some(&b"secret-a"[..]));
-        assert_eq!(store.get(&scope("b"), "k"), None);
-    }
-
-    #[test]
     fn forgetting_a_plugin_drops_its_entries_for_every_tenant_and_no_one_elses() {
-        let store = CacheStore::new(CacheLimits::default());
+        let store = LocalCache::new(CacheLimits::default());
         let other = CacheScope::new("a".into(), "buyict".into());
         store.set(&scope("a"), "k".into(), b"1".to_vec(), 60).unwrap();
         store.set(&scope("b"), "k".into(), b"2".to_vec(), 60).unwrap();
@@ -322,41 +200,7 @@ mod tests {
         assert_eq!((inner.partitions.len(), inner.expiry.len(), inner.bytes), (1, 1, 2));
     }
 
-    #[test]
-    fn oldest_entries_go_first_when_full() {
-        let limits = CacheLimits { max_entries: 2, ..CacheLimits::default() };
-        let store = CacheStore::new(limits);
-        for key in ["one", "two", "three"] {
-            store.set(&scope("a"), key.into(), key.as_bytes().to_vec(), 60).unwrap();
-        }
-        assert_eq!(store.get(&scope("a"), "one"), None);
-        assert!(store.get(&scope("a"), "two").is_some());
-        assert!(store.get(&scope("a"), "three").is_some());
-    }
-
-    #[test]
-    fn byte_budget_is_enforced_and_oversized_values_refused() {
-        let limits = CacheLimits { max_bytes: 10, max_value_bytes: 8, ..CacheLimits::default() };
-        let store = CacheStore::new(limits);
-        assert!(matches!(store.set(&scope("a"), "k".into(), vec![0; 9], 60), Err(CacheError::TooLarge(8))));
-        store.set(&scope("a"), "a".into(), vec![0; 5], 60).unwrap();
-        store.set(&scope("a"), "b".into(), vec![0; 5], 60).unwrap();
-        assert_eq!(store.get(&scope("a"), "a"), None, "the older entry made room");
-        assert!(store.get(&scope("a"), "b").is_some());
-    }
-
-    #[test]
-    fn entries_expire_after_their_ttl_which_the_operator_caps() {
-        let store = CacheStore::new(CacheLimits { max_ttl_seconds: 1, ..CacheLimits::default() });
-        store.set(&scope("a"), "forever".into(), b"0".to_vec(), 0).unwrap();
-        store.set(&scope("a"), "an-hour".into(), b"1".to_vec(), 3600).unwrap();
-        assert!(store.get(&scope("a"), "forever").is_some() && store.get(&scope("a"), "an-hour").is_some());
-        std::thread::sleep(Duration::from_millis(1_100));
-        assert_eq!(store.get(&scope("a"), "forever"), None, "no TTL means the operator's maximum");
-        assert_eq!(store.get(&scope("a"), "an-hour"), None, "a longer TTL is capped at the maximum");
-    }
-
-    impl CacheStore {
+    impl LocalCache {
         /// Partitions held, and bytes across them.
         fn usage(&self) -> (usize, usize) {
             let inner = self.lock();
@@ -367,7 +211,7 @@ mod tests {
     #[test]
     fn past_the_total_the_largest_partition_gives_way_first() {
         let limits = CacheLimits { max_total_bytes: 20, ..CacheLimits::default() };
-        let store = CacheStore::new(limits);
+        let store = LocalCache::new(limits);
         for key in ["1", "2", "3"] {
             store.set(&scope("noisy"), key.into(), vec![0; 5], 60).unwrap();
         }
@@ -382,7 +226,7 @@ mod tests {
 
     #[test]
     fn emptied_and_expired_partitions_are_dropped() {
-        let store = CacheStore::new(CacheLimits { max_ttl_seconds: 1, ..CacheLimits::default() });
+        let store = LocalCache::new(CacheLimits { max_ttl_seconds: 1, ..CacheLimits::default() });
         store.set(&scope("a"), "k".into(), b"v".to_vec(), 0).unwrap();
         store.delete(&scope("a"), "k");
         assert_eq!(store.usage(), (0, 0), "deleting the last key drops the partition");
@@ -397,7 +241,7 @@ mod tests {
     #[test]
     fn overwriting_a_key_keeps_the_byte_count_true() {
         let limits = CacheLimits { max_bytes: 12, ..CacheLimits::default() };
-        let store = CacheStore::new(limits);
+        let store = LocalCache::new(limits);
         for _ in 0..10 {
             store.set(&scope("a"), "k".into(), vec![0; 10], 60).unwrap();
         }

@@ -2,7 +2,7 @@
 //! watched directory, the admin API and `berth plugin --server`, rollback,
 //! unload, list_changed notifications, the compile cache and `/metrics`.
 
-use crate::support::http::{HttpHost, HttpHostRef, ListChanged, cli, client, tenant};
+use crate::support::http::{HttpHost, HttpHostRef, ListChanged, admin, cli, client, eventually, tenant};
 use crate::support::{
     PluginsDir, Start, StdioHost, berth, bundled, fixture, is_error, replace_atomically, rewrite, text,
 };
@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const ADMIN_TOKEN: &str = "admin-token-for-the-e2e-tests-0123456789";
 const METRICS_TOKEN: &str = "metrics-token-for-the-e2e-tests-012345";
@@ -35,28 +35,6 @@ async fn which(host: &HttpHostRef, key: &str) -> String {
     let result = client.call_tool(CallToolRequestParams::new("versioned_which_build")).await.unwrap();
     assert!(!is_error(&result), "{result:?}");
     text(&result)
-}
-
-/// Polls until `check` holds, failing after 30 s with `what`.
-async fn eventually<F: AsyncFnMut() -> bool>(what: &str, mut check: F) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
-
-async fn admin(method: reqwest::Method, url: String, token: Option<&str>, body: Option<Vec<u8>>) -> (u16, Value) {
-    let mut request = client().request(method, url);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        request = request.body(body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 /// Runs `berth plugin ARGS --server URL` with the admin token; returns stdout.

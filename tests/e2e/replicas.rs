@@ -1,9 +1,11 @@
 //! Two `berth serve` replicas behind one data directory and one Redis, as
 //! an operator runs them behind a load balancer: what must be shared at
 //! call speed (the plugins' cache, each tenant's rate limit) is, through
-//! a real, private `redis-server`.
+//! a real, private `redis-server`; what either replica changes (plugins,
+//! tenants, keys) serves on the other within a second; and the audit log
+//! holds both replicas' calls.
 
-use crate::support::http::{HttpHost, cli, tenant};
+use crate::support::http::{HttpHost, admin, audit_tail, cli, tenant};
 use crate::support::upstream::FakeUpstream;
 use crate::support::{PluginsDir, bundled, fixture, text};
 use berth_test_servers::RedisServer;
@@ -12,13 +14,17 @@ use rmcp::model::CallToolRequestParams;
 use rmcp::model::ClientConfig;
 use rmcp::service::RunningService;
 use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+/// The replicas' admin token.
+const ADMIN_TOKEN: &str = "admin-token-for-the-replica-tests-0123";
 
 /// One Redis, one data directory with tenants `acme` and `globex`, and two
 /// replicas serving `hello` and `probe` from it.
 struct Replicas {
     _redis: RedisServer,
     upstream: FakeUpstream,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
     _plugins: PluginsDir,
     a: HttpHost,
     b: HttpHost,
@@ -34,18 +40,18 @@ impl Replicas {
         let upstream = FakeUpstream::start().await;
         let data = tempfile::tempdir().unwrap();
         let plugins = PluginsDir::new().with(&bundled("hello"), "hello.wasm").with(&fixture("probe"), "probe.wasm");
-        let acme = tenant(data.path(), "acme", &["hello", "probe"]);
+        let acme = tenant(data.path(), "acme", &["hello", "probe", "versioned"]);
         let globex = tenant(data.path(), "globex", &["hello", "probe"]);
         for name in ["acme", "globex"] {
             cli(data.path(), &["config", "set", "--tenant", name, "probe", "upstream", &upstream.addr.to_string()]);
         }
         let settings = format!(
-            "[egress]\nallow_loopback = true\n\n[resilience]\nrate_per_second = {rate_per_second}\nburst = {burst}\n\n[redis]\nurl = \"{}\"\n",
+            "[admin]\ntoken = \"{ADMIN_TOKEN}\"\n\n[egress]\nallow_loopback = true\n\n[resilience]\nrate_per_second = {rate_per_second}\nburst = {burst}\n\n[redis]\nurl = \"{}\"\n",
             redis.url()
         );
         let a = HttpHost::start(data.path(), Some(plugins.path()), &["--no-watch"], Some(&settings)).await;
         let b = HttpHost::start(data.path(), Some(plugins.path()), &["--no-watch"], Some(&settings)).await;
-        Self { _redis: redis, upstream, _data: data, _plugins: plugins, a, b, acme, globex }
+        Self { _redis: redis, upstream, data, _plugins: plugins, a, b, acme, globex }
     }
 }
 
@@ -95,4 +101,96 @@ async fn a_tenants_rate_limit_holds_across_both_replicas_together() {
     let globex = replicas.b.client(&replicas.globex).await;
     let (answer, _) = call(&globex, "probe_fetch", json!({"method": "GET", "url": url})).await;
     assert!(answer.contains("\"status\":200"), "{answer}");
+}
+
+/// The names of the tools `client` lists.
+async fn tools(client: &RunningService<RoleClient, ClientConfig>) -> Vec<String> {
+    client
+        .list_all_tools()
+        .await
+        .map(|tools| tools.into_iter().map(|tool| tool.name.to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// How long until `check` holds, polling; `None` past `limit`.
+async fn within<F: AsyncFnMut() -> bool>(limit: Duration, mut check: F) -> Option<Duration> {
+    let started = Instant::now();
+    while started.elapsed() <= limit {
+        if check().await {
+            return Some(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+/// Where a change through one replica must show on the other.
+const AGREE: Duration = Duration::from_secs(1);
+
+#[tokio::test]
+async fn a_plugin_loaded_through_one_replica_serves_on_the_other_and_an_unload_there_reaches_back() {
+    let replicas = Replicas::start(20.0, 40).await;
+    let (on_a, on_b) = (replicas.a.client(&replicas.acme).await, replicas.b.client(&replicas.acme).await);
+    assert!(!tools(&on_b).await.contains(&"versioned_which_build".to_owned()));
+
+    let component = std::fs::read(fixture("versioned")).unwrap();
+    let (status, body) =
+        admin(reqwest::Method::POST, replicas.a.url("/admin/plugins"), Some(ADMIN_TOKEN), Some(component)).await;
+    assert_eq!(status, 201, "{body}");
+    let served = within(AGREE, async || tools(&on_b).await.contains(&"versioned_which_build".to_owned())).await;
+    assert!(served.is_some(), "B serves what A loaded within {AGREE:?}");
+    let (marker, failed) = call(&on_b, "versioned_which_build", json!({})).await;
+    assert!(!failed && marker.contains("version-marker-000"), "{marker}");
+
+    let (status, body) =
+        admin(reqwest::Method::DELETE, replicas.b.url("/admin/plugins/versioned"), Some(ADMIN_TOKEN), None).await;
+    assert!(status < 300, "{status} {body}");
+    let gone = within(AGREE, async || !tools(&on_a).await.contains(&"versioned_which_build".to_owned())).await;
+    assert!(gone.is_some(), "A stops serving what B unloaded within {AGREE:?}");
+}
+
+#[tokio::test]
+async fn tenants_and_keys_changed_beside_one_replica_hold_on_the_other() {
+    let replicas = Replicas::start(20.0, 40).await;
+    // A tenant added now (the CLI writes the shared store) authenticates on both.
+    let initech = tenant(replicas.data.path(), "initech", &["hello"]);
+    let (answer, failed) = call(&replicas.b.client(&initech).await, "hello_greet", json!({"name": "Peter"})).await;
+    assert!(!failed && answer.contains("Hello, Peter!"), "{answer}");
+
+    // A rotated key is refused on both within a second.
+    let rotated = cli(replicas.data.path(), &["tenant", "rotate-key", "acme"]).trim().to_owned();
+    let refused = within(AGREE, async || {
+        let status = |base: &str| {
+            let base = base.to_owned();
+            let key = replicas.acme.clone();
+            async move {
+                let response = crate::support::http::client()
+                    .post(format!("{base}/mcp"))
+                    .bearer_auth(key)
+                    .header("content-type", "application/json")
+                    .header("accept", "application/json, text/event-stream")
+                    .body(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#)
+                    .send()
+                    .await
+                    .unwrap();
+                response.status().as_u16()
+            }
+        };
+        status(&replicas.a.base).await == 401 && status(&replicas.b.base).await == 401
+    })
+    .await;
+    assert!(refused.is_some(), "the old key is refused on both replicas within {AGREE:?}");
+    let (answer, failed) = call(&replicas.b.client(&rotated).await, "hello_greet", json!({"name": "Ana"})).await;
+    assert!(!failed, "the new key works: {answer}");
+}
+
+#[tokio::test]
+async fn one_audit_tail_shows_the_calls_of_both_replicas() {
+    let replicas = Replicas::start(20.0, 40).await;
+    let (on_a, on_b) = (replicas.a.client(&replicas.acme).await, replicas.b.client(&replicas.acme).await);
+    assert!(!call(&on_a, "hello_greet", json!({"name": "from A"})).await.1);
+    assert!(!call(&on_b, "hello_remember", json!({"key": "k", "value": "from B"})).await.1);
+    let tail = audit_tail(replicas.data.path(), 2, &[]).await;
+    assert!(tail.contains("\"greet\"") || tail.contains("hello_greet"), "{tail}");
+    assert!(tail.contains("\"remember\"") || tail.contains("hello_remember"), "{tail}");
 }

@@ -152,6 +152,7 @@ impl App {
         if let Some(changes) = changes {
             tokio::spawn(plugins_dir.follow(changes, Arc::downgrade(&app)));
         }
+        tokio::spawn(App::follow_catalog(Arc::downgrade(&app)));
         // After the plugins, which the first answer waits for; the first
         // plugin request (later) finds it ready.
         app.runtime.services().upstream.warm();

@@ -14,7 +14,12 @@ use crate::metrics::ReloadEvent;
 use crate::runtime::{LoadedPlugin, Wasm};
 use crate::tenants::Tenants;
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+/// How often a running host checks whether another replica changed the
+/// plugin catalog.
+pub const CATALOG_POLL: Duration = Duration::from_millis(300);
 
 impl App {
     /// The durable catalog of this host's plugins.
@@ -147,6 +152,74 @@ impl App {
             }
         }
         Ok(())
+    }
+
+    /// Makes what this host serves match the catalog, which another
+    /// replica sharing the store may have changed: a plugin deployed or
+    /// rolled back through the registry there is loaded here (from the
+    /// stored component), and one unloaded there is unloaded here. Plugins
+    /// from this host's own plugins directory are its own business. Each
+    /// change is announced to the sessions it concerns, as a local one is.
+    pub(crate) async fn reconcile(&self) -> Result<(), LifecycleError> {
+        let _change = self.lifecycle.changes.lock().await;
+        let catalog = self.catalog();
+        for entry in catalog.registered()? {
+            let digest = entry.version.as_ref().map_or("", |version| version.digest.as_str());
+            let serving = self.plugins.get(&entry.name);
+            if serving.as_ref().is_some_and(|plugin| plugin.digest == digest) {
+                continue;
+            }
+            let loaded = match catalog.component(&entry) {
+                Ok(wasm) => self.runtime.load(wasm).await.map_err(LifecycleError::from),
+                Err(error) => Err(error.into()),
+            };
+            let plugin = match loaded {
+                Ok(plugin) => plugin,
+                Err(error) => {
+                    tracing::error!(plugin = %entry.name, "cannot serve the version another replica deployed: {error}");
+                    continue;
+                }
+            };
+            tracing::info!(plugin = %entry.name, version = %plugin.manifest.version, "plugin deployed by another replica");
+            let lists = serving.as_deref().map_or_else(Lists::default, Lists::of).and(Lists::of(&plugin));
+            self.plugins.insert(plugin);
+            self.runtime.services().cache.forget(&entry.name).await;
+            let event = if serving.is_some() { ReloadEvent::Upgraded } else { ReloadEvent::Loaded };
+            self.metrics.reload(&entry.name, event);
+            self.announce(&entry.name, lists);
+        }
+        let deployed: BTreeSet<String> = catalog.serving()?.into_iter().map(|entry| entry.name).collect();
+        let gone: Vec<Arc<LoadedPlugin>> =
+            self.plugins.snapshot().values().filter(|plugin| !deployed.contains(plugin.name())).cloned().collect();
+        for plugin in gone {
+            let name = plugin.name();
+            tracing::info!(plugin = %name, "plugin unloaded by another replica");
+            self.plugins.remove(name);
+            self.runtime.services().cache.forget(name).await;
+            self.metrics.reload(name, ReloadEvent::Unloaded);
+            self.announce(name, Lists::of(&plugin));
+        }
+        Ok(())
+    }
+
+    /// Follows the catalog while the host runs: every [`CATALOG_POLL`] its
+    /// change mark is read (one small query), and when it moved the host
+    /// reconciles, so a change made through any replica serves on every
+    /// replica within about that long.
+    pub(crate) async fn follow_catalog(app: Weak<App>) {
+        let mut seen = None;
+        loop {
+            tokio::time::sleep(CATALOG_POLL).await;
+            let Some(app) = app.upgrade() else { return };
+            match app.catalog().mark() {
+                Ok(mark) if seen == Some(mark) => {}
+                Ok(mark) => match app.reconcile().await {
+                    Ok(()) => seen = Some(mark),
+                    Err(error) => tracing::error!("cannot follow the plugin catalog: {error}"),
+                },
+                Err(error) => tracing::error!("cannot read the plugin catalog: {error}"),
+            }
+        }
     }
 
     /// Tells the sessions of every tenant that sees `plugin` that the

@@ -172,6 +172,19 @@ impl<'a> History<'a> {
         Ok(all.into_iter().filter(|entry| entry.version.is_some()).collect())
     }
 
+    /// A mark that moves with every change to the history (a deploy, an
+    /// unload, a rollback), whoever made it: what a replica polls to learn
+    /// that another changed what should serve.
+    pub fn mark(&self) -> Result<(i64, i64), DbError> {
+        self.db.with(|conn| {
+            conn.query_row(
+                "SELECT COALESCE(MAX(seq), 0), COALESCE(SUM(rolled_back), 0) FROM plugin_deployments",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+        })
+    }
+
     /// The version stored under `digest`, if it was ever deployed.
     pub fn version(&self, digest: &str) -> Result<Option<Version>, DbError> {
         self.db.with(|conn| {

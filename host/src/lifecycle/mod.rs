@@ -177,6 +177,16 @@ impl<'a> Catalog<'a> {
         Ok(History::new(self.db).serving()?.into_iter().filter(|entry| entry.source != "directory").collect())
     }
 
+    /// Every plugin that is deployed, from any source: what should serve.
+    pub fn serving(&self) -> Result<Vec<Deployment>, LifecycleError> {
+        Ok(History::new(self.db).serving()?)
+    }
+
+    /// The history's change mark ([`History::mark`]).
+    pub fn mark(&self) -> Result<(i64, i64), LifecycleError> {
+        Ok(History::new(self.db).mark()?)
+    }
+
     /// The stored component of `entry`'s version.
     pub fn component(&self, entry: &Deployment) -> Result<Wasm, ArtifactError> {
         let digest = entry.version.as_ref().map_or("", |version| version.digest.as_str());

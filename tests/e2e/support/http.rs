@@ -13,7 +13,7 @@ use rmcp::{ClientHandler, ServiceExt};
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// An HTTP client for the tests. reqwest is built with rustls but no bundled
@@ -34,6 +34,35 @@ pub fn cli(data: &Path, args: &[&str]) -> String {
     let output = berth().args(args).arg("--data").arg(data).output().expect("run berth");
     assert!(output.status.success(), "berth {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).expect("utf-8 stdout")
+}
+
+/// Polls until `check` holds, failing after 30 s with `what`.
+pub async fn eventually<F: AsyncFnMut() -> bool>(what: &str, mut check: F) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Sends `method url` with `token` as the bearer and `body`; the status and
+/// the JSON answer (`Null` if none): how the admin API is driven.
+pub async fn admin(
+    method: reqwest::Method,
+    url: String,
+    token: Option<&str>,
+    body: Option<Vec<u8>>,
+) -> (u16, serde_json::Value) {
+    let mut request = client().request(method, url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.body(body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
 }
 
 /// `berth audit tail --json` with `args`, once it shows at least `calls`

@@ -109,6 +109,13 @@ pub struct AuditSettings {
     /// How often the host enforces retention, in seconds. A pass deletes in
     /// chunks between audit commits, so it never stalls calls.
     pub prune_interval_secs: u64,
+    /// Whether a tool call is answered only once its row is committed, so
+    /// that no answered call is missing from the log even after `kill -9`
+    /// (replicas behind a load balancer, where the client retries elsewhere,
+    /// want this). The writer then commits at once rather than gathering
+    /// for `flush_interval_ms`; calls that end together still share one
+    /// commit. Off by default: one host keeps the short window above.
+    pub commit_before_answer: bool,
 }
 
 impl Default for AuditSettings {
@@ -120,6 +127,7 @@ impl Default for AuditSettings {
             max_age_days: 90,
             max_calls: 10_000_000,
             prune_interval_secs: 300,
+            commit_before_answer: false,
         }
     }
 }
@@ -138,6 +146,7 @@ impl AuditSettings {
 #[derive(Clone)]
 pub struct AuditLog {
     queue: writer::Queue,
+    commit_before_answer: bool,
 }
 
 impl AuditLog {
@@ -148,7 +157,7 @@ impl AuditLog {
         let db = Database::open(data_dir)?;
         let queue = writer::Queue::start(db, settings)
             .map_err(|source| DbError::DataDir { path: data_dir.to_owned(), source })?;
-        Ok(Self { queue })
+        Ok(Self { queue, commit_before_answer: settings.commit_before_answer })
     }
 
     /// Records a finished call. It is queued, never raised: a full disk must
@@ -156,6 +165,15 @@ impl AuditLog {
     /// database refuses.
     pub fn call(&self, record: CallRecord) {
         self.queue.call(record);
+    }
+
+    /// Resolves once every row queued so far is committed when
+    /// `commit_before_answer` is set; at once otherwise. What a transport
+    /// awaits before it answers a call.
+    pub async fn answered(&self) {
+        if self.commit_before_answer {
+            self.queue.flush().await;
+        }
     }
 
     /// Records an upstream request.

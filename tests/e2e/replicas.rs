@@ -46,7 +46,7 @@ impl Replicas {
             cli(data.path(), &["config", "set", "--tenant", name, "probe", "upstream", &upstream.addr.to_string()]);
         }
         let settings = format!(
-            "[admin]\ntoken = \"{ADMIN_TOKEN}\"\n\n[egress]\nallow_loopback = true\n\n[resilience]\nrate_per_second = {rate_per_second}\nburst = {burst}\n\n[redis]\nurl = \"{}\"\n",
+            "[admin]\ntoken = \"{ADMIN_TOKEN}\"\n\n[egress]\nallow_loopback = true\n\n[resilience]\nrate_per_second = {rate_per_second}\nburst = {burst}\n\n[redis]\nurl = \"{}\"\n\n[audit]\ncommit_before_answer = true\n",
             redis.url()
         );
         let a = HttpHost::start(data.path(), Some(plugins.path()), &["--no-watch"], Some(&settings)).await;
@@ -193,4 +193,46 @@ async fn one_audit_tail_shows_the_calls_of_both_replicas() {
     let tail = audit_tail(replicas.data.path(), 2, &[]).await;
     assert!(tail.contains("\"greet\"") || tail.contains("hello_greet"), "{tail}");
     assert!(tail.contains("\"remember\"") || tail.contains("hello_remember"), "{tail}");
+}
+
+#[tokio::test]
+async fn a_replica_killed_during_a_burst_loses_no_answered_call_and_the_other_serves_on() {
+    let mut replicas = Replicas::start(1000.0, 1000).await;
+    let initech = tenant(replicas.data.path(), "initech", &["hello"]);
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut burst = Vec::new();
+    for worker in 0..4 {
+        let client = replicas.a.client(&initech).await;
+        let answered = answered.clone();
+        burst.push(tokio::spawn(async move {
+            for call_number in 0.. {
+                let name = format!("worker {worker} call {call_number}");
+                let arguments = json!({"name": name}).as_object().unwrap().clone();
+                // A call cut off by the kill may never hear back: not answered.
+                let call = client.call_tool(CallToolRequestParams::new("hello_greet").with_arguments(arguments));
+                match tokio::time::timeout(Duration::from_secs(5), call).await {
+                    Ok(Ok(result)) if result.is_error != Some(true) => {
+                        answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    _ => return,
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    replicas.a.signal("KILL");
+    for worker in burst {
+        worker.await.unwrap();
+    }
+    let answered = answered.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(answered > 4, "the burst ran before the kill: {answered} calls");
+    assert!(replicas.a.wait().await.is_none_or(|code| code != 0), "A was killed");
+
+    // B serves on.
+    let (answer, failed) = call(&replicas.b.client(&initech).await, "hello_greet", json!({"name": "after"})).await;
+    assert!(!failed, "{answer}");
+    // Every call A answered is in the log (and B's one).
+    let tail = audit_tail(replicas.data.path(), answered + 1, &["--tenant", "initech"]).await;
+    let logged = tail.lines().filter(|line| line.contains("greet")).count();
+    assert!(logged > answered, "{logged} rows for {answered} answered calls and one on B");
 }

@@ -237,7 +237,7 @@ impl BerthServer {
             Ok(Err(error)) => error.describe(),
             Err(error) => error.to_string(),
         };
-        self.audit(record, started, said.chars().take(500).collect());
+        self.audit(record, started, said.chars().take(500).collect()).await;
         match (outcome, client) {
             (Ok(outcome), _) => Ok(Answer::Complete(outcome)),
             (Err(CallError::InputRequired), Some(client)) => Ok(Answer::InputRequired(self.input_required(client)?)),
@@ -248,12 +248,15 @@ impl BerthServer {
         }
     }
 
-    /// Writes the call's audit record with its `outcome`; returns its duration in ms.
-    pub(super) fn audit(&self, mut record: CallRecord, started: Instant, outcome: String) -> i64 {
+    /// Writes the call's audit record with its `outcome`, committed before
+    /// the answer when `[audit] commit_before_answer` asks; returns its
+    /// duration in ms.
+    pub(super) async fn audit(&self, mut record: CallRecord, started: Instant, outcome: String) -> i64 {
         record.duration_ms = started.elapsed().as_millis() as i64;
         record.outcome = outcome;
         let duration_ms = record.duration_ms;
         self.app.audit.call(record);
+        self.app.audit.answered().await;
         duration_ms
     }
 }
@@ -538,7 +541,7 @@ impl ServerHandler for BerthServer {
                             outcome = run => outcome,
                             () = context.ct.cancelled() => {
                                 // The upstream requests it made are audited; so is the call.
-                                self.finish(call, record, CallOutcome::Cancelled, "cancelled by the client".to_owned());
+                                self.finish(call, record, CallOutcome::Cancelled, "cancelled by the client".to_owned()).await;
                                 return Err(ErrorData::internal_error("the call was cancelled", None));
                             }
                         }
@@ -548,11 +551,11 @@ impl ServerHandler for BerthServer {
                 // Two outcomes are no tool result but a protocol answer.
                 match &outcome {
                     Err(CallError::InputRequired) => {
-                        self.finish(call, record, CallOutcome::InputRequired, "input required".to_owned());
+                        self.finish(call, record, CallOutcome::InputRequired, "input required".to_owned()).await;
                         return self.input_required(&client).map(Into::into);
                     }
                     Ok(Err(error @ ToolError::MissingCapability(capability))) => {
-                        self.finish(call, record, CallOutcome::ToolError, error.describe());
+                        self.finish(call, record, CallOutcome::ToolError, error.describe()).await;
                         return Err(missing_capability(capability));
                     }
                     _ => {}
@@ -572,7 +575,7 @@ impl ServerHandler for BerthServer {
                 (true, Some(message)) => message.text.chars().take(500).collect(),
                 (true, None) => "error".to_owned(),
             };
-        self.finish(call, record, outcome, said);
+        self.finish(call, record, outcome, said).await;
         Ok(result.into())
     }
 }
@@ -590,10 +593,10 @@ struct Finished<'a> {
 impl BerthServer {
     /// Counts, audits and logs `call`, which ended with `outcome`; `said`
     /// is what the audit log keeps of it.
-    fn finish(&self, call: Finished<'_>, record: CallRecord, outcome: CallOutcome, said: String) {
+    async fn finish(&self, call: Finished<'_>, record: CallRecord, outcome: CallOutcome, said: String) {
         let Finished { tenant, plugin, name, started } = call;
         self.app.metrics.tool_call(tenant, plugin.name(), &record.tool, outcome, started.elapsed());
-        let elapsed_ms = self.audit(record, started, said);
+        let elapsed_ms = self.audit(record, started, said).await;
         let is_error = !matches!(outcome, CallOutcome::Ok | CallOutcome::InputRequired);
         tracing::info!(
             tenant = %tenant, tool = %name, version = %plugin.manifest.version,

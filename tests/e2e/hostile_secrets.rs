@@ -3,7 +3,7 @@
 //! setting or an upgrade opens), and secret handles sign only with keys
 //! made for signing, so a password can never become an offline oracle.
 
-use crate::support::http::{cli, cli_with_stdin};
+use crate::support::http::{audit_tail, cli, cli_with_stdin};
 use crate::support::probe::ProbeHost;
 use crate::support::upstream::FakeUpstream;
 use crate::support::{berth, fixture, is_error, replace_atomically, rewrite, text};
@@ -72,7 +72,8 @@ async fn a_credential_is_bound_when_set_and_a_later_origin_never_receives_it() {
     // The bound origin still gets it.
     setup.fetch(json!({"url": setup.upstream.url("/api/echo"), "credential": "bearer"})).await;
     assert_eq!(authorizations(&setup.upstream).last().map(String::as_str), Some(&*format!("Bearer {BEARER}")));
-    let audit = cli(data, &["audit", "tail", "--tenant", "default", "--json", "-n", "50"]);
+    // Five calls; their rows land within the writer's flush interval.
+    let audit = audit_tail(data, 5, &["--tenant", "default"]).await;
     assert!(audit.contains(&collector.addr.to_string()), "the calls to the collector are audited: {audit}");
 }
 

@@ -5,7 +5,7 @@
 //! tenants, keys) serves on the other within a second; and the audit log
 //! holds both replicas' calls.
 
-use crate::support::http::{HttpHost, admin, audit_tail, cli, tenant};
+use crate::support::http::{HttpHost, SseReader, admin, audit_tail, cli, client, tenant};
 use crate::support::upstream::FakeUpstream;
 use crate::support::{PluginsDir, bundled, fixture, text};
 use berth_test_servers::RedisServer;
@@ -235,4 +235,46 @@ async fn a_replica_killed_during_a_burst_loses_no_answered_call_and_the_other_se
     let tail = audit_tail(replicas.data.path(), answered + 1, &["--tenant", "initech"]).await;
     let logged = tail.lines().filter(|line| line.contains("greet")).count();
     assert!(logged > answered, "{logged} rows for {answered} answered calls and one on B");
+}
+
+#[tokio::test]
+async fn a_session_held_by_one_replica_is_a_prompt_404_on_the_other_so_the_client_starts_again() {
+    let replicas = Replicas::start(20.0, 40).await;
+    let http = client();
+    let key = &replicas.acme;
+
+    // A Streamable HTTP session opened on A.
+    let initialize = json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}});
+    let opened = http
+        .post(replicas.a.url("/mcp"))
+        .bearer_auth(key)
+        .header("accept", "application/json, text/event-stream")
+        .json(&initialize)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), 200);
+    let session = opened.headers()["mcp-session-id"].to_str().unwrap().to_owned();
+    let list = json!({"jsonrpc":"2.0","id":2,"method":"tools/list"});
+    let elsewhere = http
+        .post(replicas.b.url("/mcp"))
+        .bearer_auth(key)
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-session-id", &session)
+        .header("mcp-protocol-version", "2025-06-18")
+        .json(&list)
+        .send();
+    let elsewhere = tokio::time::timeout(Duration::from_secs(5), elsewhere).await.expect("answered, not hung").unwrap();
+    assert_eq!(elsewhere.status(), 404, "the spec's answer to a session the server does not have");
+
+    // A legacy SSE session on A: its message endpoint on B is the same 404.
+    let stream = http.get(replicas.a.url("/sse")).bearer_auth(key).header("accept", "text/event-stream").send();
+    let mut events = SseReader::new(stream.await.unwrap());
+    let endpoint = events.next().await.expect("the endpoint event").data;
+    assert!(endpoint.starts_with("/messages?session_id="), "{endpoint}");
+    let message = http.post(replicas.b.url(&endpoint)).bearer_auth(key).json(&list).send();
+    let message = tokio::time::timeout(Duration::from_secs(5), message).await.expect("answered, not hung").unwrap();
+    assert_eq!(message.status(), 404);
+    let home = http.post(replicas.a.url(&endpoint)).bearer_auth(key).json(&list).send().await.unwrap();
+    assert_eq!(home.status(), 202, "on its own replica it is taken");
 }

@@ -22,8 +22,9 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RedisSettings {
-    /// `redis://[user:password@]host:port[/db]` or `rediss://…` for TLS;
-    /// unset, nothing is shared. `BERTH_REDIS_URL` overrides it, which
+    /// `redis://[user:password@]host:port[/db]`; unset, nothing is shared.
+    /// TLS (`rediss://`) is not built in yet: reach a TLS-only Redis
+    /// through a local tunnel. `BERTH_REDIS_URL` overrides it, which
     /// keeps a password out of the settings file.
     pub url: Option<String>,
     /// Longest wait for one command, in ms: a call that uses the cache or
@@ -51,11 +52,17 @@ impl RedisSettings {
             let fix = "must be letters, digits, `-`, `_` or `.`, such as `berth`";
             return Err(InvalidSetting::new("redis", "key_prefix", &self.key_prefix, fix));
         }
-        if let Some(url) = &self.url
-            && let Err(error) = redis::Client::open(url.as_str())
-        {
-            let fix = format!("is not a Redis URL ({:?}); use redis://host:port or rediss://host:port", error.kind());
-            return Err(InvalidSetting::new("redis", "url", "(not shown)", fix));
+        if let Some(url) = &self.url {
+            if url.starts_with("rediss://") {
+                let fix =
+                    "asks for TLS, which this build does not speak to Redis; use redis:// through a local TLS tunnel";
+                return Err(InvalidSetting::new("redis", "url", "(not shown)", fix));
+            }
+            if let Err(error) = redis::Client::open(url.as_str()) {
+                let fix =
+                    format!("is not a Redis URL ({:?}); use redis://[user:password@]host:port[/db]", error.kind());
+                return Err(InvalidSetting::new("redis", "url", "(not shown)", fix));
+            }
         }
         Ok(())
     }
@@ -134,5 +141,25 @@ impl Redis {
     /// Runs one command.
     pub async fn query<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, SharedError> {
         Ok(command.query_async(&mut self.manager.clone()).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_url(url: &str) -> RedisSettings {
+        RedisSettings { url: Some(url.to_owned()), ..RedisSettings::default() }
+    }
+
+    #[test]
+    fn a_bad_url_is_refused_without_showing_it() {
+        assert!(with_url("redis://:pw@127.0.0.1:6379/0").validate().is_ok());
+        for url in ["http://:s3cret@example.com", "rediss://:s3cret@example.com:6380"] {
+            let refused = with_url(url).validate().unwrap_err().to_string();
+            assert!(refused.contains("[redis] url") && !refused.contains("s3cret"), "{refused}");
+        }
+        let prefix = RedisSettings { key_prefix: "a b".to_owned(), ..RedisSettings::default() };
+        assert!(prefix.validate().is_err());
     }
 }

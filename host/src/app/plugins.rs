@@ -15,11 +15,15 @@ use crate::runtime::{LoadedPlugin, Wasm};
 use crate::tenants::Tenants;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How often a running host checks whether another replica changed the
 /// plugin catalog.
-pub const CATALOG_POLL: Duration = Duration::from_millis(300);
+pub const CATALOG_POLL: Duration = Duration::from_millis(200);
+
+/// How long a host waits before it tries again to load a version the
+/// catalog names and that failed to load here.
+pub const RETRY_FAILED: Duration = Duration::from_secs(10);
 
 impl App {
     /// The durable catalog of this host's plugins.
@@ -50,7 +54,12 @@ impl App {
         let _change = self.lifecycle.changes.lock().await;
         let name = plugin.name().to_owned();
         let serving = self.plugins.get(&name);
-        if serving.as_ref().is_some_and(|serving| serving.digest == plugin.digest) {
+        // Unchanged only if the catalog agrees: another replica may have
+        // deployed another version that this host has not followed yet.
+        let recorded = self.catalog().active(&name)?.and_then(|entry| entry.version).map(|version| version.digest);
+        if serving.as_ref().is_some_and(|serving| serving.digest == plugin.digest)
+            && recorded.as_deref() == Some(plugin.digest.as_str())
+        {
             return Ok(Deployed {
                 plugin: self.info(&name)?,
                 change: Change::Unchanged,
@@ -157,12 +166,15 @@ impl App {
     /// Makes what this host serves match the catalog, which another
     /// replica sharing the store may have changed: a plugin deployed or
     /// rolled back through the registry there is loaded here (from the
-    /// stored component), and one unloaded there is unloaded here. Plugins
-    /// from this host's own plugins directory are its own business. Each
-    /// change is announced to the sessions it concerns, as a local one is.
-    pub(crate) async fn reconcile(&self) -> Result<(), LifecycleError> {
+    /// stored component), and one unloaded through the registry there is
+    /// unloaded here. Plugins from a replica's plugins directory are that
+    /// replica's own business. Each change is announced to the sessions it
+    /// concerns, as a local one is. Returns whether every version that
+    /// should serve does: a load that failed is tried again later.
+    pub(crate) async fn reconcile(&self) -> Result<bool, LifecycleError> {
         let _change = self.lifecycle.changes.lock().await;
         let catalog = self.catalog();
+        let mut complete = true;
         for entry in catalog.registered()? {
             let digest = entry.version.as_ref().map_or("", |version| version.digest.as_str());
             let serving = self.plugins.get(&entry.name);
@@ -176,11 +188,12 @@ impl App {
             let plugin = match loaded {
                 Ok(plugin) => plugin,
                 Err(error) => {
-                    tracing::error!(plugin = %entry.name, "cannot serve the version another replica deployed: {error}");
+                    tracing::error!(plugin = %entry.name, "cannot serve the version the catalog names: {error}");
+                    complete = false;
                     continue;
                 }
             };
-            tracing::info!(plugin = %entry.name, version = %plugin.manifest.version, "plugin deployed by another replica");
+            tracing::info!(plugin = %entry.name, version = %plugin.manifest.version, "plugin deployed elsewhere now serves here");
             let lists = serving.as_deref().map_or_else(Lists::default, Lists::of).and(Lists::of(&plugin));
             self.plugins.insert(plugin);
             self.runtime.services().cache.forget(&entry.name).await;
@@ -188,36 +201,50 @@ impl App {
             self.metrics.reload(&entry.name, event);
             self.announce(&entry.name, lists);
         }
-        let deployed: BTreeSet<String> = catalog.serving()?.into_iter().map(|entry| entry.name).collect();
-        let gone: Vec<Arc<LoadedPlugin>> =
-            self.plugins.snapshot().values().filter(|plugin| !deployed.contains(plugin.name())).cloned().collect();
-        for plugin in gone {
+        for plugin in self.plugins.snapshot().values() {
             let name = plugin.name();
-            tracing::info!(plugin = %name, "plugin unloaded by another replica");
+            let unloaded =
+                catalog.active(name)?.is_some_and(|entry| entry.version.is_none() && entry.source != "directory");
+            if !unloaded {
+                continue;
+            }
+            tracing::info!(plugin = %name, "plugin unloaded elsewhere stops serving here");
             self.plugins.remove(name);
             self.runtime.services().cache.forget(name).await;
             self.metrics.reload(name, ReloadEvent::Unloaded);
-            self.announce(name, Lists::of(&plugin));
+            self.announce(name, Lists::of(plugin));
         }
-        Ok(())
+        Ok(complete)
     }
 
     /// Follows the catalog while the host runs: every [`CATALOG_POLL`] its
     /// change mark is read (one small query), and when it moved the host
     /// reconciles, so a change made through any replica serves on every
-    /// replica within about that long.
+    /// replica within about that long. A version that failed to load is
+    /// tried again after [`RETRY_FAILED`].
     pub(crate) async fn follow_catalog(app: Weak<App>) {
         let mut seen = None;
+        let mut retry_at = None;
         loop {
             tokio::time::sleep(CATALOG_POLL).await;
             let Some(app) = app.upgrade() else { return };
-            match app.catalog().mark() {
-                Ok(mark) if seen == Some(mark) => {}
-                Ok(mark) => match app.reconcile().await {
-                    Ok(()) => seen = Some(mark),
-                    Err(error) => tracing::error!("cannot follow the plugin catalog: {error}"),
-                },
-                Err(error) => tracing::error!("cannot read the plugin catalog: {error}"),
+            let mark = match app.catalog().mark() {
+                Ok(mark) => mark,
+                Err(error) => {
+                    tracing::error!("cannot read the plugin catalog: {error}");
+                    continue;
+                }
+            };
+            let retry = retry_at.is_some_and(|at| Instant::now() >= at);
+            if seen == Some(mark) && !retry {
+                continue;
+            }
+            match app.reconcile().await {
+                Ok(complete) => {
+                    seen = Some(mark);
+                    retry_at = (!complete).then(|| Instant::now() + RETRY_FAILED);
+                }
+                Err(error) => tracing::error!("cannot follow the plugin catalog: {error}"),
             }
         }
     }

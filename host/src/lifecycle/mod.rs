@@ -182,6 +182,12 @@ impl<'a> Catalog<'a> {
         Ok(History::new(self.db).serving()?)
     }
 
+    /// The active entry of `name` (an unload, or the version that
+    /// serves), if it was ever deployed.
+    pub fn active(&self, name: &str) -> Result<Option<Deployment>, LifecycleError> {
+        Ok(History::new(self.db).active(name)?)
+    }
+
     /// The history's change mark ([`History::mark`]).
     pub fn mark(&self) -> Result<(i64, i64), LifecycleError> {
         Ok(History::new(self.db).mark()?)

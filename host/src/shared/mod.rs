@@ -74,9 +74,12 @@ pub enum SharedError {
     /// The URL does not parse (checked by [`RedisSettings::validate`]).
     #[error("the Redis URL is not usable: {0}")]
     Url(String),
-    /// Redis failed, timed out or answered something unexpected.
+    /// Redis failed or answered something unexpected.
     #[error("Redis: {0}")]
     Redis(#[from] redis::RedisError),
+    /// Redis did not answer within `[redis] timeout_ms`.
+    #[error("Redis did not answer within {0} ms")]
+    Timeout(u64),
 }
 
 /// A connection to the shared Redis, cheap to clone.
@@ -84,6 +87,8 @@ pub enum SharedError {
 pub struct Redis {
     manager: ConnectionManager,
     prefix: String,
+    /// The most any one operation may take, reconnecting included.
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for Redis {
@@ -103,16 +108,15 @@ impl Redis {
         let config = ConnectionManagerConfig::new()
             .set_response_timeout(Some(timeout))
             .set_connection_timeout(Some(timeout))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_secs(1));
+            .set_number_of_retries(0);
         let manager = ConnectionManager::new_lazy_with_config(client, config)?;
-        Ok(Some(Self { manager, prefix: settings.key_prefix.clone() }))
+        Ok(Some(Self { manager, prefix: settings.key_prefix.clone(), timeout }))
     }
 
     /// Checks that Redis answers: at start, so a wrong URL is an error then
     /// rather than a degraded host.
     pub async fn ping(&self) -> Result<(), SharedError> {
-        let _: String = redis::cmd("PING").query_async(&mut self.manager.clone()).await?;
+        let _: String = self.query(&redis::cmd("PING")).await?;
         Ok(())
     }
 
@@ -135,12 +139,21 @@ impl Redis {
         for arg in args {
             invocation.arg(*arg);
         }
-        Ok(invocation.invoke_async(&mut self.manager.clone()).await?)
+        let mut connection = self.manager.clone();
+        self.bounded(invocation.invoke_async(&mut connection)).await
     }
 
     /// Runs one command.
     pub async fn query<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, SharedError> {
-        Ok(command.query_async(&mut self.manager.clone()).await?)
+        self.bounded(command.query_async(&mut self.manager.clone())).await
+    }
+
+    /// `operation`, given at most the timeout, a reconnection included.
+    async fn bounded<T>(&self, operation: impl Future<Output = redis::RedisResult<T>>) -> Result<T, SharedError> {
+        match tokio::time::timeout(self.timeout, operation).await {
+            Ok(answer) => Ok(answer?),
+            Err(_) => Err(SharedError::Timeout(self.timeout.as_millis() as u64)),
+        }
     }
 }
 

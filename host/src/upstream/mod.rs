@@ -376,7 +376,8 @@ impl Upstream {
                 Err(_) => false,
             };
             if retryable && retries < settings.max_retries {
-                let asked = outcome.as_ref().ok().and_then(|inbound| asked_wait(|name| inbound.header(name)));
+                let asked =
+                    outcome.as_ref().ok().and_then(|inbound| asked_wait(inbound.status, |name| inbound.header(name)));
                 let wait = asked.unwrap_or_else(|| settings.backoff(retries));
                 let fits = wait <= Duration::from_millis(settings.max_retry_after_ms)
                     && wait < request.deadline.saturating_duration_since(Instant::now());

@@ -74,11 +74,14 @@ impl ResilienceSettings {
     }
 }
 
-/// The wait a 429 asks for: its `Retry-After`, else its
-/// `X-RateLimit-Reset`, which OpsRamp and GitHub send instead (the epoch
-/// second the limit lifts). `header` looks a header up by lower-case name.
-pub fn asked_wait<'a>(header: impl Fn(&str) -> Option<&'a str>) -> Option<Duration> {
-    header("retry-after").and_then(retry_after).or_else(|| header("x-ratelimit-reset").and_then(rate_limit_reset))
+/// The wait an answer with `status` asks for: its `Retry-After`, else, on
+/// a 429 only, its `X-RateLimit-Reset`, which OpsRamp and GitHub send
+/// instead (the epoch second the limit lifts; GitHub sends it on every
+/// answer, where it says nothing about a 502). `header` looks a header up
+/// by lower-case name.
+pub fn asked_wait<'a>(status: u16, header: impl Fn(&str) -> Option<&'a str>) -> Option<Duration> {
+    let reset = || (status == 429).then(|| header("x-ratelimit-reset").and_then(rate_limit_reset)).flatten();
+    header("retry-after").and_then(retry_after).or_else(reset)
 }
 
 /// Parses `X-RateLimit-Reset`. A value from the Unix epoch's scale (after
@@ -90,7 +93,7 @@ fn rate_limit_reset(value: &str) -> Option<Duration> {
     if seconds < EPOCH_SCALE {
         return Some(Duration::from_secs(seconds));
     }
-    let lifts = SystemTime::UNIX_EPOCH + Duration::from_secs(seconds);
+    let lifts = SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(seconds))?;
     Some(lifts.duration_since(SystemTime::now()).unwrap_or_default())
 }
 
@@ -427,13 +430,19 @@ mod tests {
         let in_three = (SystemTime::now() + Duration::from_secs(3)).duration_since(SystemTime::UNIX_EPOCH).unwrap();
         let reset = in_three.as_secs().to_string();
         let mut headers = std::collections::HashMap::from([("x-ratelimit-reset", reset.as_str())]);
-        let wait = asked_wait(|name| headers.get(name).copied()).unwrap();
+        let wait = asked_wait(429, |name| headers.get(name).copied()).unwrap();
         assert!(wait > Duration::from_secs(1) && wait <= Duration::from_secs(3), "{wait:?}");
+        assert_eq!(asked_wait(502, |name| headers.get(name).copied()), None, "a reset says nothing about a 502");
         headers.insert("retry-after", "1");
-        assert_eq!(asked_wait(|name| headers.get(name).copied()), Some(Duration::from_secs(1)), "Retry-After first");
+        assert_eq!(
+            asked_wait(429, |name| headers.get(name).copied()),
+            Some(Duration::from_secs(1)),
+            "Retry-After first"
+        );
         assert_eq!(rate_limit_reset("30"), Some(Duration::from_secs(30)), "a small value counts from now");
         assert_eq!(rate_limit_reset("1000000000"), Some(Duration::ZERO), "a reset in the past waits nothing");
         assert_eq!(rate_limit_reset("soon"), None);
+        assert_eq!(rate_limit_reset("18446744073709551615"), None, "beyond the calendar: ignored, not a panic");
     }
 
     #[test]

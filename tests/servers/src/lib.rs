@@ -278,7 +278,9 @@ impl RedisServer {
             if matches!(self.child.try_wait(), Ok(Some(_))) {
                 break;
             }
-            if ping(self.port) {
+            // Answering, and this one: not another test's server that took
+            // the port first.
+            if ping(self.port) && serves_process(self.port, self.child.id()) {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -300,6 +302,17 @@ fn ping(port: u16) -> bool {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
     let mut answer = [0u8; 7];
     stream.write_all(b"PING\r\n").is_ok() && stream.read_exact(&mut answer).is_ok() && &answer == b"+PONG\r\n"
+}
+
+/// Whether the Redis on `port` is process `pid` (`INFO server`).
+fn serves_process(port: u16, pid: u32) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut info = vec![0u8; 8192];
+    let read = stream.write_all(b"INFO server\r\n").and_then(|()| stream.read(&mut info));
+    let info = String::from_utf8_lossy(&info[..read.unwrap_or(0)]).into_owned();
+    info.lines().any(|line| line.trim() == format!("process_id:{pid}"))
 }
 
 #[cfg(test)]

@@ -299,6 +299,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_partition_redis_partly_evicted_never_stalls_a_write() {
+        let server = RedisServer::start().expect("a private Redis");
+        let settings = RedisSettings { url: Some(server.url()), ..RedisSettings::default() };
+        let redis = Redis::connect(&settings).unwrap().expect("a URL is set");
+        let cache = CacheStore::shared(CacheLimits { max_entries: 2, ..CacheLimits::default() }, redis.clone());
+        let a = scope("acme", "hello");
+        for key in ["one", "two"] {
+            cache.set(&a, key.into(), b"v".to_vec(), 60).await.unwrap();
+        }
+        // Under `maxmemory`, Redis may evict any key: here, the sizes.
+        let _: i64 = redis.query(redis::cmd("DEL").arg("berth:cache:{acme/hello}:s")).await.unwrap();
+        let write = cache.set(&a, "three".into(), b"v".to_vec(), 60);
+        tokio::time::timeout(Duration::from_secs(5), write).await.expect("the write ends").unwrap();
+        assert_eq!(cache.get(&a, "three").await.as_deref(), Some(&b"v"[..]));
+        assert_eq!(cache.get(&a, "one").await, None, "the oldest still made room");
+    }
+
+    #[tokio::test]
     async fn without_redis_the_cache_misses_and_the_call_goes_on() {
         // Nothing listens on port 1.
         let settings = RedisSettings { url: Some("redis://127.0.0.1:1".to_owned()), ..RedisSettings::default() };

@@ -8,7 +8,10 @@
 //! - `…:q`: the insertion counter.
 //!
 //! Writes run as one script, so the partition's bounds hold however many
-//! replicas write at once. An expired value leaves its place in the index
+//! replicas write at once. Redis may evict any of these keys under
+//! `maxmemory`; the scripts never assume the others are still there (each
+//! step removes what it can, and eviction ends when the index is empty),
+//! so a partially evicted partition costs entries, never a stuck script. An expired value leaves its place in the index
 //! until a write sweeps it (the sixteen oldest are checked on every write)
 //! or it is evicted as the oldest: a partition may briefly count an
 //! expired entry, never exceed its bounds. The index keys expire with the
@@ -29,10 +32,10 @@ local p = KEYS[1]
 local function drop(k)
   local size = redis.call('HGET', p .. ':s', k)
   if size then
-    redis.call('HDEL', p .. ':s', k)
-    redis.call('ZREM', p .. ':i', k)
     redis.call('DECRBY', p .. ':b', size)
   end
+  redis.call('HDEL', p .. ':s', k)
+  redis.call('ZREM', p .. ':i', k)
   redis.call('DEL', p .. ':v:' .. k)
 end
 ";
@@ -52,8 +55,15 @@ redis.call('ZADD', p .. ':i', redis.call('INCR', p .. ':q'), key)
 redis.call('HSET', p .. ':s', key, size)
 local bytes = redis.call('INCRBY', p .. ':b', size)
 while redis.call('ZCARD', p .. ':i') > max_entries or bytes > max_bytes do
-  drop(redis.call('ZRANGE', p .. ':i', 0, 0)[1])
-  bytes = tonumber(redis.call('GET', p .. ':b'))
+  local oldest = redis.call('ZRANGE', p .. ':i', 0, 0)[1]
+  if not oldest then
+    -- The count lost its entries (Redis evicted part of the partition):
+    -- nothing is left to drop, so nothing is stored either.
+    redis.call('SET', p .. ':b', 0)
+    break
+  end
+  drop(oldest)
+  bytes = tonumber(redis.call('GET', p .. ':b')) or 0
 end
 for _, suffix in ipairs({':i', ':s', ':b', ':q'}) do
   redis.call('PEXPIRE', p .. suffix, keep)

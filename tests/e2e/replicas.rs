@@ -5,7 +5,7 @@
 //! tenants, keys) serves on the other within a second; and the audit log
 //! holds both replicas' calls.
 
-use crate::support::http::{HttpHost, SseReader, admin, audit_tail, cli, client, tenant};
+use crate::support::http::{HttpHost, SseReader, admin, audit_tail, cli, client, eventually_within, tenant};
 use crate::support::upstream::FakeUpstream;
 use crate::support::{PluginsDir, bundled, fixture, text};
 use berth_test_servers::RedisServer;
@@ -14,7 +14,7 @@ use rmcp::model::CallToolRequestParams;
 use rmcp::model::ClientConfig;
 use rmcp::service::RunningService;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The replicas' admin token.
 const ADMIN_TOKEN: &str = "admin-token-for-the-replica-tests-0123";
@@ -109,18 +109,6 @@ async fn tools(client: &RunningService<RoleClient, ClientConfig>) -> Vec<String>
     tools.into_iter().map(|tool| tool.name.to_string()).collect()
 }
 
-/// How long until `check` holds, polling; `None` past `limit`.
-async fn within<F: AsyncFnMut() -> bool>(limit: Duration, mut check: F) -> Option<Duration> {
-    let started = Instant::now();
-    while started.elapsed() <= limit {
-        if check().await {
-            return Some(started.elapsed());
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    None
-}
-
 /// Where a change through one replica must show on the other.
 const AGREE: Duration = Duration::from_secs(1);
 
@@ -134,16 +122,16 @@ async fn a_plugin_loaded_through_one_replica_serves_on_the_other_and_an_unload_t
     let (status, body) =
         admin(reqwest::Method::POST, replicas.a.url("/admin/plugins"), Some(ADMIN_TOKEN), Some(component)).await;
     assert_eq!(status, 201, "{body}");
-    let served = within(AGREE, async || tools(&on_b).await.contains(&"versioned_which_build".to_owned())).await;
-    assert!(served.is_some(), "B serves what A loaded within {AGREE:?}");
+    let loaded = async || tools(&on_b).await.contains(&"versioned_which_build".to_owned());
+    eventually_within(AGREE, "B serves what A loaded", loaded).await;
     let (marker, failed) = call(&on_b, "versioned_which_build", json!({})).await;
     assert!(!failed && marker.contains("version-marker-000"), "{marker}");
 
     let (status, body) =
         admin(reqwest::Method::DELETE, replicas.b.url("/admin/plugins/versioned"), Some(ADMIN_TOKEN), None).await;
     assert!(status < 300, "{status} {body}");
-    let gone = within(AGREE, async || !tools(&on_a).await.contains(&"versioned_which_build".to_owned())).await;
-    assert!(gone.is_some(), "A stops serving what B unloaded within {AGREE:?}");
+    let gone = async || !tools(&on_a).await.contains(&"versioned_which_build".to_owned());
+    eventually_within(AGREE, "A stops serving what B unloaded", gone).await;
 }
 
 #[tokio::test]
@@ -156,7 +144,7 @@ async fn tenants_and_keys_changed_beside_one_replica_hold_on_the_other() {
 
     // A rotated key is refused on both within a second.
     let rotated = cli(replicas.data.path(), &["tenant", "rotate-key", "acme"]).trim().to_owned();
-    let refused = within(AGREE, async || {
+    eventually_within(AGREE, "the old key is refused on both replicas", async || {
         let status = |base: &str| {
             let base = base.to_owned();
             let key = replicas.acme.clone();
@@ -176,7 +164,6 @@ async fn tenants_and_keys_changed_beside_one_replica_hold_on_the_other() {
         status(&replicas.a.base).await == 401 && status(&replicas.b.base).await == 401
     })
     .await;
-    assert!(refused.is_some(), "the old key is refused on both replicas within {AGREE:?}");
     let (answer, failed) = call(&replicas.b.client(&rotated).await, "hello_greet", json!({"name": "Ana"})).await;
     assert!(!failed, "the new key works: {answer}");
 }

@@ -37,8 +37,14 @@ pub fn cli(data: &Path, args: &[&str]) -> String {
 }
 
 /// Polls until `check` holds, failing after 30 s with `what`.
-pub async fn eventually<F: AsyncFnMut() -> bool>(what: &str, mut check: F) {
-    let deadline = Instant::now() + Duration::from_secs(30);
+pub async fn eventually<F: AsyncFnMut() -> bool>(what: &str, check: F) {
+    eventually_within(Duration::from_secs(30), what, check).await;
+}
+
+/// Polls until `check` holds, failing after `limit` with `what`: for a
+/// promise of "within `limit`".
+pub async fn eventually_within<F: AsyncFnMut() -> bool>(limit: Duration, what: &str, mut check: F) {
+    let deadline = Instant::now() + limit;
     while !check().await {
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
         tokio::time::sleep(Duration::from_millis(25)).await;

@@ -10,12 +10,11 @@
 pub mod retention;
 mod writer;
 
+use crate::args;
 use crate::db::{Database, DbError};
 use crate::settings::{InvalidSetting, in_range};
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Argument keys whose values are never written.
@@ -150,13 +149,11 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// Starts the writer on a connection of its own to the database in
-    /// `data_dir`, so that its commits never wait behind the request path's
-    /// reads (or the other way round).
-    pub fn start(data_dir: &Path, settings: AuditSettings) -> Result<Self, DbError> {
-        let db = Database::open(data_dir)?;
-        let queue = writer::Queue::start(db, settings)
-            .map_err(|source| DbError::DataDir { path: data_dir.to_owned(), source })?;
+    /// Starts the writer on `db` (see [`Database::with_own_connection`]:
+    /// its commits never wait behind the request path's reads, or the other
+    /// way round).
+    pub fn start(db: Database, settings: AuditSettings) -> Result<Self, DbError> {
+        let queue = writer::Queue::start(db, settings).map_err(|_| DbError::Worker)?;
         Ok(Self { queue, commit_before_answer: settings.commit_before_answer })
     }
 
@@ -190,56 +187,63 @@ impl AuditLog {
 
 /// The newest `limit` calls in `db` (optionally of one tenant), oldest
 /// first, each with its upstream requests.
-pub fn tail(db: &Database, tenant: Option<&str>, limit: usize) -> Result<Vec<CallRecord>, DbError> {
-    db.with(|conn| {
-        let mut calls = conn.prepare(
+pub async fn tail(db: &Database, tenant: Option<&str>, limit: usize) -> Result<Vec<CallRecord>, DbError> {
+    let mut conn = db.conn().await?;
+    let calls = conn
+        .query(
             "SELECT call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms
-                 FROM audit_calls WHERE (?1 IS NULL OR tenant = ?1) ORDER BY at_ms DESC, rowid DESC LIMIT ?2",
-        )?;
-        let mut records: Vec<CallRecord> = calls
-            .query_map(params![tenant, limit as i64], |row| {
-                let arguments: String = row.get(7)?;
-                Ok(CallRecord {
-                    call_id: row.get(0)?,
-                    at_ms: row.get(1)?,
-                    tenant: row.get(2)?,
-                    transport: row.get(3)?,
-                    plugin: row.get(4)?,
-                    version: row.get(5)?,
-                    tool: row.get(6)?,
-                    arguments: serde_json::from_str(&arguments).unwrap_or(Value::Null),
-                    outcome: row.get(8)?,
-                    duration_ms: row.get(9)?,
-                    requests: Vec::new(),
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        records.reverse();
-        let mut requests = conn.prepare(
-            "SELECT at_ms, method, origin, path, status, duration_ms, retries, outcome
+             FROM audit_calls WHERE (?1 IS NULL OR tenant = ?1) ORDER BY at_ms DESC, rowid DESC LIMIT ?2",
+            args![tenant, limit],
+        )
+        .await?;
+    let mut records = calls
+        .iter()
+        .rev()
+        .map(|row| {
+            let arguments: String = row.get(7)?;
+            Ok(CallRecord {
+                call_id: row.get(0)?,
+                at_ms: row.get(1)?,
+                tenant: row.get(2)?,
+                transport: row.get(3)?,
+                plugin: row.get(4)?,
+                version: row.get(5)?,
+                tool: row.get(6)?,
+                arguments: serde_json::from_str(&arguments).unwrap_or(Value::Null),
+                outcome: row.get(8)?,
+                duration_ms: row.get(9)?,
+                requests: Vec::new(),
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    for record in &mut records {
+        let rows = conn
+            .query(
+                "SELECT at_ms, method, origin, path, status, duration_ms, retries, outcome
                  FROM audit_requests WHERE call_id = ?1 ORDER BY id",
-        )?;
-        for record in &mut records {
-            record.requests = requests
-                .query_map(params![record.call_id], |row| {
-                    Ok(RequestRecord {
-                        call_id: record.call_id.clone(),
-                        at_ms: row.get(0)?,
-                        tenant: record.tenant.clone(),
-                        plugin: record.plugin.clone(),
-                        method: row.get(1)?,
-                        origin: row.get(2)?,
-                        path: row.get(3)?,
-                        status: row.get(4)?,
-                        duration_ms: row.get(5)?,
-                        retries: row.get(6)?,
-                        outcome: row.get(7)?,
-                    })
-                })?
-                .collect::<Result<_, _>>()?;
-        }
-        Ok(records)
-    })
+                args![&record.call_id],
+            )
+            .await?;
+        record.requests = rows
+            .iter()
+            .map(|row| {
+                Ok(RequestRecord {
+                    call_id: record.call_id.clone(),
+                    at_ms: row.get(0)?,
+                    tenant: record.tenant.clone(),
+                    plugin: record.plugin.clone(),
+                    method: row.get(1)?,
+                    origin: row.get(2)?,
+                    path: row.get(3)?,
+                    status: row.get::<Option<i64>>(4)?.and_then(|status| u16::try_from(status).ok()),
+                    duration_ms: row.get(5)?,
+                    retries: u32::try_from(row.get::<i64>(6)?).unwrap_or(u32::MAX),
+                    outcome: row.get(7)?,
+                })
+            })
+            .collect::<Result<_, DbError>>()?;
+    }
+    Ok(records)
 }
 
 /// Now, as Unix milliseconds.
@@ -336,42 +340,44 @@ mod tests {
     }
 
     /// Writes `record` straight to `db`, as the writer would.
-    pub(super) fn insert_call(db: &Database, record: &CallRecord) {
-        db.with(|conn| writer::commit(conn, &[writer::Entry::Call(Box::new(record.clone()))])).unwrap();
+    pub(super) async fn insert_call(db: &Database, record: &CallRecord) {
+        writer::commit(db, &[writer::Entry::Call(Box::new(record.clone()))]).await.unwrap();
     }
 
     /// Writes `record` straight to `db`, as the writer would.
-    pub(super) fn insert_request(db: &Database, record: &RequestRecord) {
-        db.with(|conn| writer::commit(conn, &[writer::Entry::Request(Box::new(record.clone()))])).unwrap();
+    pub(super) async fn insert_request(db: &Database, record: &RequestRecord) {
+        writer::commit(db, &[writer::Entry::Request(Box::new(record.clone()))]).await.unwrap();
     }
 
-    fn count(db: &Database) -> i64 {
-        db.with(|conn| conn.query_row("SELECT count(*) FROM audit_calls", [], |row| row.get(0))).unwrap()
+    async fn count(db: &Database) -> i64 {
+        db.query("SELECT count(*) FROM audit_calls", vec![]).await.unwrap()[0].get(0).unwrap()
     }
 
     #[tokio::test]
     async fn calls_come_back_with_their_requests() {
-        let dir = tempfile::tempdir().unwrap();
-        let log = AuditLog::start(dir.path(), AuditSettings::default()).unwrap();
-        log.request(&request("c1", now_ms()));
-        log.call(call("c1", now_ms()));
-        log.flush().await;
-        let db = Database::open(dir.path()).unwrap();
-        let tail = tail(&db, Some("acme"), 10).unwrap();
-        assert_eq!(tail.len(), 1);
-        assert_eq!(tail[0].requests.len(), 1);
-        assert!(super::tail(&db, Some("globex"), 10).unwrap().is_empty());
+        for store in crate::db::testing::each_backend().await {
+            let db = store.db.clone();
+            let log = AuditLog::start(store.db, AuditSettings::default()).unwrap();
+            log.request(&request("c1", now_ms()));
+            log.call(call("c1", now_ms()));
+            log.flush().await;
+            let tail = tail(&db, Some("acme"), 10).await.unwrap();
+            assert_eq!(tail.len(), 1, "{}", store.name);
+            assert_eq!(tail[0].requests.len(), 1);
+            assert_eq!(tail[0].requests[0].status, Some(200));
+            assert!(super::tail(&db, Some("globex"), 10).await.unwrap().is_empty());
+        }
     }
 
     #[tokio::test]
     async fn rows_are_committed_within_the_flush_interval_without_a_flush() {
         let dir = tempfile::tempdir().unwrap();
         let settings = AuditSettings { flush_interval_ms: 20, ..AuditSettings::default() };
-        let log = AuditLog::start(dir.path(), settings).unwrap();
-        let db = Database::open(dir.path()).unwrap();
+        let db = Database::open_embedded(dir.path()).await.unwrap();
+        let log = AuditLog::start(db.clone(), settings).unwrap();
         log.call(call("c1", now_ms()));
         let waited = std::time::Instant::now();
-        while count(&db) == 0 {
+        while count(&db).await == 0 {
             assert!(waited.elapsed() < std::time::Duration::from_secs(5), "the row was never committed");
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
@@ -383,7 +389,8 @@ mod tests {
         // A queue of 4 rows and batches of 2: the 2,000 rows below fill it
         // again and again.
         let settings = AuditSettings { queue_rows: 4, batch_rows: 2, flush_interval_ms: 1, ..AuditSettings::default() };
-        let log = AuditLog::start(dir.path(), settings).unwrap();
+        let db = Database::open_embedded(dir.path()).await.unwrap();
+        let log = AuditLog::start(db.clone(), settings).unwrap();
         let writers: Vec<_> = (0..4)
             .map(|writer| {
                 let log = log.clone();
@@ -398,6 +405,6 @@ mod tests {
             writer.await.unwrap();
         }
         log.flush().await;
-        assert_eq!(count(&Database::open(dir.path()).unwrap()), 2_000);
+        assert_eq!(count(&db).await, 2_000);
     }
 }

@@ -18,6 +18,7 @@ use crate::mcp::paging::McpSettings;
 use crate::policy::manifest::ManifestLimits;
 use crate::policy::schema::SchemaLimits;
 use crate::runtime::Limits;
+use crate::db::{Database, DatabaseSettings, DbError};
 use crate::shared::RedisSettings;
 use crate::upstream::EgressSettings;
 use crate::upstream::resilience::ResilienceSettings;
@@ -129,6 +130,10 @@ pub struct Settings {
     /// Redis, for the cache and rate limits every replica shares
     /// (`[redis]`; the URL also from `BERTH_REDIS_URL`).
     pub redis: RedisSettings,
+    /// The store: embedded SQLite in the data directory, or PostgreSQL
+    /// for several replicas (`[database]`; the URL also from
+    /// `BERTH_DATABASE_URL` or `--database`).
+    pub database: DatabaseSettings,
     /// Directory of the compile cache (`BERTH_COMPILE_CACHE`,
     /// `--compile-cache`); default `compile-cache` in the data directory.
     pub compile_cache_dir: Option<PathBuf>,
@@ -163,6 +168,7 @@ impl Default for Settings {
             mcp: McpSettings::default(),
             events: EventSettings::default(),
             redis: RedisSettings::default(),
+            database: DatabaseSettings::default(),
             compile_cache_dir: None,
             watch_plugins: true,
             master_key_file: None,
@@ -231,6 +237,11 @@ impl Default for AdminSettings {
 }
 
 impl Settings {
+    /// Opens the store these settings name (see [`Database::open`]).
+    pub async fn open_database(&self) -> Result<Database, DbError> {
+        Database::open(&self.database, &self.data_dir()).await
+    }
+
     /// Reads `path`.
     pub fn from_file(path: &Path) -> Result<Self, SettingsError> {
         let text =

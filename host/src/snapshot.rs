@@ -69,8 +69,8 @@ impl Snapshot {
 
     /// The copy as of now: reads the change counter and, if it moved, starts
     /// an empty copy. Call once per request and read everything through it.
-    pub fn current(&self) -> Result<Arc<Generation>, SnapshotError> {
-        let version = self.db.change_counter()?;
+    pub async fn current(&self) -> Result<Arc<Generation>, SnapshotError> {
+        let version = self.db.change_counter().await?;
         let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
         // A copy newer than `version` (another call read the counter later)
         // holds data read after `version` was current: fresh enough.
@@ -83,13 +83,17 @@ impl Snapshot {
     /// The tenant `presented` (a whole API key) belongs to, if any. Only
     /// keys that exist are kept: a client presenting made-up key ids cannot
     /// grow the copy.
-    pub fn authenticate(&self, generation: &Generation, presented: &str) -> Result<Option<Arc<str>>, SnapshotError> {
+    pub async fn authenticate(
+        &self,
+        generation: &Generation,
+        presented: &str,
+    ) -> Result<Option<Arc<str>>, SnapshotError> {
         let Some((key_id, secret)) = ApiKey::parse(presented) else { return Ok(None) };
         let cached = lock(&generation.keys).get(key_id).cloned();
         let key = match cached {
             Some(key) => key,
             None => {
-                let Some(key) = Tenants::new(&self.db).stored_key(key_id)? else { return Ok(None) };
+                let Some(key) = Tenants::new(&self.db).stored_key(key_id).await? else { return Ok(None) };
                 lock(&generation.keys).insert(key_id.to_owned(), key.clone());
                 key
             }
@@ -98,27 +102,27 @@ impl Snapshot {
     }
 
     /// Which plugins `tenant` may use.
-    pub fn access(&self, generation: &Generation, tenant: &Arc<str>) -> Result<Arc<PluginAccess>, SnapshotError> {
+    pub async fn access(&self, generation: &Generation, tenant: &Arc<str>) -> Result<Arc<PluginAccess>, SnapshotError> {
         if let Some(access) = lock(&generation.access).get(tenant) {
             return Ok(access.clone());
         }
-        let access = Arc::new(Tenants::new(&self.db).access(tenant)?);
+        let access = Arc::new(Tenants::new(&self.db).access(tenant).await?);
         lock(&generation.access).insert(tenant.clone(), access.clone());
         Ok(access)
     }
 
     /// What happens to hidden text in what `tenant`'s plugins return.
-    pub fn hidden_text(&self, generation: &Generation, tenant: &Arc<str>) -> Result<HiddenText, SnapshotError> {
+    pub async fn hidden_text(&self, generation: &Generation, tenant: &Arc<str>) -> Result<HiddenText, SnapshotError> {
         if let Some(hidden_text) = lock(&generation.hidden_text).get(tenant) {
             return Ok(*hidden_text);
         }
-        let hidden_text = Tenants::new(&self.db).hidden_text(tenant)?;
+        let hidden_text = Tenants::new(&self.db).hidden_text(tenant).await?;
         lock(&generation.hidden_text).insert(tenant.clone(), hidden_text);
         Ok(hidden_text)
     }
 
     /// What `tenant` grants `plugin`: settings and credentials.
-    pub fn grants(
+    pub async fn grants(
         &self,
         generation: &Generation,
         vault: &Vault,
@@ -130,8 +134,8 @@ impl Snapshot {
             return Ok(grants.clone());
         }
         let grants = Arc::new(PluginGrants {
-            config: self.db.plugin_config(tenant, plugin)?,
-            credentials: vault.credentials(tenant, plugin)?,
+            config: self.db.plugin_config(tenant, plugin).await?,
+            credentials: vault.credentials(tenant, plugin).await?,
         });
         lock(&generation.grants).insert(key, grants.clone());
         Ok(grants)
@@ -157,72 +161,84 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::testing::{Store, each_backend};
     use crate::vault::{KeySource, MasterKey};
 
-    fn setup() -> (tempfile::TempDir, Arc<Database>, Vault, Snapshot) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(Database::open(dir.path()).unwrap());
-        let vault = Vault::open(db.clone(), MasterKey::generate(), KeySource::Environment).unwrap();
+    async fn setup(store: &Store) -> (Arc<Database>, Vault, Snapshot) {
+        let db = Arc::new(store.db.clone());
+        let vault = Vault::open(db.clone(), MasterKey::generate(), KeySource::Environment).await.unwrap();
         let snapshot = Snapshot::new(db.clone());
-        (dir, db, vault, snapshot)
+        (db, vault, snapshot)
     }
 
-    #[test]
-    fn a_change_through_another_connection_is_seen_by_the_next_read() {
-        let (dir, db, vault, snapshot) = setup();
-        let tenant: Arc<str> = "acme".into();
-        db.set_plugin_config("acme", "p", "k", "1").unwrap();
-        let first = snapshot.current().unwrap();
-        assert_eq!(snapshot.grants(&first, &vault, &tenant, "p").unwrap().config["k"], "1");
-        assert!(matches!(*snapshot.access(&first, &tenant).unwrap(), PluginAccess::Unregistered));
-        let same = snapshot.current().unwrap();
-        assert!(Arc::ptr_eq(&first, &same), "no change: the same copy");
+    #[tokio::test]
+    async fn a_change_through_another_connection_is_seen_by_the_next_read() {
+        for store in each_backend().await {
+            let (db, vault, snapshot) = setup(&store).await;
+            let tenant: Arc<str> = "acme".into();
+            db.set_plugin_config("acme", "p", "k", "1").await.unwrap();
+            let first = snapshot.current().await.unwrap();
+            assert_eq!(snapshot.grants(&first, &vault, &tenant, "p").await.unwrap().config["k"], "1");
+            assert!(matches!(*snapshot.access(&first, &tenant).await.unwrap(), PluginAccess::Unregistered));
+            let same = snapshot.current().await.unwrap();
+            assert!(Arc::ptr_eq(&first, &same), "no change: the same copy");
 
-        // Another process: its own connection to the same file.
-        let other = Database::open(dir.path()).unwrap();
-        other.set_plugin_config("acme", "p", "k", "2").unwrap();
-        Tenants::new(&other).add("acme").unwrap();
-        let next = snapshot.current().unwrap();
-        assert_eq!(snapshot.grants(&next, &vault, &tenant, "p").unwrap().config["k"], "2");
-        assert!(matches!(*snapshot.access(&next, &tenant).unwrap(), PluginAccess::Enabled(_)));
+            // Another process: its own connection to the same file.
+            let other = store.another_process().await;
+            other.set_plugin_config("acme", "p", "k", "2").await.unwrap();
+            Tenants::new(&other).add("acme").await.unwrap();
+            let next = snapshot.current().await.unwrap();
+            assert_eq!(snapshot.grants(&next, &vault, &tenant, "p").await.unwrap().config["k"], "2");
+            assert!(matches!(*snapshot.access(&next, &tenant).await.unwrap(), PluginAccess::Enabled(_)));
 
-        Tenants::new(&other).enable("acme", "p").unwrap();
-        assert!(snapshot.access(&snapshot.current().unwrap(), &tenant).unwrap().allows("p"));
-        other.unset_plugin_config("acme", "p", "k").unwrap();
-        assert!(snapshot.grants(&snapshot.current().unwrap(), &vault, &tenant, "p").unwrap().config.is_empty());
+            Tenants::new(&other).enable("acme", "p").await.unwrap();
+            assert!(snapshot.access(&snapshot.current().await.unwrap(), &tenant).await.unwrap().allows("p"));
+            other.unset_plugin_config("acme", "p", "k").await.unwrap();
+            assert!(
+                snapshot
+                    .grants(&snapshot.current().await.unwrap(), &vault, &tenant, "p")
+                    .await
+                    .unwrap()
+                    .config
+                    .is_empty()
+            );
+        }
     }
 
-    #[test]
-    fn a_key_works_from_the_copy_until_another_connection_rotates_it() {
-        let (dir, db, _vault, snapshot) = setup();
-        let key = Tenants::new(&db).add("acme").unwrap();
-        let generation = snapshot.current().unwrap();
-        let admitted = snapshot.authenticate(&generation, key.as_str()).unwrap();
-        assert_eq!(admitted.as_deref(), Some("acme"));
-        let (rest, last) = key.as_str().split_at(key.as_str().len() - 1);
-        let wrong_secret = format!("{rest}{}", if last == "0" { '1' } else { '0' });
-        assert_eq!(snapshot.authenticate(&generation, &wrong_secret).unwrap(), None, "the secret is checked");
-        assert_eq!(snapshot.authenticate(&generation, "berth_000000000000_00").unwrap(), None);
+    #[tokio::test]
+    async fn a_key_works_from_the_copy_until_another_connection_rotates_it() {
+        for store in each_backend().await {
+            let (db, _vault, snapshot) = setup(&store).await;
+            let key = Tenants::new(&db).add("acme").await.unwrap();
+            let generation = snapshot.current().await.unwrap();
+            let admitted = snapshot.authenticate(&generation, key.as_str()).await.unwrap();
+            assert_eq!(admitted.as_deref(), Some("acme"));
+            let (rest, last) = key.as_str().split_at(key.as_str().len() - 1);
+            let wrong_secret = format!("{rest}{}", if last == "0" { '1' } else { '0' });
+            assert_eq!(snapshot.authenticate(&generation, &wrong_secret).await.unwrap(), None, "the secret is checked");
+            assert_eq!(snapshot.authenticate(&generation, "berth_000000000000_00").await.unwrap(), None);
 
-        let other = Database::open(dir.path()).unwrap();
-        let rotated = Tenants::new(&other).rotate_key("acme").unwrap();
-        let next = snapshot.current().unwrap();
-        assert_eq!(snapshot.authenticate(&next, key.as_str()).unwrap(), None, "the old key stops at once");
-        assert_eq!(snapshot.authenticate(&next, rotated.as_str()).unwrap().as_deref(), Some("acme"));
+            let other = store.another_process().await;
+            let rotated = Tenants::new(&other).rotate_key("acme").await.unwrap();
+            let next = snapshot.current().await.unwrap();
+            assert_eq!(snapshot.authenticate(&next, key.as_str()).await.unwrap(), None, "the old key stops at once");
+            assert_eq!(snapshot.authenticate(&next, rotated.as_str()).await.unwrap().as_deref(), Some("acme"));
+        }
     }
 
-    #[test]
-    fn audit_rows_do_not_invalidate_the_copy() {
-        let (_dir, db, _vault, snapshot) = setup();
-        let first = snapshot.current().unwrap();
-        db.with(|conn| {
-            conn.execute(
-                "INSERT INTO audit_calls (call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms)
-                 VALUES ('c', 0, 't', 'stdio', 'p', '1', 'x', '{}', 'ok', 0)",
-                [],
-            )
-        })
+    #[tokio::test]
+    async fn audit_rows_do_not_invalidate_the_copy() {
+        for store in each_backend().await {
+            let (db, _vault, snapshot) = setup(&store).await;
+            let first = snapshot.current().await.unwrap();
+            db.execute(
+            "INSERT INTO audit_calls (call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms)
+             VALUES ('c', 0, 't', 'stdio', 'p', '1', 'x', '{}', 'ok', 0)",
+            vec![],
+        )
+        .await
         .unwrap();
-        assert!(Arc::ptr_eq(&first, &snapshot.current().unwrap()));
+            assert!(Arc::ptr_eq(&first, &snapshot.current().await.unwrap()));
+        }
     }
 }

@@ -95,18 +95,20 @@ impl App {
     pub async fn start(settings: &Settings) -> Result<Arc<Self>, StartError> {
         settings.validate()?;
         let data_dir = settings.data_dir();
-        let db = Arc::new(Database::open(&data_dir)?);
-        let audit = AuditLog::start(&data_dir, settings.audit)?;
+        let db = Arc::new(settings.open_database().await?);
+        let audit = AuditLog::start(db.with_own_connection(&data_dir).await?, settings.audit)?;
         let (vault_key, key_source) =
             load_master_key(&data_dir, settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
-        let vault = Vault::open(db.clone(), vault_key, key_source)?;
+        let vault = Vault::open(db.clone(), vault_key, key_source).await?;
         let metrics = Arc::new(Metrics::new());
         let redis = Redis::connect(&settings.redis)?;
         if let Some(redis) = &redis {
             redis.ping().await?;
         }
         let runtime = start_runtime(settings, redis, Some(audit.clone()), metrics.clone())?;
+        let lifecycle = Lifecycle::open(&data_dir, &db)?;
         let app = Arc::new(Self {
+            lifecycle,
             runtime,
             plugins: PluginRegistry::new(),
             snapshot: Snapshot::new(db.clone()),
@@ -114,7 +116,6 @@ impl App {
             admission: Admission::new(settings.admission),
             vault,
             audit,
-            lifecycle: Lifecycle::open(&data_dir)?,
             sessions: Arc::default(),
             metrics,
             mcp: settings.mcp,

@@ -14,7 +14,7 @@ use crate::metrics::ReloadEvent;
 use crate::runtime::{LoadedPlugin, Wasm};
 use crate::tenants::Tenants;
 use std::collections::BTreeSet;
-use std::sync::{Arc, Weak};
+use std::sync::Weak;
 use std::time::{Duration, Instant};
 
 /// How often a running host checks whether another replica changed the
@@ -56,33 +56,33 @@ impl App {
         let serving = self.plugins.get(&name);
         // Unchanged only if the catalog agrees: another replica may have
         // deployed another version that this host has not followed yet.
-        let recorded = self.catalog().active(&name)?.and_then(|entry| entry.version).map(|version| version.digest);
+        let recorded = self.catalog().active(&name).await?.and_then(|entry| entry.version).map(|version| version.digest);
         if serving.as_ref().is_some_and(|serving| serving.digest == plugin.digest)
             && recorded.as_deref() == Some(plugin.digest.as_str())
         {
             return Ok(Deployed {
-                plugin: self.info(&name)?,
+                plugin: self.info(&name).await?,
                 change: Change::Unchanged,
                 credentials_not_following: Vec::new(),
             });
         }
-        self.catalog().record(&plugin, wasm, &source)?;
+        self.catalog().record(&plugin, wasm, &source).await?;
         let change = if serving.is_some() { Change::Upgraded } else { Change::Loaded };
         tracing::info!(plugin = %name, version = %plugin.manifest.version, digest = %plugin.digest, ?change, "plugin deployed");
-        let left = self.credentials_left_behind(&plugin);
+        let left = self.credentials_left_behind(&plugin).await;
         let lists = serving.as_deref().map_or_else(Lists::default, Lists::of).and(Lists::of(&plugin));
         self.plugins.insert(plugin);
         // What the old version cached is no business of the new one.
         self.runtime.services().cache.forget(&name).await;
         self.metrics.reload(&name, if serving.is_some() { ReloadEvent::Upgraded } else { ReloadEvent::Loaded });
-        self.announce(&name, lists);
-        Ok(Deployed { plugin: self.info(&name)?, change, credentials_not_following: left })
+        self.announce(&name, lists).await;
+        Ok(Deployed { plugin: self.info(&name).await?, change, credentials_not_following: left })
     }
 
     /// The credentials of `plugin` that its rules now reach beyond, each
     /// logged: bindings never widen by themselves.
-    fn credentials_left_behind(&self, plugin: &LoadedPlugin) -> Vec<Unfollowed> {
-        match bindings::unfollowed(&self.db, &self.vault, plugin.name(), &EgressGrants::of(plugin)) {
+    async fn credentials_left_behind(&self, plugin: &LoadedPlugin) -> Vec<Unfollowed> {
+        match bindings::unfollowed(&self.db, &self.vault, plugin.name(), &EgressGrants::of(plugin)).await {
             Ok(left) => {
                 for entry in &left {
                     tracing::warn!(
@@ -106,12 +106,12 @@ impl App {
         let Some(serving) = self.plugins.get(name) else {
             return Err(LifecycleError::NotLoaded(name.to_owned()));
         };
-        self.catalog().unload(name, &source)?;
+        self.catalog().unload(name, &source).await?;
         self.plugins.remove(name);
         self.runtime.services().cache.forget(name).await;
         tracing::info!(plugin = %name, "plugin unloaded");
         self.metrics.reload(name, ReloadEvent::Unloaded);
-        self.announce(name, Lists::of(&serving));
+        self.announce(name, Lists::of(&serving)).await;
         Ok(())
     }
 
@@ -120,24 +120,24 @@ impl App {
     pub async fn rollback(&self, name: &str) -> Result<PluginInfo, LifecycleError> {
         let _change = self.lifecycle.changes.lock().await;
         let catalog = self.catalog();
-        let (target, wasm) = catalog.rollback_target(name)?;
+        let (target, wasm) = catalog.rollback_target(name).await?;
         let plugin = self.runtime.load(wasm).await?;
-        catalog.commit_rollback(name, &target)?;
+        catalog.commit_rollback(name, &target).await?;
         tracing::info!(plugin = %name, version = %plugin.manifest.version, digest = %plugin.digest, "plugin rolled back");
         let lists = self.plugins.get(name).as_deref().map_or_else(Lists::default, Lists::of).and(Lists::of(&plugin));
         self.plugins.insert(plugin);
         self.runtime.services().cache.forget(name).await;
         self.metrics.reload(name, ReloadEvent::RolledBack);
-        self.announce(name, lists);
-        self.info(name)
+        self.announce(name, lists).await;
+        self.info(name).await
     }
 
     /// The plugins serving now, as an operator sees them.
-    pub fn plugin_infos(&self) -> Result<Vec<PluginInfo>, LifecycleError> {
+    pub async fn plugin_infos(&self) -> Result<Vec<PluginInfo>, LifecycleError> {
         let serving = self.plugins.snapshot();
         Ok(self
             .catalog()
-            .list()?
+            .list().await?
             .into_iter()
             .filter(|info| serving.get(&info.name).is_some_and(|plugin| plugin.digest == info.digest))
             .collect())
@@ -147,8 +147,8 @@ impl App {
     /// rollback. One that fails is logged and skipped.
     pub(crate) async fn restore(&self) -> Result<(), LifecycleError> {
         let catalog = self.catalog();
-        for entry in catalog.registered()? {
-            let loaded = match catalog.component(&entry) {
+        for entry in catalog.registered().await? {
+            let loaded = match catalog.component(&entry).await {
                 Ok(wasm) => self.runtime.load(wasm).await.map_err(LifecycleError::from),
                 Err(error) => Err(error.into()),
             };
@@ -175,13 +175,13 @@ impl App {
         let _change = self.lifecycle.changes.lock().await;
         let catalog = self.catalog();
         let mut complete = true;
-        for entry in catalog.registered()? {
+        for entry in catalog.registered().await? {
             let digest = entry.version.as_ref().map_or("", |version| version.digest.as_str());
             let serving = self.plugins.get(&entry.name);
             if serving.as_ref().is_some_and(|plugin| plugin.digest == digest) {
                 continue;
             }
-            let loaded = match catalog.component(&entry) {
+            let loaded = match catalog.component(&entry).await {
                 Ok(wasm) => self.runtime.load(wasm).await.map_err(LifecycleError::from),
                 Err(error) => Err(error.into()),
             };
@@ -199,12 +199,12 @@ impl App {
             self.runtime.services().cache.forget(&entry.name).await;
             let event = if serving.is_some() { ReloadEvent::Upgraded } else { ReloadEvent::Loaded };
             self.metrics.reload(&entry.name, event);
-            self.announce(&entry.name, lists);
+            self.announce(&entry.name, lists).await;
         }
         for plugin in self.plugins.snapshot().values() {
             let name = plugin.name();
             let unloaded =
-                catalog.active(name)?.is_some_and(|entry| entry.version.is_none() && entry.source != "directory");
+                catalog.active(name).await?.is_some_and(|entry| entry.version.is_none() && entry.source != "directory");
             if !unloaded {
                 continue;
             }
@@ -212,7 +212,7 @@ impl App {
             self.plugins.remove(name);
             self.runtime.services().cache.forget(name).await;
             self.metrics.reload(name, ReloadEvent::Unloaded);
-            self.announce(name, Lists::of(plugin));
+            self.announce(name, Lists::of(plugin)).await;
         }
         Ok(complete)
     }
@@ -225,10 +225,18 @@ impl App {
     pub(crate) async fn follow_catalog(app: Weak<App>) {
         let mut seen = None;
         let mut retry_at = None;
+        // PostgreSQL announces each deployment; the poll stays as the
+        // backstop for an announcement lost while the listener reconnects.
+        let announced = app.upgrade().and_then(|app| app.db.announcements());
         loop {
-            tokio::time::sleep(CATALOG_POLL).await;
+            match &announced {
+                Some(announced) => {
+                    let _ = tokio::time::timeout(CATALOG_POLL, announced.notified()).await;
+                }
+                None => tokio::time::sleep(CATALOG_POLL).await,
+            }
             let Some(app) = app.upgrade() else { return };
-            let mark = match app.catalog().mark() {
+            let mark = match app.catalog().mark().await {
                 Ok(mark) => mark,
                 Err(error) => {
                     tracing::error!("cannot read the plugin catalog: {error}");
@@ -251,20 +259,20 @@ impl App {
 
     /// Tells the sessions of every tenant that sees `plugin` that the
     /// `lists` it changed did.
-    pub fn announce(&self, plugin: &str, lists: Lists) {
+    pub async fn announce(&self, plugin: &str, lists: Lists) {
         let tenants = Tenants::new(&self.db);
-        let affected: BTreeSet<Arc<str>> = self
-            .sessions
-            .tenants()
-            .into_iter()
-            .filter(|tenant| tenants.access(tenant).map_or(true, |access| access.allows(plugin)))
-            .collect();
+        let mut affected = BTreeSet::new();
+        for tenant in self.sessions.tenants() {
+            if tenants.access(&tenant).await.map_or(true, |access| access.allows(plugin)) {
+                affected.insert(tenant);
+            }
+        }
         self.sessions.lists_changed(&affected, lists);
     }
 
-    fn info(&self, name: &str) -> Result<PluginInfo, LifecycleError> {
+    async fn info(&self, name: &str) -> Result<PluginInfo, LifecycleError> {
         self.catalog()
-            .list()?
+            .list().await?
             .into_iter()
             .find(|info| info.name == name)
             .ok_or_else(|| LifecycleError::NotLoaded(name.to_owned()))

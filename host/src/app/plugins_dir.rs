@@ -77,7 +77,7 @@ impl PluginDir {
             .collect();
         files.sort();
         let mut report = ScanReport::default();
-        let served_before = if startup { History::new(&app.db).serving().unwrap_or_default() } else { Vec::new() };
+        let served_before = if startup { History::new(&app.db).serving().await.unwrap_or_default() } else { Vec::new() };
         let mut changed = Vec::new();
         for path in &files {
             let outcome = if path.extension().and_then(|ext| ext.to_str()) == Some("wasm") {
@@ -159,7 +159,7 @@ impl PluginDir {
                 .map(|(path, _)| path.clone())
                 .collect();
             claimers.extend(group.iter().map(|candidate| candidate.path.clone()));
-            let active = History::new(&app.db).active(&name).ok().flatten();
+            let active = History::new(&app.db).active(&name).await.ok().flatten();
             let keep = match claimers.len() {
                 1 => Some(0),
                 _ if startup => group.iter().position(|candidate| {
@@ -231,7 +231,7 @@ impl PluginDir {
             self.seen.get_mut(path).expect("just inserted").plugin = previous.plugin;
             return Ok(None);
         }
-        if startup && let Some(plugin) = superseded(app, &digest, modified).map_err(|error| error.to_string())? {
+        if startup && let Some(plugin) = superseded(app, &digest, modified).await.map_err(|error| error.to_string())? {
             tracing::info!(
                 file = %path.display(), plugin,
                 "keeping the version deployed after this file was last changed"
@@ -245,7 +245,7 @@ impl PluginDir {
     /// Unloads `plugin` if its serving version still comes from `path`.
     async fn unload_if_from(&self, app: &App, plugin: &str, path: &Path, report: &mut ScanReport) {
         let from_here =
-            History::new(&app.db).active(plugin).ok().flatten().is_some_and(|entry| entry.is_from_file(path));
+            History::new(&app.db).active(plugin).await.ok().flatten().is_some_and(|entry| entry.is_from_file(path));
         if !from_here {
             return;
         }
@@ -258,7 +258,7 @@ impl PluginDir {
     /// At start-up: records the unload of plugins whose serving version came
     /// from a file that is no longer there.
     async fn unload_vanished(&self, app: &App, report: &mut ScanReport) {
-        let serving = match History::new(&app.db).serving() {
+        let serving = match History::new(&app.db).serving().await {
             Ok(serving) => serving,
             Err(error) => return tracing::error!("cannot read the plugin history: {error}"),
         };
@@ -268,7 +268,7 @@ impl PluginDir {
                 continue;
             }
             let source = Source::Directory(path.clone());
-            match app.catalog().unload(&entry.name, &source) {
+            match app.catalog().unload(&entry.name, &source).await {
                 Ok(()) => {
                     tracing::info!(plugin = %entry.name, file = %path.display(), "unloaded: its file is gone");
                     report.unloaded.push(entry.name);
@@ -344,10 +344,10 @@ pub struct Changes {
 /// The plugin a file's version belongs to, if that version was deployed
 /// before and its plugin has since moved to another version deployed after
 /// the file was last modified.
-fn superseded(app: &App, digest: &str, modified: Option<SystemTime>) -> Result<Option<String>, LifecycleError> {
+async fn superseded(app: &App, digest: &str, modified: Option<SystemTime>) -> Result<Option<String>, LifecycleError> {
     let history = History::new(&app.db);
-    let Some(version) = history.version(digest)? else { return Ok(None) };
-    let Some(active) = history.active(&version.name)? else { return Ok(None) };
+    let Some(version) = history.version(digest).await? else { return Ok(None) };
+    let Some(active) = history.active(&version.name).await? else { return Ok(None) };
     let active_digest = active.version.as_ref().map(|version| version.digest.as_str());
     let modified_ms = modified
         .and_then(|time| time.duration_since(UNIX_EPOCH).ok())

@@ -4,8 +4,8 @@
 //! background between batches; `berth audit prune` does it on demand.
 
 use super::AuditSettings;
+use crate::args;
 use crate::db::{Database, DbError};
-use rusqlite::{Connection, params};
 
 /// Most rows one step deletes from each table: a step holds the write lock,
 /// and new audit rows wait for it, so a step stays in the milliseconds.
@@ -58,10 +58,10 @@ impl Pruned {
 
 /// Deletes everything `retention` does not keep, as of `now_ms`, one chunk
 /// per transaction.
-pub fn prune(db: &Database, retention: Retention, now_ms: i64) -> Result<Pruned, DbError> {
+pub async fn prune(db: &Database, retention: Retention, now_ms: i64) -> Result<Pruned, DbError> {
     let mut total = Pruned::default();
     loop {
-        let step = db.with(|conn| step(conn, retention, now_ms))?;
+        let step = step(db, retention, now_ms).await?;
         total.add(step);
         if !step.more_waiting() {
             return Ok(total);
@@ -70,50 +70,51 @@ pub fn prune(db: &Database, retention: Retention, now_ms: i64) -> Result<Pruned,
 }
 
 /// One chunk of [`prune`], in one transaction.
-pub fn step(conn: &Connection, retention: Retention, now_ms: i64) -> rusqlite::Result<Pruned> {
+pub async fn step(db: &Database, retention: Retention, now_ms: i64) -> Result<Pruned, DbError> {
     if !retention.is_bounded() {
         return Ok(Pruned::default());
     }
-    let tx = crate::db::write_transaction(conn)?;
+    let mut tx = db.transaction().await?;
     let cutoff = match retention.max_age_days {
         0 => i64::MIN,
         days => now_ms.saturating_sub(i64::from(days) * DAY_MS),
     };
     // The newest call beyond `max_calls`, if any: it and everything older go.
-    let beyond: Option<(i64, i64)> = match retention.max_calls {
+    let beyond = match retention.max_calls {
         0 => None,
         max => tx
-            .query_row(
+            .query_opt(
                 "SELECT at_ms, rowid FROM audit_calls ORDER BY at_ms DESC, rowid DESC LIMIT 1 OFFSET ?1",
-                params![i64::try_from(max).unwrap_or(i64::MAX)],
-                |row| Ok((row.get(0)?, row.get(1)?)),
+                args![i64::try_from(max).unwrap_or(i64::MAX)],
             )
-            .map(Some)
-            .or_else(|error| match error {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                error => Err(error),
-            })?,
+            .await?
+            .map(|row| Ok::<_, DbError>((row.get::<i64>(0)?, row.get::<i64>(1)?)))
+            .transpose()?,
     };
     let (beyond_at, beyond_rowid) = beyond.unwrap_or((i64::MIN, i64::MIN));
-    let calls = tx.execute(
-        "DELETE FROM audit_calls WHERE rowid IN (
-             SELECT rowid FROM audit_calls
-             WHERE at_ms < ?1 OR at_ms < ?2 OR (at_ms = ?2 AND rowid <= ?3)
-             ORDER BY at_ms LIMIT ?4)",
-        params![cutoff, beyond_at, beyond_rowid, CHUNK_ROWS],
-    )?;
+    let calls = tx
+        .execute(
+            "DELETE FROM audit_calls WHERE rowid IN (
+                 SELECT rowid FROM audit_calls
+                 WHERE at_ms < ?1 OR at_ms < ?2 OR (at_ms = ?2 AND rowid <= ?3)
+                 ORDER BY at_ms LIMIT ?4)",
+            args![cutoff, beyond_at, beyond_rowid, CHUNK_ROWS],
+        )
+        .await?;
     // A request is never older than its call. Requests older than the age
     // cutoff, or older than every call kept, belong to deleted calls (the
     // requests of a call still running are newer than the calls kept).
-    let requests = tx.execute(
-        "DELETE FROM audit_requests WHERE id IN (
-             SELECT id FROM audit_requests
-             WHERE at_ms < ?1 OR at_ms < coalesce((SELECT min(at_ms) FROM audit_calls), ?2)
-             ORDER BY id LIMIT ?3)",
-        params![cutoff, i64::MIN, CHUNK_ROWS],
-    )?;
-    tx.commit()?;
-    Ok(Pruned { calls: calls as u64, requests: requests as u64 })
+    let requests = tx
+        .execute(
+            "DELETE FROM audit_requests WHERE id IN (
+                 SELECT id FROM audit_requests
+                 WHERE at_ms < ?1 OR at_ms < coalesce((SELECT min(at_ms) FROM audit_calls), ?2)
+                 ORDER BY id LIMIT ?3)",
+            args![cutoff, i64::MIN, CHUNK_ROWS],
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(Pruned { calls, requests })
 }
 
 #[cfg(test)]
@@ -122,50 +123,55 @@ mod tests {
     use crate::audit::tests::{call, insert_call, insert_request, request};
     use crate::audit::writer::{Entry, commit};
 
-    fn count(db: &Database, table: &str) -> i64 {
-        db.with(|conn| conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0))).unwrap()
+    use crate::db::testing::each_backend;
+
+    async fn count(db: &Database, table: &str) -> i64 {
+        let rows = db.query(&format!("SELECT count(*) FROM {table}"), vec![]).await.unwrap();
+        rows[0].get(0).unwrap()
     }
 
-    #[test]
-    fn calls_older_than_the_age_bound_go_with_their_requests() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Database::open(dir.path()).unwrap();
-        let now = 100 * DAY_MS;
-        insert_call(&db, &call("old", now - 31 * DAY_MS));
-        insert_request(&db, &request("old", now - 31 * DAY_MS + 5));
-        insert_call(&db, &call("new", now - DAY_MS));
-        insert_request(&db, &request("new", now - DAY_MS + 5));
-        let pruned = prune(&db, Retention { max_age_days: 30, max_calls: 0 }, now).unwrap();
-        assert_eq!(pruned, Pruned { calls: 1, requests: 1 });
-        assert_eq!(count(&db, "audit_calls"), 1);
-        assert_eq!(count(&db, "audit_requests"), 1);
+    #[tokio::test]
+    async fn calls_older_than_the_age_bound_go_with_their_requests() {
+        for store in each_backend().await {
+            let db = store.db;
+            let now = 100 * DAY_MS;
+            insert_call(&db, &call("old", now - 31 * DAY_MS)).await;
+            insert_request(&db, &request("old", now - 31 * DAY_MS + 5)).await;
+            insert_call(&db, &call("new", now - DAY_MS)).await;
+            insert_request(&db, &request("new", now - DAY_MS + 5)).await;
+            let pruned = prune(&db, Retention { max_age_days: 30, max_calls: 0 }, now).await.unwrap();
+            assert_eq!(pruned, Pruned { calls: 1, requests: 1 });
+            assert_eq!(count(&db, "audit_calls").await, 1);
+            assert_eq!(count(&db, "audit_requests").await, 1);
+        }
     }
 
-    #[test]
-    fn only_the_newest_calls_are_kept_and_large_backlogs_go_in_chunks() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Database::open(dir.path()).unwrap();
-        let total = CHUNK_ROWS + 1_000;
-        let calls: Vec<_> = (0..total).map(|at| Entry::Call(Box::new(call(&format!("c{at}"), at)))).collect();
-        db.with(|conn| commit(conn, &calls)).unwrap();
-        insert_request(&db, &request("c0", 0));
-        insert_request(&db, &request("running", total + 10));
-        let pruned = prune(&db, Retention { max_age_days: 0, max_calls: 10 }, total).unwrap();
-        assert_eq!(pruned.calls as i64, total - 10);
-        assert_eq!(pruned.requests, 1, "the old call's request goes, the running call's stays");
-        let oldest: i64 =
-            db.with(|conn| conn.query_row("SELECT min(at_ms) FROM audit_calls", [], |row| row.get(0))).unwrap();
-        assert_eq!(oldest, total - 10);
-        assert_eq!(count(&db, "audit_calls"), 10);
+    #[tokio::test]
+    async fn only_the_newest_calls_are_kept_and_large_backlogs_go_in_chunks() {
+        for store in each_backend().await {
+            let db = store.db;
+            let total = CHUNK_ROWS + 1_000;
+            let calls: Vec<_> = (0..total).map(|at| Entry::Call(Box::new(call(&format!("c{at}"), at)))).collect();
+            commit(&db, &calls).await.unwrap();
+            insert_request(&db, &request("c0", 0)).await;
+            insert_request(&db, &request("running", total + 10)).await;
+            let pruned = prune(&db, Retention { max_age_days: 0, max_calls: 10 }, total).await.unwrap();
+            assert_eq!(pruned.calls as i64, total - 10);
+            assert_eq!(pruned.requests, 1, "the old call's request goes, the running call's stays");
+            let oldest: i64 = db.query("SELECT min(at_ms) FROM audit_calls", vec![]).await.unwrap()[0].get(0).unwrap();
+            assert_eq!(oldest, total - 10);
+            assert_eq!(count(&db, "audit_calls").await, 10);
+        }
     }
 
-    #[test]
-    fn zero_bounds_keep_everything() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Database::open(dir.path()).unwrap();
-        insert_call(&db, &call("ancient", 0));
-        let pruned = prune(&db, Retention { max_age_days: 0, max_calls: 0 }, 1_000 * DAY_MS).unwrap();
-        assert_eq!(pruned, Pruned::default());
-        assert_eq!(count(&db, "audit_calls"), 1);
+    #[tokio::test]
+    async fn zero_bounds_keep_everything() {
+        for store in each_backend().await {
+            let db = store.db;
+            insert_call(&db, &call("ancient", 0)).await;
+            let pruned = prune(&db, Retention { max_age_days: 0, max_calls: 0 }, 1_000 * DAY_MS).await.unwrap();
+            assert_eq!(pruned, Pruned::default());
+            assert_eq!(count(&db, "audit_calls").await, 1);
+        }
     }
 }

@@ -1,5 +1,8 @@
-//! The audit log's writer: one thread that owns its own database connection
-//! and commits rows in groups, so that no tool call waits for a disk sync.
+//! The audit log's writer: one thread that commits rows in groups, on a
+//! database connection of its own (SQLite) or the shared pool (PostgreSQL),
+//! so that no tool call waits for a disk sync. The thread is not one of the
+//! runtime's workers; it drives each commit to completion on the runtime
+//! through a handle, and the bounded queue's waits stay off the workers.
 //!
 //! Rows go through a bounded queue. When the queue is full, the caller waits
 //! for room (backpressure): a row is never dropped to keep a call fast. The
@@ -9,8 +12,8 @@
 
 use super::retention::{self, Retention};
 use super::{AuditSettings, CallRecord, RequestRecord};
-use crate::db::Database;
-use rusqlite::{Connection, params};
+use crate::args;
+use crate::db::{Database, DbError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
@@ -48,7 +51,8 @@ impl Queue {
         let flush = Arc::new(AtomicBool::new(false));
         let writer = std::thread::Builder::new().name("berth-audit".to_owned()).spawn({
             let flush = flush.clone();
-            move || run(&db, &receiver, &flush, settings)
+            let runtime = tokio::runtime::Handle::current();
+            move || run(&Store { db, runtime }, &receiver, &flush, settings)
         })?;
         Ok(Self { sender, writer: writer.thread().clone(), flush })
     }
@@ -92,7 +96,7 @@ impl Queue {
 /// The writer thread: gathers a batch, commits it, answers flushes, and
 /// between batches enforces retention; ends when every [`Queue`] is gone
 /// and the queue is empty.
-fn run(db: &Database, receiver: &Receiver<Entry>, flush: &AtomicBool, settings: AuditSettings) {
+fn run(db: &Store, receiver: &Receiver<Entry>, flush: &AtomicBool, settings: AuditSettings) {
     let interval = Duration::from_millis(settings.flush_interval_ms);
     let batch_rows = settings.batch_rows.max(1) as usize;
     let mut retention = Pruning::new(&settings);
@@ -166,12 +170,12 @@ impl Pruning {
     }
 
     /// Deletes one chunk; comes back at once while a backlog remains.
-    fn step(&mut self, db: &Database) {
+    fn step(&mut self, db: &Store) {
         if !self.retention.is_bounded() {
             return;
         }
         self.next = Instant::now() + self.interval;
-        match db.with(|conn| retention::step(conn, self.retention, super::now_ms())) {
+        match db.runtime.block_on(retention::step(&db.db, self.retention, super::now_ms())) {
             Ok(pruned) => {
                 if pruned.calls + pruned.requests > 0 {
                     tracing::debug!(calls = pruned.calls, requests = pruned.requests, "audit retention deleted rows");
@@ -189,13 +193,13 @@ impl Pruning {
 /// when the database refuses (a locked file, a full disk). If it still
 /// refuses, every row is written to the host's log as JSON, so that no row
 /// vanishes without a trace. Empties `batch`.
-fn write_or_log(db: &Database, batch: &mut Vec<Entry>) {
+fn write_or_log(db: &Store, batch: &mut Vec<Entry>) {
     if batch.is_empty() {
         return;
     }
     let mut pause = Duration::from_millis(10);
     for attempt in 1..=COMMIT_ATTEMPTS {
-        match db.with(|conn| commit(conn, batch)) {
+        match db.runtime.block_on(commit(&db.db, batch)) {
             Ok(()) => {
                 batch.clear();
                 return;
@@ -214,53 +218,63 @@ fn write_or_log(db: &Database, batch: &mut Vec<Entry>) {
     batch.clear();
 }
 
-/// Writes `batch` in one transaction.
-pub(super) fn commit(conn: &Connection, batch: &[Entry]) -> rusqlite::Result<()> {
-    let tx = crate::db::write_transaction(conn)?;
-    {
-        let mut calls = tx.prepare_cached(
-            "INSERT OR IGNORE INTO audit_calls (call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?;
-        let mut requests = tx.prepare_cached(
-            "INSERT INTO audit_requests (call_id, at_ms, tenant, plugin, method, origin, path, status, duration_ms, retries, outcome)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?;
-        for entry in batch {
-            match entry {
-                Entry::Call(record) => calls.execute(params![
-                    record.call_id,
-                    record.at_ms,
-                    record.tenant,
-                    record.transport,
-                    record.plugin,
-                    record.version,
-                    record.tool,
-                    record.arguments.to_string(),
-                    record.outcome,
-                    record.duration_ms
-                ])?,
-                Entry::Request(record) => requests.execute(params![
-                    record.call_id,
-                    record.at_ms,
-                    record.tenant,
-                    record.plugin,
-                    record.method,
-                    record.origin,
-                    record.path,
-                    record.status,
-                    record.duration_ms,
-                    record.retries,
-                    record.outcome
-                ])?,
-                Entry::Flush(_) => 0,
-            };
-        }
-    }
-    tx.commit()
+/// The database and the runtime that drives its connections.
+struct Store {
+    db: Database,
+    runtime: tokio::runtime::Handle,
 }
 
-/// Writes rows the database would not take to the host's log.
+/// Commits `batch` in one transaction; a call already recorded (the same
+/// id) is kept as it was.
+pub(super) async fn commit(db: &Database, batch: &[Entry]) -> Result<(), DbError> {
+    let mut calls = Vec::new();
+    let mut requests = Vec::new();
+    for entry in batch {
+        match entry {
+            Entry::Call(record) => calls.push(args![
+                &record.call_id,
+                record.at_ms,
+                &record.tenant,
+                &record.transport,
+                &record.plugin,
+                &record.version,
+                &record.tool,
+                record.arguments.to_string(),
+                &record.outcome,
+                record.duration_ms
+            ]),
+            Entry::Request(record) => requests.push(args![
+                &record.call_id,
+                record.at_ms,
+                &record.tenant,
+                &record.plugin,
+                &record.method,
+                &record.origin,
+                &record.path,
+                record.status.map(i64::from),
+                record.duration_ms,
+                i64::from(record.retries),
+                &record.outcome
+            ]),
+            Entry::Flush(_) => {}
+        }
+    }
+    let mut tx = db.transaction().await?;
+    tx.execute_many(
+        "INSERT INTO audit_calls (call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING",
+        calls,
+    )
+    .await?;
+    tx.execute_many(
+        "INSERT INTO audit_requests (call_id, at_ms, tenant, plugin, method, origin, path, status, duration_ms, retries, outcome)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        requests,
+    )
+    .await?;
+    tx.commit().await
+}
+
 fn log_lost(entries: &[Entry]) {
     for entry in entries {
         let row = match entry {

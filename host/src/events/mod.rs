@@ -185,7 +185,7 @@ impl Events {
 
     /// Everything [`Self::receive`] does but the counting.
     async fn admit(&self, app: &Arc<App>, delivery: &Delivery, at_ms: i64) -> Result<Receipt, Refusal> {
-        let target = match Target::find(app, delivery)? {
+        let target = match Target::find(app, delivery).await? {
             Found::Target(target) => target,
             Found::Tenant(tenant) => {
                 // A registered tenant's operator wants to see deliveries to a
@@ -201,7 +201,7 @@ impl Events {
                     outcome: Outcome::Refused.as_str().to_owned(),
                     detail: detail.clone(),
                 };
-                history::insert(&app.db, &record)?;
+                history::insert(&app.db, &record).await?;
                 app.audit.call(audit_record(&record, "-", format!("refused: {detail}")));
                 return Err(Refusal::Unknown);
             }
@@ -227,16 +227,9 @@ impl Events {
             outcome: Outcome::Refused.as_str().to_owned(),
             detail: String::new(),
         };
-        let refuse = |record: &mut EventRecord, refusal: Refusal| -> Result<Receipt, Refusal> {
-            record.detail = clip(&refusal.to_string(), MAX_DETAIL_CHARS);
-            history::insert(&app.db, record)?;
-            app.audit.call(target.audit(record, "refused", &record.detail));
-            tracing::warn!(tenant = %record.tenant, plugin = %record.plugin, "webhook refused: {}", record.detail);
-            Err(refusal)
-        };
         let Some(secret) = target.secret.as_deref() else {
             record.detail = "no webhook secret is configured for this tenant and plugin".to_owned();
-            history::insert(&app.db, &record)?;
+            history::insert(&app.db, &record).await?;
             app.audit.call(target.audit(&record, "refused", &record.detail));
             return Err(Refusal::Unknown);
         };
@@ -245,22 +238,22 @@ impl Events {
         if let Err(unverified) =
             verify::verify(&source.signature, secret.as_bytes(), &delivery.headers, &delivery.body, now, window)
         {
-            return refuse(&mut record, unverified.into());
+            return target.refuse(app, &mut record, unverified.into()).await;
         }
         if delivery_id.as_ref().is_some_and(|id| id.len() > MAX_ID_BYTES) {
-            return refuse(&mut record, Refusal::DeliveryId);
+            return target.refuse(app, &mut record, Refusal::DeliveryId).await;
         }
         let Ok(permit) = self.in_flight.clone().try_acquire_owned() else {
             record.outcome = Outcome::Busy.as_str().to_owned();
-            return refuse(&mut record, Refusal::Busy);
+            return target.refuse(app, &mut record, Refusal::Busy).await;
         };
         record.outcome = Outcome::Accepted.as_str().to_owned();
-        let Some(row) = history::insert(&app.db, &record)? else {
+        let Some(row) = history::insert(&app.db, &record).await? else {
             let id = record.delivery.clone().unwrap_or_default();
-            let so_far = history::taken_in(&app.db, &record.tenant, &record.plugin, &id)?.unwrap_or_default();
+            let so_far = history::taken_in(&app.db, &record.tenant, &record.plugin, &id).await?.unwrap_or_default();
             record.outcome = Outcome::Duplicate.as_str().to_owned();
             record.detail = format!("delivery taken in before ({so_far}); not processed again");
-            history::insert(&app.db, &record)?;
+            history::insert(&app.db, &record).await?;
             return Ok(Receipt::Duplicate(so_far));
         };
         let headers = plugin_headers(&delivery.headers, &source.signature);
@@ -280,8 +273,8 @@ impl Events {
         }
         let before = audit::now_ms() - i64::from(self.settings.history_days) * 86_400_000;
         let db = app.db.clone();
-        tokio::task::spawn_blocking(move || {
-            if let Err(error) = history::prune(&db, before) {
+        tokio::spawn(async move {
+            if let Err(error) = history::prune(&db, before).await {
                 tracing::warn!("cannot prune the event history: {error}");
             }
         });
@@ -311,13 +304,13 @@ impl Target {
     /// The loaded plugin that takes events, enabled for the tenant. A
     /// tenant that was never registered counts only where it has a webhook
     /// secret for the plugin: the secret is then what authenticates.
-    fn find(app: &App, delivery: &Delivery) -> Result<Found, Refusal> {
+    async fn find(app: &App, delivery: &Delivery) -> Result<Found, Refusal> {
         if !is_name(&delivery.tenant) {
             return Ok(Found::Nothing);
         }
         let tenant: Arc<str> = Arc::from(delivery.tenant.as_str());
-        let generation = app.snapshot.current()?;
-        let access = app.snapshot.access(&generation, &tenant)?;
+        let generation = app.snapshot.current().await?;
+        let access = app.snapshot.access(&generation, &tenant).await?;
         let registered = matches!(*access, crate::tenants::PluginAccess::Enabled(_));
         let unknown = if registered { Found::Tenant(tenant.clone()) } else { Found::Nothing };
         let plugin = Some(&delivery.plugin)
@@ -325,7 +318,7 @@ impl Target {
             .and_then(|name| app.plugins.get(name))
             .filter(|plugin| plugin.events.is_some() && access.allows(plugin.name()));
         let Some(plugin) = plugin else { return Ok(unknown) };
-        let grants = app.snapshot.grants(&generation, &app.vault, &tenant, plugin.name())?;
+        let grants = app.snapshot.grants(&generation, &app.vault, &tenant, plugin.name()).await?;
         let secret = grants.credentials.iter().find_map(|credential| credential.webhook_secret()).map(str::to_owned);
         if secret.is_none() && !registered {
             return Ok(Found::Nothing);
@@ -365,7 +358,7 @@ impl Target {
             Err(error) => (Outcome::Failed, format!("the plugin failed: {error}"), None),
         };
         let detail = clip(&detail, MAX_DETAIL_CHARS);
-        if let Err(error) = history::finish(&app.db, row, outcome, record.kind.as_deref(), &detail) {
+        if let Err(error) = history::finish(&app.db, row, outcome, record.kind.as_deref(), &detail).await {
             tracing::error!("cannot record an event's outcome: {error}");
         }
         app.metrics.event(outcome.as_str());
@@ -429,6 +422,15 @@ impl Target {
 
     /// An audit record of `record` with `outcome` (`refused`, or filled in
     /// later) and `detail`.
+    /// Records and audits `refusal` of the delivery `record` describes.
+    async fn refuse(&self, app: &App, record: &mut EventRecord, refusal: Refusal) -> Result<Receipt, Refusal> {
+        record.detail = clip(&refusal.to_string(), MAX_DETAIL_CHARS);
+        history::insert(&app.db, record).await?;
+        app.audit.call(self.audit(record, "refused", &record.detail));
+        tracing::warn!(tenant = %record.tenant, plugin = %record.plugin, "webhook refused: {}", record.detail);
+        Err(refusal)
+    }
+
     fn audit(&self, record: &EventRecord, outcome: &str, detail: &str) -> CallRecord {
         let outcome = if detail.is_empty() { outcome.to_owned() } else { format!("{outcome}: {detail}") };
         audit_record(record, &self.plugin.manifest.version, outcome)

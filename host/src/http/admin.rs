@@ -86,16 +86,16 @@ pub fn routes(app: Arc<App>, settings: &AdminSettings) -> Router {
 }
 
 async fn require_admin(State(guard): State<Guard>, request: Request, next: Next) -> Result<Response, ApiError> {
-    authorize(&guard, Need::Admin, request.headers())?;
+    authorize(&guard, Need::Admin, request.headers()).await?;
     Ok(next.run(request).await)
 }
 
 async fn require_metrics(State(guard): State<Guard>, request: Request, next: Next) -> Result<Response, ApiError> {
-    authorize(&guard, Need::Metrics, request.headers())?;
+    authorize(&guard, Need::Metrics, request.headers()).await?;
     Ok(next.run(request).await)
 }
 
-fn authorize(guard: &Guard, need: Need, headers: &HeaderMap) -> Result<(), ApiError> {
+async fn authorize(guard: &Guard, need: Need, headers: &HeaderMap) -> Result<(), ApiError> {
     let metrics = guard.metrics.as_ref().filter(|_| need == Need::Metrics);
     if guard.admin.is_none() && metrics.is_none() {
         return Err(ApiError::Forbidden(match need {
@@ -108,14 +108,14 @@ fn authorize(guard: &Guard, need: Need, headers: &HeaderMap) -> Result<(), ApiEr
     if accepted {
         return Ok(());
     }
-    if matches!(Tenants::new(&guard.app.db).authenticate(presented), Ok(Some(_))) {
+    if matches!(Tenants::new(&guard.app.db).authenticate(presented).await, Ok(Some(_))) {
         return Err(ApiError::Forbidden("tenant API keys cannot use the admin API; use the admin token".into()));
     }
     Err(ApiError::AdminUnauthorized)
 }
 
 async fn list(State(app): State<Arc<App>>) -> Result<Json<Vec<PluginInfo>>, ApiError> {
-    Ok(Json(app.plugin_infos()?))
+    Ok(Json(app.plugin_infos().await?))
 }
 
 async fn load(State(app): State<Arc<App>>, body: Bytes) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -139,18 +139,18 @@ async fn rollback(State(app): State<Arc<App>>, Path(name): Path<String>) -> Resu
 }
 
 async fn enable(State(app): State<Arc<App>>, Path(pair): Path<(String, String)>) -> Result<StatusCode, ApiError> {
-    set_enabled(&app, pair, true)
+    set_enabled(&app, pair, true).await
 }
 
 async fn disable(State(app): State<Arc<App>>, Path(pair): Path<(String, String)>) -> Result<StatusCode, ApiError> {
-    set_enabled(&app, pair, false)
+    set_enabled(&app, pair, false).await
 }
 
 /// Enables or disables a plugin for a tenant, and tells the tenant's
 /// sessions that the lists the plugin fills changed.
-fn set_enabled(app: &App, (tenant, plugin): (String, String), enabled: bool) -> Result<StatusCode, ApiError> {
+async fn set_enabled(app: &App, (tenant, plugin): (String, String), enabled: bool) -> Result<StatusCode, ApiError> {
     let tenants = Tenants::new(&app.db);
-    let done = if enabled { tenants.enable(&tenant, &plugin) } else { tenants.disable(&tenant, &plugin) };
+    let done = if enabled { tenants.enable(&tenant, &plugin).await } else { tenants.disable(&tenant, &plugin).await };
     done.map_err(tenant_error)?;
     // A plugin that is not loaded fills no list yet.
     let lists = app.plugins.get(&plugin).as_deref().map_or_else(Lists::default, Lists::of);
@@ -166,7 +166,7 @@ async fn hidden_text(
 ) -> Result<StatusCode, ApiError> {
     let choice: HiddenText =
         choice.parse().map_err(|error: NoSuchHiddenText| ApiError::Malformed(error.to_string()))?;
-    Tenants::new(&app.db).set_hidden_text(&tenant, choice).map_err(tenant_error)?;
+    Tenants::new(&app.db).set_hidden_text(&tenant, choice).await.map_err(tenant_error)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

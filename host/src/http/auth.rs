@@ -63,8 +63,8 @@ pub async fn authenticate(
         Some(key) => {
             let snapshot = &state.app.snapshot;
             let internal = |error: SnapshotError| ApiError::Internal(error.to_string());
-            let generation = snapshot.current().map_err(internal)?;
-            snapshot.authenticate(&generation, key).map_err(internal)?.ok_or(ApiError::Unauthorized)?
+            let generation = snapshot.current().await.map_err(internal)?;
+            snapshot.authenticate(&generation, key).await.map_err(internal)?.ok_or(ApiError::Unauthorized)?
         }
         None => state.anonymous.clone().ok_or(ApiError::Unauthorized)?,
     };

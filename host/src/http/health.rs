@@ -24,16 +24,18 @@ async fn healthz() -> Json<Value> {
 /// no tools, so it should get no traffic; but it is a snapshot and never
 /// waits, so a host started on an empty plugins directory starts and stays
 /// alive (`/healthz` is 200) and turns ready as soon as a plugin is loaded,
+/// How long the readiness probe waits for the store.
+const READY_QUERY: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// through the watched directory or the admin API, which stay reachable.
 async fn readyz(State(app): State<Arc<App>>) -> (StatusCode, Json<Value>) {
     let plugins = app.plugins.snapshot().len();
-    let db = app.db.clone();
-    // The connection is shared behind a mutex; a long write must not stall
-    // a runtime thread.
-    let database = match tokio::task::spawn_blocking(move || db.schema_version()).await {
+    // One small query, bounded: a store that does not answer makes the
+    // host unready rather than hang the probe.
+    let database = match tokio::time::timeout(READY_QUERY, app.db.change_counter()).await {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(error)) => Err(error.to_string()),
-        Err(error) => Err(error.to_string()),
+        Err(_) => Err(format!("the database did not answer within {} s", READY_QUERY.as_secs())),
     };
     let (status, body) = readiness(plugins, database);
     (status, Json(body))

@@ -1,7 +1,16 @@
 //! [`Artifacts`]: every plugin version ever deployed, stored by content
 //! digest in `<data>/plugins/`, so a rollback or a restart never depends on
 //! the file the version first came from.
+//!
+//! On a shared store (PostgreSQL) each component is also kept in the store
+//! itself, since replicas do not share a data directory: a version any
+//! replica deployed is fetched from there by the others the first time they
+//! need it, into their own `<data>/plugins/`, which is then a cache. The
+//! embedded store keeps components as files only, as it always has: its
+//! database sits in the same directory.
 
+use crate::args;
+use crate::db::{Database, DbError};
 use crate::runtime::{Wasm, WasmError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,49 +26,75 @@ pub enum ArtifactError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The component to store could not be read.
+    /// The stored file is not the version it should be.
     #[error(transparent)]
     Unreadable(#[from] WasmError),
+    /// The shared store failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// No replica ever stored the version.
+    #[error("plugin version {0} is in the history but its component was never stored")]
+    Missing(String),
 }
 
-/// Content-addressed component files.
-#[derive(Debug, Clone)]
+/// The component store.
+#[derive(Clone)]
 pub struct Artifacts {
     dir: PathBuf,
+    /// The shared store, which holds every component too; `None` when the
+    /// files are the store.
+    shared: Option<Database>,
 }
 
 impl Artifacts {
-    /// The store under `data_dir`, created readable by the owner only.
-    pub fn open(data_dir: &Path) -> Result<Self, ArtifactError> {
+    /// The store in `<data_dir>/plugins/` (created, owner-only), backed by
+    /// `db` when that is shared.
+    pub fn open(data_dir: &Path, db: &Database) -> Result<Self, ArtifactError> {
         let dir = data_dir.join("plugins");
         crate::db::create_private_dir(&dir).map_err(|source| ArtifactError::Io { path: dir.clone(), source })?;
-        Ok(Self { dir })
+        Ok(Self { dir, shared: db.is_shared().then(|| db.clone()) })
     }
 
-    /// Stores `wasm` under its digest, reading it only if that version is
-    /// not stored yet. Written to a temporary file and renamed, so a crash
-    /// never leaves a truncated version behind.
-    pub fn put(&self, wasm: &Wasm) -> Result<(), ArtifactError> {
-        let path = self.path(wasm.digest());
-        if path.exists() {
+    /// Stores `wasm` under its digest; storing it again is a no-op.
+    pub async fn put(&self, wasm: &Wasm) -> Result<(), ArtifactError> {
+        if self.shared.is_none() && self.path(wasm.digest()).exists() {
             return Ok(());
         }
         let bytes = wasm.bytes()?;
+        if let Some(db) = &self.shared {
+            db.execute(
+                "INSERT INTO plugin_artifacts (digest, wasm) VALUES (?1, ?2) ON CONFLICT (digest) DO NOTHING",
+                args![wasm.digest(), bytes.to_vec()],
+            )
+            .await?;
+        }
+        self.write_file(wasm.digest(), &bytes)
+    }
+
+    /// The component stored under `digest`, checked against it when read.
+    pub async fn get(&self, digest: &str) -> Result<Wasm, ArtifactError> {
+        let path = self.path(digest);
+        if let (Some(db), false) = (&self.shared, path.exists()) {
+            let row = db.query_opt("SELECT wasm FROM plugin_artifacts WHERE digest = ?1", args![digest]).await?;
+            let bytes: Vec<u8> = row.ok_or_else(|| ArtifactError::Missing(digest.to_owned()))?.get(0)?;
+            self.write_file(digest, &bytes)?;
+        }
+        let metadata = std::fs::metadata(&path).map_err(|source| ArtifactError::Io { path: path.clone(), source })?;
+        Ok(Wasm::known_file(&path, metadata.len(), digest.to_owned()))
+    }
+
+    /// Writes `bytes` to `digest`'s file, atomically, unless it exists.
+    fn write_file(&self, digest: &str, bytes: &[u8]) -> Result<(), ArtifactError> {
+        let path = self.path(digest);
+        if path.exists() {
+            return Ok(());
+        }
         let io = |source| ArtifactError::Io { path: path.clone(), source };
         let mut staged = tempfile::NamedTempFile::new_in(&self.dir).map_err(io)?;
-        staged.write_all(&bytes).map_err(io)?;
+        staged.write_all(bytes).map_err(io)?;
         staged.as_file().sync_all().map_err(io)?;
         staged.persist(&path).map_err(|error| io(error.error))?;
         Ok(())
-    }
-
-    /// The version stored under `digest`. It is read only if its bytes are
-    /// needed (its compiled code is not cached), and then checked against
-    /// the digest, so a damaged file is refused, never run.
-    pub fn get(&self, digest: &str) -> Result<Wasm, ArtifactError> {
-        let path = self.path(digest);
-        let metadata = std::fs::metadata(&path).map_err(|source| ArtifactError::Io { path: path.clone(), source })?;
-        Ok(Wasm::known_file(&path, metadata.len(), digest.to_owned()))
     }
 
     fn path(&self, digest: &str) -> PathBuf {
@@ -70,18 +105,31 @@ impl Artifacts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::testing::each_backend;
 
-    #[test]
-    fn stores_by_digest_and_detects_corruption() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Artifacts::open(dir.path()).unwrap();
+    #[tokio::test]
+    async fn stores_by_digest_and_detects_corruption() {
+        for backend in each_backend().await {
+            let store = Artifacts::open(backend.dir.path(), &backend.db).unwrap();
+            let wasm = Wasm::from(&b"component"[..]);
+            store.put(&wasm).await.unwrap();
+            store.put(&wasm).await.unwrap();
+            assert_eq!(&*store.get(wasm.digest()).await.unwrap().bytes().unwrap(), b"component");
+            std::fs::write(store.path(wasm.digest()), b"tampered").unwrap();
+            let tampered = store.get(wasm.digest()).await.unwrap();
+            assert!(matches!(tampered.bytes(), Err(WasmError::Changed(_))), "{}", backend.name);
+            assert!(store.get("00").await.is_err(), "{}", backend.name);
+        }
+    }
+
+    #[tokio::test]
+    async fn another_replica_gets_a_component_from_the_shared_store() {
+        let deployer = crate::db::testing::postgres().await;
         let wasm = Wasm::from(&b"component"[..]);
-        store.put(&wasm).unwrap();
-        store.put(&wasm).unwrap();
-        assert_eq!(&*store.get(wasm.digest()).unwrap().bytes().unwrap(), b"component");
-        std::fs::write(store.path(wasm.digest()), b"tampered").unwrap();
-        let tampered = store.get(wasm.digest()).unwrap();
-        assert!(matches!(tampered.bytes(), Err(WasmError::Changed(_))));
-        assert!(matches!(store.get("00"), Err(ArtifactError::Io { .. })));
+        Artifacts::open(deployer.dir.path(), &deployer.db).unwrap().put(&wasm).await.unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let replica = Artifacts::open(elsewhere.path(), &deployer.another_process().await).unwrap();
+        assert_eq!(&*replica.get(wasm.digest()).await.unwrap().bytes().unwrap(), b"component");
+        assert!(matches!(replica.get("00").await, Err(ArtifactError::Missing(_))));
     }
 }

@@ -85,15 +85,15 @@ pub enum BindingError {
 
 /// Every tenant's credential for `plugin` not bound to all the origins
 /// `grants` resolve to for that tenant.
-pub fn unfollowed(
+pub async fn unfollowed(
     db: &Database,
     vault: &Vault,
     plugin: &str,
     grants: &EgressGrants,
 ) -> Result<Vec<Unfollowed>, BindingError> {
     let mut left = Vec::new();
-    for credential in vault.for_plugin(plugin)? {
-        let config = db.plugin_config(&credential.tenant, plugin)?;
+    for credential in vault.for_plugin(plugin).await? {
+        let config = db.plugin_config(&credential.tenant, plugin).await?;
         let origins: Vec<String> = grants
             .resolve(&config)
             .origins
@@ -126,20 +126,20 @@ mod tests {
         assert!(resolved.unresolved[0].contains("collector"), "{:?}", resolved.unresolved);
     }
 
-    #[test]
-    fn an_upgrade_that_reaches_a_new_origin_leaves_bound_credentials_behind() {
+    #[tokio::test]
+    async fn an_upgrade_that_reaches_a_new_origin_leaves_bound_credentials_behind() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(Database::open(dir.path()).unwrap());
-        let vault = Vault::open(db.clone(), MasterKey::generate(), KeySource::Environment).unwrap();
-        db.set_plugin_config("acme", "p", "instance", "acme.example").unwrap();
+        let db = Arc::new(Database::open_embedded(dir.path()).await.unwrap());
+        let vault = Vault::open(db.clone(), MasterKey::generate(), KeySource::Environment).await.unwrap();
+        db.set_plugin_config("acme", "p", "instance", "acme.example").await.unwrap();
         let secret = BTreeMap::from([("token".to_owned(), Zeroizing::new("t-123456".to_owned()))]);
         let bound = ["https://acme.example:443".to_owned()];
-        vault.set("acme", "p", "c", &Scheme::Bearer, &bound, &secret).unwrap();
+        vault.set("acme", "p", "c", &Scheme::Bearer, &bound, &secret).await.unwrap();
         let v1 = EgressGrants { egress: vec!["https://{instance}/api/".into()], ..EgressGrants::default() };
-        assert!(unfollowed(&db, &vault, "p", &v1).unwrap().is_empty());
+        assert!(unfollowed(&db, &vault, "p", &v1).await.unwrap().is_empty());
         let mut v2 = v1.clone();
         v2.egress.push("https://collector.example/in/".into());
-        let left = unfollowed(&db, &vault, "p", &v2).unwrap();
+        let left = unfollowed(&db, &vault, "p", &v2).await.unwrap();
         assert_eq!(
             left,
             [Unfollowed {

@@ -7,9 +7,9 @@
 //! active deployment of a plugin is its newest entry not rolled back.
 
 use super::bindings::EgressGrants;
+use crate::args;
 use crate::audit::now_ms;
-use crate::db::{Database, DbError};
-use rusqlite::{OptionalExtension, Row, params};
+use crate::db::{Conn, Database, DbError, Row};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -100,160 +100,141 @@ impl<'a> History<'a> {
     }
 
     /// Appends a deployment of `version` from `source`.
-    pub fn deploy(&self, version: &Version, source: &Source) -> Result<(), DbError> {
+    pub async fn deploy(&self, version: &Version, source: &Source) -> Result<(), DbError> {
         let tools = serde_json::to_string(&version.tools).expect("a list of strings serialises");
-        self.db.with(|conn| {
-            let tx = crate::db::write_transaction(conn)?;
-            tx.execute(
-                "INSERT INTO plugin_versions (digest, name, version, tools, bytes, added_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (digest) DO NOTHING",
-                params![version.digest, version.name, version.version, tools, version.bytes as i64, now_ms()],
-            )?;
-            append(&tx, &version.name, Some(&version.digest), source)?;
-            tx.commit()
-        })
+        let mut tx = self.db.transaction().await?;
+        tx.execute(
+            "INSERT INTO plugin_versions (digest, name, version, tools, bytes, added_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (digest) DO NOTHING",
+            args![&version.digest, &version.name, &version.version, tools, version.bytes as i64, now_ms()],
+        )
+        .await?;
+        append(&mut tx, &version.name, Some(&version.digest), source).await?;
+        tx.commit().await
     }
 
     /// Records the egress grants of the version stored under `digest`. The
     /// same grants again (every start) write nothing.
-    pub fn set_grants(&self, digest: &str, grants: &EgressGrants) -> Result<(), DbError> {
+    pub async fn set_grants(&self, digest: &str, grants: &EgressGrants) -> Result<(), DbError> {
         let grants = serde_json::to_string(grants).expect("grants serialise");
-        self.db.with(|conn| {
-            conn.execute(
-                "UPDATE plugin_versions SET grants = ?2 WHERE digest = ?1 AND grants IS NOT ?2",
-                params![digest, grants],
-            )?;
-            Ok(())
-        })
+        self.db
+            .execute(
+                "UPDATE plugin_versions SET grants = ?2 WHERE digest = ?1 AND grants IS DISTINCT FROM ?2",
+                args![digest, grants],
+            )
+            .await?;
+        Ok(())
     }
 
     /// The egress grants of `name`'s active version, if it serves and they
     /// were recorded.
-    pub fn active_grants(&self, name: &str) -> Result<Option<EgressGrants>, DbError> {
-        let Some(digest) = self.active(name)?.and_then(|entry| entry.version).map(|version| version.digest) else {
+    pub async fn active_grants(&self, name: &str) -> Result<Option<EgressGrants>, DbError> {
+        let Some(digest) = self.active(name).await?.and_then(|entry| entry.version).map(|version| version.digest)
+        else {
             return Ok(None);
         };
-        let text: Option<String> = self.db.with(|conn| {
-            conn.query_row("SELECT grants FROM plugin_versions WHERE digest = ?1", params![digest], |row| row.get(0))
-                .optional()
-                .map(Option::flatten)
-        })?;
+        let row = self.db.query_opt("SELECT grants FROM plugin_versions WHERE digest = ?1", args![digest]).await?;
+        let text: Option<String> = row.map(|row| row.get(0)).transpose()?.flatten();
         Ok(text.and_then(|text| serde_json::from_str(&text).ok()))
     }
 
     /// Appends an unload of `name`.
-    pub fn unload(&self, name: &str, source: &Source) -> Result<(), DbError> {
-        self.db.with(|conn| append(conn, name, None, source))
+    pub async fn unload(&self, name: &str, source: &Source) -> Result<(), DbError> {
+        append(&mut self.db.conn().await?, name, None, source).await
     }
 
     /// The active entry of `name`: its newest not rolled back.
-    pub fn active(&self, name: &str) -> Result<Option<Deployment>, DbError> {
-        self.db.with(|conn| {
-            conn.query_row(
-                &format!("{SELECT} WHERE d.name = ?1 AND d.rolled_back = 0 ORDER BY d.seq DESC LIMIT 1"),
-                params![name],
-                deployment,
-            )
-            .optional()
-        })
+    pub async fn active(&self, name: &str) -> Result<Option<Deployment>, DbError> {
+        let sql = format!("{SELECT} WHERE d.name = ?1 AND d.rolled_back = 0 ORDER BY d.seq DESC LIMIT 1");
+        self.db.query_opt(&sql, args![name]).await?.as_ref().map(deployment).transpose()
     }
 
     /// The active entry of every plugin that is deployed (not unloaded), by
     /// name.
-    pub fn serving(&self) -> Result<Vec<Deployment>, DbError> {
-        let all = self.db.with(|conn| {
-            let mut statement = conn.prepare_cached(&format!(
-                "{SELECT} WHERE d.seq IN (SELECT MAX(seq) FROM plugin_deployments WHERE rolled_back = 0 GROUP BY name)
-                 ORDER BY d.name"
-            ))?;
-            let rows = statement.query_map([], deployment)?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()
-        })?;
+    pub async fn serving(&self) -> Result<Vec<Deployment>, DbError> {
+        let sql = format!(
+            "{SELECT} WHERE d.seq IN (SELECT MAX(seq) FROM plugin_deployments WHERE rolled_back = 0 GROUP BY name)
+             ORDER BY d.name"
+        );
+        let all = self.db.query(&sql, args![]).await?.iter().map(deployment).collect::<Result<Vec<_>, _>>()?;
         Ok(all.into_iter().filter(|entry| entry.version.is_some()).collect())
     }
 
     /// A mark that moves with every change to the history (a deploy, an
     /// unload, a rollback), whoever made it: what a replica polls to learn
     /// that another changed what should serve.
-    pub fn mark(&self) -> Result<(i64, i64), DbError> {
-        self.db.with(|conn| {
-            conn.query_row(
-                "SELECT COALESCE(MAX(seq), 0), COALESCE(SUM(rolled_back), 0) FROM plugin_deployments",
-                [],
-                |row| Ok((row.get(0)?, row.get(1)?)),
+    pub async fn mark(&self) -> Result<(i64, i64), DbError> {
+        let rows = self
+            .db
+            .query(
+                "SELECT COALESCE(MAX(seq), 0), COUNT(CASE WHEN rolled_back <> 0 THEN 1 END) FROM plugin_deployments",
+                args![],
             )
-        })
+            .await?;
+        let row = rows.first().ok_or(DbError::Column { index: 0, wanted: "a row" })?;
+        Ok((row.get(0)?, row.get(1)?))
     }
 
     /// The version stored under `digest`, if it was ever deployed.
-    pub fn version(&self, digest: &str) -> Result<Option<Version>, DbError> {
-        self.db.with(|conn| {
-            conn.query_row(
-                "SELECT name, version, tools, bytes FROM plugin_versions WHERE digest = ?1",
-                params![digest],
-                |row| version_at(row, row.get(0)?, digest.to_owned(), 1),
-            )
-            .optional()
-        })
+    pub async fn version(&self, digest: &str) -> Result<Option<Version>, DbError> {
+        let row = self
+            .db
+            .query_opt("SELECT name, version, tools, bytes FROM plugin_versions WHERE digest = ?1", args![digest])
+            .await?;
+        row.map(|row| version_at(&row, row.get(0)?, digest.to_owned(), 1)).transpose()
     }
 
     /// The version a rollback of `name` returns to: the newest entry before
     /// the active one that is not rolled back, not an unload, and not the
     /// active version itself.
-    pub fn rollback_target(&self, name: &str) -> Result<Option<Deployment>, DbError> {
-        let Some(active) = self.active(name)? else { return Ok(None) };
+    pub async fn rollback_target(&self, name: &str) -> Result<Option<Deployment>, DbError> {
+        let Some(active) = self.active(name).await? else { return Ok(None) };
         let current = active.version.as_ref().map(|version| version.digest.clone()).unwrap_or_default();
-        self.db.with(|conn| {
-            conn.query_row(
-                &format!(
-                    "{SELECT} WHERE d.name = ?1 AND d.rolled_back = 0 AND d.seq < ?2
-                     AND d.digest IS NOT NULL AND d.digest != ?3 ORDER BY d.seq DESC LIMIT 1"
-                ),
-                params![name, active.seq, current],
-                deployment,
-            )
-            .optional()
-        })
+        let sql = format!(
+            "{SELECT} WHERE d.name = ?1 AND d.rolled_back = 0 AND d.seq < ?2
+             AND d.digest IS NOT NULL AND d.digest != ?3 ORDER BY d.seq DESC LIMIT 1"
+        );
+        self.db.query_opt(&sql, args![name, active.seq, current]).await?.as_ref().map(deployment).transpose()
     }
 
     /// Rolls `name` back to `target` (from [`History::rollback_target`]):
     /// marks every newer entry rolled back and appends `target`'s version.
-    pub fn rollback(&self, name: &str, target: &Deployment) -> Result<(), DbError> {
+    pub async fn rollback(&self, name: &str, target: &Deployment) -> Result<(), DbError> {
         let digest = target.version.as_ref().map(|version| version.digest.as_str());
-        self.db.with(|conn| {
-            let tx = crate::db::write_transaction(conn)?;
-            tx.execute(
-                "UPDATE plugin_deployments SET rolled_back = 1 WHERE name = ?1 AND seq > ?2",
-                params![name, target.seq],
-            )?;
-            append(&tx, name, digest, &Source::Rollback)?;
-            tx.commit()
-        })
+        let mut tx = self.db.transaction().await?;
+        tx.execute(
+            "UPDATE plugin_deployments SET rolled_back = 1 WHERE name = ?1 AND seq > ?2",
+            args![name, target.seq],
+        )
+        .await?;
+        append(&mut tx, name, digest, &Source::Rollback).await?;
+        tx.commit().await
     }
 }
 
-fn append(conn: &rusqlite::Connection, name: &str, digest: Option<&str>, source: &Source) -> rusqlite::Result<()> {
+async fn append(conn: &mut Conn, name: &str, digest: Option<&str>, source: &Source) -> Result<(), DbError> {
     conn.execute(
         "INSERT INTO plugin_deployments (name, digest, source, path, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![name, digest, source.kind(), source.path(), now_ms()],
-    )?;
+        args![name, digest, source.kind(), source.path(), now_ms()],
+    )
+    .await?;
     Ok(())
 }
 
 /// A [`Version`] from the `version`, `tools` and `bytes` columns of `row`,
 /// starting at column `first`.
-fn version_at(row: &Row<'_>, name: String, digest: String, first: usize) -> rusqlite::Result<Version> {
+fn version_at(row: &Row, name: String, digest: String, first: usize) -> Result<Version, DbError> {
     let tools: String = row.get(first + 1)?;
     Ok(Version {
         name,
         version: row.get(first)?,
         digest,
         tools: serde_json::from_str(&tools).unwrap_or_default(),
-        bytes: row.get::<_, i64>(first + 2)? as u64,
+        bytes: row.get::<i64>(first + 2)? as u64,
     })
 }
 
-fn deployment(row: &Row<'_>) -> rusqlite::Result<Deployment> {
+fn deployment(row: &Row) -> Result<Deployment, DbError> {
     let name: String = row.get(1)?;
     let digest: Option<String> = row.get(5)?;
     let version = digest.map(|digest| version_at(row, name.clone(), digest, 6)).transpose()?;
@@ -263,6 +244,7 @@ fn deployment(row: &Row<'_>) -> rusqlite::Result<Deployment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::testing::each_backend;
 
     fn version(name: &str, digest: &str) -> Version {
         Version {
@@ -274,44 +256,46 @@ mod tests {
         }
     }
 
-    fn active_digest(history: &History<'_>, name: &str) -> Option<String> {
-        history.active(name).unwrap().and_then(|entry| entry.version).map(|version| version.digest)
+    async fn active_digest(history: &History<'_>, name: &str) -> Option<String> {
+        history.active(name).await.unwrap().and_then(|entry| entry.version).map(|version| version.digest)
     }
 
-    #[test]
-    fn rollback_walks_back_through_distinct_versions() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Database::open(dir.path()).unwrap();
-        let history = History::new(&db);
-        for digest in ["a", "b", "b", "c"] {
-            history.deploy(&version("p", digest), &Source::Registry).unwrap();
+    #[tokio::test]
+    async fn rollback_walks_back_through_distinct_versions() {
+        for store in each_backend().await {
+            let db = store.db;
+            let history = History::new(&db);
+            for digest in ["a", "b", "b", "c"] {
+                history.deploy(&version("p", digest), &Source::Registry).await.unwrap();
+            }
+            assert_eq!(active_digest(&history, "p").await.as_deref(), Some("c"));
+            let target = history.rollback_target("p").await.unwrap().unwrap();
+            history.rollback("p", &target).await.unwrap();
+            assert_eq!(active_digest(&history, "p").await.as_deref(), Some("b"));
+            let target = history.rollback_target("p").await.unwrap().unwrap();
+            history.rollback("p", &target).await.unwrap();
+            assert_eq!(active_digest(&history, "p").await.as_deref(), Some("a"));
+            assert!(history.rollback_target("p").await.unwrap().is_none());
+            assert_eq!(history.active("p").await.unwrap().unwrap().source, "rollback");
         }
-        assert_eq!(active_digest(&history, "p").as_deref(), Some("c"));
-        let target = history.rollback_target("p").unwrap().unwrap();
-        history.rollback("p", &target).unwrap();
-        assert_eq!(active_digest(&history, "p").as_deref(), Some("b"));
-        let target = history.rollback_target("p").unwrap().unwrap();
-        history.rollback("p", &target).unwrap();
-        assert_eq!(active_digest(&history, "p").as_deref(), Some("a"));
-        assert!(history.rollback_target("p").unwrap().is_none());
-        assert_eq!(history.active("p").unwrap().unwrap().source, "rollback");
     }
 
-    #[test]
-    fn unload_hides_a_plugin_and_rollback_restores_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Database::open(dir.path()).unwrap();
-        let history = History::new(&db);
-        history.deploy(&version("p", "a"), &Source::Directory("/plugins/p.wasm".into())).unwrap();
-        history.deploy(&version("q", "b"), &Source::Registry).unwrap();
-        history.unload("p", &Source::Registry).unwrap();
-        let serving: Vec<_> = history.serving().unwrap().into_iter().map(|entry| entry.name).collect();
-        assert_eq!(serving, ["q"]);
-        let target = history.rollback_target("p").unwrap().unwrap();
-        assert!(target.is_from_file(Path::new("/plugins/p.wasm")));
-        history.rollback("p", &target).unwrap();
-        assert_eq!(active_digest(&history, "p").as_deref(), Some("a"));
-        assert_eq!(history.version("a").unwrap().map(|version| version.name).as_deref(), Some("p"));
-        assert!(history.version("z").unwrap().is_none());
+    #[tokio::test]
+    async fn unload_hides_a_plugin_and_rollback_restores_it() {
+        for store in each_backend().await {
+            let db = store.db;
+            let history = History::new(&db);
+            history.deploy(&version("p", "a"), &Source::Directory("/plugins/p.wasm".into())).await.unwrap();
+            history.deploy(&version("q", "b"), &Source::Registry).await.unwrap();
+            history.unload("p", &Source::Registry).await.unwrap();
+            let serving: Vec<_> = history.serving().await.unwrap().into_iter().map(|entry| entry.name).collect();
+            assert_eq!(serving, ["q"]);
+            let target = history.rollback_target("p").await.unwrap().unwrap();
+            assert!(target.is_from_file(Path::new("/plugins/p.wasm")));
+            history.rollback("p", &target).await.unwrap();
+            assert_eq!(active_digest(&history, "p").await.as_deref(), Some("a"));
+            assert_eq!(history.version("a").await.unwrap().map(|version| version.name).as_deref(), Some("p"));
+            assert!(history.version("z").await.unwrap().is_none());
+        }
     }
 }

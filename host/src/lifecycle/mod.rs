@@ -126,15 +126,15 @@ impl<'a> Catalog<'a> {
 
     /// Stores `plugin` (compiled from `wasm`) and records it as deployed
     /// from `source`, unless it already is the active version from there.
-    pub fn record(&self, plugin: &LoadedPlugin, wasm: &Wasm, source: &Source) -> Result<(), LifecycleError> {
+    pub async fn record(&self, plugin: &LoadedPlugin, wasm: &Wasm, source: &Source) -> Result<(), LifecycleError> {
         let history = History::new(self.db);
         let active =
-            history.active(plugin.name())?.filter(|entry| entry.is_from(source)).and_then(|entry| entry.version);
+            history.active(plugin.name()).await?.filter(|entry| entry.is_from(source)).and_then(|entry| entry.version);
         if active.is_some_and(|version| version.digest == plugin.digest) {
-            history.set_grants(&plugin.digest, &EgressGrants::of(plugin))?;
+            history.set_grants(&plugin.digest, &EgressGrants::of(plugin)).await?;
             return Ok(());
         }
-        self.artifacts.put(wasm)?;
+        self.artifacts.put(wasm).await?;
         let version = Version {
             name: plugin.name().to_owned(),
             version: plugin.manifest.version.clone(),
@@ -142,73 +142,73 @@ impl<'a> Catalog<'a> {
             tools: plugin.tools.iter().map(|tool| tool.name.clone()).collect(),
             bytes: plugin.bytes,
         };
-        history.deploy(&version, source)?;
-        history.set_grants(&plugin.digest, &EgressGrants::of(plugin))?;
+        history.deploy(&version, source).await?;
+        history.set_grants(&plugin.digest, &EgressGrants::of(plugin)).await?;
         Ok(())
     }
 
     /// Records that `name` no longer serves.
-    pub fn unload(&self, name: &str, source: &Source) -> Result<(), LifecycleError> {
+    pub async fn unload(&self, name: &str, source: &Source) -> Result<(), LifecycleError> {
         let history = History::new(self.db);
-        if history.active(name)?.and_then(|entry| entry.version).is_none() {
+        if history.active(name).await?.and_then(|entry| entry.version).is_none() {
             return Err(LifecycleError::NotLoaded(name.to_owned()));
         }
-        history.unload(name, source)?;
+        history.unload(name, source).await?;
         Ok(())
     }
 
     /// The version a rollback of `name` returns to, with its component.
-    pub fn rollback_target(&self, name: &str) -> Result<(Deployment, Wasm), LifecycleError> {
+    pub async fn rollback_target(&self, name: &str) -> Result<(Deployment, Wasm), LifecycleError> {
         let target =
-            History::new(self.db).rollback_target(name)?.ok_or_else(|| LifecycleError::NoPrevious(name.to_owned()))?;
-        let wasm = self.component(&target)?;
+            History::new(self.db).rollback_target(name).await?.ok_or_else(|| LifecycleError::NoPrevious(name.to_owned()))?;
+        let wasm = self.component(&target).await?;
         Ok((target, wasm))
     }
 
     /// Records the rollback of `name` to `target`.
-    pub fn commit_rollback(&self, name: &str, target: &Deployment) -> Result<(), LifecycleError> {
-        Ok(History::new(self.db).rollback(name, target)?)
+    pub async fn commit_rollback(&self, name: &str, target: &Deployment) -> Result<(), LifecycleError> {
+        Ok(History::new(self.db).rollback(name, target).await?)
     }
 
     /// Every plugin whose active version came from the registry or a
     /// rollback (not from the plugins directory, which speaks for itself):
     /// what to restore at start.
-    pub fn registered(&self) -> Result<Vec<Deployment>, LifecycleError> {
-        Ok(History::new(self.db).serving()?.into_iter().filter(|entry| entry.source != "directory").collect())
+    pub async fn registered(&self) -> Result<Vec<Deployment>, LifecycleError> {
+        Ok(History::new(self.db).serving().await?.into_iter().filter(|entry| entry.source != "directory").collect())
     }
 
     /// Every plugin that is deployed, from any source: what should serve.
-    pub fn serving(&self) -> Result<Vec<Deployment>, LifecycleError> {
-        Ok(History::new(self.db).serving()?)
+    pub async fn serving(&self) -> Result<Vec<Deployment>, LifecycleError> {
+        Ok(History::new(self.db).serving().await?)
     }
 
     /// The active entry of `name` (an unload, or the version that
     /// serves), if it was ever deployed.
-    pub fn active(&self, name: &str) -> Result<Option<Deployment>, LifecycleError> {
-        Ok(History::new(self.db).active(name)?)
+    pub async fn active(&self, name: &str) -> Result<Option<Deployment>, LifecycleError> {
+        Ok(History::new(self.db).active(name).await?)
     }
 
     /// The history's change mark ([`History::mark`]).
-    pub fn mark(&self) -> Result<(i64, i64), LifecycleError> {
-        Ok(History::new(self.db).mark()?)
+    pub async fn mark(&self) -> Result<(i64, i64), LifecycleError> {
+        Ok(History::new(self.db).mark().await?)
     }
 
     /// The stored component of `entry`'s version.
-    pub fn component(&self, entry: &Deployment) -> Result<Wasm, ArtifactError> {
+    pub async fn component(&self, entry: &Deployment) -> Result<Wasm, ArtifactError> {
         let digest = entry.version.as_ref().map_or("", |version| version.digest.as_str());
-        self.artifacts.get(digest)
+        self.artifacts.get(digest).await
     }
 
     /// Every deployed plugin with the tenants that enabled it.
-    pub fn list(&self) -> Result<Vec<PluginInfo>, LifecycleError> {
+    pub async fn list(&self) -> Result<Vec<PluginInfo>, LifecycleError> {
         let mut enabled: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for tenant in Tenants::new(self.db).list()? {
+        for tenant in Tenants::new(self.db).list().await? {
             for plugin in tenant.plugins {
                 enabled.entry(plugin).or_default().push(tenant.name.clone());
             }
         }
         Ok(History::new(self.db)
-            .serving()?
+            .serving().await?
             .into_iter()
             .filter_map(|entry| {
                 let version = entry.version?;
@@ -236,8 +236,8 @@ pub struct Lifecycle {
 }
 
 impl Lifecycle {
-    /// The lifecycle for the data directory `data_dir`.
-    pub fn open(data_dir: &std::path::Path) -> Result<Self, ArtifactError> {
-        Ok(Self { artifacts: Artifacts::open(data_dir)?, changes: tokio::sync::Mutex::new(()) })
+    /// The lifecycle for the data directory `data_dir` and the store `db`.
+    pub fn open(data_dir: &std::path::Path, db: &Database) -> Result<Self, ArtifactError> {
+        Ok(Self { artifacts: Artifacts::open(data_dir, db)?, changes: tokio::sync::Mutex::new(()) })
     }
 }

@@ -61,14 +61,15 @@ impl BerthServer {
     }
 
     /// One page of the tenant's prompts.
-    pub(super) fn prompts(
+    pub(super) async fn prompts(
         &self,
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
         let tenant = self.tenant(&context)?;
         let prompts = self
-            .plugins(&tenant)?
+            .plugins(&tenant)
+            .await?
             .iter()
             .flat_map(|plugin| plugin.prompts.iter().map(|prompt| describe_prompt(plugin, prompt)).collect::<Vec<_>>())
             .collect();
@@ -87,7 +88,7 @@ impl BerthServer {
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
         let tenant = self.tenant(&context)?;
-        let (generation, access) = self.access(&tenant)?;
+        let (generation, access) = self.access(&tenant).await?;
         let (plugin, index) = self.find_prompt(&access, &request.name)?;
         let spec = &plugin.prompts[index];
         let given = request.arguments.take().unwrap_or_default();
@@ -105,7 +106,7 @@ impl BerthServer {
             state: request.request_state.take(),
             responses: request.input_responses.take(),
         };
-        let hidden_text = self.hidden_text(&generation, &tenant)?;
+        let hidden_text = self.hidden_text(&generation, &tenant).await?;
         let client = self.client(&context, (&tenant, hidden_text), retry)?;
         let arguments: Vec<(String, String)> =
             given.into_iter().map(|(name, value)| (name, argument_text(value))).collect();
@@ -134,7 +135,7 @@ impl BerthServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
         let tenant = self.tenant(&context)?;
-        let (generation, access) = self.access(&tenant)?;
+        let (generation, access) = self.access(&tenant).await?;
         let (plugin, reference) = match &request.r#ref {
             Reference::Prompt(prompt) => {
                 let (plugin, index) = self.find_prompt(&access, &prompt.name)?;
@@ -165,7 +166,7 @@ impl BerthServer {
         let audited = json!({ "argument": request.argument.name, "value": request.argument.value });
         let complete = async |scope| runtime.complete(&plugin, scope, &asked).await;
         let mut completion = self.export(target, "completion/complete", audited, complete).await?;
-        clean(self.hidden_text(&generation, &tenant)?, &mut completion);
+        clean(self.hidden_text(&generation, &tenant).await?, &mut completion);
         let completion = completion.map_err(guest_error)?;
         let mut values = completion.values;
         let more = values.len() > CompletionInfo::MAX_VALUES;

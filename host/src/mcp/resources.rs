@@ -39,14 +39,14 @@ impl BerthServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
         let tenant = self.tenant(&context)?;
-        let (generation, access) = self.access(&tenant)?;
+        let (generation, access) = self.access(&tenant).await?;
         let plugins = self.resource_plugins(&access);
         let lists = plugins.iter().map(|plugin| {
             let runtime = &self.app.runtime;
             let target = (&tenant, &**plugin, &*generation);
             self.export(target, "resources/list", json!({}), async |scope| runtime.list_resources(plugin, scope).await)
         });
-        let hidden_text = self.hidden_text(&generation, &tenant)?;
+        let hidden_text = self.hidden_text(&generation, &tenant).await?;
         let mut resources = Vec::new();
         for (plugin, listed) in plugins.iter().zip(futures::future::join_all(lists).await) {
             match listed {
@@ -70,14 +70,14 @@ impl BerthServer {
     }
 
     /// One page of the tenant's plugins' resource templates.
-    pub(super) fn resource_templates(
+    pub(super) async fn resource_templates(
         &self,
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
         let tenant = self.tenant(&context)?;
         let templates = self
-            .resource_plugins(&self.access(&tenant)?.1)
+            .resource_plugins(&self.access(&tenant).await?.1)
             .iter()
             .flat_map(|plugin| plugin.templates.iter().map(content::template).collect::<Vec<_>>())
             .collect();
@@ -104,7 +104,7 @@ impl BerthServer {
         let tenant = self.tenant(&context)?;
         let uri = std::mem::take(&mut request.uri);
         let not_found = || ErrorData::invalid_params("Resource not found", Some(json!({ "uri": uri })));
-        let (generation, access) = self.access(&tenant)?;
+        let (generation, access) = self.access(&tenant).await?;
         let plugin = uri_owner(&uri)
             .filter(|owner| access.allows(owner))
             .and_then(|owner| self.app.plugins.get(owner))
@@ -118,7 +118,7 @@ impl BerthServer {
             state: request.request_state.take(),
             responses: request.input_responses.take(),
         };
-        let hidden_text = self.hidden_text(&generation, &tenant)?;
+        let hidden_text = self.hidden_text(&generation, &tenant).await?;
         let client = self.client(&context, (&tenant, hidden_text), retry)?;
         let runtime = &self.app.runtime;
         let target = (&tenant, &*plugin, &*generation);

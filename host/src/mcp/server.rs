@@ -117,7 +117,7 @@ impl BerthServer {
     /// `deadline`: settings and credentials, from the snapshot `generation`
     /// (read at the start of the call), and where the plugin's change
     /// notices go. The caller adds the client, if the call has one.
-    pub(super) fn scope(
+    pub(super) async fn scope(
         &self,
         generation: &Generation,
         tenant: &Arc<str>,
@@ -126,7 +126,7 @@ impl BerthServer {
         deadline: std::time::Instant,
     ) -> Result<CallScope, ErrorData> {
         let grants =
-            self.app.snapshot.grants(generation, &self.app.vault, tenant, plugin.name()).map_err(snapshot_error)?;
+            self.app.snapshot.grants(generation, &self.app.vault, tenant, plugin.name()).await.map_err(snapshot_error)?;
         Ok(CallScope {
             tenant: Some(tenant.clone()),
             config: grants.config.clone(),
@@ -140,15 +140,15 @@ impl BerthServer {
     }
 
     /// The snapshot as of now, and which plugins `tenant` may use in it.
-    pub(super) fn access(&self, tenant: &Arc<str>) -> Result<(Arc<Generation>, Arc<PluginAccess>), ErrorData> {
-        let generation = self.app.snapshot.current().map_err(snapshot_error)?;
-        let access = self.app.snapshot.access(&generation, tenant).map_err(snapshot_error)?;
+    pub(super) async fn access(&self, tenant: &Arc<str>) -> Result<(Arc<Generation>, Arc<PluginAccess>), ErrorData> {
+        let generation = self.app.snapshot.current().await.map_err(snapshot_error)?;
+        let access = self.app.snapshot.access(&generation, tenant).await.map_err(snapshot_error)?;
         Ok((generation, access))
     }
 
     /// The plugins `tenant` may use now.
-    pub(super) fn plugins(&self, tenant: &Arc<str>) -> Result<Vec<Arc<LoadedPlugin>>, ErrorData> {
-        let (_, access) = self.access(tenant)?;
+    pub(super) async fn plugins(&self, tenant: &Arc<str>) -> Result<Vec<Arc<LoadedPlugin>>, ErrorData> {
+        let (_, access) = self.access(tenant).await?;
         Ok(self.plugins_in(&access))
     }
 
@@ -158,8 +158,8 @@ impl BerthServer {
     }
 
     /// The tools `tenant` may see, as MCP clients see them.
-    fn tools(&self, tenant: &Arc<str>) -> Result<Vec<Tool>, ErrorData> {
-        let plugins = self.plugins(tenant)?;
+    async fn tools(&self, tenant: &Arc<str>) -> Result<Vec<Tool>, ErrorData> {
+        let plugins = self.plugins(tenant).await?;
         let mut tools = Self::ticket_tools(&plugins);
         tools.extend(plugins.iter().flat_map(|plugin| plugin.tools.iter().map(|tool| describe_tool(plugin, tool))));
         Ok(tools)
@@ -168,10 +168,10 @@ impl BerthServer {
     /// The plugin behind `name` and the index of the tool in it, if `tenant`
     /// may call it, with the snapshot the call reads. A tool of a plugin the
     /// tenant has not enabled is as unknown as a missing one.
-    fn find(&self, tenant: &Arc<str>, name: &str) -> Result<(Arc<LoadedPlugin>, usize, Arc<Generation>), ErrorData> {
+    async fn find(&self, tenant: &Arc<str>, name: &str) -> Result<(Arc<LoadedPlugin>, usize, Arc<Generation>), ErrorData> {
         let unknown = || ErrorData::invalid_params(format!("unknown tool `{}`", clip(name)), None);
         let (plugin, tool) = split_qualified_name(name).ok_or_else(unknown)?;
-        let (generation, access) = self.access(tenant)?;
+        let (generation, access) = self.access(tenant).await?;
         if !access.allows(plugin) {
             return Err(unknown());
         }
@@ -229,7 +229,7 @@ impl BerthServer {
     ) -> Result<Answer<R>, ErrorData> {
         let started = Instant::now();
         let record = self.record(tenant, plugin, what, &arguments);
-        let mut scope = self.scope(generation, tenant, plugin, record.call_id.clone(), self.app.runtime.deadline())?;
+        let mut scope = self.scope(generation, tenant, plugin, record.call_id.clone(), self.app.runtime.deadline()).await?;
         scope.client = client.map(|client| client.client.clone());
         let outcome = run(scope).await;
         let said = match &outcome {
@@ -334,7 +334,7 @@ impl ServerHandler for BerthServer {
     /// only when there is a prompt or a template to complete.
     async fn discover(&self, context: RequestContext<RoleServer>) -> Result<DiscoverResult, ErrorData> {
         let tenant = self.tenant(&context)?;
-        let plugins = self.plugins(&tenant)?;
+        let plugins = self.plugins(&tenant).await?;
         let mut info = self.get_info();
         let declared = &mut info.capabilities;
         let prompts = plugins.iter().any(|plugin| !plugin.prompts.is_empty());
@@ -395,7 +395,7 @@ impl ServerHandler for BerthServer {
     ) -> Result<ListToolsResult, ErrorData> {
         let tenant = self.tenant(&context)?;
         let (tools, next) =
-            paging::respond(self.tools(&tenant)?, |tool| tool.name.as_ref(), request.as_ref(), self.app.mcp.page_size)?;
+            paging::respond(self.tools(&tenant).await?, |tool| tool.name.as_ref(), request.as_ref(), self.app.mcp.page_size)?;
         let mut result = ListToolsResult::with_all_items(tools);
         result.next_cursor = next;
         Ok(result)
@@ -438,7 +438,7 @@ impl ServerHandler for BerthServer {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourceTemplatesResult, ErrorData> {
-        self.resource_templates(request, context)
+        self.resource_templates(request, context).await
     }
 
     async fn read_resource(
@@ -472,7 +472,7 @@ impl ServerHandler for BerthServer {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, ErrorData> {
-        self.prompts(request, context)
+        self.prompts(request, context).await
     }
 
     async fn get_prompt(
@@ -502,8 +502,8 @@ impl ServerHandler for BerthServer {
             let arguments = Value::Object(request.arguments.take().unwrap_or_default());
             return self.call_ticket_tool(&tenant, tool, arguments).await.map(Into::into);
         }
-        let (plugin, index, generation) = self.find(&tenant, &name)?;
-        let hidden_text = self.hidden_text(&generation, &tenant)?;
+        let (plugin, index, generation) = self.find(&tenant, &name).await?;
+        let hidden_text = self.hidden_text(&generation, &tenant).await?;
         let tool = &plugin.tools[index];
         let arguments = Value::Object(request.arguments.take().unwrap_or_default());
         let retry = Retry {
@@ -531,7 +531,7 @@ impl ServerHandler for BerthServer {
                         #[allow(deprecated)]
                         let requested = context.meta.log_level();
                         let (client_log, records) = self.log.for_call(requested).unzip();
-                        let mut scope = self.scope(&generation, &tenant, &plugin, record.call_id.clone(), deadline)?;
+                        let mut scope = self.scope(&generation, &tenant, &plugin, record.call_id.clone(), deadline).await?;
                         scope.client_log = client_log;
                         scope.client = Some(client.client.clone());
                         let run = self.app.runtime.call(&plugin, scope, &tool.name, &serialized);

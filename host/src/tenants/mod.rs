@@ -10,8 +10,8 @@ mod keys;
 
 pub use keys::ApiKey;
 
+use crate::args;
 use crate::db::{Database, DbError};
-use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -47,12 +47,6 @@ pub enum TenantError {
         "tenant name `{0}` is invalid: use 1-64 characters from a-z, 0-9, `-` and `_`, starting with a letter or digit"
     )]
     InvalidName(String),
-}
-
-impl From<rusqlite::Error> for TenantError {
-    fn from(error: rusqlite::Error) -> Self {
-        Self::Db(error.into())
-    }
 }
 
 /// Who is calling: the tenant a request runs as, set by authentication.
@@ -152,15 +146,16 @@ impl<'a> Tenants<'a> {
 
     /// Registers `name` and returns its first API key. The key is shown once;
     /// only its hash is kept.
-    pub fn add(&self, name: &str) -> Result<ApiKey, TenantError> {
+    pub async fn add(&self, name: &str) -> Result<ApiKey, TenantError> {
         check_name(name)?;
         let key = ApiKey::generate();
-        let inserted = self.db.with(|conn| {
-            conn.execute(
-                "INSERT INTO tenants (name, key_id, key_hash, created_at) VALUES (?1, ?2, ?3, unixepoch()) ON CONFLICT (name) DO NOTHING",
-                params![name, key.id(), key.secret_hash().as_slice()],
+        let inserted = self
+            .db
+            .execute(
+                "INSERT INTO tenants (name, key_id, key_hash, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (name) DO NOTHING",
+                args![name, key.id(), key.secret_hash().as_slice(), crate::audit::now_ms() / 1000],
             )
-        })?;
+            .await?;
         if inserted == 0 {
             return Err(TenantError::Exists(name.to_owned()));
         }
@@ -168,14 +163,15 @@ impl<'a> Tenants<'a> {
     }
 
     /// Replaces `name`'s key; the old key stops working at once.
-    pub fn rotate_key(&self, name: &str) -> Result<ApiKey, TenantError> {
+    pub async fn rotate_key(&self, name: &str) -> Result<ApiKey, TenantError> {
         let key = ApiKey::generate();
-        let updated = self.db.with(|conn| {
-            conn.execute(
+        let updated = self
+            .db
+            .execute(
                 "UPDATE tenants SET key_id = ?2, key_hash = ?3 WHERE name = ?1",
-                params![name, key.id(), key.secret_hash().as_slice()],
+                args![name, key.id(), key.secret_hash().as_slice()],
             )
-        })?;
+            .await?;
         if updated == 0 {
             return Err(TenantError::Unknown(name.to_owned()));
         }
@@ -183,24 +179,24 @@ impl<'a> Tenants<'a> {
     }
 
     /// Every tenant, by name.
-    pub fn list(&self) -> Result<Vec<TenantSummary>, TenantError> {
-        let rows: Vec<(String, String, String)> = self.db.with(|conn| {
-            let mut statement = conn.prepare_cached("SELECT name, key_id, hidden_text FROM tenants ORDER BY name")?;
-            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
-            rows.collect()
-        })?;
-        rows.into_iter()
-            .map(|(name, key_id, hidden_text)| {
-                Ok(TenantSummary { plugins: self.enabled(&name)?, name, key_id, hidden_text: stored(&hidden_text) })
-            })
-            .collect()
+    pub async fn list(&self) -> Result<Vec<TenantSummary>, TenantError> {
+        let rows = self.db.query("SELECT name, key_id, hidden_text FROM tenants ORDER BY name", args![]).await?;
+        let mut tenants = Vec::with_capacity(rows.len());
+        for row in rows {
+            let name: String = row.get(0)?;
+            let hidden_text: String = row.get(2)?;
+            let plugins = self.enabled(&name).await?;
+            tenants.push(TenantSummary { plugins, name, key_id: row.get(1)?, hidden_text: stored(&hidden_text) });
+        }
+        Ok(tenants)
     }
 
     /// Sets what happens to hidden text in what `name`'s plugins return.
-    pub fn set_hidden_text(&self, name: &str, hidden_text: HiddenText) -> Result<(), TenantError> {
-        let updated = self.db.with(|conn| {
-            conn.execute("UPDATE tenants SET hidden_text = ?2 WHERE name = ?1", params![name, hidden_text.as_str()])
-        })?;
+    pub async fn set_hidden_text(&self, name: &str, hidden_text: HiddenText) -> Result<(), TenantError> {
+        let updated = self
+            .db
+            .execute("UPDATE tenants SET hidden_text = ?2 WHERE name = ?1", args![name, hidden_text.as_str()])
+            .await?;
         if updated == 0 {
             return Err(TenantError::Unknown(name.to_owned()));
         }
@@ -209,83 +205,69 @@ impl<'a> Tenants<'a> {
 
     /// What happens to hidden text in what `tenant`'s plugins return; a
     /// tenant that was never registered gets the default.
-    pub fn hidden_text(&self, tenant: &str) -> Result<HiddenText, TenantError> {
-        let stored_as: Option<String> = self.db.with(|conn| {
-            conn.query_row("SELECT hidden_text FROM tenants WHERE name = ?1", params![tenant], |row| row.get(0))
-                .optional()
-        })?;
+    pub async fn hidden_text(&self, tenant: &str) -> Result<HiddenText, TenantError> {
+        let row = self.db.query_opt("SELECT hidden_text FROM tenants WHERE name = ?1", args![tenant]).await?;
+        let stored_as: Option<String> = row.map(|row| row.get(0)).transpose()?;
         Ok(stored_as.as_deref().map(stored).unwrap_or_default())
     }
 
     /// The tenant that `presented` (a whole API key) belongs to, if any.
-    pub fn authenticate(&self, presented: &str) -> Result<Option<String>, TenantError> {
+    pub async fn authenticate(&self, presented: &str) -> Result<Option<String>, TenantError> {
         let Some((key_id, secret)) = ApiKey::parse(presented) else {
             return Ok(None);
         };
-        Ok(self.stored_key(key_id)?.and_then(|key| key.admits(secret).map(|tenant| tenant.to_string())))
+        Ok(self.stored_key(key_id).await?.and_then(|key| key.admits(secret).map(|tenant| tenant.to_string())))
     }
 
     /// The key stored under `key_id`, if a tenant has one: what
     /// [`Tenants::authenticate`] checks a presented secret against, and what
     /// the in-memory snapshot keeps.
-    pub fn stored_key(&self, key_id: &str) -> Result<Option<StoredKey>, TenantError> {
-        Ok(self.db.with(|conn| {
-            conn.query_row("SELECT name, key_hash FROM tenants WHERE key_id = ?1", params![key_id], |row| {
-                Ok(StoredKey { tenant: row.get::<_, String>(0)?.into(), hash: row.get(1)? })
-            })
-            .optional()
-        })?)
+    pub async fn stored_key(&self, key_id: &str) -> Result<Option<StoredKey>, TenantError> {
+        let row = self.db.query_opt("SELECT name, key_hash FROM tenants WHERE key_id = ?1", args![key_id]).await?;
+        let key =
+            row.map(|row| Ok::<_, DbError>(StoredKey { tenant: row.get::<String>(0)?.into(), hash: row.get(1)? }));
+        Ok(key.transpose()?)
     }
 
     /// Enables `plugin` for `tenant`.
-    pub fn enable(&self, tenant: &str, plugin: &str) -> Result<(), TenantError> {
-        self.require(tenant)?;
-        self.db.with(|conn| {
-            conn.execute(
+    pub async fn enable(&self, tenant: &str, plugin: &str) -> Result<(), TenantError> {
+        self.require(tenant).await?;
+        self.db
+            .execute(
                 "INSERT INTO tenant_plugins (tenant, plugin) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                params![tenant, plugin],
+                args![tenant, plugin],
             )
-        })?;
+            .await?;
         Ok(())
     }
 
     /// Disables `plugin` for `tenant`.
-    pub fn disable(&self, tenant: &str, plugin: &str) -> Result<(), TenantError> {
-        self.require(tenant)?;
-        self.db.with(|conn| {
-            conn.execute("DELETE FROM tenant_plugins WHERE tenant = ?1 AND plugin = ?2", params![tenant, plugin])
-        })?;
+    pub async fn disable(&self, tenant: &str, plugin: &str) -> Result<(), TenantError> {
+        self.require(tenant).await?;
+        self.db.execute("DELETE FROM tenant_plugins WHERE tenant = ?1 AND plugin = ?2", args![tenant, plugin]).await?;
         Ok(())
     }
 
     /// Which plugins `tenant` may use.
-    pub fn access(&self, tenant: &str) -> Result<PluginAccess, TenantError> {
-        if self.exists(tenant)? {
-            Ok(PluginAccess::Enabled(self.enabled(tenant)?))
+    pub async fn access(&self, tenant: &str) -> Result<PluginAccess, TenantError> {
+        if self.exists(tenant).await? {
+            Ok(PluginAccess::Enabled(self.enabled(tenant).await?))
         } else {
             Ok(PluginAccess::Unregistered)
         }
     }
 
-    fn enabled(&self, tenant: &str) -> Result<BTreeSet<String>, TenantError> {
-        Ok(self.db.with(|conn| {
-            let mut statement = conn.prepare_cached("SELECT plugin FROM tenant_plugins WHERE tenant = ?1")?;
-            let rows = statement.query_map(params![tenant], |row| row.get(0))?;
-            rows.collect()
-        })?)
+    async fn enabled(&self, tenant: &str) -> Result<BTreeSet<String>, TenantError> {
+        let rows = self.db.query("SELECT plugin FROM tenant_plugins WHERE tenant = ?1", args![tenant]).await?;
+        Ok(rows.iter().map(|row| row.get(0)).collect::<Result<_, _>>()?)
     }
 
-    fn exists(&self, tenant: &str) -> Result<bool, TenantError> {
-        Ok(self
-            .db
-            .with(|conn| {
-                conn.query_row("SELECT 1 FROM tenants WHERE name = ?1", params![tenant], |_| Ok(())).optional()
-            })?
-            .is_some())
+    async fn exists(&self, tenant: &str) -> Result<bool, TenantError> {
+        Ok(self.db.query_opt("SELECT 1 FROM tenants WHERE name = ?1", args![tenant]).await?.is_some())
     }
 
-    fn require(&self, tenant: &str) -> Result<(), TenantError> {
-        if self.exists(tenant)? { Ok(()) } else { Err(TenantError::Unknown(tenant.to_owned())) }
+    async fn require(&self, tenant: &str) -> Result<(), TenantError> {
+        if self.exists(tenant).await? { Ok(()) } else { Err(TenantError::Unknown(tenant.to_owned())) }
     }
 }
 
@@ -300,40 +282,41 @@ fn check_name(name: &str) -> Result<(), TenantError> {
 mod tests {
     use super::*;
 
-    fn db() -> (tempfile::TempDir, Database) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Database::open(dir.path()).unwrap();
-        (dir, db)
-    }
+    use crate::db::testing::{each_backend, sqlite};
 
-    #[test]
-    fn keys_authenticate_their_tenant_until_rotated() {
-        let (_dir, db) = db();
-        let tenants = Tenants::new(&db);
-        let key = tenants.add("acme").unwrap();
-        assert_eq!(tenants.authenticate(key.as_str()).unwrap().as_deref(), Some("acme"));
-        let rotated = tenants.rotate_key("acme").unwrap();
-        assert_eq!(tenants.authenticate(key.as_str()).unwrap(), None, "the old key stops working");
-        assert_eq!(tenants.authenticate(rotated.as_str()).unwrap().as_deref(), Some("acme"));
-    }
-
-    #[test]
-    fn wrong_and_malformed_keys_are_refused() {
-        let (_dir, db) = db();
-        let tenants = Tenants::new(&db);
-        let key = tenants.add("acme").unwrap();
-        let mut tampered = key.as_str().to_owned();
-        let last = tampered.pop().unwrap();
-        tampered.push(if last == 'A' { 'B' } else { 'A' });
-        for presented in [tampered.as_str(), "", "berth_", "berth_x_y", "not-a-key", &key.as_str()[..20]] {
-            assert_eq!(tenants.authenticate(presented).unwrap(), None, "{presented}");
+    #[tokio::test]
+    async fn keys_authenticate_their_tenant_until_rotated() {
+        for store in each_backend().await {
+            let db = store.db;
+            let tenants = Tenants::new(&db);
+            let key = tenants.add("acme").await.unwrap();
+            assert_eq!(tenants.authenticate(key.as_str()).await.unwrap().as_deref(), Some("acme"));
+            let rotated = tenants.rotate_key("acme").await.unwrap();
+            assert_eq!(tenants.authenticate(key.as_str()).await.unwrap(), None, "the old key stops working");
+            assert_eq!(tenants.authenticate(rotated.as_str()).await.unwrap().as_deref(), Some("acme"));
         }
     }
 
-    #[test]
-    fn the_database_never_holds_the_key() {
-        let (dir, db) = db();
-        let key = Tenants::new(&db).add("acme").unwrap();
+    #[tokio::test]
+    async fn wrong_and_malformed_keys_are_refused() {
+        for store in each_backend().await {
+            let db = store.db;
+            let tenants = Tenants::new(&db);
+            let key = tenants.add("acme").await.unwrap();
+            let mut tampered = key.as_str().to_owned();
+            let last = tampered.pop().unwrap();
+            tampered.push(if last == 'A' { 'B' } else { 'A' });
+            for presented in [tampered.as_str(), "", "berth_", "berth_x_y", "not-a-key", &key.as_str()[..20]] {
+                assert_eq!(tenants.authenticate(presented).await.unwrap(), None, "{presented}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_database_never_holds_the_key() {
+        let store = sqlite().await;
+        let (dir, db) = (store.dir, store.db);
+        let key = Tenants::new(&db).add("acme").await.unwrap();
         drop(db);
         let mut raw = Vec::new();
         for entry in std::fs::read_dir(dir.path()).unwrap() {
@@ -343,27 +326,31 @@ mod tests {
         assert!(!raw.windows(secret.len()).any(|window| window == secret));
     }
 
-    #[test]
-    fn plugins_are_enabled_per_tenant() {
-        let (_dir, db) = db();
-        let tenants = Tenants::new(&db);
-        tenants.add("a").unwrap();
-        tenants.add("b").unwrap();
-        tenants.enable("a", "hello").unwrap();
-        assert!(tenants.access("a").unwrap().allows("hello"));
-        assert!(!tenants.access("b").unwrap().allows("hello"));
-        assert_eq!(tenants.access("never-added").unwrap(), PluginAccess::Unregistered);
-        tenants.disable("a", "hello").unwrap();
-        assert!(!tenants.access("a").unwrap().allows("hello"));
-        assert!(matches!(tenants.enable("ghost", "hello"), Err(TenantError::Unknown(_))));
+    #[tokio::test]
+    async fn plugins_are_enabled_per_tenant() {
+        for store in each_backend().await {
+            let db = store.db;
+            let tenants = Tenants::new(&db);
+            tenants.add("a").await.unwrap();
+            tenants.add("b").await.unwrap();
+            tenants.enable("a", "hello").await.unwrap();
+            assert!(tenants.access("a").await.unwrap().allows("hello"));
+            assert!(!tenants.access("b").await.unwrap().allows("hello"));
+            assert_eq!(tenants.access("never-added").await.unwrap(), PluginAccess::Unregistered);
+            tenants.disable("a", "hello").await.unwrap();
+            assert!(!tenants.access("a").await.unwrap().allows("hello"));
+            assert!(matches!(tenants.enable("ghost", "hello").await, Err(TenantError::Unknown(_))));
+        }
     }
 
-    #[test]
-    fn names_are_unique_and_well_formed() {
-        let (_dir, db) = db();
-        let tenants = Tenants::new(&db);
-        tenants.add("acme").unwrap();
-        assert!(matches!(tenants.add("acme"), Err(TenantError::Exists(_))));
-        assert!(matches!(tenants.add("Bad Name"), Err(TenantError::InvalidName(_))));
+    #[tokio::test]
+    async fn names_are_unique_and_well_formed() {
+        for store in each_backend().await {
+            let db = store.db;
+            let tenants = Tenants::new(&db);
+            tenants.add("acme").await.unwrap();
+            assert!(matches!(tenants.add("acme").await, Err(TenantError::Exists(_))));
+            assert!(matches!(tenants.add("Bad Name").await, Err(TenantError::InvalidName(_))));
+        }
     }
 }

@@ -24,8 +24,8 @@ pub mod redact;
 pub use credentials::{Credential, Scheme};
 pub use crypto::{CryptoError, MasterKey};
 
-use crate::db::{Database, DbError};
-use rusqlite::{OptionalExtension, params};
+use crate::args;
+use crate::db::{Conn, Database, DbError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -81,12 +81,6 @@ pub enum VaultError {
         /// Name.
         name: String,
     },
-}
-
-impl From<rusqlite::Error> for VaultError {
-    fn from(error: rusqlite::Error) -> Self {
-        Self::Db(error.into())
-    }
 }
 
 /// Where the master key came from, which decides how rotation stores the new one.
@@ -192,16 +186,20 @@ pub struct Vault {
 impl Vault {
     /// Opens the vault with `key`, read from `source`, recording the key's
     /// check value on first use and refusing a key that does not match it.
-    pub fn open(db: Arc<Database>, key: MasterKey, source: KeySource) -> Result<Self, VaultError> {
-        let stored = check_value(&db)?;
+    pub async fn open(db: Arc<Database>, key: MasterKey, source: KeySource) -> Result<Self, VaultError> {
+        let stored = check_value(&db).await?;
         match stored {
             Some(stored) if stored == key.check_value() => {}
-            Some(stored) if stored == key.legacy_check_value() => reseal_legacy(&db, &key)?,
+            Some(stored) if stored == key.legacy_check_value() => reseal_legacy(&db, &key).await?,
             Some(_) => return Err(VaultError::WrongKey),
             None => {
-                db.with(|conn| {
-                    conn.execute("INSERT INTO vault_meta (key, value) VALUES ('check', ?1)", params![key.check_value()])
-                })?;
+                // Two hosts opening one new store at once record the same
+                // key's check value; a different key is refused next open.
+                db.execute(
+                    "INSERT INTO vault_meta (key, value) VALUES ('check', ?1) ON CONFLICT DO NOTHING",
+                    args![key.check_value()],
+                )
+                .await?;
             }
         }
         Ok(Self { db, key: RwLock::new(key), source })
@@ -222,8 +220,8 @@ impl Vault {
     /// database's check value no longer matches the key in use, loads the
     /// new key from the key file. Returns whether the key changed; `false`
     /// means the failure that led here was not a rotation.
-    fn follow_rotation(&self) -> Result<bool, VaultError> {
-        let Some(stored) = check_value(&self.db)? else { return Ok(false) };
+    async fn follow_rotation(&self) -> Result<bool, VaultError> {
+        let Some(stored) = check_value(&self.db).await? else { return Ok(false) };
         if stored == self.key().check_value() {
             return Ok(false);
         }
@@ -241,7 +239,7 @@ impl Vault {
     }
 
     /// Stores (or replaces) credential `name` of `plugin` for `tenant`.
-    pub fn set(
+    pub async fn set(
         &self,
         tenant: &str,
         plugin: &str,
@@ -256,35 +254,36 @@ impl Vault {
         let bound = serde_json::to_string(bound).expect("strings serialize");
         let row = Row { tenant, plugin, name, params: &params, bound: &bound };
         let sealed = self.key().seal(tenant, &row.context(), &plaintext);
-        self.db.with(|conn| {
-            conn.execute(
+        self.db
+            .execute(
                 "INSERT INTO credentials (tenant, plugin, name, params, bound, secret, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, unixepoch())
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (tenant, plugin, name) DO UPDATE SET
                    params = excluded.params, bound = excluded.bound, secret = excluded.secret, updated_at = excluded.updated_at",
-                params![tenant, plugin, name, params, bound, sealed],
+                args![tenant, plugin, name, params, bound, sealed, crate::audit::now_ms() / 1000],
             )
-        })?;
+            .await?;
         Ok(())
     }
 
     /// Binds credential `name` of `plugin` for `tenant` to exactly `bound`,
     /// re-sealing its secret (the binding is part of what the seal covers).
-    pub fn rebind(&self, tenant: &str, plugin: &str, name: &str, bound: &[String]) -> Result<(), VaultError> {
+    pub async fn rebind(&self, tenant: &str, plugin: &str, name: &str, bound: &[String]) -> Result<(), VaultError> {
         let unknown = || VaultError::Unknown { tenant: tenant.into(), plugin: plugin.into(), name: name.into() };
-        let credential = self.credentials(tenant, plugin)?.into_iter().find(|found| found.name == name);
+        let credential = self.credentials(tenant, plugin).await?.into_iter().find(|found| found.name == name);
         let credential = credential.ok_or_else(unknown)?;
-        self.set(tenant, plugin, name, &credential.scheme, bound, &credential.secrets)
+        self.set(tenant, plugin, name, &credential.scheme, bound, &credential.secrets).await
     }
 
     /// Deletes a credential.
-    pub fn delete(&self, tenant: &str, plugin: &str, name: &str) -> Result<(), VaultError> {
-        let removed = self.db.with(|conn| {
-            conn.execute(
+    pub async fn delete(&self, tenant: &str, plugin: &str, name: &str) -> Result<(), VaultError> {
+        let removed = self
+            .db
+            .execute(
                 "DELETE FROM credentials WHERE tenant = ?1 AND plugin = ?2 AND name = ?3",
-                params![tenant, plugin, name],
+                args![tenant, plugin, name],
             )
-        })?;
+            .await?;
         if removed == 0 {
             return Err(VaultError::Unknown { tenant: tenant.into(), plugin: plugin.into(), name: name.into() });
         }
@@ -292,29 +291,26 @@ impl Vault {
     }
 
     /// `tenant`'s credentials, without secrets.
-    pub fn list(&self, tenant: &str) -> Result<Vec<CredentialSummary>, VaultError> {
-        self.summaries("tenant = ?1", tenant)
+    pub async fn list(&self, tenant: &str) -> Result<Vec<CredentialSummary>, VaultError> {
+        self.summaries("tenant = ?1", tenant).await
     }
 
     /// Every tenant's credentials for `plugin`, without secrets: what an
     /// upgrade of the plugin checks its new egress against.
-    pub fn for_plugin(&self, plugin: &str) -> Result<Vec<CredentialSummary>, VaultError> {
-        self.summaries("plugin = ?1", plugin)
+    pub async fn for_plugin(&self, plugin: &str) -> Result<Vec<CredentialSummary>, VaultError> {
+        self.summaries("plugin = ?1", plugin).await
     }
 
     /// The credentials whose `filter` (one parameter) matches `value`.
-    fn summaries(&self, filter: &str, value: &str) -> Result<Vec<CredentialSummary>, VaultError> {
-        let rows: Vec<[String; 5]> = self.db.with(|conn| {
-            let mut statement = conn.prepare_cached(&format!(
-                "SELECT tenant, plugin, name, params, bound FROM credentials WHERE {filter} ORDER BY tenant, plugin, name"
-            ))?;
-            let rows = statement.query_map(params![value], |row| {
-                Ok([row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?])
-            })?;
-            rows.collect()
-        })?;
-        rows.into_iter()
-            .map(|[tenant, plugin, name, params, bound]| {
+    async fn summaries(&self, filter: &str, value: &str) -> Result<Vec<CredentialSummary>, VaultError> {
+        let sql = format!(
+            "SELECT tenant, plugin, name, params, bound FROM credentials WHERE {filter} ORDER BY tenant, plugin, name"
+        );
+        let rows = self.db.query(&sql, args![value]).await?;
+        rows.iter()
+            .map(|row| Ok::<[String; 5], DbError>([row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?]))
+            .map(|row| {
+                let [tenant, plugin, name, params, bound] = row?;
                 let scheme: Scheme = serde_json::from_str(&params).map_err(|_| VaultError::Corrupt(name.clone()))?;
                 let bound = serde_json::from_str(&bound).map_err(|_| VaultError::Corrupt(name.clone()))?;
                 Ok(CredentialSummary { tenant, plugin, name, scheme: scheme.name().to_owned(), bound })
@@ -324,26 +320,27 @@ impl Vault {
 
     /// `tenant`'s credentials for `plugin`, decrypted. A credential is sent
     /// only to its bound origins; an empty list means nowhere.
-    pub fn credentials(&self, tenant: &str, plugin: &str) -> Result<Vec<Credential>, VaultError> {
-        match self.decrypt(tenant, plugin) {
-            Err(VaultError::Crypto(_)) if self.follow_rotation()? => self.decrypt(tenant, plugin),
+    pub async fn credentials(&self, tenant: &str, plugin: &str) -> Result<Vec<Credential>, VaultError> {
+        match self.decrypt(tenant, plugin).await {
+            Err(VaultError::Crypto(_)) if self.follow_rotation().await? => self.decrypt(tenant, plugin).await,
             outcome => outcome,
         }
     }
 
     /// [`Self::credentials`] with the key in use.
-    fn decrypt(&self, tenant: &str, plugin: &str) -> Result<Vec<Credential>, VaultError> {
+    async fn decrypt(&self, tenant: &str, plugin: &str) -> Result<Vec<Credential>, VaultError> {
         let key = self.key();
-        let rows: Vec<(String, String, String, Vec<u8>)> = self.db.with(|conn| {
-            let mut statement = conn.prepare_cached(
+        let rows = self
+            .db
+            .query(
                 "SELECT name, params, bound, secret FROM credentials WHERE tenant = ?1 AND plugin = ?2",
-            )?;
-            let rows = statement
-                .query_map(params![tenant, plugin], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
-            rows.collect()
-        })?;
-        rows.into_iter()
-            .map(|(name, params, bound, sealed)| {
+                args![tenant, plugin],
+            )
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let (name, params, bound, sealed): (String, String, String, Vec<u8>) =
+                    (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
                 let corrupt = || VaultError::Corrupt(name.clone());
                 let scheme: Scheme = serde_json::from_str(&params).map_err(|_| corrupt())?;
                 let bound_origins: Vec<String> = serde_json::from_str(&bound).map_err(|_| corrupt())?;
@@ -358,27 +355,24 @@ impl Vault {
 
     /// Re-encrypts every secret under `new` in one transaction and records
     /// its check value; returns how many credentials were re-encrypted.
-    pub fn rotate(&self, new: &MasterKey) -> Result<usize, VaultError> {
+    pub async fn rotate(&self, new: &MasterKey) -> Result<usize, VaultError> {
         let old = self.key();
-        self.db.with(|conn| {
-            let tx = crate::db::write_transaction(conn)?;
-            let rows = stored_rows(&tx)?;
-            let mut resealed = Vec::with_capacity(rows.len());
-            for stored in &rows {
-                let context = stored.row().context();
-                let plaintext = match old.open(&stored.tenant, &context, &stored.secret) {
-                    Ok(plaintext) => plaintext,
-                    Err(_) => return Ok(Err(VaultError::Corrupt(stored.name.clone()))),
-                };
-                resealed.push((stored, new.seal(&stored.tenant, &context, &plaintext)));
-            }
-            for (stored, sealed) in &resealed {
-                stored.update(&tx, sealed)?;
-            }
-            tx.execute("UPDATE vault_meta SET value = ?1 WHERE key = 'check'", params![new.check_value()])?;
-            tx.commit()?;
-            Ok(Ok(resealed.len()))
-        })?
+        let mut tx = self.db.transaction().await?;
+        let rows = stored_rows(&mut tx).await?;
+        let mut resealed = Vec::with_capacity(rows.len());
+        for stored in &rows {
+            let context = stored.row().context();
+            let plaintext = old
+                .open(&stored.tenant, &context, &stored.secret)
+                .map_err(|_| VaultError::Corrupt(stored.name.clone()))?;
+            resealed.push((stored, new.seal(&stored.tenant, &context, &plaintext)));
+        }
+        for (stored, sealed) in &resealed {
+            stored.update(&mut tx, sealed).await?;
+        }
+        tx.execute("UPDATE vault_meta SET value = ?1 WHERE key = 'check'", args![new.check_value()]).await?;
+        tx.commit().await?;
+        Ok(resealed.len())
     }
 }
 
@@ -428,29 +422,31 @@ impl StoredRow {
     }
 
     /// Replaces the row's secret with `sealed`.
-    fn update(&self, conn: &rusqlite::Connection, sealed: &[u8]) -> rusqlite::Result<()> {
+    async fn update(&self, conn: &mut Conn, sealed: &[u8]) -> Result<(), DbError> {
         conn.execute(
             "UPDATE credentials SET secret = ?4 WHERE tenant = ?1 AND plugin = ?2 AND name = ?3",
-            params![self.tenant, self.plugin, self.name, sealed],
-        )?;
+            args![&self.tenant, &self.plugin, &self.name, sealed],
+        )
+        .await?;
         Ok(())
     }
 }
 
 /// Every credential row.
-fn stored_rows(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<StoredRow>> {
-    let mut statement = conn.prepare("SELECT tenant, plugin, name, params, bound, secret FROM credentials")?;
-    let rows = statement.query_map([], |row| {
-        Ok(StoredRow {
-            tenant: row.get(0)?,
-            plugin: row.get(1)?,
-            name: row.get(2)?,
-            params: row.get(3)?,
-            bound: row.get(4)?,
-            secret: row.get(5)?,
+async fn stored_rows(conn: &mut Conn) -> Result<Vec<StoredRow>, DbError> {
+    let rows = conn.query("SELECT tenant, plugin, name, params, bound, secret FROM credentials", args![]).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(StoredRow {
+                tenant: row.get(0)?,
+                plugin: row.get(1)?,
+                name: row.get(2)?,
+                params: row.get(3)?,
+                bound: row.get(4)?,
+                secret: row.get(5)?,
+            })
         })
-    })?;
-    rows.collect()
+        .collect()
 }
 
 /// Migrates a vault sealed with the legacy associated data (the row's
@@ -460,59 +456,57 @@ fn stored_rows(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<StoredRow>> 
 /// value, which only the key can produce, so a database writer cannot make
 /// a migrated vault accept re-sealing again. A row that does not open is
 /// left as it is (it stays unusable) and logged.
-fn reseal_legacy(db: &Database, key: &MasterKey) -> Result<(), VaultError> {
-    let resealed = db.with(|conn| {
-        let tx = crate::db::write_transaction(conn)?;
-        let mut count = 0usize;
-        for stored in stored_rows(&tx)? {
-            let row = stored.row();
-            match key.open(&stored.tenant, &row.legacy_context(), &stored.secret) {
-                Ok(plaintext) => {
-                    stored.update(&tx, &key.seal(&stored.tenant, &row.context(), &plaintext))?;
-                    count += 1;
-                }
-                Err(_) => tracing::error!(
-                    tenant = %stored.tenant, plugin = %stored.plugin, credential = %stored.name,
-                    "credential does not open and was not re-sealed; set it again"
-                ),
+async fn reseal_legacy(db: &Database, key: &MasterKey) -> Result<(), VaultError> {
+    let mut tx = db.transaction().await?;
+    let mut resealed = 0usize;
+    for stored in stored_rows(&mut tx).await? {
+        let row = stored.row();
+        match key.open(&stored.tenant, &row.legacy_context(), &stored.secret) {
+            Ok(plaintext) => {
+                stored.update(&mut tx, &key.seal(&stored.tenant, &row.context(), &plaintext)).await?;
+                resealed += 1;
             }
+            Err(_) => tracing::error!(
+                tenant = %stored.tenant, plugin = %stored.plugin, credential = %stored.name,
+                "credential does not open and was not re-sealed; set it again"
+            ),
         }
-        tx.execute("UPDATE vault_meta SET value = ?1 WHERE key = 'check'", params![key.check_value()])?;
-        tx.commit()?;
-        Ok(count)
-    })?;
+    }
+    tx.execute("UPDATE vault_meta SET value = ?1 WHERE key = 'check'", args![key.check_value()]).await?;
+    tx.commit().await?;
     tracing::info!(credentials = resealed, "vault re-sealed: scheme parameters and bound origins are now covered");
     Ok(())
 }
 
 /// The check value of the key the vault is encrypted under, once recorded.
-fn check_value(db: &Database) -> Result<Option<Vec<u8>>, VaultError> {
-    Ok(db.with(|conn| {
-        conn.query_row("SELECT value FROM vault_meta WHERE key = 'check'", [], |row| row.get(0)).optional()
-    })?)
+async fn check_value(db: &Database) -> Result<Option<Vec<u8>>, VaultError> {
+    let row = db.query_opt("SELECT value FROM vault_meta WHERE key = 'check'", args![]).await?;
+    Ok(row.map(|row| row.get(0)).transpose()?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::db::testing::each_backend;
 
     fn secrets(pairs: &[(&str, &str)]) -> BTreeMap<String, Zeroizing<String>> {
         pairs.iter().map(|(key, value)| (key.to_string(), Zeroizing::new(value.to_string()))).collect()
     }
 
-    #[test]
-    fn credentials_round_trip_and_never_touch_disk_in_clear() {
+    #[tokio::test]
+    async fn credentials_round_trip_and_never_touch_disk_in_clear() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(Database::open(dir.path()).unwrap());
+        let db = Arc::new(Database::open_embedded(dir.path()).await.unwrap());
         let key = MasterKey::generate();
-        let vault = Vault::open(db.clone(), key.clone(), KeySource::Environment).unwrap();
+        let vault = Vault::open(db.clone(), key.clone(), KeySource::Environment).await.unwrap();
         let scheme = Scheme::Basic { username: "admin".into() };
         vault
             .set("acme", "servicenow", "servicenow", &scheme, &[], &secrets(&[("password", "correct-horse-battery")]))
+            .await
             .unwrap();
-        let found = vault.credentials("acme", "servicenow").unwrap();
+        let found = vault.credentials("acme", "servicenow").await.unwrap();
         assert_eq!(found[0].secrets["password"].as_str(), "correct-horse-battery");
-        assert!(vault.credentials("globex", "servicenow").unwrap().is_empty(), "another tenant sees nothing");
+        assert!(vault.credentials("globex", "servicenow").await.unwrap().is_empty(), "another tenant sees nothing");
         drop((vault, db));
         let mut raw = Vec::new();
         for entry in std::fs::read_dir(dir.path()).unwrap() {
@@ -522,106 +516,121 @@ mod tests {
         assert!(!raw.windows(64).any(|window| window == key.to_hex().as_bytes()), "the master key is not stored");
     }
 
-    #[test]
-    fn rotation_keeps_every_secret_and_retires_the_old_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(Database::open(dir.path()).unwrap());
-        let old = MasterKey::generate();
-        let vault = Vault::open(db.clone(), old.clone(), KeySource::Environment).unwrap();
-        vault.set("a", "p", "one", &Scheme::Bearer, &[], &secrets(&[("token", "token-one")])).unwrap();
-        vault.set("b", "p", "two", &Scheme::Bearer, &[], &secrets(&[("token", "token-two")])).unwrap();
-        let new = MasterKey::generate();
-        assert_eq!(vault.rotate(&new).unwrap(), 2);
-        assert!(matches!(Vault::open(db.clone(), old, KeySource::Environment), Err(VaultError::WrongKey)));
-        let vault = Vault::open(db, new, KeySource::Environment).unwrap();
-        assert_eq!(vault.credentials("a", "p").unwrap()[0].secrets["token"].as_str(), "token-one");
-        assert_eq!(vault.credentials("b", "p").unwrap()[0].secrets["token"].as_str(), "token-two");
+    #[tokio::test]
+    async fn rotation_keeps_every_secret_and_retires_the_old_key() {
+        for store in each_backend().await {
+            let db = Arc::new(store.db.clone());
+            let old = MasterKey::generate();
+            let vault = Vault::open(db.clone(), old.clone(), KeySource::Environment).await.unwrap();
+            vault.set("a", "p", "one", &Scheme::Bearer, &[], &secrets(&[("token", "token-one")])).await.unwrap();
+            vault.set("b", "p", "two", &Scheme::Bearer, &[], &secrets(&[("token", "token-two")])).await.unwrap();
+            let new = MasterKey::generate();
+            assert_eq!(vault.rotate(&new).await.unwrap(), 2);
+            assert!(matches!(Vault::open(db.clone(), old, KeySource::Environment).await, Err(VaultError::WrongKey)));
+            let vault = Vault::open(db, new, KeySource::Environment).await.unwrap();
+            assert_eq!(vault.credentials("a", "p").await.unwrap()[0].secrets["token"].as_str(), "token-one");
+            assert_eq!(vault.credentials("b", "p").await.unwrap()[0].secrets["token"].as_str(), "token-two");
+        }
     }
 
-    #[test]
-    fn a_running_vault_follows_a_rotation_through_its_key_file_and_asks_for_a_restart_otherwise() {
+    #[tokio::test]
+    async fn a_running_vault_follows_a_rotation_through_its_key_file_and_asks_for_a_restart_otherwise() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(Database::open(dir.path()).unwrap());
+        let db = Arc::new(Database::open_embedded(dir.path()).await.unwrap());
         let path = dir.path().join(KEY_FILE);
         let old = MasterKey::generate();
         write_key_file(&path, &old).unwrap();
-        let running = Vault::open(db.clone(), old.clone(), KeySource::File(path.clone())).unwrap();
-        running.set("a", "p", "one", &Scheme::Bearer, &[], &secrets(&[("token", "token-one")])).unwrap();
+        let running = Vault::open(db.clone(), old.clone(), KeySource::File(path.clone())).await.unwrap();
+        running.set("a", "p", "one", &Scheme::Bearer, &[], &secrets(&[("token", "token-one")])).await.unwrap();
 
         // `berth vault rotate`, in another process.
         let new = MasterKey::generate();
-        Vault::open(db.clone(), old, KeySource::File(path.clone())).unwrap().rotate(&new).unwrap();
+        Vault::open(db.clone(), old, KeySource::File(path.clone())).await.unwrap().rotate(&new).await.unwrap();
         write_key_file(&path, &new).unwrap();
-        assert_eq!(running.credentials("a", "p").unwrap()[0].secrets["token"].as_str(), "token-one");
+        assert_eq!(running.credentials("a", "p").await.unwrap()[0].secrets["token"].as_str(), "token-one");
 
         // A key from the environment cannot be re-read.
-        let from_env = Vault::open(db.clone(), new.clone(), KeySource::Environment).unwrap();
-        Vault::open(db, new, KeySource::Environment).unwrap().rotate(&MasterKey::generate()).unwrap();
-        assert!(matches!(from_env.credentials("a", "p"), Err(VaultError::Rotated)));
+        let from_env = Vault::open(db.clone(), new.clone(), KeySource::Environment).await.unwrap();
+        Vault::open(db, new, KeySource::Environment).await.unwrap().rotate(&MasterKey::generate()).await.unwrap();
+        assert!(matches!(from_env.credentials("a", "p").await, Err(VaultError::Rotated)));
     }
 
-    #[test]
-    fn a_database_writer_cannot_rebind_or_reconfigure_a_credential() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(Database::open(dir.path()).unwrap());
-        let vault = Vault::open(db.clone(), MasterKey::generate(), KeySource::Environment).unwrap();
-        let bound = ["https://api.example:443".to_owned()];
-        vault.set("a", "p", "c", &Scheme::Bearer, &bound, &secrets(&[("token", "token-one")])).unwrap();
-        vault
-            .set("a", "p", "u", &Scheme::Basic { username: "admin".into() }, &bound, &secrets(&[("password", "pw-1")]))
-            .unwrap();
-        assert_eq!(vault.credentials("a", "p").unwrap().len(), 2);
-        let tamper = |sql: &str| {
-            db.with(|conn| conn.execute(sql, [])).unwrap();
-            let outcome = vault.credentials("a", "p");
-            assert!(matches!(outcome, Err(VaultError::Crypto(_))), "{sql}: {outcome:?}");
-        };
-        tamper(r#"UPDATE credentials SET bound = '["https://evil.example:443"]' WHERE name = 'c'"#);
-        tamper(r#"UPDATE credentials SET bound = '[]' WHERE name = 'c'"#);
-        db.with(|conn| conn.execute(r#"UPDATE credentials SET bound = '["https://api.example:443"]'"#, [])).unwrap();
-        assert_eq!(vault.credentials("a", "p").unwrap().len(), 2, "the original row opens again");
-        tamper(r#"UPDATE credentials SET params = '{"scheme":"basic","username":"root"}' WHERE name = 'u'"#);
+    #[tokio::test]
+    async fn a_database_writer_cannot_rebind_or_reconfigure_a_credential() {
+        for store in each_backend().await {
+            let db = Arc::new(store.db.clone());
+            let vault = Vault::open(db.clone(), MasterKey::generate(), KeySource::Environment).await.unwrap();
+            let bound = ["https://api.example:443".to_owned()];
+            vault.set("a", "p", "c", &Scheme::Bearer, &bound, &secrets(&[("token", "token-one")])).await.unwrap();
+            vault
+                .set(
+                    "a",
+                    "p",
+                    "u",
+                    &Scheme::Basic { username: "admin".into() },
+                    &bound,
+                    &secrets(&[("password", "pw-1")]),
+                )
+                .await
+                .unwrap();
+            assert_eq!(vault.credentials("a", "p").await.unwrap().len(), 2);
+            for (sql, restore) in [
+                (r#"UPDATE credentials SET bound = '["https://evil.example:443"]' WHERE name = 'c'"#, false),
+                (r#"UPDATE credentials SET bound = '[]' WHERE name = 'c'"#, true),
+                (r#"UPDATE credentials SET params = '{"scheme":"basic","username":"root"}' WHERE name = 'u'"#, false),
+            ] {
+                db.execute(sql, vec![]).await.unwrap();
+                let outcome = vault.credentials("a", "p").await;
+                assert!(matches!(outcome, Err(VaultError::Crypto(_))), "{}: {sql}: {outcome:?}", store.name);
+                if restore {
+                    db.execute(r#"UPDATE credentials SET bound = '["https://api.example:443"]'"#, vec![])
+                        .await
+                        .unwrap();
+                    assert_eq!(vault.credentials("a", "p").await.unwrap().len(), 2, "the original row opens again");
+                }
+            }
+        }
     }
 
-    #[test]
-    fn a_legacy_vault_is_resealed_once_and_then_covers_its_bindings() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(Database::open(dir.path()).unwrap());
-        let key = MasterKey::generate();
-        let legacy = Row { tenant: "a", plugin: "p", name: "c", params: r#"{"scheme":"bearer"}"#, bound: "[]" };
-        let sealed = key.seal("a", &legacy.legacy_context(), br#"{"token":"token-one"}"#);
-        db.with(|conn| {
-            conn.execute(
-                "INSERT INTO vault_meta (key, value) VALUES ('check', ?1)",
-                params![key.legacy_check_value()],
-            )?;
-            conn.execute(
+    #[tokio::test]
+    async fn a_legacy_vault_is_resealed_once_and_then_covers_its_bindings() {
+        for store in each_backend().await {
+            let db = Arc::new(store.db.clone());
+            let key = MasterKey::generate();
+            let legacy = Row { tenant: "a", plugin: "p", name: "c", params: r#"{"scheme":"bearer"}"#, bound: "[]" };
+            let sealed = key.seal("a", &legacy.legacy_context(), br#"{"token":"token-one"}"#);
+            db.execute("INSERT INTO vault_meta (key, value) VALUES ('check', ?1)", args![key.legacy_check_value()])
+                .await
+                .unwrap();
+            db.execute(
                 "INSERT INTO credentials (tenant, plugin, name, params, bound, secret, updated_at)
-                 VALUES ('a', 'p', 'c', ?1, ?2, ?3, 0)",
-                params![legacy.params, legacy.bound, sealed],
+             VALUES ('a', 'p', 'c', ?1, ?2, ?3, 0)",
+                args![legacy.params, legacy.bound, sealed],
             )
-        })
-        .unwrap();
-        let vault = Vault::open(db.clone(), key.clone(), KeySource::Environment).unwrap();
-        assert_eq!(vault.credentials("a", "p").unwrap()[0].secrets["token"].as_str(), "token-one");
-        assert_eq!(check_value(&db).unwrap(), Some(key.check_value()), "migrated: the check value moved on");
-        db.with(|conn| conn.execute(r#"UPDATE credentials SET bound = '["https://evil.example:443"]'"#, [])).unwrap();
-        let reopened = Vault::open(db, key, KeySource::Environment).unwrap();
-        assert!(matches!(reopened.credentials("a", "p"), Err(VaultError::Crypto(_))), "no second re-seal");
+            .await
+            .unwrap();
+            let vault = Vault::open(db.clone(), key.clone(), KeySource::Environment).await.unwrap();
+            assert_eq!(vault.credentials("a", "p").await.unwrap()[0].secrets["token"].as_str(), "token-one");
+            assert_eq!(check_value(&db).await.unwrap(), Some(key.check_value()), "migrated: the check value moved on");
+            db.execute(r#"UPDATE credentials SET bound = '["https://evil.example:443"]'"#, vec![]).await.unwrap();
+            let reopened = Vault::open(db, key, KeySource::Environment).await.unwrap();
+            assert!(matches!(reopened.credentials("a", "p").await, Err(VaultError::Crypto(_))), "no second re-seal");
+        }
     }
 
-    #[test]
-    fn rebinding_reseals_under_the_new_origins() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Arc::new(Database::open(dir.path()).unwrap());
-        let vault = Vault::open(db, MasterKey::generate(), KeySource::Environment).unwrap();
-        vault.set("a", "p", "c", &Scheme::Bearer, &[], &secrets(&[("token", "token-one")])).unwrap();
-        vault.rebind("a", "p", "c", &["https://api.example:443".to_owned()]).unwrap();
-        let found = vault.credentials("a", "p").unwrap();
-        assert_eq!(found[0].bound_origins, ["https://api.example:443"]);
-        assert_eq!(found[0].secrets["token"].as_str(), "token-one");
-        assert_eq!(vault.for_plugin("p").unwrap()[0].bound, ["https://api.example:443"]);
-        assert!(matches!(vault.rebind("a", "p", "nope", &[]), Err(VaultError::Unknown { .. })));
+    #[tokio::test]
+    async fn rebinding_reseals_under_the_new_origins() {
+        for store in each_backend().await {
+            let db = Arc::new(store.db.clone());
+            let vault = Vault::open(db, MasterKey::generate(), KeySource::Environment).await.unwrap();
+            vault.set("a", "p", "c", &Scheme::Bearer, &[], &secrets(&[("token", "token-one")])).await.unwrap();
+            vault.rebind("a", "p", "c", &["https://api.example:443".to_owned()]).await.unwrap();
+            let found = vault.credentials("a", "p").await.unwrap();
+            assert_eq!(found[0].bound_origins, ["https://api.example:443"]);
+            assert_eq!(found[0].secrets["token"].as_str(), "token-one");
+            assert_eq!(vault.for_plugin("p").await.unwrap()[0].bound, ["https://api.example:443"]);
+            assert!(matches!(vault.rebind("a", "p", "nope", &[]).await, Err(VaultError::Unknown { .. })));
+        }
     }
 
     mod properties {

@@ -166,6 +166,35 @@ impl PostgresServer {
         Err(last.expect("five tries failed"))
     }
 
+    /// One server for the whole test process, started on first use: for
+    /// suites of many small store tests, each of which takes a database of
+    /// its own ([`Self::create_database`]) rather than a cluster. A static
+    /// is never dropped, so a watchdog process stops the server and removes
+    /// its files once this process has gone, however it ended.
+    pub fn shared() -> Result<&'static Self, String> {
+        static SHARED: std::sync::OnceLock<Result<PostgresServer, String>> = std::sync::OnceLock::new();
+        SHARED
+            .get_or_init(|| {
+                let server = Self::start().map_err(|error| error.to_string())?;
+                let watchdog = format!(
+                    "while kill -0 {test} 2>/dev/null; do sleep 0.5; done; kill -QUIT {server}; sleep 1; rm -rf '{dir}'",
+                    test = std::process::id(),
+                    server = server.child.id(),
+                    dir = server._dir.path().display(),
+                );
+                Command::new("sh")
+                    .args(["-c", &watchdog])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .map_err(|error| format!("cannot start the test PostgreSQL's watchdog: {error}"))?;
+                Ok(server)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
     /// `postgres://berth@127.0.0.1:PORT/berth`.
     pub fn url(&self) -> String {
         self.url_of("berth")

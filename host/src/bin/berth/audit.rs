@@ -1,7 +1,6 @@
 //! `berth audit`: read the audit log, or prune it to its retention.
 
 use berth::audit::retention::{self, Retention};
-use berth::db::Database;
 use berth::settings::Settings;
 use clap::Subcommand;
 
@@ -38,16 +37,16 @@ pub(crate) enum AuditCommand {
 }
 
 /// Carries out `command` on the audit log `settings` lead to.
-pub(crate) fn run(command: AuditCommand, settings: &Settings) -> anyhow::Result<()> {
+pub(crate) async fn run(command: AuditCommand, settings: &Settings) -> anyhow::Result<()> {
     match command {
-        AuditCommand::Tail(TailArgs { tenant, json, lines }) => tail(settings, tenant.as_deref(), json, lines),
+        AuditCommand::Tail(TailArgs { tenant, json, lines }) => tail(settings, tenant.as_deref(), json, lines).await,
         AuditCommand::Prune { max_age_days, max_calls } => {
             let configured = Retention::from(&settings.audit);
             let retention = Retention {
                 max_age_days: max_age_days.unwrap_or(configured.max_age_days),
                 max_calls: max_calls.unwrap_or(configured.max_calls),
             };
-            let pruned = retention::prune(&Database::open(&settings.data_dir())?, retention, berth::audit::now_ms())?;
+            let pruned = retention::prune(&settings.open_database().await?, retention, berth::audit::now_ms()).await?;
             println!("deleted {} calls and {} upstream requests", pruned.calls, pruned.requests);
             Ok(())
         }
@@ -55,8 +54,8 @@ pub(crate) fn run(command: AuditCommand, settings: &Settings) -> anyhow::Result<
 }
 
 /// Prints the newest `lines` calls (of `tenant`), as text or JSON lines.
-fn tail(settings: &Settings, tenant: Option<&str>, json: bool, lines: usize) -> anyhow::Result<()> {
-    for call in berth::audit::tail(&Database::open(&settings.data_dir())?, tenant, lines)? {
+async fn tail(settings: &Settings, tenant: Option<&str>, json: bool, lines: usize) -> anyhow::Result<()> {
+    for call in berth::audit::tail(&settings.open_database().await?, tenant, lines).await? {
         if json {
             println!("{}", serde_json::to_string(&call)?);
             continue;

@@ -105,9 +105,9 @@ pub(crate) enum CredentialCommand {
 }
 
 /// Carries out `command` on the vault `settings` lead to.
-pub(crate) fn run(command: CredentialCommand, settings: &Settings) -> anyhow::Result<()> {
-    let db = std::sync::Arc::new(Database::open(&settings.data_dir())?);
-    let (vault, _) = open_vault(settings, db.clone())?;
+pub(crate) async fn run(command: CredentialCommand, settings: &Settings) -> anyhow::Result<()> {
+    let db = std::sync::Arc::new(settings.open_database().await?);
+    let (vault, _) = open_vault(settings, db.clone()).await?;
     match command {
         CredentialCommand::Set {
             tenant,
@@ -143,9 +143,9 @@ pub(crate) fn run(command: CredentialCommand, settings: &Settings) -> anyhow::Re
                 }
                 Vec::new()
             } else {
-                binding(&db, &tenant, &plugin, &scheme, &bind)?
+                binding(&db, &tenant, &plugin, &scheme, &bind).await?
             };
-            vault.set(&tenant, &plugin, &name, &scheme, &bound, &secrets)?;
+            vault.set(&tenant, &plugin, &name, &scheme, &bound, &secrets).await?;
             eprintln!(
                 "stored credential `{name}` ({}) for plugin `{plugin}` on tenant `{tenant}`, bound to: {}",
                 scheme.name(),
@@ -154,17 +154,17 @@ pub(crate) fn run(command: CredentialCommand, settings: &Settings) -> anyhow::Re
         }
         CredentialCommand::Bind { tenant, plugin, name, bind } => {
             let unknown = || anyhow::anyhow!("no credential `{name}` for plugin `{plugin}` on tenant `{tenant}`");
-            let stored = vault.credentials(&tenant, &plugin)?.into_iter().find(|found| found.name == name);
+            let stored = vault.credentials(&tenant, &plugin).await?.into_iter().find(|found| found.name == name);
             let scheme = stored.ok_or_else(unknown)?.scheme;
             if is_never_sent(&scheme) {
                 bail!("a {} is never sent anywhere; there is nothing to bind", scheme.name());
             }
-            let bound = binding(&db, &tenant, &plugin, &scheme, &bind)?;
-            vault.rebind(&tenant, &plugin, &name, &bound)?;
+            let bound = binding(&db, &tenant, &plugin, &scheme, &bind).await?;
+            vault.rebind(&tenant, &plugin, &name, &bound).await?;
             eprintln!("credential `{name}` of plugin `{plugin}` on tenant `{tenant}` is bound to: {}", bound.join(","));
         }
         CredentialCommand::List { tenant } => {
-            for credential in vault.list(&tenant)? {
+            for credential in vault.list(&tenant).await? {
                 let scheme = credential.scheme;
                 let bound = if scheme == "signing-key" || scheme == "webhook-secret" {
                     format!("never sent ({scheme})")
@@ -176,7 +176,7 @@ pub(crate) fn run(command: CredentialCommand, settings: &Settings) -> anyhow::Re
                 println!("{}\t{}\t{scheme}\tbound: {bound}", credential.plugin, credential.name);
             }
         }
-        CredentialCommand::Delete { tenant, plugin, name } => vault.delete(&tenant, &plugin, &name)?,
+        CredentialCommand::Delete { tenant, plugin, name } => vault.delete(&tenant, &plugin, &name).await?,
     }
     Ok(())
 }
@@ -237,17 +237,17 @@ fn build_scheme(
 /// to: the `--bind` origins as given, or else those the plugin's egress
 /// rules resolve to for the tenant now (with the token URL's origin for
 /// OAuth2), read from the version serving from this data directory.
-fn binding(db: &Database, tenant: &str, plugin: &str, scheme: &Scheme, bind: &[String]) -> anyhow::Result<Vec<String>> {
+async fn binding(db: &Database, tenant: &str, plugin: &str, scheme: &Scheme, bind: &[String]) -> anyhow::Result<Vec<String>> {
     if !bind.is_empty() {
         return bind.iter().map(|origin| normalize_origin(origin)).collect();
     }
-    let Some(grants) = History::new(db).active_grants(plugin)? else {
+    let Some(grants) = History::new(db).active_grants(plugin).await? else {
         bail!(
             "plugin `{plugin}` has not served from this data directory, so where this credential may go is unknown: \
              pass --bind ORIGIN (repeatable), or set it once a host has loaded the plugin"
         );
     };
-    let resolved = grants.resolve(&db.plugin_config(tenant, plugin)?);
+    let resolved = grants.resolve(&db.plugin_config(tenant, plugin).await?);
     let mut origins = resolved.origins;
     if let Scheme::Oauth2ClientCredentials { token_url, .. } | Scheme::Oauth2RefreshToken { token_url, .. } = scheme {
         let token_origin = normalize_origin(token_url)?;

@@ -84,8 +84,8 @@ pub async fn run(mut args: DemoArgs, base: &Settings) -> anyhow::Result<()> {
     let settings = demo_settings(base, &state)?;
     let http = http_options(&args.transports, &settings)?;
     let app = App::start(&settings).await?;
-    let key = provision(&app, &fakes)?;
-    let hooks = webhook_secrets(&app)?;
+    let key = provision(&app, &fakes).await?;
+    let hooks = webhook_secrets(&app).await?;
     print_instructions(&args.transports, &key, &fakes, &state, temporary.is_some());
     if let Some(addr) = args.transports.http {
         // The fake GitHub posts the demo repository's events to the demo's
@@ -136,109 +136,123 @@ const PROVISIONED: [&str; 7] = ["servicenow", "jira", "zendesk", "github", "serv
 /// credentialed; returns its API key. A loaded plugin is enabled if the
 /// demo provisions it or it needs nothing (no credentials, no required
 /// setting): one that would only fail for want of an upstream is left out.
-fn provision(app: &App, fakes: &Fakes) -> anyhow::Result<String> {
+async fn provision(app: &App, fakes: &Fakes) -> anyhow::Result<String> {
     let tenants = Tenants::new(&app.db);
-    let key = tenants.add(TENANT)?;
+    let key = tenants.add(TENANT).await?;
     for (name, plugin) in app.plugins.snapshot().iter() {
         let needs_nothing = plugin.manifest.credentials.is_empty()
             && plugin.manifest.config.iter().all(|key| !key.required || key.default.is_some());
         if PROVISIONED.contains(&name.as_str()) || needs_nothing {
-            tenants.enable(TENANT, name)?;
+            tenants.enable(TENANT, name).await?;
         }
     }
-    app.db.set_plugin_config(TENANT, "servicenow", "instance", &fakes.servicenow.host())?;
-    app.db.set_plugin_config(TENANT, "jira", "site", &fakes.jira.host())?;
-    app.db.set_plugin_config(TENANT, "jira", "default_project", "HELP")?;
-    app.db.set_plugin_config(TENANT, "zendesk", "site", &fakes.zendesk.host())?;
-    app.db.set_plugin_config(TENANT, "github", "api_url", &fakes.github.host())?;
-    app.db.set_plugin_config(TENANT, "github", "default_repo", github::PRIVATE_REPO)?;
+    app.db.set_plugin_config(TENANT, "servicenow", "instance", &fakes.servicenow.host()).await?;
+    app.db.set_plugin_config(TENANT, "jira", "site", &fakes.jira.host()).await?;
+    app.db.set_plugin_config(TENANT, "jira", "default_project", "HELP").await?;
+    app.db.set_plugin_config(TENANT, "zendesk", "site", &fakes.zendesk.host()).await?;
+    app.db.set_plugin_config(TENANT, "github", "api_url", &fakes.github.host()).await?;
+    app.db.set_plugin_config(TENANT, "github", "default_repo", github::PRIVATE_REPO).await?;
     // One fake plays both the ServiceDesk Plus portal and Zoho's accounts server.
     let sdp = fakes.servicedesk_plus.host();
-    app.db.set_plugin_config(TENANT, "servicedesk-plus", "domain", &sdp)?;
-    app.db.set_plugin_config(TENANT, "servicedesk-plus", "portal", servicedesk_plus::PORTAL)?;
-    app.db.set_plugin_config(TENANT, "servicedesk-plus", "accounts_server", &sdp)?;
-    app.db.set_plugin_config(TENANT, "servicedesk-plus", "default_requester", servicedesk_plus::BRUCE_EMAIL)?;
-    app.db.set_plugin_config(TENANT, "opsramp", "api_host", &fakes.opsramp.host())?;
-    app.db.set_plugin_config(TENANT, "opsramp", "tenant_id", opsramp::TENANT_ID)?;
-    app.db.set_plugin_config(TENANT, "buyict", "base_url", &fakes.buyict.host())?;
-    app.db.set_plugin_config(TENANT, "buyict", "portal_id", buyict::PORTAL_ID)?;
+    app.db.set_plugin_config(TENANT, "servicedesk-plus", "domain", &sdp).await?;
+    app.db.set_plugin_config(TENANT, "servicedesk-plus", "portal", servicedesk_plus::PORTAL).await?;
+    app.db.set_plugin_config(TENANT, "servicedesk-plus", "accounts_server", &sdp).await?;
+    app.db.set_plugin_config(TENANT, "servicedesk-plus", "default_requester", servicedesk_plus::BRUCE_EMAIL).await?;
+    app.db.set_plugin_config(TENANT, "opsramp", "api_host", &fakes.opsramp.host()).await?;
+    app.db.set_plugin_config(TENANT, "opsramp", "tenant_id", opsramp::TENANT_ID).await?;
+    app.db.set_plugin_config(TENANT, "buyict", "base_url", &fakes.buyict.host()).await?;
+    app.db.set_plugin_config(TENANT, "buyict", "portal_id", buyict::PORTAL_ID).await?;
     let secrets = |pairs: &[(&str, &str)]| -> BTreeMap<String, Zeroizing<String>> {
         pairs.iter().map(|(key, value)| ((*key).to_owned(), Zeroizing::new((*value).to_owned()))).collect()
     };
     // Bound explicitly, as an operator binds real credentials: each only to
     // its own fake's origin.
-    app.vault.set(
-        TENANT,
-        "servicenow",
-        "servicenow",
-        &Scheme::Basic { username: servicenow::USERNAME.to_owned() },
-        &[https_origin(&fakes.servicenow.host())?],
-        &secrets(&[("password", servicenow::PASSWORD)]),
-    )?;
-    app.vault.set(
-        TENANT,
-        "jira",
-        "jira",
-        &Scheme::Basic { username: jira::EMAIL.to_owned() },
-        &[https_origin(&fakes.jira.host())?],
-        &secrets(&[("password", jira::API_TOKEN)]),
-    )?;
+    app.vault
+        .set(
+            TENANT,
+            "servicenow",
+            "servicenow",
+            &Scheme::Basic { username: servicenow::USERNAME.to_owned() },
+            &[https_origin(&fakes.servicenow.host())?],
+            &secrets(&[("password", servicenow::PASSWORD)]),
+        )
+        .await?;
+    app.vault
+        .set(
+            TENANT,
+            "jira",
+            "jira",
+            &Scheme::Basic { username: jira::EMAIL.to_owned() },
+            &[https_origin(&fakes.jira.host())?],
+            &secrets(&[("password", jira::API_TOKEN)]),
+        )
+        .await?;
     // Zendesk API tokens are Basic auth as `{email}/token`.
-    app.vault.set(
-        TENANT,
-        "zendesk",
-        "zendesk",
-        &Scheme::Basic { username: format!("{}/token", zendesk::EMAIL) },
-        &[https_origin(&fakes.zendesk.host())?],
-        &secrets(&[("password", zendesk::API_TOKEN)]),
-    )?;
-    app.vault.set(
-        TENANT,
-        "github",
-        "github",
-        &Scheme::Bearer,
-        &[https_origin(&fakes.github.host())?],
-        &secrets(&[("token", github::TOKEN)]),
-    )?;
-    app.vault.set(
-        TENANT,
-        "servicedesk-plus",
-        "servicedesk-plus",
-        &Scheme::Oauth2RefreshToken {
-            token_url: format!("https://{sdp}/oauth/v2/token"),
-            client_id: servicedesk_plus::CLIENT_ID.to_owned(),
-            header_format: Some("Zoho-oauthtoken {token}".to_owned()),
-        },
-        &[https_origin(&sdp)?],
-        &secrets(&[
-            ("refresh_token", servicedesk_plus::REFRESH_TOKEN),
-            ("client_secret", servicedesk_plus::CLIENT_SECRET),
-        ]),
-    )?;
-    app.vault.set(
-        TENANT,
-        "opsramp",
-        "opsramp",
-        &Scheme::Oauth2ClientCredentials {
-            token_url: format!("{}/auth/oauth/token", fakes.opsramp.served.base_url()),
-            client_id: opsramp::CLIENT_ID.to_owned(),
-            scope: None,
-        },
-        &[https_origin(&fakes.opsramp.host())?],
-        &secrets(&[("client_secret", opsramp::CLIENT_SECRET)]),
-    )?;
+    app.vault
+        .set(
+            TENANT,
+            "zendesk",
+            "zendesk",
+            &Scheme::Basic { username: format!("{}/token", zendesk::EMAIL) },
+            &[https_origin(&fakes.zendesk.host())?],
+            &secrets(&[("password", zendesk::API_TOKEN)]),
+        )
+        .await?;
+    app.vault
+        .set(
+            TENANT,
+            "github",
+            "github",
+            &Scheme::Bearer,
+            &[https_origin(&fakes.github.host())?],
+            &secrets(&[("token", github::TOKEN)]),
+        )
+        .await?;
+    app.vault
+        .set(
+            TENANT,
+            "servicedesk-plus",
+            "servicedesk-plus",
+            &Scheme::Oauth2RefreshToken {
+                token_url: format!("https://{sdp}/oauth/v2/token"),
+                client_id: servicedesk_plus::CLIENT_ID.to_owned(),
+                header_format: Some("Zoho-oauthtoken {token}".to_owned()),
+            },
+            &[https_origin(&sdp)?],
+            &secrets(&[
+                ("refresh_token", servicedesk_plus::REFRESH_TOKEN),
+                ("client_secret", servicedesk_plus::CLIENT_SECRET),
+            ]),
+        )
+        .await?;
+    app.vault
+        .set(
+            TENANT,
+            "opsramp",
+            "opsramp",
+            &Scheme::Oauth2ClientCredentials {
+                token_url: format!("{}/auth/oauth/token", fakes.opsramp.served.base_url()),
+                client_id: opsramp::CLIENT_ID.to_owned(),
+                scope: None,
+            },
+            &[https_origin(&fakes.opsramp.host())?],
+            &secrets(&[("client_secret", opsramp::CLIENT_SECRET)]),
+        )
+        .await?;
     let templates = vec![
         ("Cookie".to_owned(), "JSESSIONID={session_id}".to_owned()),
         ("X-UserToken".to_owned(), "{user_token}".to_owned()),
     ];
-    app.vault.set(
-        TENANT,
-        "buyict",
-        "buyict",
-        &Scheme::Headers { templates },
-        &[https_origin(&fakes.buyict.host())?],
-        &secrets(&[("session_id", buyict::SESSION_ID), ("user_token", buyict::USER_TOKEN)]),
-    )?;
+    app.vault
+        .set(
+            TENANT,
+            "buyict",
+            "buyict",
+            &Scheme::Headers { templates },
+            &[https_origin(&fakes.buyict.host())?],
+            &secrets(&[("session_id", buyict::SESSION_ID), ("user_token", buyict::USER_TOKEN)]),
+        )
+        .await?;
     Ok(key.as_str().to_owned())
 }
 
@@ -249,8 +263,8 @@ const SAMPLE_RESOURCE: &str = "zendesk://tickets/101";
 
 /// Gives the demo tenant a fresh webhook secret for every plugin it has
 /// enabled that takes events; the (plugin, secret) pairs.
-fn webhook_secrets(app: &App) -> anyhow::Result<Vec<(String, Zeroizing<String>)>> {
-    let access = Tenants::new(&app.db).access(TENANT)?;
+async fn webhook_secrets(app: &App) -> anyhow::Result<Vec<(String, Zeroizing<String>)>> {
+    let access = Tenants::new(&app.db).access(TENANT).await?;
     let mut hooks = Vec::new();
     for (name, plugin) in app.plugins.snapshot().iter() {
         if plugin.events.is_none() || !access.allows(name) {
@@ -261,7 +275,7 @@ fn webhook_secrets(app: &App) -> anyhow::Result<Vec<(String, Zeroizing<String>)>
             .map_err(|error| anyhow::anyhow!("the operating system's random source failed: {error}"))?;
         let secret = Zeroizing::new(random.iter().map(|byte| format!("{byte:02x}")).collect::<String>());
         let parts = BTreeMap::from([("secret".to_owned(), secret.clone())]);
-        app.vault.set(TENANT, name, WEBHOOK_SECRET_NAME, &Scheme::WebhookSecret, &[], &parts)?;
+        app.vault.set(TENANT, name, WEBHOOK_SECRET_NAME, &Scheme::WebhookSecret, &[], &parts).await?;
         hooks.push((name.clone(), secret));
     }
     Ok(hooks)

@@ -1,7 +1,6 @@
 //! `berth events`: the webhook event history.
 
 use crate::audit::TailArgs;
-use berth::db::Database;
 use berth::settings::Settings;
 use clap::Subcommand;
 
@@ -14,9 +13,9 @@ pub(crate) enum EventsCommand {
 }
 
 /// Carries out `command` on the history `settings` lead to.
-pub(crate) fn run(command: EventsCommand, settings: &Settings) -> anyhow::Result<()> {
+pub(crate) async fn run(command: EventsCommand, settings: &Settings) -> anyhow::Result<()> {
     let EventsCommand::Tail(TailArgs { tenant, json, lines }) = command;
-    for event in berth::events::history::tail(&Database::open(&settings.data_dir())?, tenant.as_deref(), lines)? {
+    for event in berth::events::history::tail(&settings.open_database().await?, tenant.as_deref(), lines).await? {
         if json {
             println!("{}", serde_json::to_string(&event)?);
             continue;

@@ -12,7 +12,7 @@ mod tenant;
 mod vault;
 
 use anyhow::Context;
-use berth::db::Database;
+use berth::db::DatabaseUrl;
 use berth::settings::Settings;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -31,6 +31,10 @@ struct Cli {
     /// also come from BERTH_MASTER_KEY; default: master.key in the data dir.
     #[arg(long, global = true, env = "BERTH_MASTER_KEY_FILE")]
     master_key_file: Option<PathBuf>,
+    /// The store: `sqlite` (the default: berth.db in the data dir) or
+    /// postgres://user[:password]@host[:port]/database, shared by replicas.
+    #[arg(long, global = true, env = "BERTH_DATABASE_URL", hide_env_values = true)]
+    database: Option<DatabaseUrl>,
     /// Directory of the compile cache; default: compile-cache in the data dir.
     #[arg(long, global = true, env = "BERTH_COMPILE_CACHE")]
     compile_cache: Option<PathBuf>,
@@ -98,12 +102,12 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             serve::run(args, settings).await
         }
         Command::Demo(args) => demo::run(args, &settings).await,
-        Command::Tenant(command) => tenant::run(command, &Database::open(&settings.data_dir())?),
-        Command::Config(command) => config::run(command, &Database::open(&settings.data_dir())?),
-        Command::Credential(command) => credential::run(command, &settings),
-        Command::Vault(command) => vault::run(command, &settings),
-        Command::Audit(command) => audit::run(command, &settings),
-        Command::Events(command) => events::run(command, &settings),
+        Command::Tenant(command) => tenant::run(command, &settings.open_database().await?).await,
+        Command::Config(command) => config::run(command, &settings.open_database().await?).await,
+        Command::Credential(command) => credential::run(command, &settings).await,
+        Command::Vault(command) => vault::run(command, &settings).await,
+        Command::Audit(command) => audit::run(command, &settings).await,
+        Command::Events(command) => events::run(command, &settings).await,
         Command::Plugin(command) => plugin::run(command, &settings).await,
     }
 }
@@ -120,6 +124,9 @@ fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
     }
     if cli.master_key_file.is_some() {
         settings.master_key_file = cli.master_key_file.clone();
+    }
+    if cli.database.is_some() {
+        settings.database.url = cli.database.clone();
     }
     if cli.compile_cache.is_some() {
         settings.compile_cache_dir = cli.compile_cache.clone();

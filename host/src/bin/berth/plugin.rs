@@ -131,11 +131,11 @@ pub async fn run(command: PluginCommand, settings: &Settings) -> anyhow::Result<
                     (serde_json::from_value(answer["plugin"].clone())?, answer["change"].as_str().unwrap_or("").into())
                 }
                 None => {
-                    let local = Local::open(settings)?;
+                    let local = Local::open(settings).await?;
                     let wasm = Wasm::from(bytes);
                     let plugin = runtime(settings)?.load(wasm.clone()).await?;
-                    local.catalog().record(&plugin, &wasm, &Source::Registry)?;
-                    let info = local.info(plugin.name())?;
+                    local.catalog().record(&plugin, &wasm, &Source::Registry).await?;
+                    let info = local.info(plugin.name()).await?;
                     eprintln!("registered; a running host picks it up at its next start (or use --server)");
                     (info, "registered".into())
                 }
@@ -147,7 +147,7 @@ pub async fn run(command: PluginCommand, settings: &Settings) -> anyhow::Result<
                 Some(server) => {
                     serde_json::from_value(server.send(reqwest::Method::GET, "/admin/plugins", None).await?)?
                 }
-                None => Local::open(settings)?.catalog().list()?,
+                None => Local::open(settings).await?.catalog().list().await?,
             };
             if json {
                 println!("{}", serde_json::to_string_pretty(&plugins)?);
@@ -170,7 +170,7 @@ pub async fn run(command: PluginCommand, settings: &Settings) -> anyhow::Result<
                 Some(server) => {
                     server.send(reqwest::Method::DELETE, &format!("/admin/plugins/{name}"), None).await?;
                 }
-                None => Local::open(settings)?.catalog().unload(&name, &Source::Registry)?,
+                None => Local::open(settings).await?.catalog().unload(&name, &Source::Registry).await?,
             }
             println!("unloaded {name}");
         }
@@ -180,11 +180,11 @@ pub async fn run(command: PluginCommand, settings: &Settings) -> anyhow::Result<
                     server.send(reqwest::Method::POST, &format!("/admin/plugins/{name}/rollback"), None).await?,
                 )?,
                 None => {
-                    let local = Local::open(settings)?;
+                    let local = Local::open(settings).await?;
                     let catalog = local.catalog();
-                    let (target, _) = catalog.rollback_target(&name)?;
-                    catalog.commit_rollback(&name, &target)?;
-                    local.info(&name)?
+                    let (target, _) = catalog.rollback_target(&name).await?;
+                    catalog.commit_rollback(&name, &target).await?;
+                    local.info(&name).await?
                 }
             };
             println!("rolled back {}@{} ({})", info.name, info.version, short(&info.digest));
@@ -325,18 +325,19 @@ struct Local {
 }
 
 impl Local {
-    fn open(settings: &Settings) -> anyhow::Result<Self> {
-        let data_dir = settings.data_dir();
-        Ok(Self { db: Database::open(&data_dir)?, artifacts: Artifacts::open(&data_dir)? })
+    async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        let db = settings.open_database().await?;
+        Ok(Self { artifacts: Artifacts::open(&settings.data_dir(), &db)?, db })
     }
 
     fn catalog(&self) -> Catalog<'_> {
         Catalog::new(&self.db, &self.artifacts)
     }
 
-    fn info(&self, name: &str) -> anyhow::Result<PluginInfo> {
+    async fn info(&self, name: &str) -> anyhow::Result<PluginInfo> {
         self.catalog()
-            .list()?
+            .list()
+            .await?
             .into_iter()
             .find(|info| info.name == name)
             .with_context(|| format!("plugin `{name}` is not registered"))

@@ -46,13 +46,13 @@ pub(crate) enum TenantCommand {
 }
 
 /// Carries out `command` on the tenants in `db`.
-pub(crate) fn run(command: TenantCommand, db: &Database) -> anyhow::Result<()> {
+pub(crate) async fn run(command: TenantCommand, db: &Database) -> anyhow::Result<()> {
     let tenants = Tenants::new(db);
     match command {
-        TenantCommand::Add { name } => println!("{}", tenants.add(&name)?.as_str()),
-        TenantCommand::RotateKey { name } => println!("{}", tenants.rotate_key(&name)?.as_str()),
+        TenantCommand::Add { name } => println!("{}", tenants.add(&name).await?.as_str()),
+        TenantCommand::RotateKey { name } => println!("{}", tenants.rotate_key(&name).await?.as_str()),
         TenantCommand::List => {
-            for tenant in tenants.list()? {
+            for tenant in tenants.list().await? {
                 let plugins = tenant.plugins.into_iter().collect::<Vec<_>>().join(",");
                 println!(
                     "{}\tkey berth_{}_…\tplugins: {}\thidden text: {}",
@@ -63,9 +63,9 @@ pub(crate) fn run(command: TenantCommand, db: &Database) -> anyhow::Result<()> {
                 );
             }
         }
-        TenantCommand::Enable { name, plugin } => tenants.enable(&name, &plugin)?,
-        TenantCommand::Disable { name, plugin } => tenants.disable(&name, &plugin)?,
-        TenantCommand::HiddenText { name, choice } => tenants.set_hidden_text(&name, choice)?,
+        TenantCommand::Enable { name, plugin } => tenants.enable(&name, &plugin).await?,
+        TenantCommand::Disable { name, plugin } => tenants.disable(&name, &plugin).await?,
+        TenantCommand::HiddenText { name, choice } => tenants.set_hidden_text(&name, choice).await?,
     }
     Ok(())
 }

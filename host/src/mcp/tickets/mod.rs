@@ -88,14 +88,14 @@ impl BerthServer {
         arguments: Value,
     ) -> Result<CallToolResult, ErrorData> {
         let started = Instant::now();
-        let (generation, access) = self.access(tenant)?;
+        let (generation, access) = self.access(tenant).await?;
         let mut systems: Vec<Arc<LoadedPlugin>> =
             self.plugins_in(&access).into_iter().filter(|plugin| plugin.serves_tickets()).collect();
         if systems.is_empty() {
             return Err(ErrorData::invalid_params(format!("unknown tool `{}`", tool.name()), None));
         }
         systems.sort_by(|a, b| a.name().cmp(b.name()));
-        let hidden_text = self.hidden_text(&generation, tenant)?;
+        let hidden_text = self.hidden_text(&generation, tenant).await?;
         let desk = Desk { server: self, tenant, generation: &generation, systems };
         let answer = match tool {
             TicketTool::Search => desk.search(arguments).await,

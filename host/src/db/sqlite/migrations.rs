@@ -1,7 +1,7 @@
 //! Schema migrations, applied in order and recorded in `PRAGMA user_version`.
 //! Append new steps; never edit a released one.
 
-use super::DbError;
+use crate::db::DbError;
 use rusqlite::Connection;
 
 const STEPS: &[&str] = &[
@@ -156,7 +156,9 @@ pub fn apply(conn: &Connection) -> Result<(), DbError> {
         return Ok(());
     }
     loop {
-        let tx = crate::db::write_transaction(conn)?;
+        // IMMEDIATE: take the write lock before reading the version, so a
+        // second process waits its turn instead of failing.
+        let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
         let current = version(&tx)?;
         if current > latest() {
             return Err(DbError::TooNew { found: current, known: latest() });

@@ -192,7 +192,7 @@ pub async fn tail(db: &Database, tenant: Option<&str>, limit: usize) -> Result<V
     let calls = conn
         .query(
             "SELECT call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms
-             FROM audit_calls WHERE (?1 IS NULL OR tenant = ?1) ORDER BY at_ms DESC, rowid DESC LIMIT ?2",
+             FROM audit_calls WHERE (CAST(?1 AS TEXT) IS NULL OR tenant = ?1) ORDER BY at_ms DESC, rowid DESC LIMIT ?2",
             args![tenant, limit],
         )
         .await?;

@@ -97,7 +97,7 @@ pub async fn tail(db: &Database, tenant: Option<&str>, limit: usize) -> Result<V
     let rows = db
         .query(
             "SELECT at_ms, tenant, plugin, delivery, kind, outcome, detail FROM events
-             WHERE (?1 IS NULL OR tenant = ?1) ORDER BY id DESC LIMIT ?2",
+             WHERE (CAST(?1 AS TEXT) IS NULL OR tenant = ?1) ORDER BY id DESC LIMIT ?2",
             args![tenant, limit],
         )
         .await?;

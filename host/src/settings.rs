@@ -12,13 +12,13 @@
 use crate::admission::AdmissionLimits;
 use crate::audit::AuditSettings;
 use crate::capabilities::cache::CacheLimits;
+use crate::db::{Database, DatabaseSettings, DbError};
 use crate::events::EventSettings;
 use crate::http::HttpSettings;
 use crate::mcp::paging::McpSettings;
 use crate::policy::manifest::ManifestLimits;
 use crate::policy::schema::SchemaLimits;
 use crate::runtime::Limits;
-use crate::db::{Database, DatabaseSettings, DbError};
 use crate::shared::RedisSettings;
 use crate::upstream::EgressSettings;
 use crate::upstream::resilience::ResilienceSettings;

@@ -24,6 +24,7 @@ mod jira;
 mod languages;
 mod legacy;
 mod lifecycle;
+mod migrate;
 mod oauth;
 mod opsramp;
 mod replicas;

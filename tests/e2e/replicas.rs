@@ -1,14 +1,16 @@
-//! Two `berth serve` replicas behind one data directory and one Redis, as
-//! an operator runs them behind a load balancer: what must be shared at
-//! call speed (the plugins' cache, each tenant's rate limit) is, through
-//! a real, private `redis-server`; what either replica changes (plugins,
-//! tenants, keys) serves on the other within a second; and the audit log
-//! holds both replicas' calls.
+//! Two `berth serve` replicas and one Redis, as an operator runs them
+//! behind a load balancer, on each store: one shared data directory
+//! (SQLite), and one PostgreSQL with a data directory per replica. What
+//! must be shared at call speed (the plugins' cache, each tenant's rate
+//! limit) is, through a real, private `redis-server`; what either replica
+//! changes (plugins, tenants, keys) serves on the other within a second;
+//! and the audit log holds both replicas' calls. Every test runs on both
+//! stores (`on_sqlite`, `on_postgres`).
 
-use crate::support::http::{HttpHost, SseReader, admin, audit_tail, cli, client, eventually_within, tenant};
+use crate::support::http::{HttpHost, SseReader, admin, audit_tail, cli, client, eventually_within};
 use crate::support::upstream::FakeUpstream;
 use crate::support::{PluginsDir, bundled, fixture, text};
-use berth_test_servers::RedisServer;
+use berth_test_servers::{PostgresServer, RedisServer};
 use rmcp::RoleClient;
 use rmcp::model::CallToolRequestParams;
 use rmcp::model::ClientConfig;
@@ -19,12 +21,28 @@ use std::time::Duration;
 /// The replicas' admin token.
 const ADMIN_TOKEN: &str = "admin-token-for-the-replica-tests-0123";
 
-/// One Redis, one data directory with tenants `acme` and `globex`, and two
-/// replicas serving `hello` and `probe` from it.
+/// Where the replicas keep their state.
+#[derive(Clone, Copy, Debug)]
+enum Store {
+    /// One data directory that both replicas open (SQLite).
+    SharedDirectory,
+    /// One PostgreSQL database; each replica has a data directory of its
+    /// own, and the master key comes from one key file.
+    Postgres,
+}
+
+/// One Redis, one store with tenants `acme` and `globex`, and two replicas
+/// serving `hello` and `probe` from it.
 struct Replicas {
     _redis: RedisServer,
+    _postgres: Option<PostgresServer>,
     upstream: FakeUpstream,
+    /// Replica A's data directory, where the CLI runs too.
     data: tempfile::TempDir,
+    /// Replica B's (the same as A's on a shared directory).
+    _data_b: Option<tempfile::TempDir>,
+    /// What every `berth` command here takes: the store and the key.
+    store: Vec<String>,
     _plugins: PluginsDir,
     a: HttpHost,
     b: HttpHost,
@@ -35,25 +53,99 @@ struct Replicas {
 impl Replicas {
     /// Each tenant's outbound requests are limited to a burst of `burst`,
     /// refilled at `rate_per_second`.
-    async fn start(rate_per_second: f64, burst: u32) -> Self {
+    async fn start(store: Store, rate_per_second: f64, burst: u32) -> Self {
         let redis = RedisServer::start().expect("a private Redis");
         let upstream = FakeUpstream::start().await;
         let data = tempfile::tempdir().unwrap();
+        let (postgres, data_b, store) = match store {
+            Store::SharedDirectory => (None, None, Vec::new()),
+            Store::Postgres => {
+                let postgres = PostgresServer::start().expect("a private PostgreSQL");
+                // The one master key every replica reads, as an operator
+                // hands it to each (a test key, for this cluster only).
+                let key = data.path().join("shared-master.key");
+                std::fs::write(&key, "5e".repeat(32)).unwrap();
+                let store = vec!["--database".to_owned(), postgres.url(), "--master-key-file".to_owned()];
+                let store = [store, vec![key.display().to_string()]].concat();
+                (Some(postgres), Some(tempfile::tempdir().unwrap()), store)
+            }
+        };
+        let store_args: Vec<&str> = store.iter().map(String::as_str).collect();
+        let with_store = |args: &[&str]| [&store_args[..], args].concat();
         let plugins = PluginsDir::new().with(&bundled("hello"), "hello.wasm").with(&fixture("probe"), "probe.wasm");
-        let acme = tenant(data.path(), "acme", &["hello", "probe", "versioned"]);
-        let globex = tenant(data.path(), "globex", &["hello", "probe"]);
-        for name in ["acme", "globex"] {
-            cli(data.path(), &["config", "set", "--tenant", name, "probe", "upstream", &upstream.addr.to_string()]);
+        let acme = cli(data.path(), &with_store(&["tenant", "add", "acme"])).trim().to_owned();
+        let globex = cli(data.path(), &with_store(&["tenant", "add", "globex"])).trim().to_owned();
+        for (name, plugins) in [("acme", &["hello", "probe", "versioned"][..]), ("globex", &["hello", "probe"][..])] {
+            for plugin in plugins {
+                cli(data.path(), &with_store(&["tenant", "enable", name, plugin]));
+            }
+            let upstream = upstream.addr.to_string();
+            cli(data.path(), &with_store(&["config", "set", "--tenant", name, "probe", "upstream", &upstream]));
         }
         let settings = format!(
             "[admin]\ntoken = \"{ADMIN_TOKEN}\"\n\n[egress]\nallow_loopback = true\n\n[resilience]\nrate_per_second = {rate_per_second}\nburst = {burst}\n\n[redis]\nurl = \"{}\"\ntimeout_ms = 2000\n\n[audit]\ncommit_before_answer = true\n",
             redis.url()
         );
-        let a = HttpHost::start(data.path(), Some(plugins.path()), &["--no-watch"], Some(&settings)).await;
-        let b = HttpHost::start(data.path(), Some(plugins.path()), &["--no-watch"], Some(&settings)).await;
-        Self { _redis: redis, upstream, data, _plugins: plugins, a, b, acme, globex }
+        let serve_args = with_store(&["--no-watch"]);
+        let a = HttpHost::start(data.path(), Some(plugins.path()), &serve_args, Some(&settings)).await;
+        let data_b_path = data_b.as_ref().map_or(data.path(), |dir| dir.path());
+        let b = HttpHost::start(data_b_path, Some(plugins.path()), &serve_args, Some(&settings)).await;
+        Self {
+            _redis: redis,
+            _postgres: postgres,
+            upstream,
+            data,
+            _data_b: data_b,
+            store,
+            _plugins: plugins,
+            a,
+            b,
+            acme,
+            globex,
+        }
+    }
+
+    /// `berth args` on this store; its stdout.
+    fn cli(&self, args: &[&str]) -> String {
+        let store: Vec<&str> = self.store.iter().map(String::as_str).collect();
+        cli(self.data.path(), &[&store[..], args].concat())
+    }
+
+    /// `berth audit tail` on this store, once it shows `calls` calls.
+    async fn audit_tail(&self, calls: usize, args: &[&str]) -> String {
+        let store: Vec<&str> = self.store.iter().map(String::as_str).collect();
+        audit_tail(self.data.path(), calls, &[args, &store[..]].concat()).await
     }
 }
+
+/// Runs each named scenario once per store, as `on_sqlite::name` and
+/// `on_postgres::name`.
+macro_rules! on_both_stores {
+    ($($scenario:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(#[tokio::test]
+            async fn $scenario() {
+                super::$scenario(super::Store::SharedDirectory).await;
+            })*
+        }
+        mod on_postgres {
+            $(#[tokio::test]
+            async fn $scenario() {
+                super::$scenario(super::Store::Postgres).await;
+            })*
+        }
+    };
+}
+
+on_both_stores!(
+    a_cache_entry_written_through_one_replica_is_read_through_the_other_for_that_tenant_only,
+    a_tenants_rate_limit_holds_across_both_replicas_together,
+    a_plugin_loaded_through_one_replica_serves_on_the_other_and_an_unload_there_reaches_back,
+    tenants_and_keys_changed_beside_one_replica_hold_on_the_other,
+    one_audit_tail_shows_the_calls_of_both_replicas,
+    a_replica_killed_during_a_burst_loses_no_answered_call_and_the_other_serves_on,
+    a_session_held_by_one_replica_is_a_prompt_404_on_the_other_so_the_client_starts_again,
+);
 
 /// Calls `tool` with `arguments`; its text, and whether it failed.
 async fn call(client: &RunningService<RoleClient, ClientConfig>, tool: &str, arguments: Value) -> (String, bool) {
@@ -62,9 +154,8 @@ async fn call(client: &RunningService<RoleClient, ClientConfig>, tool: &str, arg
     (text(&result), result.is_error == Some(true))
 }
 
-#[tokio::test]
-async fn a_cache_entry_written_through_one_replica_is_read_through_the_other_for_that_tenant_only() {
-    let replicas = Replicas::start(20.0, 40).await;
+async fn a_cache_entry_written_through_one_replica_is_read_through_the_other_for_that_tenant_only(store: Store) {
+    let replicas = Replicas::start(store, 20.0, 40).await;
     let (acme_a, acme_b) = (replicas.a.client(&replicas.acme).await, replicas.b.client(&replicas.acme).await);
     let globex_b = replicas.b.client(&replicas.globex).await;
 
@@ -76,11 +167,10 @@ async fn a_cache_entry_written_through_one_replica_is_read_through_the_other_for
     assert!(failed && elsewhere.contains("nothing remembered"), "never another tenant's: {elsewhere}");
 }
 
-#[tokio::test]
-async fn a_tenants_rate_limit_holds_across_both_replicas_together() {
+async fn a_tenants_rate_limit_holds_across_both_replicas_together(store: Store) {
     // A burst of 4, then one request every 10 s: the burst is all a quick
     // run of calls can spend, whichever replica takes them.
-    let replicas = Replicas::start(0.1, 4).await;
+    let replicas = Replicas::start(store, 0.1, 4).await;
     replicas.upstream.script("ok", &[(200, None)]);
     let url = replicas.upstream.url("/api/script/ok");
     let (acme_a, acme_b) = (replicas.a.client(&replicas.acme).await, replicas.b.client(&replicas.acme).await);
@@ -112,9 +202,8 @@ async fn tools(client: &RunningService<RoleClient, ClientConfig>) -> Vec<String>
 /// Where a change through one replica must show on the other.
 const AGREE: Duration = Duration::from_secs(1);
 
-#[tokio::test]
-async fn a_plugin_loaded_through_one_replica_serves_on_the_other_and_an_unload_there_reaches_back() {
-    let replicas = Replicas::start(20.0, 40).await;
+async fn a_plugin_loaded_through_one_replica_serves_on_the_other_and_an_unload_there_reaches_back(store: Store) {
+    let replicas = Replicas::start(store, 20.0, 40).await;
     let (on_a, on_b) = (replicas.a.client(&replicas.acme).await, replicas.b.client(&replicas.acme).await);
     assert!(!tools(&on_b).await.contains(&"versioned_which_build".to_owned()));
 
@@ -134,16 +223,16 @@ async fn a_plugin_loaded_through_one_replica_serves_on_the_other_and_an_unload_t
     eventually_within(AGREE, "A stops serving what B unloaded", gone).await;
 }
 
-#[tokio::test]
-async fn tenants_and_keys_changed_beside_one_replica_hold_on_the_other() {
-    let replicas = Replicas::start(20.0, 40).await;
+async fn tenants_and_keys_changed_beside_one_replica_hold_on_the_other(store: Store) {
+    let replicas = Replicas::start(store, 20.0, 40).await;
     // A tenant added now (the CLI writes the shared store) authenticates on both.
-    let initech = tenant(replicas.data.path(), "initech", &["hello"]);
+    let initech = replicas.cli(&["tenant", "add", "initech"]).trim().to_owned();
+    replicas.cli(&["tenant", "enable", "initech", "hello"]);
     let (answer, failed) = call(&replicas.b.client(&initech).await, "hello_greet", json!({"name": "Peter"})).await;
     assert!(!failed && answer.contains("Hello, Peter!"), "{answer}");
 
     // A rotated key is refused on both within a second.
-    let rotated = cli(replicas.data.path(), &["tenant", "rotate-key", "acme"]).trim().to_owned();
+    let rotated = replicas.cli(&["tenant", "rotate-key", "acme"]).trim().to_owned();
     eventually_within(AGREE, "the old key is refused on both replicas", async || {
         let status = |base: &str| {
             let base = base.to_owned();
@@ -168,21 +257,20 @@ async fn tenants_and_keys_changed_beside_one_replica_hold_on_the_other() {
     assert!(!failed, "the new key works: {answer}");
 }
 
-#[tokio::test]
-async fn one_audit_tail_shows_the_calls_of_both_replicas() {
-    let replicas = Replicas::start(20.0, 40).await;
+async fn one_audit_tail_shows_the_calls_of_both_replicas(store: Store) {
+    let replicas = Replicas::start(store, 20.0, 40).await;
     let (on_a, on_b) = (replicas.a.client(&replicas.acme).await, replicas.b.client(&replicas.acme).await);
     assert!(!call(&on_a, "hello_greet", json!({"name": "from A"})).await.1);
     assert!(!call(&on_b, "hello_remember", json!({"key": "k", "value": "from B"})).await.1);
-    let tail = audit_tail(replicas.data.path(), 2, &[]).await;
+    let tail = replicas.audit_tail(2, &[]).await;
     assert!(tail.contains("\"greet\"") || tail.contains("hello_greet"), "{tail}");
     assert!(tail.contains("\"remember\"") || tail.contains("hello_remember"), "{tail}");
 }
 
-#[tokio::test]
-async fn a_replica_killed_during_a_burst_loses_no_answered_call_and_the_other_serves_on() {
-    let mut replicas = Replicas::start(1000.0, 1000).await;
-    let initech = tenant(replicas.data.path(), "initech", &["hello"]);
+async fn a_replica_killed_during_a_burst_loses_no_answered_call_and_the_other_serves_on(store: Store) {
+    let mut replicas = Replicas::start(store, 1000.0, 1000).await;
+    let initech = replicas.cli(&["tenant", "add", "initech"]).trim().to_owned();
+    replicas.cli(&["tenant", "enable", "initech", "hello"]);
     let answered = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut burst = Vec::new();
     for worker in 0..4 {
@@ -214,7 +302,7 @@ async fn a_replica_killed_during_a_burst_loses_no_answered_call_and_the_other_se
     let (answer, failed) = call(&replicas.b.client(&initech).await, "hello_greet", json!({"name": "after"})).await;
     assert!(!failed, "{answer}");
     // Every call A answered is in the log, by its arguments.
-    let tail = audit_tail(replicas.data.path(), answered.len() + 1, &["--tenant", "initech"]).await;
+    let tail = replicas.audit_tail(answered.len() + 1, &["--tenant", "initech"]).await;
     let logged: std::collections::HashSet<String> = tail
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
@@ -225,9 +313,8 @@ async fn a_replica_killed_during_a_burst_loses_no_answered_call_and_the_other_se
     assert!(logged.contains("after"), "and B's call");
 }
 
-#[tokio::test]
-async fn a_session_held_by_one_replica_is_a_prompt_404_on_the_other_so_the_client_starts_again() {
-    let replicas = Replicas::start(20.0, 40).await;
+async fn a_session_held_by_one_replica_is_a_prompt_404_on_the_other_so_the_client_starts_again(store: Store) {
+    let replicas = Replicas::start(store, 20.0, 40).await;
     let http = client();
     let key = &replicas.acme;
 

@@ -56,7 +56,8 @@ impl App {
         let serving = self.plugins.get(&name);
         // Unchanged only if the catalog agrees: another replica may have
         // deployed another version that this host has not followed yet.
-        let recorded = self.catalog().active(&name).await?.and_then(|entry| entry.version).map(|version| version.digest);
+        let recorded =
+            self.catalog().active(&name).await?.and_then(|entry| entry.version).map(|version| version.digest);
         if serving.as_ref().is_some_and(|serving| serving.digest == plugin.digest)
             && recorded.as_deref() == Some(plugin.digest.as_str())
         {
@@ -137,7 +138,8 @@ impl App {
         let serving = self.plugins.snapshot();
         Ok(self
             .catalog()
-            .list().await?
+            .list()
+            .await?
             .into_iter()
             .filter(|info| serving.get(&info.name).is_some_and(|plugin| plugin.digest == info.digest))
             .collect())
@@ -272,7 +274,8 @@ impl App {
 
     async fn info(&self, name: &str) -> Result<PluginInfo, LifecycleError> {
         self.catalog()
-            .list().await?
+            .list()
+            .await?
             .into_iter()
             .find(|info| info.name == name)
             .ok_or_else(|| LifecycleError::NotLoaded(name.to_owned()))

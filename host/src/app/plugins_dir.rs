@@ -77,7 +77,8 @@ impl PluginDir {
             .collect();
         files.sort();
         let mut report = ScanReport::default();
-        let served_before = if startup { History::new(&app.db).serving().await.unwrap_or_default() } else { Vec::new() };
+        let served_before =
+            if startup { History::new(&app.db).serving().await.unwrap_or_default() } else { Vec::new() };
         let mut changed = Vec::new();
         for path in &files {
             let outcome = if path.extension().and_then(|ext| ext.to_str()) == Some("wasm") {

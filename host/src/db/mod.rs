@@ -11,6 +11,7 @@
 //! statement is written once, in the SQL both backends share, with `?1`
 //! placeholders. Each backend brings its own migrations.
 
+pub mod migrate;
 mod postgres;
 mod sqlite;
 mod value;
@@ -252,7 +253,10 @@ impl Database {
     /// The settings `tenant` has for `plugin`.
     pub async fn plugin_config(&self, tenant: &str, plugin: &str) -> Result<BTreeMap<String, String>, DbError> {
         let rows = self
-            .query("SELECT key, value FROM plugin_config WHERE tenant = ?1 AND plugin = ?2", crate::args![tenant, plugin])
+            .query(
+                "SELECT key, value FROM plugin_config WHERE tenant = ?1 AND plugin = ?2",
+                crate::args![tenant, plugin],
+            )
             .await?;
         rows.iter().map(|row| Ok((row.get(0)?, row.get(1)?))).collect()
     }

@@ -56,19 +56,25 @@ impl Artifacts {
     }
 
     /// Stores `wasm` under its digest; storing it again is a no-op.
-    pub async fn put(&self, wasm: &Wasm) -> Result<(), ArtifactError> {
-        if self.shared.is_none() && self.path(wasm.digest()).exists() {
-            return Ok(());
+    /// Returns whether the store did not have it yet.
+    pub async fn put(&self, wasm: &Wasm) -> Result<bool, ArtifactError> {
+        let exists = self.path(wasm.digest()).exists();
+        if self.shared.is_none() && exists {
+            return Ok(false);
         }
         let bytes = wasm.bytes()?;
+        let mut new = !exists;
         if let Some(db) = &self.shared {
-            db.execute(
-                "INSERT INTO plugin_artifacts (digest, wasm) VALUES (?1, ?2) ON CONFLICT (digest) DO NOTHING",
-                args![wasm.digest(), bytes.to_vec()],
-            )
-            .await?;
+            new = db
+                .execute(
+                    "INSERT INTO plugin_artifacts (digest, wasm) VALUES (?1, ?2) ON CONFLICT (digest) DO NOTHING",
+                    args![wasm.digest(), bytes.to_vec()],
+                )
+                .await?
+                > 0;
         }
-        self.write_file(wasm.digest(), &bytes)
+        self.write_file(wasm.digest(), &bytes)?;
+        Ok(new)
     }
 
     /// The component stored under `digest`, checked against it when read.

@@ -159,8 +159,10 @@ impl<'a> Catalog<'a> {
 
     /// The version a rollback of `name` returns to, with its component.
     pub async fn rollback_target(&self, name: &str) -> Result<(Deployment, Wasm), LifecycleError> {
-        let target =
-            History::new(self.db).rollback_target(name).await?.ok_or_else(|| LifecycleError::NoPrevious(name.to_owned()))?;
+        let target = History::new(self.db)
+            .rollback_target(name)
+            .await?
+            .ok_or_else(|| LifecycleError::NoPrevious(name.to_owned()))?;
         let wasm = self.component(&target).await?;
         Ok((target, wasm))
     }
@@ -208,7 +210,8 @@ impl<'a> Catalog<'a> {
             }
         }
         Ok(History::new(self.db)
-            .serving().await?
+            .serving()
+            .await?
             .into_iter()
             .filter_map(|entry| {
                 let version = entry.version?;

@@ -125,8 +125,12 @@ impl BerthServer {
         call_id: String,
         deadline: std::time::Instant,
     ) -> Result<CallScope, ErrorData> {
-        let grants =
-            self.app.snapshot.grants(generation, &self.app.vault, tenant, plugin.name()).await.map_err(snapshot_error)?;
+        let grants = self
+            .app
+            .snapshot
+            .grants(generation, &self.app.vault, tenant, plugin.name())
+            .await
+            .map_err(snapshot_error)?;
         Ok(CallScope {
             tenant: Some(tenant.clone()),
             config: grants.config.clone(),
@@ -168,7 +172,11 @@ impl BerthServer {
     /// The plugin behind `name` and the index of the tool in it, if `tenant`
     /// may call it, with the snapshot the call reads. A tool of a plugin the
     /// tenant has not enabled is as unknown as a missing one.
-    async fn find(&self, tenant: &Arc<str>, name: &str) -> Result<(Arc<LoadedPlugin>, usize, Arc<Generation>), ErrorData> {
+    async fn find(
+        &self,
+        tenant: &Arc<str>,
+        name: &str,
+    ) -> Result<(Arc<LoadedPlugin>, usize, Arc<Generation>), ErrorData> {
         let unknown = || ErrorData::invalid_params(format!("unknown tool `{}`", clip(name)), None);
         let (plugin, tool) = split_qualified_name(name).ok_or_else(unknown)?;
         let (generation, access) = self.access(tenant).await?;
@@ -229,7 +237,8 @@ impl BerthServer {
     ) -> Result<Answer<R>, ErrorData> {
         let started = Instant::now();
         let record = self.record(tenant, plugin, what, &arguments);
-        let mut scope = self.scope(generation, tenant, plugin, record.call_id.clone(), self.app.runtime.deadline()).await?;
+        let mut scope =
+            self.scope(generation, tenant, plugin, record.call_id.clone(), self.app.runtime.deadline()).await?;
         scope.client = client.map(|client| client.client.clone());
         let outcome = run(scope).await;
         let said = match &outcome {
@@ -394,8 +403,12 @@ impl ServerHandler for BerthServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         let tenant = self.tenant(&context)?;
-        let (tools, next) =
-            paging::respond(self.tools(&tenant).await?, |tool| tool.name.as_ref(), request.as_ref(), self.app.mcp.page_size)?;
+        let (tools, next) = paging::respond(
+            self.tools(&tenant).await?,
+            |tool| tool.name.as_ref(),
+            request.as_ref(),
+            self.app.mcp.page_size,
+        )?;
         let mut result = ListToolsResult::with_all_items(tools);
         result.next_cursor = next;
         Ok(result)
@@ -531,7 +544,8 @@ impl ServerHandler for BerthServer {
                         #[allow(deprecated)]
                         let requested = context.meta.log_level();
                         let (client_log, records) = self.log.for_call(requested).unzip();
-                        let mut scope = self.scope(&generation, &tenant, &plugin, record.call_id.clone(), deadline).await?;
+                        let mut scope =
+                            self.scope(&generation, &tenant, &plugin, record.call_id.clone(), deadline).await?;
                         scope.client_log = client_log;
                         scope.client = Some(client.client.clone());
                         let run = self.app.runtime.call(&plugin, scope, &tool.name, &serialized);

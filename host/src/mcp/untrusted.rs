@@ -160,7 +160,11 @@ impl Scrub for SamplingMessage {
 impl BerthServer {
     /// What happens to hidden text in what `tenant`'s plugins return, as of
     /// `generation`.
-    pub(super) async fn hidden_text(&self, generation: &Generation, tenant: &Arc<str>) -> Result<HiddenText, ErrorData> {
+    pub(super) async fn hidden_text(
+        &self,
+        generation: &Generation,
+        tenant: &Arc<str>,
+    ) -> Result<HiddenText, ErrorData> {
         self.app.snapshot.hidden_text(generation, tenant).await.map_err(snapshot_error)
     }
 }

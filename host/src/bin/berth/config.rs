@@ -40,7 +40,9 @@ pub(crate) enum ConfigCommand {
 /// Carries out `command` on the settings in `db`.
 pub(crate) async fn run(command: ConfigCommand, db: &Database) -> anyhow::Result<()> {
     match command {
-        ConfigCommand::Set { tenant, plugin, key, value } => db.set_plugin_config(&tenant, &plugin, &key, &value).await?,
+        ConfigCommand::Set { tenant, plugin, key, value } => {
+            db.set_plugin_config(&tenant, &plugin, &key, &value).await?
+        }
         ConfigCommand::Unset { tenant, plugin, key } => {
             if !db.unset_plugin_config(&tenant, &plugin, &key).await? {
                 bail!("tenant `{tenant}` has no setting `{key}` for plugin `{plugin}`");

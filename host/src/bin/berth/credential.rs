@@ -237,7 +237,13 @@ fn build_scheme(
 /// to: the `--bind` origins as given, or else those the plugin's egress
 /// rules resolve to for the tenant now (with the token URL's origin for
 /// OAuth2), read from the version serving from this data directory.
-async fn binding(db: &Database, tenant: &str, plugin: &str, scheme: &Scheme, bind: &[String]) -> anyhow::Result<Vec<String>> {
+async fn binding(
+    db: &Database,
+    tenant: &str,
+    plugin: &str,
+    scheme: &Scheme,
+    bind: &[String],
+) -> anyhow::Result<Vec<String>> {
     if !bind.is_empty() {
         return bind.iter().map(|origin| normalize_origin(origin)).collect();
     }

@@ -4,6 +4,7 @@
 mod audit;
 mod config;
 mod credential;
+mod db;
 mod demo;
 mod events;
 mod plugin;
@@ -69,6 +70,9 @@ enum Command {
     /// Read the audit log, or delete what retention does not keep.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// The store: copy an embedded deployment into PostgreSQL.
+    #[command(subcommand)]
+    Db(db::DbCommand),
     /// Read the history of webhook deliveries.
     #[command(subcommand)]
     Events(events::EventsCommand),
@@ -108,6 +112,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         Command::Vault(command) => vault::run(command, &settings).await,
         Command::Audit(command) => audit::run(command, &settings).await,
         Command::Events(command) => events::run(command, &settings).await,
+        Command::Db(command) => db::run(command, &settings).await,
         Command::Plugin(command) => plugin::run(command, &settings).await,
     }
 }

@@ -15,7 +15,10 @@ pub(crate) enum VaultCommand {
 
 /// Opens the vault in `db` with the configured master key; also says where
 /// the key came from, which decides how rotation stores its successor.
-pub(crate) async fn open_vault(settings: &Settings, db: std::sync::Arc<Database>) -> anyhow::Result<(Vault, KeySource)> {
+pub(crate) async fn open_vault(
+    settings: &Settings,
+    db: std::sync::Arc<Database>,
+) -> anyhow::Result<(Vault, KeySource)> {
     let (key, source) =
         load_master_key(&settings.data_dir(), settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
     Ok((Vault::open(db, key, source.clone()).await?, source))

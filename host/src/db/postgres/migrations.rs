@@ -181,8 +181,11 @@ pub(super) async fn apply(conn: &mut PgConn) -> Result<(), DbError> {
             return Ok(());
         };
         conn.batch(step).await?;
-        conn.execute("INSERT INTO berth_schema (version, applied_ms) VALUES (?1, ?2)", crate::args![current + 1, crate::audit::now_ms()])
-            .await?;
+        conn.execute(
+            "INSERT INTO berth_schema (version, applied_ms) VALUES (?1, ?2)",
+            crate::args![current + 1, crate::audit::now_ms()],
+        )
+        .await?;
         conn.commit().await?;
     }
 }

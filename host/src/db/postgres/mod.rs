@@ -47,7 +47,8 @@ impl Postgres {
             tokio_postgres::NoTls,
             ManagerConfig { recycling_method: RecyclingMethod::Fast },
         );
-        let pool = Pool::builder(manager).max_size(POOL_SIZE).build().map_err(|error| DbError::Pool(error.to_string()))?;
+        let pool =
+            Pool::builder(manager).max_size(POOL_SIZE).build().map_err(|error| DbError::Pool(error.to_string()))?;
         let postgres = Self { pool, config };
         migrations::apply(&mut postgres.acquire().await?).await?;
         Ok(postgres)

@@ -87,9 +87,8 @@ impl SqliteConn {
         let sql = sql.to_owned();
         self.run(move |conn| {
             let mut statement = conn.prepare_cached(&sql)?;
-            many.into_iter().try_fold(0, |changed, args| {
-                Ok(changed + statement.execute(rusqlite::params_from_iter(args))? as u64)
-            })
+            many.into_iter()
+                .try_fold(0, |changed, args| Ok(changed + statement.execute(rusqlite::params_from_iter(args))? as u64))
         })
         .await
     }

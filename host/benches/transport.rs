@@ -22,11 +22,10 @@ use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, ListToolsResult, PaginatedRequestParams,
     ServerCapabilities, ServerConfig, Tool,
 };
-use rmcp::service::{RequestContext, RoleClient, RoleServer, RunningService};
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use rmcp::service::{RequestContext, RoleServer};
+use rmcp::transport::TokioChildProcess;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
 use rmcp::{ErrorData, ServiceExt};
 use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
@@ -34,24 +33,21 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod load;
+
+use load::{Load, Sample, drive, free_port, greet_request, http_client, median, peak_rss_mib, wait_listening};
+
 const BERTH: &str = env!("CARGO_BIN_EXE_berth");
 const BUNDLED: &str = env!("BERTH_BUNDLED_PLUGINS");
 const FIXTURES: &str = env!("BERTH_TEST_FIXTURES");
 /// The well-behaved test fixtures added to the bundled plugins for the start.
 const START_FIXTURES: [&str; 3] = ["fixture-probe", "fixture-versioned", "fixture-hostile-egress"];
 
-/// How much work each measurement does.
-#[derive(Clone, Copy)]
-struct Load {
-    rounds: usize,
-    warmup: usize,
-    sequential: usize,
-    concurrent_per_worker: usize,
-    starts: usize,
-}
-
-const FULL: Load = Load { rounds: 3, warmup: 300, sequential: 3000, concurrent_per_worker: 1500, starts: 5 };
-const QUICK: Load = Load { rounds: 1, warmup: 2, sequential: 10, concurrent_per_worker: 5, starts: 1 };
+const FULL: Load = Load { rounds: 3, warmup: 300, sequential: 3000, concurrent_per_worker: 1500 };
+const QUICK: Load = Load { rounds: 1, warmup: 2, sequential: 10, concurrent_per_worker: 5 };
+/// Starts timed per round, in the full and the quick mode.
+const FULL_STARTS: usize = 5;
+const QUICK_STARTS: usize = 1;
 const IN_FLIGHT: usize = 8;
 
 fn main() {
@@ -63,21 +59,13 @@ fn main() {
         return;
     }
     // `cargo bench` passes `--bench`; `cargo test` does not.
-    let load = if args.iter().any(|arg| arg == "--bench") { FULL } else { QUICK };
-    runtime.block_on(run(load));
+    let (load, starts) =
+        if args.iter().any(|arg| arg == "--bench") { (FULL, FULL_STARTS) } else { (QUICK, QUICK_STARTS) };
+    runtime.block_on(run(load, starts));
 }
 
 /// A row of the table: label, the value it shows, unit.
 type Row = (&'static str, fn(&Sample) -> f64, &'static str);
-
-/// One measurement of one server on one transport.
-#[derive(Clone, Copy, Default)]
-struct Sample {
-    p50_us: f64,
-    p99_us: f64,
-    calls_per_sec: f64,
-    rss_mib: f64,
-}
 
 #[derive(Clone, Copy, PartialEq)]
 enum Server {
@@ -91,7 +79,7 @@ enum Transport {
     Http,
 }
 
-async fn run(load: Load) {
+async fn run(load: Load, starts_per_round: usize) {
     let fixture = BerthFixture::new();
     let mut samples: Vec<(Transport, Server, Sample)> = Vec::new();
     let mut starts: Vec<(Server, f64)> = Vec::new();
@@ -101,7 +89,7 @@ async fn run(load: Load) {
     tokio::time::sleep(Duration::from_millis(2500)).await;
     start(&fixture, Server::Berth).await;
     for round in 0..load.rounds {
-        for _ in 0..load.starts {
+        for _ in 0..starts_per_round {
             for server in [Server::Native, Server::Berth] {
                 let (millis, tools) = start(&fixture, server).await;
                 eprintln!(
@@ -133,13 +121,13 @@ async fn run(load: Load) {
     println!("|---|---|---|---|");
     for transport in [Transport::Stdio, Transport::Http] {
         let median = |server: Server, pick: fn(&Sample) -> f64| {
-            let mut values: Vec<f64> = samples
-                .iter()
-                .filter(|(t, s, _)| *t == transport && *s == server)
-                .map(|(_, _, sample)| pick(sample))
-                .collect();
-            values.sort_by(f64::total_cmp);
-            values[values.len() / 2]
+            median(
+                samples
+                    .iter()
+                    .filter(|(t, s, _)| *t == transport && *s == server)
+                    .map(|(_, _, sample)| pick(sample))
+                    .collect(),
+            )
         };
         let name = transport.name();
         let rows: [Row; 4] = [
@@ -157,11 +145,8 @@ async fn run(load: Load) {
             );
         }
     }
-    let median = |server: Server| {
-        let mut values: Vec<f64> = starts.iter().filter(|(s, _)| *s == server).map(|(_, millis)| *millis).collect();
-        values.sort_by(f64::total_cmp);
-        values[values.len() / 2]
-    };
+    let median =
+        |server: Server| median(starts.iter().filter(|(s, _)| *s == server).map(|(_, millis)| *millis).collect());
     let (native, berth) = (median(Server::Native), median(Server::Berth));
     println!(
         "| stdio, start to first `tools/list` (Berth: 13 plugins, warm cache) | {native:.1} ms | {berth:.1} ms | {:.2}× |",
@@ -312,7 +297,7 @@ async fn measure(fixture: &BerthFixture, server: Server, transport: Transport, l
             let pid = process.id().expect("pid");
             let client = ().serve(process).await.expect("initialize over stdio");
             let clients: Vec<_> = (0..IN_FLIGHT).map(|_| client.peer().clone()).collect();
-            let mut sample = drive(server, &client, &clients, load).await;
+            let mut sample = drive(&client, &clients, &greet_request(server.tool()), load).await;
             sample.rss_mib = peak_rss_mib(pid);
             let _ = client.cancel().await;
             sample
@@ -337,7 +322,7 @@ async fn measure(fixture: &BerthFixture, server: Server, transport: Transport, l
                 sessions.push(http_client(&base, key).await);
             }
             let peers: Vec<_> = sessions.iter().map(|session| session.peer().clone()).collect();
-            let mut sample = drive(server, &sessions[0], &peers, load).await;
+            let mut sample = drive(&sessions[0], &peers, &greet_request(server.tool()), load).await;
             sample.rss_mib = peak_rss_mib(child.id());
             for session in sessions {
                 let _ = session.cancel().await;
@@ -346,91 +331,6 @@ async fn measure(fixture: &BerthFixture, server: Server, transport: Transport, l
             let _ = child.wait();
             sample
         }
-    }
-}
-
-async fn http_client(base: &str, key: Option<&str>) -> RunningService<RoleClient, ()> {
-    let mut config = StreamableHttpClientTransportConfig::with_uri(base.to_owned());
-    if let Some(key) = key {
-        config = config.auth_header(key.to_owned());
-    }
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let transport = StreamableHttpClientTransport::with_client(reqwest::Client::new(), config);
-    ().serve(transport).await.expect("initialize over HTTP")
-}
-
-/// Sequential latency on `client`, then throughput with one worker per peer.
-async fn drive(
-    server: Server,
-    client: &RunningService<RoleClient, ()>,
-    peers: &[rmcp::Peer<RoleClient>],
-    load: Load,
-) -> Sample {
-    let request = greet_request(server);
-    for _ in 0..load.warmup {
-        call(client.peer(), &request).await;
-    }
-    let mut latencies = Vec::with_capacity(load.sequential);
-    for _ in 0..load.sequential {
-        let started = Instant::now();
-        call(client.peer(), &request).await;
-        latencies.push(started.elapsed());
-    }
-    latencies.sort();
-    let percentile = |p: f64| latencies[((latencies.len() - 1) as f64 * p).round() as usize].as_secs_f64() * 1e6;
-    let started = Instant::now();
-    let workers: Vec<_> = peers
-        .iter()
-        .map(|peer| {
-            let (peer, request) = (peer.clone(), request.clone());
-            tokio::spawn(async move {
-                for _ in 0..load.concurrent_per_worker {
-                    call(&peer, &request).await;
-                }
-            })
-        })
-        .collect();
-    for worker in workers {
-        worker.await.expect("worker");
-    }
-    let total = (peers.len() * load.concurrent_per_worker) as f64;
-    Sample {
-        p50_us: percentile(0.50),
-        p99_us: percentile(0.99),
-        calls_per_sec: total / started.elapsed().as_secs_f64(),
-        rss_mib: 0.0,
-    }
-}
-
-fn greet_request(server: Server) -> CallToolRequestParams {
-    serde_json::from_value(json!({"name": server.tool(), "arguments": {"name": "Ada"}})).expect("request")
-}
-
-async fn call(peer: &rmcp::Peer<RoleClient>, request: &CallToolRequestParams) {
-    let result = peer.call_tool(request.clone()).await.expect("the call succeeds");
-    let text = result.content.first().and_then(|content| content.as_text()).map(|text| text.text.as_str());
-    assert_eq!(text, Some("Hello, Ada!"), "{result:?}");
-}
-
-/// Peak resident set of `pid` (`VmHWM`), in MiB.
-fn peak_rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("address").port()
-}
-
-async fn wait_listening(address: &str) {
-    let started = Instant::now();
-    while tokio::net::TcpStream::connect(address).await.is_err() {
-        assert!(started.elapsed() < Duration::from_secs(120), "the server never listened on {address}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

@@ -70,23 +70,21 @@ impl Replicas {
                 (Some(postgres), Some(tempfile::tempdir().unwrap()), store)
             }
         };
-        let store_args: Vec<&str> = store.iter().map(String::as_str).collect();
-        let with_store = |args: &[&str]| [&store_args[..], args].concat();
         let plugins = PluginsDir::new().with(&bundled("hello"), "hello.wasm").with(&fixture("probe"), "probe.wasm");
-        let acme = cli(data.path(), &with_store(&["tenant", "add", "acme"])).trim().to_owned();
-        let globex = cli(data.path(), &with_store(&["tenant", "add", "globex"])).trim().to_owned();
+        let acme = cli_on(data.path(), &store, &["tenant", "add", "acme"]).trim().to_owned();
+        let globex = cli_on(data.path(), &store, &["tenant", "add", "globex"]).trim().to_owned();
         for (name, plugins) in [("acme", &["hello", "probe", "versioned"][..]), ("globex", &["hello", "probe"][..])] {
             for plugin in plugins {
-                cli(data.path(), &with_store(&["tenant", "enable", name, plugin]));
+                cli_on(data.path(), &store, &["tenant", "enable", name, plugin]);
             }
             let upstream = upstream.addr.to_string();
-            cli(data.path(), &with_store(&["config", "set", "--tenant", name, "probe", "upstream", &upstream]));
+            cli_on(data.path(), &store, &["config", "set", "--tenant", name, "probe", "upstream", &upstream]);
         }
         let settings = format!(
             "[admin]\ntoken = \"{ADMIN_TOKEN}\"\n\n[egress]\nallow_loopback = true\n\n[resilience]\nrate_per_second = {rate_per_second}\nburst = {burst}\n\n[redis]\nurl = \"{}\"\ntimeout_ms = 2000\n\n[audit]\ncommit_before_answer = true\n",
             redis.url()
         );
-        let serve_args = with_store(&["--no-watch"]);
+        let serve_args: Vec<&str> = store.iter().map(String::as_str).chain(["--no-watch"]).collect();
         let a = HttpHost::start(data.path(), Some(plugins.path()), &serve_args, Some(&settings)).await;
         let data_b_path = data_b.as_ref().map_or(data.path(), |dir| dir.path());
         let b = HttpHost::start(data_b_path, Some(plugins.path()), &serve_args, Some(&settings)).await;
@@ -107,8 +105,7 @@ impl Replicas {
 
     /// `berth args` on this store; its stdout.
     fn cli(&self, args: &[&str]) -> String {
-        let store: Vec<&str> = self.store.iter().map(String::as_str).collect();
-        cli(self.data.path(), &[&store[..], args].concat())
+        cli_on(self.data.path(), &self.store, args)
     }
 
     /// `berth audit tail` on this store, once it shows `calls` calls.
@@ -116,6 +113,12 @@ impl Replicas {
         let store: Vec<&str> = self.store.iter().map(String::as_str).collect();
         audit_tail(self.data.path(), calls, &[args, &store[..]].concat()).await
     }
+}
+
+/// `berth args` with `data` and the `store` arguments; its stdout.
+fn cli_on(data: &std::path::Path, store: &[String], args: &[&str]) -> String {
+    let store: Vec<&str> = store.iter().map(String::as_str).collect();
+    cli(data, &[&store[..], args].concat())
 }
 
 /// Runs each named scenario once per store, as `on_sqlite::name` and

@@ -419,6 +419,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn postgresql_announces_a_change_made_through_another_connection() {
+        let store = super::testing::postgres().await;
+        let announced = store.db.announcements().expect("PostgreSQL announces");
+        let wait = async || tokio::time::timeout(std::time::Duration::from_secs(5), announced.notified()).await;
+        assert!(wait().await.is_ok(), "raised once on connecting, for what it could not hear before");
+        let other = store.another_process().await;
+        other.set_plugin_config("t", "p", "k", "v").await.unwrap();
+        assert!(wait().await.is_ok(), "a setting changed elsewhere is announced");
+        crate::lifecycle::History::new(&other)
+            .unload("p", &crate::lifecycle::Source::Registry)
+            .await
+            .unwrap();
+        assert!(wait().await.is_ok(), "so is a deployment");
+        assert!(super::testing::sqlite().await.db.announcements().is_none(), "SQLite has no announcements");
+    }
+
+    #[tokio::test]
     async fn reopening_the_embedded_database_keeps_data_and_schema() {
         let dir = tempfile::tempdir().unwrap();
         super::Database::open_embedded(dir.path()).await.unwrap().set_plugin_config("t", "p", "k", "v").await.unwrap();

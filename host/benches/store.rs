@@ -19,7 +19,7 @@
 mod load;
 
 use berth_test_servers::PostgresServer;
-use load::{Load, Sample, drive, free_port, greet_request, http_client, median, peak_rss_mib, wait_listening};
+use load::{Load, Row, Sample, drive, free_port, greet_request, http_client, median, peak_rss_mib, wait_listening};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
@@ -147,7 +147,7 @@ async fn run(load: Load) {
     };
     println!("| | SQLite | PostgreSQL | 2 replicas on PostgreSQL |");
     println!("|---|---|---|---|");
-    let rows: [(&str, fn(&Sample) -> f64, &str); 4] = [
+    let rows: [Row; 4] = [
         ("sequential p50", |sample| sample.p50_us, "µs"),
         ("sequential p99", |sample| sample.p99_us, "µs"),
         ("8 in flight", |sample| sample.calls_per_sec, "calls/s"),

@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 mod load;
 
-use load::{Load, Sample, drive, free_port, greet_request, http_client, median, peak_rss_mib, wait_listening};
+use load::{Load, Row, Sample, drive, free_port, greet_request, http_client, median, peak_rss_mib, wait_listening};
 
 const BERTH: &str = env!("CARGO_BIN_EXE_berth");
 const BUNDLED: &str = env!("BERTH_BUNDLED_PLUGINS");
@@ -63,9 +63,6 @@ fn main() {
         if args.iter().any(|arg| arg == "--bench") { (FULL, FULL_STARTS) } else { (QUICK, QUICK_STARTS) };
     runtime.block_on(run(load, starts));
 }
-
-/// A row of the table: label, the value it shows, unit.
-type Row = (&'static str, fn(&Sample) -> f64, &'static str);
 
 #[derive(Clone, Copy, PartialEq)]
 enum Server {

@@ -32,6 +32,9 @@ pub struct Sample {
     pub rss_mib: f64,
 }
 
+/// A row of a results table: its label, the value it shows, the unit.
+pub type Row = (&'static str, fn(&Sample) -> f64, &'static str);
+
 /// The median of `values`.
 pub fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);

@@ -18,6 +18,8 @@ use crate::settings::{InvalidSetting, Settings};
 use crate::shared::{Redis, SharedError};
 use crate::snapshot::Snapshot;
 use crate::upstream::Upstream;
+use crate::vault::oauth::TokenCache;
+use crate::vault::token_store::{self, TokenStore};
 use crate::vault::{Vault, VaultError, load_master_key};
 use plugins_dir::PluginDir;
 use std::path::PathBuf;
@@ -105,7 +107,12 @@ impl App {
         if let Some(redis) = &redis {
             redis.ping().await?;
         }
-        let runtime = start_runtime(settings, redis, Some(audit.clone()), metrics.clone())?;
+        // A shared store shares OAuth2 access tokens between replicas too.
+        let tokens = match db.is_shared() {
+            true => TokenCache::with_store(TokenStore::new((*db).clone(), vault.derive(token_store::PURPOSE))),
+            false => TokenCache::default(),
+        };
+        let runtime = start_runtime(settings, redis, tokens, Some(audit.clone()), metrics.clone())?;
         let lifecycle = Lifecycle::open(&data_dir, &db)?;
         let app = Arc::new(Self {
             lifecycle,
@@ -186,6 +193,7 @@ impl App {
 pub fn start_runtime(
     settings: &Settings,
     shared: Option<Redis>,
+    tokens: TokenCache,
     audit: Option<AuditLog>,
     metrics: Arc<Metrics>,
 ) -> Result<Runtime, StartError> {
@@ -197,7 +205,7 @@ pub fn start_runtime(
         None => (CacheStore::new(settings.cache), upstream),
     };
     let services =
-        HostServices { cache: Arc::new(cache), upstream: Arc::new(upstream), tokens: Arc::default(), metrics, audit };
+        HostServices { cache: Arc::new(cache), upstream: Arc::new(upstream), tokens: Arc::new(tokens), metrics, audit };
     let options = EngineOptions { compile_cache: Some(settings.compile_cache_dir()), ..EngineOptions::default() };
     Runtime::new(settings.limits, options, services)
         .map(|runtime| runtime.with_declaration_limits(settings.manifest, settings.schemas))

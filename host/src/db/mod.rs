@@ -64,6 +64,10 @@ pub enum DbError {
         /// What the reader expected.
         wanted: &'static str,
     },
+    /// A query that always returns a row returned none: the schema is not
+    /// Berth's.
+    #[error("the database returned no row for {0}")]
+    NoRow(&'static str),
     /// A column has a type Berth's schema never uses.
     #[error("database column of unsupported type {0}")]
     ColumnType(String),
@@ -149,7 +153,7 @@ pub struct Database {
 
 enum Backend {
     Sqlite(sqlite::Sqlite),
-    Postgres(postgres::Postgres),
+    Postgres(Box<postgres::Postgres>),
 }
 
 impl Database {
@@ -174,7 +178,7 @@ impl Database {
 
     /// Connects to PostgreSQL at `url`.
     pub async fn open_postgres(url: &str) -> Result<Self, DbError> {
-        Ok(Self { backend: Arc::new(Backend::Postgres(postgres::Postgres::open(url).await?)) })
+        Ok(Self { backend: Arc::new(Backend::Postgres(Box::new(postgres::Postgres::open(url).await?))) })
     }
 
     /// A second handle with a connection of its own for SQLite (so a busy
@@ -197,7 +201,7 @@ impl Database {
     pub async fn conn(&self) -> Result<Conn, DbError> {
         Ok(Conn(match &*self.backend {
             Backend::Sqlite(sqlite) => Held::Sqlite(sqlite.acquire().await?),
-            Backend::Postgres(postgres) => Held::Postgres(postgres.acquire().await?),
+            Backend::Postgres(postgres) => Held::Postgres(Box::new(postgres.acquire().await?)),
         }))
     }
 
@@ -233,11 +237,8 @@ impl Database {
     /// The change counter: it moves with every committed change to tenants,
     /// keys, enabled plugins, settings or credentials, by any connection.
     pub async fn change_counter(&self) -> Result<i64, DbError> {
-        self.query_one("SELECT value FROM change_counter WHERE id = 1", vec![]).await?.get(0)
-    }
-
-    async fn query_one(&self, sql: &str, args: Vec<Value>) -> Result<Row, DbError> {
-        self.query_opt(sql, args).await?.ok_or(DbError::Column { index: 0, wanted: "a row" })
+        let row = self.query_opt("SELECT value FROM change_counter WHERE id = 1", vec![]).await?;
+        row.ok_or(DbError::NoRow("the change counter"))?.get(0)
     }
 
     /// A signal raised whenever another connection announces a change
@@ -300,7 +301,7 @@ pub struct Conn(Held);
 
 enum Held {
     Sqlite(sqlite::SqliteConn),
-    Postgres(postgres::PgConn),
+    Postgres(Box<postgres::PgConn>),
 }
 
 impl Conn {
@@ -427,10 +428,7 @@ mod tests {
         let other = store.another_process().await;
         other.set_plugin_config("t", "p", "k", "v").await.unwrap();
         assert!(wait().await.is_ok(), "a setting changed elsewhere is announced");
-        crate::lifecycle::History::new(&other)
-            .unload("p", &crate::lifecycle::Source::Registry)
-            .await
-            .unwrap();
+        crate::lifecycle::History::new(&other).unload("p", &crate::lifecycle::Source::Registry).await.unwrap();
         assert!(wait().await.is_ok(), "so is a deployment");
         assert!(super::testing::sqlite().await.db.announcements().is_none(), "SQLite has no announcements");
     }

@@ -171,7 +171,7 @@ impl<'a> History<'a> {
                 args![],
             )
             .await?;
-        let row = rows.first().ok_or(DbError::Column { index: 0, wanted: "a row" })?;
+        let row = rows.first().ok_or(DbError::NoRow("the deployment history's mark"))?;
         Ok((row.get(0)?, row.get(1)?))
     }
 

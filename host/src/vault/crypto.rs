@@ -99,27 +99,38 @@ impl MasterKey {
 
     /// Encrypts `plaintext` for `tenant`, bound to `context` (the row).
     pub fn seal(&self, tenant: &str, context: &[u8], plaintext: &[u8]) -> Vec<u8> {
-        let cipher = Aes256Gcm::new_from_slice(self.tenant_key(tenant).as_ref()).expect("32-byte key");
-        let mut nonce = [0u8; NONCE_BYTES];
-        getrandom::fill(&mut nonce).expect("the operating system's random source failed");
-        let sealed = cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: context })
-            .expect("AES-GCM encryption of an in-memory buffer cannot fail");
-        [nonce.as_slice(), &sealed].concat()
+        seal(&self.tenant_key(tenant), context, plaintext)
     }
 
     /// Decrypts what [`Self::seal`] produced for the same tenant and context.
     pub fn open(&self, tenant: &str, context: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        if sealed.len() < NONCE_BYTES {
-            return Err(CryptoError::Open);
-        }
-        let (nonce, ciphertext) = sealed.split_at(NONCE_BYTES);
-        let cipher = Aes256Gcm::new_from_slice(self.tenant_key(tenant).as_ref()).expect("32-byte key");
-        cipher
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: context })
-            .map(Zeroizing::new)
-            .map_err(|_| CryptoError::Open)
+        open(&self.tenant_key(tenant), context, sealed)
     }
+}
+
+/// Encrypts `plaintext` under `key` (AES-256-GCM, a random nonce first),
+/// bound to `context`.
+pub fn seal(key: &[u8; 32], context: &[u8], plaintext: &[u8]) -> Vec<u8> {
+    let cipher = Aes256Gcm::new_from_slice(key).expect("32-byte key");
+    let mut nonce = [0u8; NONCE_BYTES];
+    getrandom::fill(&mut nonce).expect("the operating system's random source failed");
+    let sealed = cipher
+        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: context })
+        .expect("AES-GCM encryption of an in-memory buffer cannot fail");
+    [nonce.as_slice(), &sealed].concat()
+}
+
+/// Decrypts what [`seal`] produced with the same key and context.
+pub fn open(key: &[u8; 32], context: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    if sealed.len() < NONCE_BYTES {
+        return Err(CryptoError::Open);
+    }
+    let (nonce, ciphertext) = sealed.split_at(NONCE_BYTES);
+    let cipher = Aes256Gcm::new_from_slice(key).expect("32-byte key");
+    cipher
+        .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: context })
+        .map(Zeroizing::new)
+        .map_err(|_| CryptoError::Open)
 }
 
 impl std::fmt::Debug for MasterKey {

@@ -20,6 +20,7 @@ pub mod credentials;
 mod crypto;
 pub mod oauth;
 pub mod redact;
+pub mod token_store;
 
 pub use credentials::{Credential, Scheme};
 pub use crypto::{CryptoError, MasterKey};

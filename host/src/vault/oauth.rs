@@ -4,6 +4,7 @@
 //! concurrent calls share a single refresh.
 
 use super::credentials::{Credential, Redactor, Scheme};
+use super::token_store::TokenStore;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::future::Future;
@@ -127,13 +128,31 @@ struct Token {
 
 type Slot = Arc<tokio::sync::Mutex<Option<Token>>>;
 
-/// Access tokens by [`cache_key`], shared by every call.
+/// Access tokens by [`cache_key`], shared by every call, and by every
+/// replica when backed by a [`TokenStore`].
 #[derive(Default)]
 pub struct TokenCache {
     slots: Mutex<HashMap<String, Slot>>,
+    store: Option<TokenStore>,
 }
 
 impl TokenCache {
+    /// A cache that also keeps its tokens in `store`, for the other
+    /// replicas, and looks there before fetching.
+    pub fn with_store(store: TokenStore) -> Self {
+        Self { slots: Mutex::default(), store: Some(store) }
+    }
+
+    /// A token another replica stored for `key` that is not due for
+    /// renewal yet; a store that fails is a miss, logged.
+    async fn stored(&self, key: &str) -> Option<Token> {
+        let loaded = self.store.as_ref()?.load(key).await;
+        let (value, renew_at_ms) =
+            loaded.inspect_err(|error| tracing::warn!("cannot read shared tokens: {error}")).ok()??;
+        let left = u64::try_from(renew_at_ms - crate::audit::now_ms()).ok().filter(|left| *left > 0)?;
+        Some(Token { value, renew_at: Instant::now().checked_add(Duration::from_millis(left))? })
+    }
+
     /// The cached token for `key`, or a new one from `fetch`. Concurrent
     /// callers for the same key wait for one fetch and share its result.
     pub async fn token<F, Fut>(&self, key: &str, fetch: F) -> Result<Zeroizing<String>, String>
@@ -146,14 +165,24 @@ impl TokenCache {
         if let Some(current) = token.as_ref().filter(|current| Instant::now() < current.renew_at) {
             return Ok(current.value.clone());
         }
+        if let Some(stored) = self.stored(key).await {
+            let value = stored.value.clone();
+            *token = Some(stored);
+            return Ok(value);
+        }
         let (value, lifetime) = fetch().await?;
         let margin = EXPIRY_MARGIN.min(lifetime / 10);
         let now = Instant::now();
         // The lifetime is the token endpoint's word: never trust it to fit the clock.
-        let renew_at = now
-            .checked_add(lifetime.saturating_sub(margin))
-            .or_else(|| now.checked_add(DEFAULT_LIFETIME))
-            .unwrap_or(now);
+        let renew_in = lifetime.saturating_sub(margin);
+        let renew_at = now.checked_add(renew_in).or_else(|| now.checked_add(DEFAULT_LIFETIME)).unwrap_or(now);
+        if let Some(store) = &self.store {
+            let renew_at_ms =
+                crate::audit::now_ms().saturating_add(i64::try_from(renew_in.as_millis()).unwrap_or(i64::MAX));
+            if let Err(error) = store.save(key, &value, renew_at_ms).await {
+                tracing::warn!("cannot share a token with the other replicas: {error}");
+            }
+        }
         *token = Some(Token { value: value.clone(), renew_at });
         Ok(value)
     }
@@ -165,6 +194,11 @@ impl TokenCache {
         let mut token = slot.lock().await;
         if token.as_ref().is_some_and(|current| current.value.as_str() == stale) {
             *token = None;
+        }
+        if let Some(store) = &self.store
+            && let Err(error) = store.forget(key, stale).await
+        {
+            tracing::warn!("cannot drop a refused token from the shared store: {error}");
         }
     }
 

@@ -14,6 +14,7 @@ use berth::runtime::bindings::types::Content;
 use berth::runtime::{CallScope, Wasm};
 use berth::scaffold::{Language, new_project};
 use berth::settings::Settings;
+use berth::vault::oauth::TokenCache;
 use clap::{Args, Subcommand};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -315,7 +316,7 @@ fn print_inspection(inspection: &Inspection) {
 /// A runtime like the host's, so components compile into the same cache;
 /// it needs no database.
 fn runtime(settings: &Settings) -> anyhow::Result<berth::runtime::Runtime> {
-    Ok(berth::app::start_runtime(settings, None, None, Arc::new(Metrics::new()))?)
+    Ok(berth::app::start_runtime(settings, None, TokenCache::default(), None, Arc::new(Metrics::new()))?)
 }
 
 /// The data directory, for commands without `--server`.

@@ -146,6 +146,13 @@ const STEPS: &[&str] = &[
         digest TEXT PRIMARY KEY,
         wasm   BYTEA NOT NULL
     );",
+    // 3: OAuth2 access tokens, sealed, shared by the replicas (see
+    // `vault::token_store`).
+    "CREATE TABLE oauth_tokens (
+        key         TEXT PRIMARY KEY,
+        sealed      BYTEA NOT NULL,
+        renew_at_ms BIGINT NOT NULL
+    );",
 ];
 
 /// The advisory lock migrations take, so that replicas starting together

@@ -27,10 +27,16 @@ use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 /// The advisory lock every write transaction takes: "berth" in ASCII.
-const WRITE_LOCK: i64 = 0x6265_7274_68;
+const WRITE_LOCK: i64 = 0x0062_6572_7468;
 
 /// Most connections one host opens.
 const POOL_SIZE: usize = 16;
+
+/// Longest wait to connect, and for an unacknowledged write to the server.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Longest wait for a pooled connection when all are in use.
+const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A pool of connections to one database.
 pub(super) struct Postgres {
@@ -41,14 +47,26 @@ pub(super) struct Postgres {
 impl Postgres {
     /// Connects to `url` and migrates the database.
     pub(super) async fn open(url: &str) -> Result<Self, DbError> {
-        let config: tokio_postgres::Config = url.parse().map_err(|_| DbError::Url)?;
+        let mut config: tokio_postgres::Config = url.parse().map_err(|_| DbError::Url)?;
+        // A server that vanished from the network fails a call within
+        // seconds instead of leaving it waiting on TCP's own timeouts.
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        config.tcp_user_timeout(CONNECT_TIMEOUT).keepalives_idle(CONNECT_TIMEOUT);
         let manager = Manager::from_config(
             config.clone(),
             tokio_postgres::NoTls,
             ManagerConfig { recycling_method: RecyclingMethod::Fast },
         );
-        let pool =
-            Pool::builder(manager).max_size(POOL_SIZE).build().map_err(|error| DbError::Pool(error.to_string()))?;
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(POOL_WAIT))
+            .create_timeout(Some(CONNECT_TIMEOUT))
+            .recycle_timeout(Some(CONNECT_TIMEOUT))
+            .build()
+            .map_err(|error| DbError::Pool(error.to_string()))?;
         let postgres = Self { pool, config };
         migrations::apply(&mut postgres.acquire().await?).await?;
         Ok(postgres)

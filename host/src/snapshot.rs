@@ -1,15 +1,21 @@
 //! [`Snapshot`]: what every call reads about its tenant (which plugins it
 //! may use, what happens to hidden text, its settings and its decrypted
-//! credentials for a plugin), kept
-//! in memory instead of read from SQLite under a lock on every call.
+//! credentials for a plugin), kept in memory instead of read from the store
+//! on every call.
 //!
-//! Nothing is served stale. Every table it copies carries triggers that
-//! bump one change counter (migration 6) in the same transaction as the
-//! change, whoever makes it: the admin API, the `berth` CLI in another
-//! process, another host on the same data directory. Each call reads that
-//! counter (one row, a few microseconds) and, when it moved, drops the whole
-//! copy and reads afresh. A change that has returned has committed, so the
-//! very next call sees it.
+//! Every table it copies carries triggers that bump one change counter in
+//! the same transaction as the change, whoever makes it: the admin API, the
+//! `berth` CLI in another process, another host or replica. When the
+//! counter moved, the whole copy is dropped and read afresh. How a host
+//! learns that it moved depends on the store:
+//! - **embedded (SQLite):** each call reads the counter (one row, a few
+//!   microseconds), so nothing is served stale: a change that has returned
+//!   has committed, and the very next call sees it;
+//! - **shared (PostgreSQL):** a watcher keeps the counter in memory,
+//!   reading it whenever the database announces a change (`NOTIFY`, within
+//!   milliseconds of the commit) and every [`WATCH_POLL`] as the backstop,
+//!   so a call reads memory, not the database, and a change holds on every
+//!   replica within that backstop at worst.
 //!
 //! The copy is filled lazily, one tenant (and plugin) at a time, through the
 //! same [`Tenants`] and [`Vault`] calls a call made before, so the rules for
@@ -19,7 +25,12 @@ use crate::db::{Database, DbError};
 use crate::tenants::{ApiKey, HiddenText, PluginAccess, StoredKey, TenantError, Tenants};
 use crate::vault::{Credential, Vault, VaultError};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::Duration;
+
+/// How often a shared store's counter is read when no announcement came.
+pub const WATCH_POLL: Duration = Duration::from_millis(250);
 
 /// Why the snapshot could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +58,13 @@ pub struct PluginGrants {
 pub struct Snapshot {
     db: Arc<Database>,
     current: Mutex<Arc<Generation>>,
+    /// The counter as the watcher last read it, for a shared store; `None`
+    /// for the embedded one, read on every call.
+    watched: Option<Arc<AtomicI64>>,
 }
+
+/// The watched counter before the watcher's first read.
+const UNREAD: i64 = i64::MIN;
 
 /// (tenant, plugin).
 type GrantsKey = (Arc<str>, String);
@@ -62,15 +79,25 @@ pub struct Generation {
 }
 
 impl Snapshot {
-    /// An empty snapshot of `db`.
+    /// An empty snapshot of `db`; for a shared store, with its watcher,
+    /// which runs until the snapshot is dropped.
     pub fn new(db: Arc<Database>) -> Self {
-        Self { db, current: Mutex::new(Arc::new(Generation::new(i64::MIN))) }
+        let watched = db.announcements().map(|announced| {
+            let watched = Arc::new(AtomicI64::new(UNREAD));
+            tokio::spawn(watch(db.clone(), announced, Arc::downgrade(&watched)));
+            watched
+        });
+        Self { db, current: Mutex::new(Arc::new(Generation::new(i64::MIN))), watched }
     }
 
     /// The copy as of now: reads the change counter and, if it moved, starts
     /// an empty copy. Call once per request and read everything through it.
     pub async fn current(&self) -> Result<Arc<Generation>, SnapshotError> {
-        let version = self.db.change_counter().await?;
+        let watched = self.watched.as_ref().map(|watched| watched.load(Ordering::Acquire)).filter(|v| *v != UNREAD);
+        let version = match watched {
+            Some(version) => version,
+            None => self.db.change_counter().await?,
+        };
         let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
         // A copy newer than `version` (another call read the counter later)
         // holds data read after `version` was current: fresh enough.
@@ -142,6 +169,24 @@ impl Snapshot {
     }
 }
 
+/// Keeps `watched` at the shared store's change counter: read at once,
+/// then on each announcement and at least every [`WATCH_POLL`]. A failed
+/// read is logged and the last value kept; the next announcement or poll
+/// tries again.
+async fn watch(db: Arc<Database>, announced: Arc<tokio::sync::Notify>, watched: Weak<AtomicI64>) {
+    loop {
+        let Some(watched) = watched.upgrade() else { return };
+        match db.change_counter().await {
+            Ok(version) => {
+                watched.fetch_max(version, Ordering::AcqRel);
+            }
+            Err(error) => tracing::warn!("cannot read the store's change counter; serving the last copy: {error}"),
+        }
+        drop(watched);
+        let _ = tokio::time::timeout(WATCH_POLL, announced.notified()).await;
+    }
+}
+
 impl Generation {
     fn new(version: i64) -> Self {
         Self {
@@ -164,6 +209,23 @@ mod tests {
     use crate::db::testing::{Store, each_backend};
     use crate::vault::{KeySource, MasterKey};
 
+    /// The copy once it has caught up with every committed change: on the
+    /// first read for SQLite (nothing is served stale), within the
+    /// watcher's announcement or poll for PostgreSQL.
+    async fn caught_up(snapshot: &Snapshot, store: &Store) -> Arc<Generation> {
+        let committed = store.db.change_counter().await.unwrap();
+        let deadline = std::time::Instant::now() + 2 * WATCH_POLL;
+        loop {
+            let generation = snapshot.current().await.unwrap();
+            if generation.version >= committed {
+                return generation;
+            }
+            assert!(store.name != "sqlite", "SQLite served a stale copy");
+            assert!(std::time::Instant::now() < deadline, "{} never caught up", store.name);
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
     async fn setup(store: &Store) -> (Arc<Database>, Vault, Snapshot) {
         let db = Arc::new(store.db.clone());
         let vault = Vault::open(db.clone(), MasterKey::generate(), KeySource::Environment).await.unwrap();
@@ -177,26 +239,26 @@ mod tests {
             let (db, vault, snapshot) = setup(&store).await;
             let tenant: Arc<str> = "acme".into();
             db.set_plugin_config("acme", "p", "k", "1").await.unwrap();
-            let first = snapshot.current().await.unwrap();
+            let first = caught_up(&snapshot, &store).await;
             assert_eq!(snapshot.grants(&first, &vault, &tenant, "p").await.unwrap().config["k"], "1");
             assert!(matches!(*snapshot.access(&first, &tenant).await.unwrap(), PluginAccess::Unregistered));
-            let same = snapshot.current().await.unwrap();
+            let same = caught_up(&snapshot, &store).await;
             assert!(Arc::ptr_eq(&first, &same), "no change: the same copy");
 
             // Another process: its own connection to the same file.
             let other = store.another_process().await;
             other.set_plugin_config("acme", "p", "k", "2").await.unwrap();
             Tenants::new(&other).add("acme").await.unwrap();
-            let next = snapshot.current().await.unwrap();
+            let next = caught_up(&snapshot, &store).await;
             assert_eq!(snapshot.grants(&next, &vault, &tenant, "p").await.unwrap().config["k"], "2");
             assert!(matches!(*snapshot.access(&next, &tenant).await.unwrap(), PluginAccess::Enabled(_)));
 
             Tenants::new(&other).enable("acme", "p").await.unwrap();
-            assert!(snapshot.access(&snapshot.current().await.unwrap(), &tenant).await.unwrap().allows("p"));
+            assert!(snapshot.access(&*caught_up(&snapshot, &store).await, &tenant).await.unwrap().allows("p"));
             other.unset_plugin_config("acme", "p", "k").await.unwrap();
             assert!(
                 snapshot
-                    .grants(&snapshot.current().await.unwrap(), &vault, &tenant, "p")
+                    .grants(&*caught_up(&snapshot, &store).await, &vault, &tenant, "p")
                     .await
                     .unwrap()
                     .config
@@ -210,7 +272,7 @@ mod tests {
         for store in each_backend().await {
             let (db, _vault, snapshot) = setup(&store).await;
             let key = Tenants::new(&db).add("acme").await.unwrap();
-            let generation = snapshot.current().await.unwrap();
+            let generation = caught_up(&snapshot, &store).await;
             let admitted = snapshot.authenticate(&generation, key.as_str()).await.unwrap();
             assert_eq!(admitted.as_deref(), Some("acme"));
             let (rest, last) = key.as_str().split_at(key.as_str().len() - 1);
@@ -220,7 +282,7 @@ mod tests {
 
             let other = store.another_process().await;
             let rotated = Tenants::new(&other).rotate_key("acme").await.unwrap();
-            let next = snapshot.current().await.unwrap();
+            let next = caught_up(&snapshot, &store).await;
             assert_eq!(snapshot.authenticate(&next, key.as_str()).await.unwrap(), None, "the old key stops at once");
             assert_eq!(snapshot.authenticate(&next, rotated.as_str()).await.unwrap().as_deref(), Some("acme"));
         }
@@ -230,7 +292,7 @@ mod tests {
     async fn audit_rows_do_not_invalidate_the_copy() {
         for store in each_backend().await {
             let (db, _vault, snapshot) = setup(&store).await;
-            let first = snapshot.current().await.unwrap();
+            let first = caught_up(&snapshot, &store).await;
             db.execute(
             "INSERT INTO audit_calls (call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms)
              VALUES ('c', 0, 't', 'stdio', 'p', '1', 'x', '{}', 'ok', 0)",
@@ -238,7 +300,7 @@ mod tests {
         )
         .await
         .unwrap();
-            assert!(Arc::ptr_eq(&first, &snapshot.current().await.unwrap()));
+            assert!(Arc::ptr_eq(&first, &caught_up(&snapshot, &store).await));
         }
     }
 }

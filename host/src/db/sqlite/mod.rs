@@ -23,6 +23,9 @@ pub const DB_FILE: &str = "berth.db";
 /// The open database file.
 pub(super) struct Sqlite {
     conn: Arc<Mutex<Connection>>,
+    /// A read-only connection for the one statement every call runs, the
+    /// change counter (see [`Sqlite::change_counter_now`]).
+    counter: std::sync::Mutex<Connection>,
 }
 
 impl Sqlite {
@@ -35,7 +38,28 @@ impl Sqlite {
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations::apply(&conn)?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)) })
+        let counter = Connection::open_with_flags(
+            data_dir.join(DB_FILE),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        counter.busy_timeout(std::time::Duration::ZERO)?;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)), counter: std::sync::Mutex::new(counter) })
+    }
+
+    /// The change counter, read here on the caller's thread, or `None`
+    /// when that would wait (another call is reading it, or SQLite answers
+    /// busy) and the caller should read it the usual way.
+    ///
+    /// This is the one statement that may run on an async worker, on
+    /// purpose: every call reads the counter, and a trip to the blocking
+    /// pool (two thread wake-ups) cost more than the read itself, a
+    /// prepared one-row select from a WAL database, whose readers never
+    /// wait for a writer. A busy timeout of zero keeps it from ever
+    /// sleeping here.
+    pub(super) fn change_counter_now(&self) -> Option<i64> {
+        let conn = self.counter.try_lock().ok()?;
+        let mut statement = conn.prepare_cached("SELECT value FROM change_counter WHERE id = 1").ok()?;
+        statement.query_row([], |row| row.get(0)).ok()
     }
 
     /// The connection, once no one else holds it; rolled back first if

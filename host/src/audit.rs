@@ -31,6 +31,13 @@ pub struct CallRecord {
     pub at_ms: i64,
     /// Tenant.
     pub tenant: String,
+    /// Who called: `key:<key id>`, `stdio`, `anonymous`, or a token's
+    /// subject `@` its issuer; empty for rows from before principals.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub principal: String,
+    /// The caller's roles, comma-separated.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub roles: String,
     /// `stdio` or `http`.
     pub transport: String,
     /// Plugin.
@@ -191,7 +198,7 @@ pub async fn tail(db: &Database, tenant: Option<&str>, limit: usize) -> Result<V
     let mut conn = db.conn().await?;
     let calls = conn
         .query(
-            "SELECT call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms
+            "SELECT call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms, principal, roles
              FROM audit_calls WHERE (CAST(?1 AS TEXT) IS NULL OR tenant = ?1) ORDER BY at_ms DESC, rowid DESC LIMIT ?2",
             args![tenant, limit],
         )
@@ -212,6 +219,8 @@ pub async fn tail(db: &Database, tenant: Option<&str>, limit: usize) -> Result<V
                 arguments: serde_json::from_str(&arguments).unwrap_or(Value::Null),
                 outcome: row.get(8)?,
                 duration_ms: row.get(9)?,
+                principal: row.get(10)?,
+                roles: row.get(11)?,
                 requests: Vec::new(),
             })
         })
@@ -311,6 +320,8 @@ mod tests {
             call_id: call_id.into(),
             at_ms,
             tenant: "acme".into(),
+            principal: "stdio".into(),
+            roles: "operator".into(),
             transport: "stdio".into(),
             plugin: "probe".into(),
             version: "0.1.0".into(),

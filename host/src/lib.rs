@@ -3,12 +3,13 @@
 //! Berth serves the Model Context Protocol to AI agents and runs every
 //! integration as a sandboxed WebAssembly component. This crate is the host:
 //! the runtime that runs plugins ([`runtime`]), the capabilities it grants
-//! them ([`capabilities`]), the rules it applies ([`policy`]), its durable
-//! state ([`db`]), its settings ([`settings`]) and the MCP surface ([`mcp`]).
+//! them ([`capabilities`]), the rules it applies ([`policy`]), who may call
+//! what ([`auth`]), its durable state ([`db`]), its settings ([`settings`]) and the MCP surface ([`mcp`]).
 
 pub mod admission;
 pub mod app;
 pub mod audit;
+pub mod auth;
 pub mod capabilities;
 pub mod db;
 pub mod events;

@@ -83,6 +83,8 @@ pub enum CallOutcome {
     /// The call stopped to ask a client without a session for input, which
     /// a retry brings.
     InputRequired,
+    /// The caller's roles do not permit the tool; the guest never ran.
+    Refused,
 }
 
 impl CallOutcome {
@@ -96,6 +98,7 @@ impl CallOutcome {
             Self::Crashed => "crashed",
             Self::Busy => "busy",
             Self::Cancelled => "cancelled",
+            Self::Refused => "refused",
             Self::InputRequired => "input_required",
         }
     }

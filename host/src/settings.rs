@@ -11,6 +11,7 @@
 
 use crate::admission::AdmissionLimits;
 use crate::audit::AuditSettings;
+use crate::auth::AuthSettings;
 use crate::capabilities::cache::CacheLimits;
 use crate::db::{Database, DatabaseSettings, DbError};
 use crate::events::EventSettings;
@@ -130,6 +131,8 @@ pub struct Settings {
     /// Redis, for the cache and rate limits every replica shares
     /// (`[redis]`; the URL also from `BERTH_REDIS_URL`).
     pub redis: RedisSettings,
+    /// Accepting identity providers' tokens (`[auth]`).
+    pub auth: AuthSettings,
     /// The store: embedded SQLite in the data directory, or PostgreSQL
     /// for several replicas (`[database]`; the URL also from
     /// `BERTH_DATABASE_URL` or `--database`).
@@ -168,6 +171,7 @@ impl Default for Settings {
             mcp: McpSettings::default(),
             events: EventSettings::default(),
             redis: RedisSettings::default(),
+            auth: AuthSettings::default(),
             database: DatabaseSettings::default(),
             compile_cache_dir: None,
             watch_plugins: true,
@@ -265,6 +269,7 @@ impl Settings {
         self.mcp.validate()?;
         self.events.validate()?;
         self.redis.validate()?;
+        self.auth.validate()?;
         in_range("admin", "max_component_mib", self.admin.max_component_mib, 1..=4096)?;
         self.http.validate_against(&self.limits)
     }

@@ -21,6 +21,9 @@
 //! same [`Tenants`] and [`Vault`] calls a call made before, so the rules for
 //! access and credentials stay in those modules.
 
+use crate::auth::issuers::{Issuer, IssuerError, Issuers};
+use crate::auth::policy::{Policies, PolicyError, TenantPolicy};
+use crate::auth::roles::{Permissions, Role};
 use crate::db::{Database, DbError};
 use crate::tenants::{ApiKey, HiddenText, PluginAccess, StoredKey, TenantError, Tenants};
 use crate::vault::{Credential, Vault, VaultError};
@@ -44,6 +47,12 @@ pub enum SnapshotError {
     /// The tenant's credentials could not be read or opened.
     #[error(transparent)]
     Vault(#[from] VaultError),
+    /// Roles or the tenant's policy could not be read.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    /// The trusted issuers could not be read.
+    #[error(transparent)]
+    Issuer(#[from] IssuerError),
 }
 
 /// What a tenant grants one plugin.
@@ -76,6 +85,9 @@ pub struct Generation {
     access: Mutex<HashMap<Arc<str>, Arc<PluginAccess>>>,
     hidden_text: Mutex<HashMap<Arc<str>, HiddenText>>,
     grants: Mutex<HashMap<GrantsKey, Arc<PluginGrants>>>,
+    roles: Mutex<Option<Arc<HashMap<String, Role>>>>,
+    policies: Mutex<HashMap<Arc<str>, Arc<TenantPolicy>>>,
+    issuers: Mutex<Option<Arc<Vec<Issuer>>>>,
 }
 
 impl Snapshot {
@@ -148,6 +160,50 @@ impl Snapshot {
         Ok(hidden_text)
     }
 
+    /// The permissions of the roles named `names`; names no role has grant
+    /// nothing.
+    pub async fn permissions(&self, generation: &Generation, names: &[String]) -> Result<Permissions, SnapshotError> {
+        let roles = self.roles(generation).await?;
+        let named: Vec<Role> = names.iter().filter_map(|name| roles.get(name).cloned()).collect();
+        Ok(Permissions::of(&named))
+    }
+
+    /// Every role's name, sorted: the scopes a token may carry.
+    pub async fn role_names(&self, generation: &Generation) -> Result<Vec<String>, SnapshotError> {
+        let mut names: Vec<String> = self.roles(generation).await?.keys().cloned().collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// Every role, by name.
+    async fn roles(&self, generation: &Generation) -> Result<Arc<HashMap<String, Role>>, SnapshotError> {
+        if let Some(roles) = lock(&generation.roles).clone() {
+            return Ok(roles);
+        }
+        let all = Policies::new(&self.db).roles().await?;
+        let roles = Arc::new(all.into_iter().map(|role| (role.name.clone(), role)).collect::<HashMap<_, _>>());
+        Ok(lock(&generation.roles).insert(roles).clone())
+    }
+
+    /// `tenant`'s policy.
+    pub async fn policy(&self, generation: &Generation, tenant: &Arc<str>) -> Result<Arc<TenantPolicy>, SnapshotError> {
+        if let Some(policy) = lock(&generation.policies).get(tenant) {
+            return Ok(policy.clone());
+        }
+        let policy = Arc::new(Policies::new(&self.db).tenant_policy(tenant).await?);
+        lock(&generation.policies).insert(tenant.clone(), policy.clone());
+        Ok(policy)
+    }
+
+    /// The trusted issuers.
+    pub async fn issuers(&self, generation: &Generation) -> Result<Arc<Vec<Issuer>>, SnapshotError> {
+        if let Some(issuers) = lock(&generation.issuers).clone() {
+            return Ok(issuers);
+        }
+        let issuers = Arc::new(Issuers::new(&self.db).list().await?);
+        Ok(lock(&generation.issuers).insert(issuers).clone())
+    }
+
     /// What `tenant` grants `plugin`: settings and credentials.
     pub async fn grants(
         &self,
@@ -195,6 +251,9 @@ impl Generation {
             access: Mutex::default(),
             hidden_text: Mutex::default(),
             grants: Mutex::default(),
+            roles: Mutex::default(),
+            policies: Mutex::default(),
+            issuers: Mutex::default(),
         }
     }
 }

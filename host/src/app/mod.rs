@@ -5,6 +5,8 @@ pub mod plugins_dir;
 
 use crate::admission::Admission;
 use crate::audit::AuditLog;
+use crate::auth::AuthSettings;
+use crate::auth::jwks::{Keys, issuer_client};
 use crate::capabilities::cache::CacheStore;
 use crate::db::{Database, DbError};
 use crate::events::Events;
@@ -87,6 +89,10 @@ pub struct App {
     pub mcp: McpSettings,
     /// Webhooks in, and the deliveries in hand.
     pub events: Events,
+    /// How tokens are accepted (`[auth]`).
+    pub auth: AuthSettings,
+    /// Trusted issuers' signing keys, fetched as tokens need them.
+    pub keys: Keys,
 }
 
 impl App {
@@ -127,6 +133,11 @@ impl App {
             metrics,
             mcp: settings.mcp,
             events: Events::new(settings.events),
+            auth: settings.auth.clone(),
+            keys: Keys::new(
+                issuer_client(&settings.egress.trusted_ca_files).map_err(StartError::Runtime)?,
+                std::time::Duration::from_secs(settings.auth.jwks_refetch_secs),
+            ),
         });
         app.restore().await?;
         let dir = settings.plugins_dir();

@@ -241,7 +241,9 @@ pub(super) async fn commit(db: &Database, batch: &[Entry]) -> Result<(), DbError
                 &record.tool,
                 record.arguments.to_string(),
                 &record.outcome,
-                record.duration_ms
+                record.duration_ms,
+                &record.principal,
+                &record.roles
             ]),
             Entry::Request(record) => requests.push(args![
                 &record.call_id,
@@ -261,8 +263,8 @@ pub(super) async fn commit(db: &Database, batch: &[Entry]) -> Result<(), DbError
     }
     let mut tx = db.transaction().await?;
     tx.execute_many(
-        "INSERT INTO audit_calls (call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING",
+        "INSERT INTO audit_calls (call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms, principal, roles)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT DO NOTHING",
         calls,
     )
     .await?;

@@ -34,6 +34,9 @@ const TABLES: &[Table] = &[
     Table { name: "plugin_config", columns: "tenant, plugin, key, value", serial: None },
     Table { name: "vault_meta", columns: "key, value", serial: None },
     Table { name: "credentials", columns: "tenant, plugin, name, params, bound, secret, updated_at", serial: None },
+    Table { name: "auth_issuers", columns: "issuer, config", serial: None },
+    Table { name: "roles", columns: "name, grants", serial: None },
+    Table { name: "tenant_policies", columns: "tenant, policy", serial: None },
     Table { name: "plugin_versions", columns: "digest, name, version, tools, bytes, added_ms, grants", serial: None },
     Table {
         name: "plugin_deployments",
@@ -42,7 +45,7 @@ const TABLES: &[Table] = &[
     },
     Table {
         name: "audit_calls",
-        columns: "rowid, call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms",
+        columns: "rowid, call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms, principal, roles",
         serial: Some("rowid"),
     },
     Table {

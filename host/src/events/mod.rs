@@ -443,6 +443,9 @@ fn audit_record(record: &EventRecord, version: &str, outcome: String) -> CallRec
         call_id: audit::call_id(),
         at_ms: record.at_ms,
         tenant: record.tenant.clone(),
+        // The upstream that signed the delivery.
+        principal: format!("webhook:{}", record.plugin),
+        roles: String::new(),
         transport: "webhook".to_owned(),
         plugin: record.plugin.clone(),
         version: version.to_owned(),

@@ -17,14 +17,16 @@
 //! | `PUT /admin/tenants/{tenant}/hidden-text/{strip,keep}` | what happens to hidden text |
 //! | `GET /metrics` | Prometheus (OpenMetrics) text |
 
-use super::auth::bearer_token;
+use super::auth::{bearer_token, verify_token};
 use super::error::ApiError;
 use crate::app::App;
+use crate::auth::policy::{Policies, PolicyError};
+use crate::auth::roles::{Grant, Role};
 use crate::lifecycle::{Change, Inspection, PluginInfo, Source};
 use crate::mcp::sessions::Lists;
 use crate::metrics::CONTENT_TYPE;
 use crate::settings::AdminSettings;
-use crate::tenants::{HiddenText, NoSuchHiddenText, TenantError, Tenants};
+use crate::tenants::{ApiKey, HiddenText, NoSuchHiddenText, TenantError, Tenants};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -79,6 +81,8 @@ pub fn routes(app: Arc<App>, settings: &AdminSettings) -> Router {
         .route("/admin/plugins/{name}/rollback", post(rollback))
         .route("/admin/tenants/{tenant}/plugins/{plugin}", put(enable).delete(disable))
         .route("/admin/tenants/{tenant}/hidden-text/{choice}", put(hidden_text))
+        .route("/admin/roles", get(roles))
+        .route("/admin/roles/{name}", put(define_role).delete(remove_role))
         .layer(DefaultBodyLimit::max(settings.max_component_mib as usize * 1024 * 1024))
         .route_layer(from_fn_with_state(guard.clone(), require_admin));
     let metrics = Router::new().route("/metrics", get(metrics)).route_layer(from_fn_with_state(guard, require_metrics));
@@ -97,7 +101,8 @@ async fn require_metrics(State(guard): State<Guard>, request: Request, next: Nex
 
 async fn authorize(guard: &Guard, need: Need, headers: &HeaderMap) -> Result<(), ApiError> {
     let metrics = guard.metrics.as_ref().filter(|_| need == Need::Metrics);
-    if guard.admin.is_none() && metrics.is_none() {
+    let tokens = guard.app.auth.resource.is_some();
+    if guard.admin.is_none() && metrics.is_none() && !tokens {
         return Err(ApiError::Forbidden(match need {
             Need::Admin => "the admin API is disabled; set BERTH_ADMIN_TOKEN (or [admin] token) to enable it".into(),
             Need::Metrics => "metrics are disabled; set BERTH_METRICS_TOKEN or BERTH_ADMIN_TOKEN to enable them".into(),
@@ -108,8 +113,18 @@ async fn authorize(guard: &Guard, need: Need, headers: &HeaderMap) -> Result<(),
     if accepted {
         return Ok(());
     }
-    if matches!(Tenants::new(&guard.app.db).authenticate(presented).await, Ok(Some(_))) {
-        return Err(ApiError::Forbidden("tenant API keys cannot use the admin API; use the admin token".into()));
+    if ApiKey::parse(presented).is_some() {
+        if matches!(Tenants::new(&guard.app.db).authenticate(presented).await, Ok(Some(_))) {
+            return Err(ApiError::Forbidden("tenant API keys cannot use the admin API; use the admin token".into()));
+        }
+    } else if tokens && let Ok(verified) = verify_token(&guard.app, presented).await {
+        // An identity provider's token, accepted with its issuer's admin role.
+        let admin = verified.issuer.admin_role.as_ref().is_some_and(|role| verified.roles.contains(role));
+        if admin {
+            tracing::info!(subject = %verified.subject, issuer = %verified.issuer.issuer, "admin API used with a token");
+            return Ok(());
+        }
+        return Err(ApiError::Forbidden("the token carries no admin role of its issuer".into()));
     }
     Err(ApiError::AdminUnauthorized)
 }
@@ -168,6 +183,38 @@ async fn hidden_text(
         choice.parse().map_err(|error: NoSuchHiddenText| ApiError::Malformed(error.to_string()))?;
     Tenants::new(&app.db).set_hidden_text(&tenant, choice).await.map_err(tenant_error)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every role, built-in ones first.
+async fn roles(State(app): State<Arc<App>>) -> Result<Json<Vec<Role>>, ApiError> {
+    Ok(Json(Policies::new(&app.db).roles().await.map_err(policy_error)?))
+}
+
+/// Defines (or redefines) a role from its grants (a JSON array); it holds
+/// from the next call.
+async fn define_role(
+    State(app): State<Arc<App>>,
+    Path(name): Path<String>,
+    Json(grants): Json<Vec<Grant>>,
+) -> Result<StatusCode, ApiError> {
+    Policies::new(&app.db).define_role(&Role { name, grants }).await.map_err(policy_error)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a role an operator defined.
+async fn remove_role(State(app): State<Arc<App>>, Path(name): Path<String>) -> Result<StatusCode, ApiError> {
+    match Policies::new(&app.db).remove_role(&name).await.map_err(policy_error)? {
+        true => Ok(StatusCode::NO_CONTENT),
+        false => Err(ApiError::NotFound(format!("no role `{name}`"))),
+    }
+}
+
+fn policy_error(error: PolicyError) -> ApiError {
+    match error {
+        PolicyError::Role(_) | PolicyError::UnknownRole(_) => ApiError::Unprocessable(error.to_string()),
+        PolicyError::UnknownTenant(_) => ApiError::NotFound(error.to_string()),
+        PolicyError::Db(_) | PolicyError::Corrupt(_) => ApiError::Internal(error.to_string()),
+    }
 }
 
 fn tenant_error(error: TenantError) -> ApiError {

@@ -16,9 +16,13 @@ use serde_json::json;
 /// A failed HTTP request.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// No API key, or one that matches no tenant.
-    #[error("missing or invalid API key; send `Authorization: Bearer <key>`")]
-    Unauthorized,
+    /// No credentials, or ones that prove nothing: no API key or token, a
+    /// key that matches no tenant, a token that does not verify.
+    #[error("{}", .0.message("missing or invalid credentials; send `Authorization: Bearer <API key or token>`"))]
+    Unauthorized(Challenge),
+    /// A valid token without a role that lets it do anything here.
+    #[error("{}", .0.message("the token carries no role this server grants"))]
+    InsufficientScope(Challenge),
     /// A request this server cannot read unambiguously (two `Host`
     /// headers, say).
     #[error("{0}")]
@@ -80,7 +84,8 @@ impl From<LifecycleError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = match &self {
-            Self::Unauthorized | Self::AdminUnauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::AdminUnauthorized => StatusCode::UNAUTHORIZED,
+            Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -113,8 +118,8 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         match self {
-            Self::Unauthorized => {
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"berth\""));
+            Self::Unauthorized(challenge) | Self::InsufficientScope(challenge) => {
+                headers.insert(header::WWW_AUTHENTICATE, challenge.header());
             }
             Self::AdminUnauthorized => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"berth-admin\""));
@@ -125,5 +130,50 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         response
+    }
+}
+
+/// What a 401 or 403 tells a client about how to authenticate: the
+/// `WWW-Authenticate: Bearer` challenge of RFC 6750 §3, with RFC 9728's
+/// pointer to this server's protected resource metadata when it accepts
+/// identity providers' tokens.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Challenge {
+    /// The protected resource metadata's URL, when tokens are accepted.
+    pub metadata: Option<String>,
+    /// The error code (`invalid_token`, `insufficient_scope`) and its
+    /// description, when credentials were presented.
+    pub error: Option<(&'static str, String)>,
+    /// The scope that would do, for `insufficient_scope`.
+    pub scope: Option<String>,
+}
+
+impl Challenge {
+    /// `fallback`, or the error's description after it.
+    fn message(&self, fallback: &str) -> String {
+        match &self.error {
+            Some((_, description)) => format!("{fallback}: {description}"),
+            None => fallback.to_owned(),
+        }
+    }
+
+    /// The header's value. Descriptions are reduced to characters a
+    /// quoted string can carry.
+    fn header(&self) -> HeaderValue {
+        let quoted = |text: &str| -> String {
+            text.chars().filter(|c| (' '..='~').contains(c) && *c != '"' && *c != '\\').take(200).collect()
+        };
+        let mut parts = vec!["Bearer realm=\"berth\"".to_owned()];
+        if let Some(metadata) = &self.metadata {
+            parts.push(format!("resource_metadata=\"{}\"", quoted(metadata)));
+        }
+        if let Some((code, description)) = &self.error {
+            parts.push(format!("error=\"{code}\""));
+            parts.push(format!("error_description=\"{}\"", quoted(description)));
+        }
+        if let Some(scope) = &self.scope {
+            parts.push(format!("scope=\"{}\"", quoted(scope)));
+        }
+        HeaderValue::from_str(&parts.join(", ")).unwrap_or_else(|_| HeaderValue::from_static("Bearer realm=\"berth\""))
     }
 }

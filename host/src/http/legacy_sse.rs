@@ -19,11 +19,11 @@
 use super::error::ApiError;
 use crate::admission::{Refusal, Ticket};
 use crate::app::App;
+use crate::auth::Principal;
 use crate::mcp::BerthServer;
 use crate::mcp::first_request::AwaitFirstRequest;
 use crate::mcp::inbound::{self, Unreadable};
 use crate::mcp::request_ids::duplicate;
-use crate::tenants::Principal;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -122,7 +122,7 @@ pub async fn open(
     let outbound = outbound_tx.downgrade();
     let pending = Pending::default();
     let cancel = state.shutdown.child_token();
-    let server = BerthServer::new(state.app.clone(), principal.tenant.clone(), "sse");
+    let server = BerthServer::new(state.app.clone(), principal.clone(), "sse");
     let sink = PollSender::new(outbound_tx)
         .with(|message| futures::future::ready(Ok::<_, PollSendError<Outgoing>>(Outgoing::Server(Box::new(message)))));
     let transport = AwaitFirstRequest::new(SinkStreamTransport::new(sink, ReceiverStream::new(inbound_rx)));

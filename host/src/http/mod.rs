@@ -17,6 +17,7 @@ mod health;
 mod hooks;
 mod legacy_sse;
 mod negotiate;
+mod resource_metadata;
 mod streamable;
 
 pub use error::ApiError;
@@ -283,6 +284,7 @@ fn router(app: Arc<App>, options: &HttpOptions, loopback: bool, close_sessions: 
         .merge(mcp)
         .merge(admin::routes(app.clone(), &options.admin))
         .merge(hooks::routes(app.clone(), Duration::from_millis(settings.body_read_timeout_ms)))
+        .merge(resource_metadata::routes(app.clone()))
         .layer(axum::middleware::from_fn_with_state(policy, guard::check))
         .merge(health::routes(app))
 }

@@ -87,7 +87,8 @@ impl BerthServer {
         mut request: GetPromptRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
-        let tenant = self.tenant(&context)?;
+        let principal = self.principal(&context)?;
+        let tenant = principal.tenant.clone();
         let (generation, access) = self.access(&tenant).await?;
         let (plugin, index) = self.find_prompt(&access, &request.name)?;
         let spec = &plugin.prompts[index];
@@ -111,7 +112,7 @@ impl BerthServer {
         let arguments: Vec<(String, String)> =
             given.into_iter().map(|(name, value)| (name, argument_text(value))).collect();
         let runtime = &self.app.runtime;
-        let target = (&tenant, &*plugin, &*generation);
+        let target = (&principal, &*plugin, &*generation);
         let build = async |scope| runtime.get_prompt(&plugin, scope, &spec.name, &arguments).await;
         let what = format!("prompts/get {}", spec.name);
         let built = match self.export_asking(target, &what, audited.clone(), Some(&client), build).await? {
@@ -134,7 +135,8 @@ impl BerthServer {
         request: CompleteRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, ErrorData> {
-        let tenant = self.tenant(&context)?;
+        let principal = self.principal(&context)?;
+        let tenant = principal.tenant.clone();
         let (generation, access) = self.access(&tenant).await?;
         let (plugin, reference) = match &request.r#ref {
             Reference::Prompt(prompt) => {
@@ -162,7 +164,7 @@ impl BerthServer {
             context: context.into_iter().collect(),
         };
         let runtime = &self.app.runtime;
-        let target = (&tenant, &*plugin, &*generation);
+        let target = (&principal, &*plugin, &*generation);
         let audited = json!({ "argument": request.argument.name, "value": request.argument.value });
         let complete = async |scope| runtime.complete(&plugin, scope, &asked).await;
         let mut completion = self.export(target, "completion/complete", audited, complete).await?;

@@ -38,12 +38,13 @@ impl BerthServer {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        let tenant = self.tenant(&context)?;
+        let principal = self.principal(&context)?;
+        let tenant = principal.tenant.clone();
         let (generation, access) = self.access(&tenant).await?;
         let plugins = self.resource_plugins(&access);
         let lists = plugins.iter().map(|plugin| {
             let runtime = &self.app.runtime;
-            let target = (&tenant, &**plugin, &*generation);
+            let target = (&principal, &**plugin, &*generation);
             self.export(target, "resources/list", json!({}), async |scope| runtime.list_resources(plugin, scope).await)
         });
         let hidden_text = self.hidden_text(&generation, &tenant).await?;
@@ -101,7 +102,8 @@ impl BerthServer {
         mut request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        let tenant = self.tenant(&context)?;
+        let principal = self.principal(&context)?;
+        let tenant = principal.tenant.clone();
         let uri = std::mem::take(&mut request.uri);
         let not_found = || ErrorData::invalid_params("Resource not found", Some(json!({ "uri": uri })));
         let (generation, access) = self.access(&tenant).await?;
@@ -121,7 +123,7 @@ impl BerthServer {
         let hidden_text = self.hidden_text(&generation, &tenant).await?;
         let client = self.client(&context, (&tenant, hidden_text), retry)?;
         let runtime = &self.app.runtime;
-        let target = (&tenant, &*plugin, &*generation);
+        let target = (&principal, &*plugin, &*generation);
         let read = async |scope| runtime.read_resource(&plugin, scope, &uri).await;
         let read = match self.export_asking(target, "resources/read", audited.clone(), Some(&client), read).await? {
             Answer::InputRequired(asked) => return Ok(asked.into()),

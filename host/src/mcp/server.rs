@@ -11,6 +11,8 @@
 use crate::admission::{SessionTicket, Ticket};
 use crate::app::App;
 use crate::audit::{self, CallRecord};
+use crate::auth::Principal;
+use crate::auth::roles::{Missing, ToolKind};
 use crate::mcp::client_log::{self, SessionLog};
 use crate::mcp::input_required::{Answer, Client, Retry, missing_capability};
 use crate::mcp::sessions::Registration;
@@ -24,7 +26,7 @@ use crate::runtime::bindings::types::{ToolError, ToolResult};
 use crate::runtime::{CallError, CallScope, LoadedPlugin, Runtime, ToolSpec};
 use crate::snapshot::{Generation, SnapshotError};
 use crate::tenants::HiddenText;
-use crate::tenants::{PluginAccess, Principal};
+use crate::tenants::PluginAccess;
 use crate::vault::VaultError;
 use rmcp::ErrorData;
 use rmcp::handler::server::ServerHandler;
@@ -56,7 +58,7 @@ pub struct BerthServer {
 #[derive(Clone)]
 enum TenantSource {
     /// Known when the session starts (stdio, legacy SSE).
-    Fixed(Arc<str>),
+    Fixed(Principal),
     /// Bound by the first authenticated request of the session (Streamable
     /// HTTP), which also hands over the session's admission ticket.
     Bound(Arc<OnceLock<Binding>>),
@@ -68,12 +70,12 @@ struct Binding {
 }
 
 impl BerthServer {
-    /// A session of `tenant` on `app` over `transport` (`stdio`, `sse`; for
-    /// the audit log).
-    pub fn new(app: Arc<App>, tenant: impl Into<Arc<str>>, transport: &'static str) -> Self {
+    /// A session of `principal` on `app` over `transport` (`stdio`, `sse`;
+    /// for the audit log).
+    pub fn new(app: Arc<App>, principal: Principal, transport: &'static str) -> Self {
         Self {
             app,
-            tenant: TenantSource::Fixed(tenant.into()),
+            tenant: TenantSource::Fixed(principal),
             transport,
             registration: Arc::default(),
             log: SessionLog::default(),
@@ -92,11 +94,18 @@ impl BerthServer {
         }
     }
 
-    /// The tenant this request runs as. A session never changes tenant: a
-    /// request authenticated as another tenant is refused.
+    /// The tenant this request runs as.
     pub(super) fn tenant(&self, context: &RequestContext<RoleServer>) -> Result<Arc<str>, ErrorData> {
+        Ok(self.principal(context)?.tenant)
+    }
+
+    /// Who this request runs as. A session never changes tenant: a request
+    /// authenticated as another tenant is refused. Within its tenant each
+    /// request brings its own principal, so a session whose token was
+    /// renewed with other roles acts with the new ones.
+    pub(super) fn principal(&self, context: &RequestContext<RoleServer>) -> Result<Principal, ErrorData> {
         let binding = match &self.tenant {
-            TenantSource::Fixed(tenant) => return Ok(tenant.clone()),
+            TenantSource::Fixed(principal) => return Ok(principal.clone()),
             TenantSource::Bound(binding) => binding,
         };
         let parts = context.extensions.get::<http::request::Parts>();
@@ -110,7 +119,7 @@ impl BerthServer {
         if bound.tenant != principal.tenant {
             return Err(ErrorData::invalid_request("this session belongs to another tenant", None));
         }
-        Ok(bound.tenant.clone())
+        Ok(principal.clone())
     }
 
     /// What `tenant` grants `plugin` for one call that must be over by
@@ -161,11 +170,12 @@ impl BerthServer {
         self.app.plugins.snapshot().values().filter(|plugin| access.allows(plugin.name())).cloned().collect()
     }
 
-    /// The tools `tenant` may see, as MCP clients see them.
-    async fn tools(&self, tenant: &Arc<str>) -> Result<Vec<Tool>, ErrorData> {
-        let plugins = self.plugins(tenant).await?;
+    /// The tools `principal` may see and call, as MCP clients see them.
+    async fn tools(&self, principal: &Principal) -> Result<Vec<Tool>, ErrorData> {
+        let plugins = self.plugins(&principal.tenant).await?;
         let mut tools = Self::ticket_tools(&plugins);
         tools.extend(plugins.iter().flat_map(|plugin| plugin.tools.iter().map(|tool| describe_tool(plugin, tool))));
+        tools.retain(|tool| principal.permissions.allows(&tool.name, kind(tool)));
         Ok(tools)
     }
 
@@ -189,13 +199,21 @@ impl BerthServer {
     }
 
     /// The audit record of a call of `what` (a tool, or an export such as
-    /// `resources/read`) of `plugin` by `tenant` with `arguments`, started
+    /// `resources/read`) of `plugin` by `principal` with `arguments`, started
     /// now; its outcome and duration are filled in by [`Self::audit`].
-    pub(super) fn record(&self, tenant: &str, plugin: &LoadedPlugin, what: &str, arguments: &Value) -> CallRecord {
+    pub(super) fn record(
+        &self,
+        principal: &Principal,
+        plugin: &LoadedPlugin,
+        what: &str,
+        arguments: &Value,
+    ) -> CallRecord {
         CallRecord {
             call_id: audit::call_id(),
             at_ms: audit::now_ms(),
-            tenant: tenant.to_owned(),
+            tenant: principal.tenant.to_string(),
+            principal: principal.audit_name(),
+            roles: principal.permissions.roles().join(","),
             transport: self.transport.to_owned(),
             plugin: plugin.name().to_owned(),
             version: plugin.manifest.version.clone(),
@@ -214,7 +232,7 @@ impl BerthServer {
     /// outer error; what the guest reports, the inner one.
     pub(super) async fn export<R>(
         &self,
-        target: (&Arc<str>, &LoadedPlugin, &Generation),
+        target: (&Principal, &LoadedPlugin, &Generation),
         what: &str,
         arguments: Value,
         run: impl AsyncFnOnce(CallScope) -> Result<Result<R, ToolError>, CallError>,
@@ -229,14 +247,15 @@ impl BerthServer {
     /// input (`prompts/get`, `resources/read`).
     pub(super) async fn export_asking<R>(
         &self,
-        (tenant, plugin, generation): (&Arc<str>, &LoadedPlugin, &Generation),
+        (principal, plugin, generation): (&Principal, &LoadedPlugin, &Generation),
         what: &str,
         arguments: Value,
         client: Option<&Client>,
         run: impl AsyncFnOnce(CallScope) -> Result<Result<R, ToolError>, CallError>,
     ) -> Result<Answer<R>, ErrorData> {
         let started = Instant::now();
-        let record = self.record(tenant, plugin, what, &arguments);
+        let tenant = &principal.tenant;
+        let record = self.record(principal, plugin, what, &arguments);
         let mut scope =
             self.scope(generation, tenant, plugin, record.call_id.clone(), self.app.runtime.deadline()).await?;
         scope.client = client.map(|client| client.client.clone());
@@ -374,7 +393,7 @@ impl ServerHandler for BerthServer {
 
     async fn on_initialized(&self, context: NotificationContext<RoleServer>) {
         let tenant = match &self.tenant {
-            TenantSource::Fixed(tenant) => tenant.clone(),
+            TenantSource::Fixed(principal) => principal.tenant.clone(),
             TenantSource::Bound(binding) => match binding.get() {
                 Some(binding) => binding.tenant.clone(),
                 None => return,
@@ -402,9 +421,9 @@ impl ServerHandler for BerthServer {
         request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let tenant = self.tenant(&context)?;
+        let principal = self.principal(&context)?;
         let (tools, next) = paging::respond(
-            self.tools(&tenant).await?,
+            self.tools(&principal).await?,
             |tool| tool.name.as_ref(),
             request.as_ref(),
             self.app.mcp.page_size,
@@ -509,16 +528,25 @@ impl ServerHandler for BerthServer {
         mut request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let tenant = self.tenant(&context)?;
+        let principal = self.principal(&context)?;
+        let tenant = principal.tenant.clone();
         let name = request.name.to_string();
         if let Some(tool) = TicketTool::named(&name) {
+            principal.permissions.check(&name, tool.kind()).map_err(|missing| not_permitted(&name, &missing))?;
             let arguments = Value::Object(request.arguments.take().unwrap_or_default());
-            return self.call_ticket_tool(&tenant, tool, arguments).await.map(Into::into);
+            return self.call_ticket_tool(&principal, tool, arguments).await.map(Into::into);
         }
         let (plugin, index, generation) = self.find(&tenant, &name).await?;
-        let hidden_text = self.hidden_text(&generation, &tenant).await?;
         let tool = &plugin.tools[index];
         let arguments = Value::Object(request.arguments.take().unwrap_or_default());
+        let call = Finished { tenant: &tenant, plugin: &plugin, name: &name, started: Instant::now() };
+        let record = self.record(&principal, &plugin, &tool.name, &arguments);
+        let annotated = ToolKind { read_only: tool.annotations.read_only, destructive: tool.annotations.destructive };
+        if let Err(missing) = principal.permissions.check(&name, annotated) {
+            self.finish(call, record, CallOutcome::Refused, format!("refused: {missing}")).await;
+            return Err(not_permitted(&name, &missing));
+        }
+        let hidden_text = self.hidden_text(&generation, &tenant).await?;
         let retry = Retry {
             method: "tools/call",
             target: &name,
@@ -527,8 +555,6 @@ impl ServerHandler for BerthServer {
             responses: request.input_responses.take(),
         };
         let client = self.client(&context, (&tenant, hidden_text), retry)?;
-        let call = Finished { tenant: &tenant, plugin: &plugin, name: &name, started: Instant::now() };
-        let record = self.record(&tenant, &plugin, &tool.name, &arguments);
         // One deadline from here covers validating the arguments, the run and
         // validating the output.
         let deadline = self.app.runtime.deadline();
@@ -618,6 +644,22 @@ impl BerthServer {
             "tool call"
         );
     }
+}
+
+/// The refusal of a call of `name` that the caller's roles do not permit,
+/// naming what is missing.
+fn not_permitted(name: &str, missing: &Missing) -> ErrorData {
+    ErrorData::invalid_request(format!("the tool `{}` is not permitted: {missing}", clip(name)), None)
+}
+
+/// What a tool as clients see it says about itself, for permissions:
+/// MCP's defaults where it says nothing (not read-only; destructive unless
+/// read-only).
+fn kind(tool: &Tool) -> ToolKind {
+    let annotations = tool.annotations.as_ref();
+    let read_only = annotations.and_then(|hints| hints.read_only_hint).unwrap_or(false);
+    let destructive = !read_only && annotations.and_then(|hints| hints.destructive_hint).unwrap_or(true);
+    ToolKind { read_only, destructive }
 }
 
 /// How a runtime outcome counts in the metrics. A result the plugin marked

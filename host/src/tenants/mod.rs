@@ -49,13 +49,6 @@ pub enum TenantError {
     InvalidName(String),
 }
 
-/// Who is calling: the tenant a request runs as, set by authentication.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    /// The tenant.
-    pub tenant: std::sync::Arc<str>,
-}
-
 /// One tenant as listed for an operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantSummary {

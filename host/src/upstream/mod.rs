@@ -248,20 +248,7 @@ impl Upstream {
     /// trust anchor now, so a bad one fails start-up; the connection pool is
     /// built on first need, or by [`Upstream::warm`].
     pub fn new(settings: EgressSettings, resilience: ResilienceSettings) -> Result<Self, String> {
-        use rustls::pki_types::{CertificateDer, pem::PemObject};
-        let mut extra_roots = Vec::new();
-        for path in &settings.trusted_ca_files {
-            let bad = |error: &dyn std::fmt::Display| format!("CA file {}: {error}", path.display());
-            let pem =
-                std::fs::read(path).map_err(|error| format!("cannot read CA file {}: {error}", path.display()))?;
-            for der in CertificateDer::pem_slice_iter(&pem) {
-                let der = der.map_err(|error| bad(&format_args!("not PEM certificates: {error}")))?;
-                rustls::RootCertStore::empty()
-                    .add(der.clone())
-                    .map_err(|error| bad(&format_args!("a certificate that is not a usable authority: {error}")))?;
-                extra_roots.push(reqwest::Certificate::from_der(&der).map_err(|error| bad(&error))?);
-            }
-        }
+        let extra_roots = trust_anchors(&settings.trusted_ca_files)?;
         Ok(Self {
             client: tokio::sync::OnceCell::new(),
             extra_roots,
@@ -524,6 +511,27 @@ fn connection_error(error: reqwest::Error) -> UpstreamError {
         source = cause.source();
     }
     UpstreamError::Connection(innermost)
+}
+
+/// Every certificate in the PEM `files`, each checked to be a usable
+/// trust anchor: the authorities `[egress] trusted_ca_files` adds to the
+/// platform's, for plugins' requests and the host's own to identity
+/// providers. A file that holds anything else fails start-up.
+pub fn trust_anchors(files: &[std::path::PathBuf]) -> Result<Vec<reqwest::Certificate>, String> {
+    use rustls::pki_types::{CertificateDer, pem::PemObject};
+    let mut anchors = Vec::new();
+    for path in files {
+        let bad = |error: &dyn std::fmt::Display| format!("CA file {}: {error}", path.display());
+        let pem = std::fs::read(path).map_err(|error| format!("cannot read CA file {}: {error}", path.display()))?;
+        for der in CertificateDer::pem_slice_iter(&pem) {
+            let der = der.map_err(|error| bad(&format_args!("not PEM certificates: {error}")))?;
+            rustls::RootCertStore::empty()
+                .add(der.clone())
+                .map_err(|error| bad(&format_args!("a certificate that is not a usable authority: {error}")))?;
+            anchors.push(reqwest::Certificate::from_der(&der).map_err(|error| bad(&error))?);
+        }
+    }
+    Ok(anchors)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 
 pub mod buyict;
 pub mod github;
+pub mod idp;
 pub mod jira;
 pub mod opsramp;
 pub mod servicedesk_plus;

@@ -2,12 +2,14 @@
 //! wiring; the work happens in the `berth` library.
 
 mod audit;
+mod auth;
 mod config;
 mod credential;
 mod db;
 mod demo;
 mod events;
 mod plugin;
+mod role;
 mod serve;
 mod tenant;
 mod vault;
@@ -58,6 +60,12 @@ enum Command {
     /// Manage tenants, their API keys and their plugins.
     #[command(subcommand)]
     Tenant(tenant::TenantCommand),
+    /// Identity providers whose bearer JWTs are accepted.
+    #[command(subcommand)]
+    Auth(auth::AuthCommand),
+    /// Roles: which tools a principal may list and call.
+    #[command(subcommand)]
+    Role(role::RoleCommand),
     /// Manage tenants' non-secret plugin settings.
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -108,6 +116,8 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args, &settings).await,
         Command::Tenant(command) => tenant::run(command, &settings.open_database().await?).await,
         Command::Config(command) => config::run(command, &settings.open_database().await?).await,
+        Command::Auth(command) => auth::run(command, &settings.open_database().await?).await,
+        Command::Role(command) => role::run(command, &settings.open_database().await?).await,
         Command::Credential(command) => credential::run(command, &settings).await,
         Command::Vault(command) => vault::run(command, &settings).await,
         Command::Audit(command) => audit::run(command, &settings).await,

@@ -122,7 +122,8 @@ async fn serve_stdio(
     let (input, output) = rmcp::transport::stdio_pipes();
     let lines = LineTransport::new(input, output, settings.body_limit_bytes());
     let transport = AwaitFirstRequest::new(Draining::new(lines, shutdown, settings.shutdown_grace()));
-    match BerthServer::new(app, tenant, "stdio").serve(transport).await {
+    let principal = berth::auth::Principal::operator(tenant.into(), "stdio");
+    match BerthServer::new(app, principal, "stdio").serve(transport).await {
         Ok(service) => {
             service.waiting().await.context("stdio session failed")?;
         }

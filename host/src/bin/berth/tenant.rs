@@ -1,5 +1,6 @@
 //! `berth tenant`: tenants, their API keys and the plugins they see.
 
+use berth::auth::policy::{Policies, TenantPolicy};
 use berth::db::Database;
 use berth::tenants::{HiddenText, Tenants};
 use clap::Subcommand;
@@ -43,6 +44,27 @@ pub(crate) enum TenantCommand {
         /// `strip` or `keep`.
         choice: HiddenText,
     },
+    /// Show or set a tenant's policy: the roles its API keys act with.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+/// What `berth tenant policy` does.
+#[derive(Debug, Subcommand)]
+pub(crate) enum PolicyCommand {
+    /// Print the tenant's policy as JSON.
+    Show {
+        /// Tenant name.
+        name: String,
+    },
+    /// Set the tenant's policy; it holds from the next call.
+    Set {
+        /// Tenant name.
+        name: String,
+        /// The roles the tenant's API keys act with (default `operator`).
+        #[arg(long, required = true, value_delimiter = ',')]
+        key_roles: Vec<String>,
+    },
 }
 
 /// Carries out `command` on the tenants in `db`.
@@ -66,6 +88,13 @@ pub(crate) async fn run(command: TenantCommand, db: &Database) -> anyhow::Result
         TenantCommand::Enable { name, plugin } => tenants.enable(&name, &plugin).await?,
         TenantCommand::Disable { name, plugin } => tenants.disable(&name, &plugin).await?,
         TenantCommand::HiddenText { name, choice } => tenants.set_hidden_text(&name, choice).await?,
+        TenantCommand::Policy(PolicyCommand::Show { name }) => {
+            let policy = Policies::new(db).tenant_policy(&name).await?;
+            println!("{}", serde_json::to_string_pretty(&policy)?);
+        }
+        TenantCommand::Policy(PolicyCommand::Set { name, key_roles }) => {
+            Policies::new(db).set_tenant_policy(&name, &TenantPolicy { key_roles }).await?;
+        }
     }
     Ok(())
 }

@@ -153,6 +153,27 @@ const STEPS: &[&str] = &[
         sealed      BYTEA NOT NULL,
         renew_at_ms BIGINT NOT NULL
     );",
+    // 4: who may do what, as SQLite's step 10.
+    "CREATE TABLE auth_issuers (
+        issuer TEXT PRIMARY KEY,
+        config TEXT NOT NULL
+    );
+    CREATE TABLE roles (
+        name   TEXT PRIMARY KEY,
+        grants TEXT NOT NULL
+    );
+    CREATE TABLE tenant_policies (
+        tenant TEXT PRIMARY KEY REFERENCES tenants (name) ON DELETE CASCADE,
+        policy TEXT NOT NULL
+    );
+    CREATE TRIGGER auth_issuers_count AFTER INSERT OR UPDATE OR DELETE ON auth_issuers
+        FOR EACH STATEMENT EXECUTE FUNCTION berth_count_change();
+    CREATE TRIGGER roles_count AFTER INSERT OR UPDATE OR DELETE ON roles
+        FOR EACH STATEMENT EXECUTE FUNCTION berth_count_change();
+    CREATE TRIGGER tenant_policies_count AFTER INSERT OR UPDATE OR DELETE ON tenant_policies
+        FOR EACH STATEMENT EXECUTE FUNCTION berth_count_change();
+    ALTER TABLE audit_calls ADD COLUMN principal TEXT NOT NULL DEFAULT '';
+    ALTER TABLE audit_calls ADD COLUMN roles TEXT NOT NULL DEFAULT '';",
 ];
 
 /// The advisory lock migrations take, so that replicas starting together

@@ -139,6 +139,33 @@ const STEPS: &[&str] = &[
     CREATE UNIQUE INDEX events_delivery ON events (tenant, plugin, delivery)
         WHERE delivery IS NOT NULL AND outcome IN ('accepted', 'handled', 'failed');
     CREATE INDEX events_at ON events (at_ms);",
+    // 10: who may do what: the identity providers whose tokens are taken,
+    // the roles operators define beside the built-in ones, each tenant's
+    // policy (all JSON documents; see `auth`), and the principal and roles
+    // of each audited call. What calls read moves the change counter.
+    "CREATE TABLE auth_issuers (
+        issuer TEXT PRIMARY KEY,
+        config TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE roles (
+        name   TEXT PRIMARY KEY,
+        grants TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE tenant_policies (
+        tenant TEXT PRIMARY KEY REFERENCES tenants (name) ON DELETE CASCADE,
+        policy TEXT NOT NULL
+    ) STRICT;
+    CREATE TRIGGER auth_issuers_insert_counts AFTER INSERT ON auth_issuers BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER auth_issuers_update_counts AFTER UPDATE ON auth_issuers BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER auth_issuers_delete_counts AFTER DELETE ON auth_issuers BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER roles_insert_counts AFTER INSERT ON roles BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER roles_update_counts AFTER UPDATE ON roles BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER roles_delete_counts AFTER DELETE ON roles BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER tenant_policies_insert_counts AFTER INSERT ON tenant_policies BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER tenant_policies_update_counts AFTER UPDATE ON tenant_policies BEGIN UPDATE change_counter SET value = value + 1; END;
+    CREATE TRIGGER tenant_policies_delete_counts AFTER DELETE ON tenant_policies BEGIN UPDATE change_counter SET value = value + 1; END;
+    ALTER TABLE audit_calls ADD COLUMN principal TEXT NOT NULL DEFAULT '';
+    ALTER TABLE audit_calls ADD COLUMN roles TEXT NOT NULL DEFAULT '';",
 ];
 
 /// The schema version this build writes.

@@ -16,6 +16,7 @@ mod model;
 mod tools;
 
 use super::server::{BerthServer, failure};
+use crate::auth::Principal;
 use crate::metrics::CallOutcome;
 use crate::policy::echo::clip;
 use crate::runtime::LoadedPlugin;
@@ -42,7 +43,7 @@ const DESK: &str = "tickets";
 /// One call of a desk tool: who, with which systems, on which snapshot.
 struct Desk<'a> {
     server: &'a BerthServer,
-    tenant: &'a Arc<str>,
+    principal: &'a Principal,
     generation: &'a Generation,
     /// The tenant's ticket systems, by name.
     systems: Vec<Arc<LoadedPlugin>>,
@@ -79,15 +80,16 @@ impl BerthServer {
         TicketTool::ALL.iter().map(|tool| tool.describe(&systems)).collect()
     }
 
-    /// Runs desk tool `tool` for `tenant`. A tenant without ticket systems
-    /// has no such tool.
+    /// Runs desk tool `tool` for `principal`, whose permission to is
+    /// checked before. A tenant without ticket systems has no such tool.
     pub(super) async fn call_ticket_tool(
         &self,
-        tenant: &Arc<str>,
+        principal: &Principal,
         tool: TicketTool,
         arguments: Value,
     ) -> Result<CallToolResult, ErrorData> {
         let started = Instant::now();
+        let tenant = &principal.tenant;
         let (generation, access) = self.access(tenant).await?;
         let mut systems: Vec<Arc<LoadedPlugin>> =
             self.plugins_in(&access).into_iter().filter(|plugin| plugin.serves_tickets()).collect();
@@ -96,7 +98,7 @@ impl BerthServer {
         }
         systems.sort_by(|a, b| a.name().cmp(b.name()));
         let hidden_text = self.hidden_text(&generation, tenant).await?;
-        let desk = Desk { server: self, tenant, generation: &generation, systems };
+        let desk = Desk { server: self, principal, generation: &generation, systems };
         let answer = match tool {
             TicketTool::Search => desk.search(arguments).await,
             TicketTool::Get => desk.get(arguments).await,
@@ -183,7 +185,7 @@ impl Desk<'_> {
         operation: O,
     ) -> Result<O::Output, Refusal> {
         let runtime = &self.server.app.runtime;
-        let target = (self.tenant, system, self.generation);
+        let target = (self.principal, system, self.generation);
         let run = async |scope| runtime.ticketing(system, scope, operation).await;
         match self.server.export(target, tool.name(), arguments.clone(), run).await {
             Ok(Ok(output)) => Ok(output),

@@ -1,5 +1,6 @@
 //! The five `tickets_*` tools as clients see them, and their arguments.
 
+use crate::auth::roles::ToolKind;
 use rmcp::model::{Tool, ToolAnnotations};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -40,6 +41,17 @@ impl TicketTool {
         }
     }
 
+    /// What the tool does, as its annotations say and permissions read
+    /// them: searching and reading are read-only; an update can close a
+    /// ticket, so it is destructive.
+    pub fn kind(self) -> ToolKind {
+        match self {
+            Self::Search | Self::Get => ToolKind { read_only: true, destructive: false },
+            Self::Create | Self::Comment => ToolKind { read_only: false, destructive: false },
+            Self::Update => ToolKind { read_only: false, destructive: true },
+        }
+    }
+
     /// The tool called `name`, if it is one of these.
     pub fn named(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|tool| tool.name() == name)
@@ -49,7 +61,7 @@ impl TicketTool {
     /// ticket systems) named in its description.
     pub fn describe(self, systems: &[String]) -> Tool {
         let systems = systems.join(", ");
-        let (title, description, schema, annotations) = match self {
+        let (title, description, schema) = match self {
             Self::Search => (
                 "Search tickets",
                 format!(
@@ -59,7 +71,6 @@ impl TicketTool {
                      `failures` beside the others' results. Pass `next_cursor` back as `cursor` for more."
                 ),
                 search_schema(),
-                ToolAnnotations::new().read_only(true).destructive(false).idempotent(true).open_world(true),
             ),
             Self::Get => (
                 "Get ticket",
@@ -73,7 +84,6 @@ impl TicketTool {
                     "required": ["id"],
                     "additionalProperties": false,
                 }),
-                ToolAnnotations::new().read_only(true).destructive(false).idempotent(true).open_world(true),
             ),
             Self::Create => (
                 "Create ticket",
@@ -82,7 +92,6 @@ impl TicketTool {
                      e-mail or the system's user id."
                 ),
                 create_schema(),
-                ToolAnnotations::new().read_only(false).destructive(false).idempotent(false).open_world(true),
             ),
             Self::Comment => (
                 "Comment on ticket",
@@ -99,7 +108,6 @@ impl TicketTool {
                     "required": ["id", "body"],
                     "additionalProperties": false,
                 }),
-                ToolAnnotations::new().read_only(false).destructive(false).idempotent(false).open_world(true),
             ),
             Self::Update => (
                 "Update ticket",
@@ -109,13 +117,17 @@ impl TicketTool {
                  an internal note otherwise; assigns or unassigns it; changes its priority."
                     .to_owned(),
                 update_schema(),
-                ToolAnnotations::new().read_only(false).destructive(true).idempotent(false).open_world(true),
             ),
         };
         let Value::Object(schema) = schema else { unreachable!("every schema is an object") };
         let mut tool = Tool::new(self.name(), description, Arc::new(schema));
         tool.title = Some(title.to_owned());
-        let mut annotations = annotations;
+        let kind = self.kind();
+        let mut annotations = ToolAnnotations::new()
+            .read_only(kind.read_only)
+            .destructive(kind.destructive)
+            .idempotent(kind.read_only)
+            .open_world(true);
         annotations.title = Some(title.to_owned());
         tool.annotations = Some(annotations);
         tool

@@ -7,6 +7,7 @@
 mod support;
 
 mod audit;
+mod authz;
 mod buyict;
 mod client_log;
 mod conformance;

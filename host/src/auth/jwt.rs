@@ -77,7 +77,12 @@ pub async fn verify(
     if token.len() > MAX_TOKEN_BYTES {
         return Err(TokenError::Malformed);
     }
-    let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
+    let header = jsonwebtoken::decode_header(token).map_err(|_| match unverified_part(token, 0) {
+        // A header that parses but names an algorithm the library has no
+        // name for (`none`, say) is a refused algorithm, not noise.
+        Some(header) if header.get("alg").is_some() => TokenError::Algorithm,
+        _ => TokenError::Malformed,
+    })?;
     if !ALGORITHMS.contains(&header.alg) {
         return Err(TokenError::Algorithm);
     }
@@ -131,10 +136,15 @@ fn declared_for(declared: KeyAlgorithm, alg: Algorithm) -> bool {
 
 /// The `iss` of a token whose signature is not checked yet.
 fn unverified_issuer(token: &str) -> Option<String> {
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
-    let claims: Value = serde_json::from_slice(&bytes).ok()?;
-    claims.get("iss")?.as_str().map(str::to_owned)
+    unverified_part(token, 1)?.get("iss")?.as_str().map(str::to_owned)
+}
+
+/// Part `index` of a token (0: the header, 1: the claims) as JSON,
+/// unverified.
+fn unverified_part(token: &str, index: usize) -> Option<Value> {
+    let part = token.split('.').nth(index)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).ok()?;
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// What failed, in words a client can act on.

@@ -1,8 +1,9 @@
 //! `berth db migrate`: copies an embedded deployment into a shared store,
 //! so that an operator who outgrows one machine moves without losing
 //! anything: tenants and keys, settings, sealed credentials and the vault's
-//! check value (no re-encryption: the master key stays the same), plugin
-//! history with every stored component, the audit log and event history.
+//! check value (no re-encryption: the master key stays the same), roles,
+//! tenant policies and trusted issuers, plugin history with every stored
+//! component, the audit log and event history.
 //!
 //! Every row keeps its key, and one that is already there is left as it
 //! is, so running it again copies nothing more and an interrupted run can

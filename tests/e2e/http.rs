@@ -269,7 +269,12 @@ async fn missing_wrong_and_rotated_keys_get_401() {
         }
         let response = request.send().await.unwrap();
         assert_eq!(response.status(), 401, "{path} {auth:?}");
-        assert_eq!(response.headers()["www-authenticate"], "Bearer realm=\"berth\"");
+        let challenge = response.headers()["www-authenticate"].to_str().unwrap().to_owned();
+        match auth {
+            // RFC 6750 §3.1: no credentials, no error code.
+            None => assert_eq!(challenge, "Bearer realm=\"berth\""),
+            Some(_) => assert!(challenge.starts_with("Bearer realm=\"berth\", error=\"invalid_token\""), "{challenge}"),
+        }
         let error: Value = response.json().await.unwrap();
         assert!(error["error"].as_str().unwrap().contains("API key"), "{error}");
     }

@@ -11,10 +11,11 @@ pub mod retention;
 mod writer;
 
 use crate::args;
-use crate::db::{Database, DbError};
+use crate::db::{Database, DatabaseSettings, DbError};
 use crate::settings::{InvalidSetting, in_range};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Argument keys whose values are never written.
@@ -156,11 +157,12 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// Starts the writer on `db` (see [`Database::with_own_connection`]:
-    /// its commits never wait behind the request path's reads, or the other
-    /// way round).
-    pub fn start(db: Database, settings: AuditSettings) -> Result<Self, DbError> {
-        let queue = writer::Queue::start(db, settings).map_err(|_| DbError::Worker)?;
+    /// Starts the writer on the store `database` names (the embedded one in
+    /// `data_dir` by default), with a connection of its own, so that its
+    /// commits never wait behind the request path's reads, or the other way
+    /// round.
+    pub async fn start(database: &DatabaseSettings, data_dir: &Path, settings: AuditSettings) -> Result<Self, DbError> {
+        let queue = writer::Queue::start((database.clone(), data_dir.to_owned()), settings).await?;
         Ok(Self { queue, commit_before_answer: settings.commit_before_answer })
     }
 
@@ -368,7 +370,7 @@ mod tests {
     async fn calls_come_back_with_their_requests() {
         for store in crate::db::testing::each_backend().await {
             let db = store.db.clone();
-            let log = AuditLog::start(store.db, AuditSettings::default()).unwrap();
+            let log = AuditLog::start(&store.settings(), store.dir.path(), AuditSettings::default()).await.unwrap();
             log.request(&request("c1", now_ms()));
             log.call(call("c1", now_ms()));
             log.flush().await;
@@ -385,7 +387,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let settings = AuditSettings { flush_interval_ms: 20, ..AuditSettings::default() };
         let db = Database::open_embedded(dir.path()).await.unwrap();
-        let log = AuditLog::start(db.clone(), settings).unwrap();
+        let log = AuditLog::start(&DatabaseSettings::default(), dir.path(), settings).await.unwrap();
         log.call(call("c1", now_ms()));
         let waited = std::time::Instant::now();
         while count(&db).await == 0 {
@@ -401,7 +403,7 @@ mod tests {
         // again and again.
         let settings = AuditSettings { queue_rows: 4, batch_rows: 2, flush_interval_ms: 1, ..AuditSettings::default() };
         let db = Database::open_embedded(dir.path()).await.unwrap();
-        let log = AuditLog::start(db.clone(), settings).unwrap();
+        let log = AuditLog::start(&DatabaseSettings::default(), dir.path(), settings).await.unwrap();
         let writers: Vec<_> = (0..4)
             .map(|writer| {
                 let log = log.clone();

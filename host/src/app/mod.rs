@@ -104,7 +104,7 @@ impl App {
         settings.validate()?;
         let data_dir = settings.data_dir();
         let db = Arc::new(settings.open_database().await?);
-        let audit = AuditLog::start(db.with_own_connection(&data_dir).await?, settings.audit)?;
+        let audit = AuditLog::start(&settings.database, &data_dir, settings.audit).await?;
         let (vault_key, key_source) =
             load_master_key(&data_dir, settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
         let vault = Vault::open(db.clone(), vault_key, key_source).await?;

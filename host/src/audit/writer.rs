@@ -1,8 +1,9 @@
-//! The audit log's writer: one thread that commits rows in groups, on a
-//! database connection of its own (SQLite) or the shared pool (PostgreSQL),
-//! so that no tool call waits for a disk sync. The thread is not one of the
-//! runtime's workers; it drives each commit to completion on the runtime
-//! through a handle, and the bounded queue's waits stay off the workers.
+//! The audit log's writer: one thread that commits rows in groups, so that
+//! no tool call waits for a disk sync. The thread has a runtime of its own
+//! and, on it, its own connection (SQLite) or pool (PostgreSQL): a commit
+//! never needs the host's workers, which may be the very callers blocked
+//! on a full queue, so a slow or failing database cannot wedge the host
+//! through the audit log.
 //!
 //! Rows go through a bounded queue. When the queue is full, the caller waits
 //! for room (backpressure): a row is never dropped to keep a call fast. The
@@ -13,7 +14,8 @@
 use super::retention::{self, Retention};
 use super::{AuditSettings, CallRecord, RequestRecord};
 use crate::args;
-use crate::db::{Database, DbError};
+use crate::db::{Database, DatabaseSettings, DbError};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
@@ -45,15 +47,32 @@ pub(super) struct Queue {
 }
 
 impl Queue {
-    /// Starts the writer thread on `db` (a connection of its own).
-    pub(super) fn start(db: Database, settings: AuditSettings) -> std::io::Result<Self> {
+    /// Starts the writer thread with a runtime of its own, on which it opens
+    /// the store `location` names (its own connection, or its own pool):
+    /// nothing it waits for runs on the host's workers, which may be the
+    /// very callers waiting for room in a full queue.
+    pub(super) async fn start(location: (DatabaseSettings, PathBuf), settings: AuditSettings) -> Result<Self, DbError> {
         let (sender, receiver) = sync_channel(settings.queue_rows.max(1) as usize);
         let flush = Arc::new(AtomicBool::new(false));
+        let (opened, opening) = oneshot::channel();
         let writer = std::thread::Builder::new().name("berth-audit".to_owned()).spawn({
             let flush = flush.clone();
-            let runtime = tokio::runtime::Handle::current();
-            move || run(&Store { db, runtime }, &receiver, &flush, settings)
-        })?;
+            move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(runtime) => runtime,
+                    Err(_) => return drop(opened.send(Err(DbError::Worker))),
+                };
+                let (database, data_dir) = location;
+                let db = match runtime.block_on(Database::open(&database, &data_dir)) {
+                    Ok(db) => db,
+                    Err(error) => return drop(opened.send(Err(error))),
+                };
+                let _ = opened.send(Ok(()));
+                run(&Store { db, runtime }, &receiver, &flush, settings);
+            }
+        });
+        let writer = writer.map_err(|_| DbError::Worker)?;
+        opening.await.map_err(|_| DbError::Worker)??;
         Ok(Self { sender, writer: writer.thread().clone(), flush })
     }
 
@@ -221,7 +240,7 @@ fn write_or_log(db: &Store, batch: &mut Vec<Entry>) {
 /// The database and the runtime that drives its connections.
 struct Store {
     db: Database,
-    runtime: tokio::runtime::Handle,
+    runtime: tokio::runtime::Runtime,
 }
 
 /// Commits `batch` in one transaction; a call already recorded (the same

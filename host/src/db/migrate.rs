@@ -22,7 +22,10 @@ const PAGE_ROWS: i64 = 2_000;
 /// One table to copy: its columns in the order a foreign key needs them.
 struct Table {
     name: &'static str,
+    /// Its columns, the key's first.
     columns: &'static str,
+    /// How many of the first columns identify a row.
+    key: usize,
     /// Its generated key, whose sequence the target moves past the copied
     /// rows (PostgreSQL only).
     serial: Option<&'static str>,
@@ -30,31 +33,49 @@ struct Table {
 
 /// Parents before children.
 const TABLES: &[Table] = &[
-    Table { name: "tenants", columns: "name, key_id, key_hash, created_at, hidden_text", serial: None },
-    Table { name: "tenant_plugins", columns: "tenant, plugin", serial: None },
-    Table { name: "plugin_config", columns: "tenant, plugin, key, value", serial: None },
-    Table { name: "vault_meta", columns: "key, value", serial: None },
-    Table { name: "credentials", columns: "tenant, plugin, name, params, bound, secret, updated_at", serial: None },
-    Table { name: "auth_issuers", columns: "issuer, config", serial: None },
-    Table { name: "roles", columns: "name, grants", serial: None },
-    Table { name: "tenant_policies", columns: "tenant, policy", serial: None },
-    Table { name: "plugin_versions", columns: "digest, name, version, tools, bytes, added_ms, grants", serial: None },
+    Table { name: "tenants", key: 1, columns: "name, key_id, key_hash, created_at, hidden_text", serial: None },
+    Table { name: "tenant_plugins", key: 2, columns: "tenant, plugin", serial: None },
+    Table { name: "plugin_config", key: 3, columns: "tenant, plugin, key, value", serial: None },
+    Table { name: "vault_meta", key: 1, columns: "key, value", serial: None },
+    Table {
+        name: "credentials",
+        key: 3,
+        columns: "tenant, plugin, name, params, bound, secret, updated_at",
+        serial: None,
+    },
+    Table { name: "auth_issuers", key: 1, columns: "issuer, config", serial: None },
+    Table { name: "roles", key: 1, columns: "name, grants", serial: None },
+    Table { name: "tenant_policies", key: 1, columns: "tenant, policy", serial: None },
+    Table {
+        name: "plugin_versions",
+        key: 1,
+        columns: "digest, name, version, tools, bytes, added_ms, grants",
+        serial: None,
+    },
     Table {
         name: "plugin_deployments",
+        key: 1,
         columns: "seq, name, digest, source, path, at_ms, rolled_back",
         serial: Some("seq"),
     },
     Table {
         name: "audit_calls",
+        key: 1,
         columns: "rowid, call_id, at_ms, tenant, transport, plugin, version, tool, arguments, outcome, duration_ms, principal, roles",
         serial: Some("rowid"),
     },
     Table {
         name: "audit_requests",
+        key: 1,
         columns: "id, call_id, at_ms, tenant, plugin, method, origin, path, status, duration_ms, retries, outcome",
         serial: Some("id"),
     },
-    Table { name: "events", columns: "id, at_ms, tenant, plugin, delivery, kind, outcome, detail", serial: Some("id") },
+    Table {
+        name: "events",
+        key: 1,
+        columns: "id, at_ms, tenant, plugin, delivery, kind, outcome, detail",
+        serial: Some("id"),
+    },
 ];
 
 /// Why a migration stopped. What it copied before stays copied; running
@@ -75,6 +96,17 @@ pub enum MigrateError {
     /// The target is not a shared store.
     #[error("the target must be a PostgreSQL URL")]
     TargetNotShared,
+    /// The target holds a row under the key of one being copied, with other
+    /// contents: it is not this deployment's, or was changed since.
+    #[error(
+        "the target's {table} already has a different row {key}; migrate into an empty database, or one only this data directory filled"
+    )]
+    Conflict {
+        /// The table.
+        table: &'static str,
+        /// The row's key, as the source has it.
+        key: String,
+    },
     /// The target's credentials are sealed under another master key, so
     /// the copied ones could never be opened beside them.
     #[error(
@@ -133,8 +165,13 @@ async fn copy_table(from: &Database, to: &Database, table: &Table) -> Result<Cop
         copied.read += rows.len() as u64;
         let values: Vec<Vec<Value>> = rows.into_iter().map(|row| row.0.into_iter().skip(1).collect()).collect();
         let mut tx = to.transaction().await?;
-        copied.written += tx.execute_many(&insert, values).await?;
+        let written = tx.execute_many(&insert, values.clone()).await?;
+        if written < values.len() as u64 {
+            // Some were there: each must be the very row being copied.
+            check_present(&mut tx, table, &values).await?;
+        }
         tx.commit().await?;
+        copied.written += written;
     }
     if let Some(serial) = table.serial {
         // Rows copied with their keys leave the sequence behind them.
@@ -144,6 +181,24 @@ async fn copy_table(from: &Database, to: &Database, table: &Table) -> Result<Cop
         to.query(&sql, vec![]).await?;
     }
     Ok(copied)
+}
+
+/// Checks that every row of `values` is in `table` on `conn` exactly as
+/// given (a row the insert skipped was already there).
+async fn check_present(conn: &mut super::Conn, table: &Table, values: &[Vec<Value>]) -> Result<(), MigrateError> {
+    let names: Vec<&str> = table.columns.split(',').map(str::trim).collect();
+    let condition: Vec<String> =
+        names[..table.key].iter().enumerate().map(|(index, column)| format!("{column} = ?{}", index + 1)).collect();
+    let select = format!("SELECT {} FROM {} WHERE {}", table.columns, table.name, condition.join(" AND "));
+    for row in values {
+        let key = row[..table.key].to_vec();
+        let present = conn.query_opt(&select, key.clone()).await?;
+        if present.map(|present| present.0) != Some(row.clone()) {
+            let key = key.iter().map(|value| format!("{value:?}")).collect::<Vec<_>>().join(", ");
+            return Err(MigrateError::Conflict { table: table.name, key: format!("({key})") });
+        }
+    }
+    Ok(())
 }
 
 /// Copies every stored component the history names into the shared store.
@@ -198,5 +253,12 @@ mod tests {
             migrate(&target.db, &source.db, source.dir.path()).await,
             Err(MigrateError::SourceNotEmbedded)
         ));
+
+        // A target that has a row of its own under a key being copied is
+        // not silently skipped over.
+        let elsewhere = postgres().await;
+        crate::tenants::Tenants::new(&elsewhere.db).add("a").await.unwrap();
+        let refused = migrate(&source.db, &elsewhere.db, source.dir.path()).await;
+        assert!(matches!(refused, Err(MigrateError::Conflict { table: "tenants", .. })), "{refused:?}");
     }
 }

@@ -181,16 +181,6 @@ impl Database {
         Ok(Self { backend: Arc::new(Backend::Postgres(Box::new(postgres::Postgres::open(url).await?))) })
     }
 
-    /// A second handle with a connection of its own for SQLite (so a busy
-    /// writer, such as the audit log's, never waits behind calls), or the
-    /// same pool for PostgreSQL.
-    pub async fn with_own_connection(&self, data_dir: &Path) -> Result<Self, DbError> {
-        match &*self.backend {
-            Backend::Sqlite(_) => Self::open_embedded(data_dir).await,
-            Backend::Postgres(_) => Ok(self.clone()),
-        }
-    }
-
     /// Whether other hosts can share this store (PostgreSQL): then plugin
     /// artifacts live in it too, and changes are announced.
     pub fn is_shared(&self) -> bool {

@@ -18,6 +18,11 @@ pub(crate) struct Store {
 }
 
 impl Store {
+    /// The settings that name this store.
+    pub fn settings(&self) -> super::DatabaseSettings {
+        super::DatabaseSettings { url: self.url.clone().map(super::DatabaseUrl::Postgres) }
+    }
+
     /// A second handle on the same store with connections of its own, as
     /// another process or replica would have.
     pub async fn another_process(&self) -> Database {

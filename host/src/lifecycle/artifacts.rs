@@ -78,11 +78,20 @@ impl Artifacts {
     }
 
     /// The component stored under `digest`, checked against it when read.
+    /// A digest that is not one (64 hex digits) names nothing: the history
+    /// it came from is in the database, which is not trusted to name files.
     pub async fn get(&self, digest: &str) -> Result<Wasm, ArtifactError> {
+        if digest.len() != 64 || !digest.bytes().all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte)) {
+            return Err(ArtifactError::Missing(digest.to_owned()));
+        }
         let path = self.path(digest);
         if let (Some(db), false) = (&self.shared, path.exists()) {
             let row = db.query_opt("SELECT wasm FROM plugin_artifacts WHERE digest = ?1", args![digest]).await?;
             let bytes: Vec<u8> = row.ok_or_else(|| ArtifactError::Missing(digest.to_owned()))?.get(0)?;
+            // Never written under a digest it does not have.
+            if crate::runtime::digest_of(&bytes) != digest {
+                return Err(WasmError::Changed(path).into());
+            }
             self.write_file(digest, &bytes)?;
         }
         let metadata = std::fs::metadata(&path).map_err(|source| ArtifactError::Io { path: path.clone(), source })?;

@@ -140,7 +140,12 @@ impl<'a> History<'a> {
 
     /// Appends an unload of `name`.
     pub async fn unload(&self, name: &str, source: &Source) -> Result<(), DbError> {
-        append(&mut self.db.conn().await?, name, None, source).await
+        // In a write transaction like every change to the history, so that
+        // on PostgreSQL changes commit in the order of their `seq` and a
+        // replica reading the mark in between misses none.
+        let mut tx = self.db.transaction().await?;
+        append(&mut tx, name, None, source).await?;
+        tx.commit().await
     }
 
     /// The active entry of `name`: its newest not rolled back.

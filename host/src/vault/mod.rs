@@ -62,6 +62,10 @@ pub enum VaultError {
     /// A stored row does not decode.
     #[error("credential `{0}` is corrupt")]
     Corrupt(String),
+    /// A re-seal found a credential, or the vault's key, changed by another
+    /// process or replica since it read them; nothing was changed.
+    #[error("`{0}` changed while the vault was being re-sealed; nothing was changed, run it again")]
+    ChangedMeanwhile(String),
     /// A signing key too short to resist an offline search from one MAC.
     #[error(
         "a signing key must be at least {min} bytes (a random value, e.g. `openssl rand -hex 32`); this one has {len}"
@@ -371,7 +375,15 @@ impl Vault {
         for (stored, sealed) in &resealed {
             stored.update(&mut tx, sealed).await?;
         }
-        tx.execute("UPDATE vault_meta SET value = ?1 WHERE key = 'check'", args![new.check_value()]).await?;
+        let moved = tx
+            .execute(
+                "UPDATE vault_meta SET value = ?1 WHERE key = 'check' AND value = ?2",
+                args![new.check_value(), old.check_value()],
+            )
+            .await?;
+        if moved == 0 {
+            return Err(VaultError::ChangedMeanwhile("the master key".to_owned()));
+        }
         tx.commit().await?;
         Ok(resealed.len())
     }
@@ -423,12 +435,29 @@ impl StoredRow {
     }
 
     /// Replaces the row's secret with `sealed`.
-    async fn update(&self, conn: &mut Conn, sealed: &[u8]) -> Result<(), DbError> {
-        conn.execute(
-            "UPDATE credentials SET secret = ?4 WHERE tenant = ?1 AND plugin = ?2 AND name = ?3",
-            args![&self.tenant, &self.plugin, &self.name, sealed],
-        )
-        .await?;
+    /// Replaces the row's secret with `sealed`, if the row is still as it
+    /// was read: a credential set or rebound since (by another process or
+    /// replica, whose write need not wait for this transaction's lock on
+    /// PostgreSQL) fails the re-seal rather than be overwritten.
+    async fn update(&self, conn: &mut Conn, sealed: &[u8]) -> Result<(), VaultError> {
+        let changed = conn
+            .execute(
+                "UPDATE credentials SET secret = ?4
+                 WHERE tenant = ?1 AND plugin = ?2 AND name = ?3 AND params = ?5 AND bound = ?6 AND secret = ?7",
+                args![
+                    &self.tenant,
+                    &self.plugin,
+                    &self.name,
+                    sealed,
+                    &self.params,
+                    &self.bound,
+                    self.secret.as_slice()
+                ],
+            )
+            .await?;
+        if changed == 0 {
+            return Err(VaultError::ChangedMeanwhile(self.name.clone()));
+        }
         Ok(())
     }
 }
@@ -473,7 +502,17 @@ async fn reseal_legacy(db: &Database, key: &MasterKey) -> Result<(), VaultError>
             ),
         }
     }
-    tx.execute("UPDATE vault_meta SET value = ?1 WHERE key = 'check'", args![key.check_value()]).await?;
+    // Only while the legacy check value is still there: another process may
+    // have migrated the vault since this one read it.
+    let moved = tx
+        .execute(
+            "UPDATE vault_meta SET value = ?1 WHERE key = 'check' AND value = ?2",
+            args![key.check_value(), key.legacy_check_value()],
+        )
+        .await?;
+    if moved == 0 {
+        return Err(VaultError::ChangedMeanwhile("the vault's key".to_owned()));
+    }
     tx.commit().await?;
     tracing::info!(credentials = resealed, "vault re-sealed: scheme parameters and bound origins are now covered");
     Ok(())

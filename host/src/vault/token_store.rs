@@ -5,16 +5,20 @@
 //! store keeps them: one host's memory already does for one host.
 //!
 //! A token is sealed like a credential (AES-256-GCM under a key derived
-//! from the master key for this purpose alone), bound to its row, whose
-//! key is a hash of what identifies the credential and its secrets: a
-//! changed secret is another row. What does not open (another master key
+//! from the master key for this purpose alone) together with when it is
+//! due for renewal, bound to its row. The row's key is an HMAC, under the
+//! same key, of what identifies the credential and its secrets, so a
+//! changed secret is another row and the table offers nothing to test
+//! guesses of a secret against. What does not open (another master key
 //! after a rotation, a tampered row) is a miss, and the next fetch
 //! replaces it.
 
 use super::crypto;
 use crate::args;
 use crate::db::{Database, DbError};
-use sha2::{Digest, Sha256};
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use zeroize::Zeroizing;
 
 /// What the purpose key is derived for.
@@ -24,6 +28,13 @@ pub const PURPOSE: &[u8] = b"berth oauth2 access tokens";
 pub struct TokenStore {
     db: Database,
     key: Zeroizing<[u8; 32]>,
+}
+
+/// What a row seals.
+#[derive(Serialize, Deserialize)]
+struct Sealed {
+    token: String,
+    renew_at_ms: i64,
 }
 
 impl TokenStore {
@@ -36,21 +47,15 @@ impl TokenStore {
     /// The token stored for `cache_key` and when it is due for renewal
     /// (Unix ms), if one opens.
     pub async fn load(&self, cache_key: &str) -> Result<Option<(Zeroizing<String>, i64)>, DbError> {
-        let row_key = row_key(cache_key);
-        let row =
-            self.db.query_opt("SELECT sealed, renew_at_ms FROM oauth_tokens WHERE key = ?1", args![&row_key]).await?;
-        let Some(row) = row else { return Ok(None) };
-        let (sealed, renew_at_ms): (Vec<u8>, i64) = (row.get(0)?, row.get(1)?);
-        let opened = crypto::open(&self.key, row_key.as_bytes(), &sealed).ok();
-        Ok(opened
-            .and_then(|plain| String::from_utf8(plain.to_vec()).ok())
-            .map(|token| (Zeroizing::new(token), renew_at_ms)))
+        let stored = self.stored(&self.row_key(cache_key)).await?;
+        Ok(stored.map(|(_, token, renew_at_ms)| (token, renew_at_ms)))
     }
 
     /// Stores `token` for `cache_key`, due for renewal at `renew_at_ms`.
     pub async fn save(&self, cache_key: &str, token: &str, renew_at_ms: i64) -> Result<(), DbError> {
-        let row_key = row_key(cache_key);
-        let sealed = crypto::seal(&self.key, row_key.as_bytes(), token.as_bytes());
+        let row_key = self.row_key(cache_key);
+        let plain = Zeroizing::new(serde_json::to_vec(&Sealed { token: token.to_owned(), renew_at_ms }).expect("JSON"));
+        let sealed = crypto::seal(&self.key, row_key.as_bytes(), &plain);
         self.db
             .execute(
                 "INSERT INTO oauth_tokens (key, sealed, renew_at_ms) VALUES (?1, ?2, ?3)
@@ -62,18 +67,34 @@ impl TokenStore {
     }
 
     /// Drops the token stored for `cache_key` if it is `stale` (an
-    /// upstream refused it), not one another replica stored since.
+    /// upstream refused it), never one another replica stored since.
     pub async fn forget(&self, cache_key: &str, stale: &str) -> Result<(), DbError> {
-        if self.load(cache_key).await?.is_some_and(|(token, _)| token.as_str() == stale) {
-            self.db.execute("DELETE FROM oauth_tokens WHERE key = ?1", args![row_key(cache_key)]).await?;
+        let row_key = self.row_key(cache_key);
+        if let Some((sealed, token, _)) = self.stored(&row_key).await?
+            && token.as_str() == stale
+        {
+            self.db.execute("DELETE FROM oauth_tokens WHERE key = ?1 AND sealed = ?2", args![row_key, sealed]).await?;
         }
         Ok(())
     }
-}
 
-/// The row's key: a hash, so the table names no tenant or credential.
-fn row_key(cache_key: &str) -> String {
-    hex::encode(Sha256::digest(cache_key.as_bytes()))
+    /// The sealed row under `row_key` and what it opens to: the token and
+    /// its renewal time, both covered by the seal.
+    async fn stored(&self, row_key: &str) -> Result<Option<(Vec<u8>, Zeroizing<String>, i64)>, DbError> {
+        let row = self.db.query_opt("SELECT sealed FROM oauth_tokens WHERE key = ?1", args![row_key]).await?;
+        let Some(row) = row else { return Ok(None) };
+        let sealed: Vec<u8> = row.get(0)?;
+        let Ok(plain) = crypto::open(&self.key, row_key.as_bytes(), &sealed) else { return Ok(None) };
+        let opened: Option<Sealed> = serde_json::from_slice(&plain).ok();
+        Ok(opened.map(|opened| (sealed, Zeroizing::new(opened.token), opened.renew_at_ms)))
+    }
+
+    /// The row's key: an HMAC under the purpose key.
+    fn row_key(&self, cache_key: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.key.as_ref()).expect("HMAC takes any key length");
+        mac.update(cache_key.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
 }
 
 #[cfg(test)]

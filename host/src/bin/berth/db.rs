@@ -14,14 +14,15 @@ pub(crate) enum DbCommand {
     Migrate {
         /// The PostgreSQL database to fill: postgres://user[:password]@host[:port]/database.
         #[arg(long, value_name = "URL", env = "BERTH_MIGRATE_TO", hide_env_values = true)]
-        to: DatabaseUrl,
+        to: String,
     },
 }
 
 /// Carries out `command` on the stores `settings` lead to.
 pub(crate) async fn run(command: DbCommand, settings: &Settings) -> anyhow::Result<()> {
     let DbCommand::Migrate { to } = command;
-    let DatabaseUrl::Postgres(url) = to else { anyhow::bail!("--to must be a PostgreSQL URL") };
+    // Parsed here, not by clap, whose error would echo the URL and its password.
+    let DatabaseUrl::Postgres(url) = to.parse::<DatabaseUrl>()? else { anyhow::bail!("--to must be a PostgreSQL URL") };
     let from = settings.open_database().await?;
     let target = Database::open_postgres(&url).await?;
     for copied in migrate(&from, &target, &settings.data_dir()).await? {

@@ -37,7 +37,7 @@ struct Cli {
     /// The store: `sqlite` (the default: berth.db in the data dir) or
     /// postgres://user[:password]@host[:port]/database, shared by replicas.
     #[arg(long, global = true, env = "BERTH_DATABASE_URL", hide_env_values = true)]
-    database: Option<DatabaseUrl>,
+    database: Option<String>,
     /// Directory of the compile cache; default: compile-cache in the data dir.
     #[arg(long, global = true, env = "BERTH_COMPILE_CACHE")]
     compile_cache: Option<PathBuf>,
@@ -140,8 +140,10 @@ fn load_settings(cli: &Cli) -> anyhow::Result<Settings> {
     if cli.master_key_file.is_some() {
         settings.master_key_file = cli.master_key_file.clone();
     }
-    if cli.database.is_some() {
-        settings.database.url = cli.database.clone();
+    if let Some(url) = &cli.database {
+        // Parsed here, not by clap, whose error would echo the URL and its
+        // password.
+        settings.database.url = Some(url.parse::<DatabaseUrl>()?);
     }
     if cli.compile_cache.is_some() {
         settings.compile_cache_dir = cli.compile_cache.clone();

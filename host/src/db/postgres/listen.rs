@@ -13,6 +13,8 @@ use tokio_postgres::AsyncMessage;
 
 /// How long to wait before reconnecting.
 const RECONNECT: Duration = Duration::from_secs(1);
+/// How often a quiet session checks that someone still holds its signal.
+const ORPHAN_CHECK: Duration = Duration::from_secs(5);
 
 /// Starts listening with `config`; the signal it raises.
 pub(crate) fn listen(config: tokio_postgres::Config) -> Arc<Notify> {
@@ -44,12 +46,29 @@ async fn session(config: &tokio_postgres::Config, signal: &Weak<Notify>) -> Resu
     });
     client.batch_execute("LISTEN berth_changes; LISTEN berth_catalog").await?;
     let mut raise = true;
-    while raise {
-        match signal.upgrade() {
-            Some(signal) => signal.notify_one(),
-            None => break,
+    loop {
+        if raise {
+            match signal.upgrade() {
+                Some(signal) => signal.notify_one(),
+                None => break,
+            }
         }
-        raise = hearing.recv().await.is_some();
+        tokio::select! {
+            heard = hearing.recv() => {
+                if heard.is_none() {
+                    break;
+                }
+                raise = true;
+            }
+            // No one listening any more: end rather than wait for the next
+            // announcement to notice.
+            () = tokio::time::sleep(ORPHAN_CHECK) => {
+                if signal.strong_count() == 0 {
+                    break;
+                }
+                raise = false;
+            }
+        }
     }
     drop(client);
     driver.await.unwrap_or(Ok(()))

@@ -35,6 +35,12 @@ const POOL_SIZE: usize = 16;
 /// Longest wait to connect, and for an unacknowledged write to the server.
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// The server-side bounds of every session: a statement, a wait for a
+/// lock, and a transaction left idle are each cut off, so no connection
+/// holds the write lock for long.
+const SESSION_OPTIONS: &str =
+    "-c statement_timeout=30000 -c lock_timeout=15000 -c idle_in_transaction_session_timeout=60000";
+
 /// Longest wait for a pooled connection when all are in use.
 const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -54,6 +60,11 @@ impl Postgres {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         config.tcp_user_timeout(CONNECT_TIMEOUT).keepalives_idle(CONNECT_TIMEOUT);
+        // A writer stuck mid-transaction (a replica paused, a partition)
+        // must not hold the write lock, and so every other writer, for long.
+        if config.get_options().is_none() {
+            config.options(SESSION_OPTIONS);
+        }
         let manager = Manager::from_config(
             config.clone(),
             tokio_postgres::NoTls,

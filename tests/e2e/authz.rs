@@ -8,7 +8,7 @@
 //! the token as its bearer.
 
 use crate::support::http::{HttpHost, admin, audit_tail, cli, client};
-use crate::support::{PluginsDir, bundled, fixture, text};
+use crate::support::{Answering, PluginsDir, bundled, fixture, text};
 use berth_fakes::idp::{Alg, FakeIdp};
 use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
@@ -267,4 +267,58 @@ async fn the_admin_api_takes_a_token_with_its_issuers_admin_role() {
     let (status, _) =
         admin(reqwest::Method::GET, url, Some(&idp.unsigned(&setup.claims("x", "acme", &[ADMIN_ROLE]))), None).await;
     assert_eq!(status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_destructive_tool_runs_only_once_a_person_approves_it_and_each_outcome_is_audited() {
+    let setup = Setup::start().await;
+    cli(setup.data.path(), &["tenant", "policy", "set", "acme", "--confirm-destructive", "true"]);
+    let token = setup.idp.sign(Alg::Es256, &setup.claims("ana", "acme", &["operator"]));
+    let host = crate::support::http::HttpHostRef { base: setup.host.base.clone() };
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let fetch = || {
+        let arguments = json!({"url": "https://example.com/report"});
+        CallToolRequestParams::new("probe_fetch").with_arguments(arguments.as_object().unwrap().clone())
+    };
+
+    let yes = host.connect(&token, Answering::with(json!({"approve": true}), &asked)).await;
+    let ran = yes.call_tool(fetch()).await.unwrap();
+    assert!(!text(&ran).contains("did not run"), "approved, the tool ran: {}", text(&ran));
+    let question = asked.lock().unwrap()[0].clone();
+    assert!(question.contains("probe_fetch") && question.contains("ana@") && question.contains("example.com/report"));
+
+    let no = host.connect(&token, Answering::with(json!({"approve": false}), &asked)).await;
+    let declined = no.call_tool(fetch()).await.unwrap();
+    assert_eq!(declined.is_error, Some(true));
+    assert!(text(&declined).contains("did not run") && text(&declined).contains("declined"), "{}", text(&declined));
+
+    // A client without a session (2026-07-28) is asked through an
+    // input-required result, and its retry brings the answer.
+    let sessionless = host.connect_sessionless(&token, Answering::with(json!({"approve": true}), &asked)).await;
+    let ran = sessionless.call_tool(fetch()).await.unwrap();
+    assert!(!text(&ran).contains("did not run"), "approved on the retry, the tool ran: {}", text(&ran));
+
+    // A client that cannot ask is refused: the call never runs unconfirmed.
+    let refused = call(&setup.host, &token, "probe_fetch", json!({"url": "https://example.com/report"})).await;
+    assert!(refused.unwrap_err().contains("needs a person's approval"));
+    // A read-only tool needs no approval.
+    assert!(call(&setup.host, &token, "hello_greet", json!({"name": "Ana"})).await.is_ok());
+    assert_eq!(asked.lock().unwrap().len(), 3, "only the destructive calls asked");
+
+    let tail = audit_tail(setup.data.path(), 6, &[]).await;
+    let outcomes: Vec<String> = tail
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|call| call["tool"] == "fetch")
+        .map(|call| format!("{} | {}", call["principal"].as_str().unwrap(), call["outcome"].as_str().unwrap()))
+        .collect();
+    // Approved, declined, asked (the sessionless round), approved on the
+    // retry, refused.
+    assert_eq!(outcomes.len(), 5, "{tail}");
+    let approved = format!("(approved by ana@{})", setup.idp.issuer());
+    assert!(outcomes[0].contains(&approved), "{outcomes:?}");
+    assert!(outcomes[1].contains("declined"), "{outcomes:?}");
+    assert!(outcomes[2].contains("approval asked"), "{outcomes:?}");
+    assert!(outcomes[3].contains(&approved), "{outcomes:?}");
+    assert!(outcomes[4].contains("refused") && outcomes[4].contains("cannot ask"), "{outcomes:?}");
 }

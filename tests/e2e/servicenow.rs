@@ -4,7 +4,7 @@
 //! through the CLI the way an operator stores them.
 
 use crate::support::adapters::AdapterTenant;
-use crate::support::{StdioHost, is_error, text};
+use crate::support::{Answering, StdioHost, is_error, text};
 use berth_fakes::servicenow::{self, FakeServiceNow, Options};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -334,33 +334,6 @@ async fn an_oauth_refresh_token_is_exchanged_at_the_instance_and_used() {
     assert_eq!(setup.fake.hits().count("/oauth_token.do"), 1);
 }
 
-/// A client whose human answers every elicitation with `confirm`.
-#[derive(Clone)]
-struct Confirming {
-    confirm: bool,
-    asked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl rmcp::ClientHandler for Confirming {
-    fn get_info(&self) -> rmcp::model::ClientConfig {
-        let capabilities = rmcp::model::ClientCapabilities::builder().enable_elicitation().build();
-        rmcp::model::ClientConfig::new(capabilities, rmcp::model::Implementation::new("berth-e2e", "0.1.0"))
-    }
-
-    async fn create_elicitation(
-        &self,
-        request: rmcp::model::ElicitRequestParams,
-        _: rmcp::service::RequestContext<rmcp::service::RoleClient>,
-    ) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData> {
-        if let rmcp::model::ElicitRequestParams::FormElicitationParams { message, .. } = request {
-            self.asked.lock().unwrap().push(message);
-        }
-        let mut answer = rmcp::model::ElicitResult::new(rmcp::model::ElicitationAction::Accept);
-        answer.content = Some(json!({"confirm": self.confirm}));
-        Ok(answer)
-    }
-}
-
 fn resolve_p1() -> rmcp::model::CallToolRequestParams {
     let arguments = json!({"incident": "INC0010001", "close_notes": "Failed over to the standby."});
     rmcp::model::CallToolRequestParams::new("servicenow_resolve_incident")
@@ -373,14 +346,14 @@ async fn resolving_a_p1_asks_the_human_when_the_client_can_ask() {
     let asked: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
     let start = || setup.tenant.start();
 
-    let refusing = StdioHost::start_with(start(), Confirming { confirm: false, asked: asked.clone() }).await;
+    let refusing = StdioHost::start_with(start(), Answering::with(json!({"confirm": false}), &asked)).await;
     let refused = refusing.client.call_tool(resolve_p1()).await.expect("call");
     assert!(is_error(&refused) && text(&refused).contains("INC0010001 was not resolved"), "{}", text(&refused));
     assert_eq!(asked.lock().unwrap().as_slice(), ["INC0010001 is a priority 1 (critical) incident. Resolve it?"]);
     let read = call(&StdioHost::start(start()).await, "get_incident", json!({"incident": "INC0010001"})).await;
     assert_ne!(read["incident"]["state"]["display"], "Resolved", "a no leaves it open");
 
-    let confirming = StdioHost::start_with(start(), Confirming { confirm: true, asked: asked.clone() }).await;
+    let confirming = StdioHost::start_with(start(), Answering::with(json!({"confirm": true}), &asked)).await;
     let resolved = confirming.client.call_tool(resolve_p1()).await.expect("call");
     assert!(!is_error(&resolved), "{}", text(&resolved));
     assert_eq!(asked.lock().unwrap().len(), 2);

@@ -3,7 +3,7 @@
 //! copied by the snapshot like tenants and keys, so a change holds on the
 //! next call (or within the watcher's poll, on a shared store).
 
-use super::roles::{self, Role, RoleError};
+use super::roles::{self, Role, RoleError, ToolKind};
 use crate::args;
 use crate::db::{Database, DbError};
 use serde::{Deserialize, Serialize};
@@ -15,11 +15,31 @@ pub struct TenantPolicy {
     /// The roles of the tenant's API keys, which act as service accounts.
     /// `operator` unless set, as before roles existed.
     pub key_roles: Vec<String>,
+    /// Which tools need a person's approval, asked through the client,
+    /// before they run.
+    pub confirm: Confirm,
 }
 
 impl Default for TenantPolicy {
     fn default() -> Self {
-        Self { key_roles: vec!["operator".to_owned()] }
+        Self { key_roles: vec!["operator".to_owned()], confirm: Confirm::default() }
+    }
+}
+
+/// The approval gate of a tenant's policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Confirm {
+    /// Every tool its plugin annotates destructive.
+    pub destructive: bool,
+    /// Tools by name pattern (`*` matches anything).
+    pub tools: Vec<String>,
+}
+
+impl Confirm {
+    /// Whether `tool` of `kind` needs approval.
+    pub fn requires(&self, tool: &str, kind: ToolKind) -> bool {
+        (self.destructive && kind.destructive) || self.tools.iter().any(|pattern| roles::matches(pattern, tool))
     }
 }
 
@@ -138,7 +158,8 @@ mod tests {
             assert!(matches!(policies.remove_role("reader").await, Err(PolicyError::Role(RoleError::BuiltIn(_)))));
 
             assert_eq!(policies.tenant_policy("acme").await.unwrap(), TenantPolicy::default());
-            let reader_keys = TenantPolicy { key_roles: vec!["reader".into(), "desk".into()] };
+            let reader_keys =
+                TenantPolicy { key_roles: vec!["reader".into(), "desk".into()], ..TenantPolicy::default() };
             assert!(matches!(
                 policies.set_tenant_policy("acme", &reader_keys).await,
                 Err(PolicyError::UnknownTenant(_))
@@ -148,7 +169,7 @@ mod tests {
             policies.set_tenant_policy("acme", &reader_keys).await.unwrap();
             assert!(db.change_counter().await.unwrap() > before, "a policy change moves the change counter");
             assert_eq!(policies.tenant_policy("acme").await.unwrap(), reader_keys);
-            let ghost = TenantPolicy { key_roles: vec!["ghost".into()] };
+            let ghost = TenantPolicy { key_roles: vec!["ghost".into()], ..TenantPolicy::default() };
             assert!(matches!(policies.set_tenant_policy("acme", &ghost).await, Err(PolicyError::UnknownRole(_))));
             assert!(policies.remove_role("desk").await.unwrap());
             assert!(!policies.remove_role("desk").await.unwrap());

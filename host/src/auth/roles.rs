@@ -175,7 +175,7 @@ impl Permissions {
 
 /// Whether `name` matches `pattern`, where `*` matches any run of
 /// characters.
-fn matches(pattern: &str, name: &str) -> bool {
+pub(crate) fn matches(pattern: &str, name: &str) -> bool {
     let mut parts = pattern.split('*');
     let first = parts.next().unwrap_or_default();
     let Some(mut rest) = name.strip_prefix(first) else { return false };

@@ -2,6 +2,7 @@
 //! serving the tenant's plugins' tools, resources and prompts (and the ticket
 //! desk over them) over any rmcp transport.
 
+mod approval;
 pub mod call_client;
 pub mod client_log;
 pub mod content;

@@ -204,7 +204,7 @@ impl BerthServer {
     pub(super) fn record(
         &self,
         principal: &Principal,
-        plugin: &LoadedPlugin,
+        (plugin, version): (&str, &str),
         what: &str,
         arguments: &Value,
     ) -> CallRecord {
@@ -215,8 +215,8 @@ impl BerthServer {
             principal: principal.audit_name(),
             roles: principal.permissions.roles().join(","),
             transport: self.transport.to_owned(),
-            plugin: plugin.name().to_owned(),
-            version: plugin.manifest.version.clone(),
+            plugin: plugin.to_owned(),
+            version: version.to_owned(),
             tool: what.to_owned(),
             arguments: audit::redact_arguments(arguments),
             outcome: String::new(),
@@ -255,7 +255,7 @@ impl BerthServer {
     ) -> Result<Answer<R>, ErrorData> {
         let started = Instant::now();
         let tenant = &principal.tenant;
-        let record = self.record(principal, plugin, what, &arguments);
+        let record = self.record(principal, (plugin.name(), &plugin.manifest.version), what, &arguments);
         let mut scope =
             self.scope(generation, tenant, plugin, record.call_id.clone(), self.app.runtime.deadline()).await?;
         scope.client = client.map(|client| client.client.clone());
@@ -281,7 +281,11 @@ impl BerthServer {
     /// duration in ms.
     pub(super) async fn audit(&self, mut record: CallRecord, started: Instant, outcome: String) -> i64 {
         record.duration_ms = started.elapsed().as_millis() as i64;
-        record.outcome = outcome;
+        // What the record already says (who approved the call) follows.
+        record.outcome = match record.outcome.as_str() {
+            "" => outcome,
+            noted => format!("{outcome} ({noted})"),
+        };
         let duration_ms = record.duration_ms;
         self.app.audit.call(record);
         self.app.audit.answered().await;
@@ -534,27 +538,35 @@ impl ServerHandler for BerthServer {
         if let Some(tool) = TicketTool::named(&name) {
             principal.permissions.check(&name, tool.kind()).map_err(|missing| not_permitted(&name, &missing))?;
             let arguments = Value::Object(request.arguments.take().unwrap_or_default());
+            let (generation, _) = self.access(&tenant).await?;
+            let hidden_text = self.hidden_text(&generation, &tenant).await?;
+            let client = self.client(&context, (&tenant, hidden_text), tool_retry(&mut request, &name, &arguments))?;
+            let mut record = self.record(&principal, (super::tickets::DESK, ""), &name, &arguments);
+            let gate = (&*generation, &principal, &client, tool.kind());
+            if let Some((_, said, response)) = self.gate(gate, &name, &arguments, &mut record).await? {
+                self.audit(record, Instant::now(), said).await;
+                return response;
+            }
             return self.call_ticket_tool(&principal, tool, arguments).await.map(Into::into);
         }
         let (plugin, index, generation) = self.find(&tenant, &name).await?;
         let tool = &plugin.tools[index];
         let arguments = Value::Object(request.arguments.take().unwrap_or_default());
         let call = Finished { tenant: &tenant, plugin: &plugin, name: &name, started: Instant::now() };
-        let record = self.record(&principal, &plugin, &tool.name, &arguments);
+        let record = self.record(&principal, (plugin.name(), &plugin.manifest.version), &tool.name, &arguments);
         let annotated = ToolKind { read_only: tool.annotations.read_only, destructive: tool.annotations.destructive };
         if let Err(missing) = principal.permissions.check(&name, annotated) {
             self.finish(call, record, CallOutcome::Refused, format!("refused: {missing}")).await;
             return Err(not_permitted(&name, &missing));
         }
         let hidden_text = self.hidden_text(&generation, &tenant).await?;
-        let retry = Retry {
-            method: "tools/call",
-            target: &name,
-            arguments: &arguments,
-            state: request.request_state.take(),
-            responses: request.input_responses.take(),
-        };
-        let client = self.client(&context, (&tenant, hidden_text), retry)?;
+        let client = self.client(&context, (&tenant, hidden_text), tool_retry(&mut request, &name, &arguments))?;
+        let mut record = record;
+        let gate = (&*generation, &principal, &client, annotated);
+        if let Some((outcome, said, response)) = self.gate(gate, &name, &arguments, &mut record).await? {
+            self.finish(call, record, outcome, said).await;
+            return response;
+        }
         // One deadline from here covers validating the arguments, the run and
         // validating the output.
         let deadline = self.app.runtime.deadline();
@@ -643,6 +655,18 @@ impl BerthServer {
             is_error, outcome = outcome.as_str(), elapsed_ms,
             "tool call"
         );
+    }
+}
+
+/// What a `tools/call` of `name` with `arguments` carries for a client
+/// without a session: its state and answers, taken from `request`.
+fn tool_retry<'a>(request: &mut CallToolRequestParams, name: &'a str, arguments: &'a Value) -> Retry<'a> {
+    Retry {
+        method: "tools/call",
+        target: name,
+        arguments,
+        state: request.request_state.take(),
+        responses: request.input_responses.take(),
     }
 }
 

@@ -305,3 +305,40 @@ pub mod evil;
 pub mod http;
 pub mod probe;
 pub mod upstream;
+
+/// A client whose person answers every form elicitation by accepting it
+/// with `content`, recording each question asked.
+#[derive(Clone)]
+pub struct Answering {
+    /// What the person fills in.
+    pub content: serde_json::Value,
+    /// The questions asked, in order.
+    pub asked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Answering {
+    /// A person who answers `content` to everything, recording into `asked`.
+    pub fn with(content: serde_json::Value, asked: &std::sync::Arc<std::sync::Mutex<Vec<String>>>) -> Self {
+        Self { content, asked: asked.clone() }
+    }
+}
+
+impl rmcp::ClientHandler for Answering {
+    fn get_info(&self) -> rmcp::model::ClientConfig {
+        let capabilities = rmcp::model::ClientCapabilities::builder().enable_elicitation().build();
+        rmcp::model::ClientConfig::new(capabilities, rmcp::model::Implementation::new("berth-e2e", "0.1.0"))
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: rmcp::model::ElicitRequestParams,
+        _: rmcp::service::RequestContext<rmcp::service::RoleClient>,
+    ) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData> {
+        if let rmcp::model::ElicitRequestParams::FormElicitationParams { message, .. } = request {
+            self.asked.lock().unwrap().push(message);
+        }
+        let mut answer = rmcp::model::ElicitResult::new(rmcp::model::ElicitationAction::Accept);
+        answer.content = Some(self.content.clone());
+        Ok(answer)
+    }
+}

@@ -1,6 +1,6 @@
 //! `berth tenant`: tenants, their API keys and the plugins they see.
 
-use berth::auth::policy::{Policies, TenantPolicy};
+use berth::auth::policy::Policies;
 use berth::db::Database;
 use berth::tenants::{HiddenText, Tenants};
 use clap::Subcommand;
@@ -57,13 +57,22 @@ pub(crate) enum PolicyCommand {
         /// Tenant name.
         name: String,
     },
-    /// Set the tenant's policy; it holds from the next call.
+    /// Change the tenant's policy; what is not given stays as it was. It
+    /// holds from the next call.
     Set {
         /// Tenant name.
         name: String,
         /// The roles the tenant's API keys act with (default `operator`).
-        #[arg(long, required = true, value_delimiter = ',')]
-        key_roles: Vec<String>,
+        #[arg(long, value_delimiter = ',')]
+        key_roles: Option<Vec<String>>,
+        /// Whether every tool annotated destructive needs a person's
+        /// approval, asked through the client, before it runs.
+        #[arg(long)]
+        confirm_destructive: Option<bool>,
+        /// Tools that need approval, by name pattern (`*` matches
+        /// anything); an empty value clears the list.
+        #[arg(long, value_delimiter = ',')]
+        confirm_tools: Option<Vec<String>>,
     },
 }
 
@@ -92,8 +101,15 @@ pub(crate) async fn run(command: TenantCommand, db: &Database) -> anyhow::Result
             let policy = Policies::new(db).tenant_policy(&name).await?;
             println!("{}", serde_json::to_string_pretty(&policy)?);
         }
-        TenantCommand::Policy(PolicyCommand::Set { name, key_roles }) => {
-            Policies::new(db).set_tenant_policy(&name, &TenantPolicy { key_roles }).await?;
+        TenantCommand::Policy(PolicyCommand::Set { name, key_roles, confirm_destructive, confirm_tools }) => {
+            let policies = Policies::new(db);
+            let mut policy = policies.tenant_policy(&name).await?;
+            policy.key_roles = key_roles.unwrap_or(policy.key_roles);
+            policy.confirm.destructive = confirm_destructive.unwrap_or(policy.confirm.destructive);
+            if let Some(tools) = confirm_tools {
+                policy.confirm.tools = tools.into_iter().filter(|tool| !tool.is_empty()).collect();
+            }
+            policies.set_tenant_policy(&name, &policy).await?;
         }
     }
     Ok(())

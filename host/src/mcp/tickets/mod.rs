@@ -38,7 +38,7 @@ pub use tools::TicketTool;
 use tools::{CommentArgs, CreateArgs, DEFAULT_LIMIT, GetArgs, MAX_LIMIT, SearchArgs, UpdateArgs};
 
 /// The metrics' plugin label for the desk's own tools.
-const DESK: &str = "tickets";
+pub(super) const DESK: &str = "tickets";
 
 /// One call of a desk tool: who, with which systems, on which snapshot.
 struct Desk<'a> {

@@ -63,7 +63,12 @@ pub struct Keys {
 #[derive(Default)]
 struct IssuerKeys {
     keys: HashMap<String, Jwk>,
+    /// When the keys were last fetched.
     fetched_at: Option<Instant>,
+    /// When a fetch was last tried, whether it worked or not: what limits
+    /// the fetches a stream of bad tokens (or an unreachable provider) can
+    /// cause.
+    tried_at: Option<Instant>,
 }
 
 /// The part of an issuer's metadata this needs.
@@ -85,14 +90,19 @@ impl Keys {
         let entry =
             self.issuers.lock().unwrap_or_else(PoisonError::into_inner).entry(issuer.to_owned()).or_default().clone();
         let mut known = entry.lock().await;
-        let age = known.fetched_at.map(|at| at.elapsed());
-        let fresh = age.is_some_and(|age| age < MAX_AGE);
+        let fresh = known.fetched_at.is_some_and(|at| at.elapsed() < MAX_AGE);
         if fresh && let Some(key) = known.keys.get(kid) {
             return Ok(key.clone());
         }
-        if !fresh || age.is_some_and(|age| age >= self.min_refetch) {
+        if known.tried_at.is_none_or(|at| at.elapsed() >= self.min_refetch) {
+            known.tried_at = Some(Instant::now());
             let keys = self.fetch(issuer).await?;
-            *known = IssuerKeys { keys, fetched_at: Some(Instant::now()) };
+            known.keys = keys;
+            known.fetched_at = known.tried_at;
+        } else if !fresh {
+            // Out of date, and tried too recently to try again: refused,
+            // never served from keys the provider may have withdrawn.
+            return Err(KeyError::Unreachable("its keys are out of date and could not be fetched again".to_owned()));
         }
         known.keys.get(kid).cloned().ok_or_else(|| KeyError::UnknownKey(kid.to_owned()))
     }
@@ -160,5 +170,30 @@ impl Keys {
             body.extend_from_slice(&chunk);
         }
         serde_json::from_slice(&body).map_err(|error| unreachable(&format_args!("not the JSON expected: {error}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use berth_fakes::idp::FakeIdp;
+
+    #[tokio::test]
+    async fn bad_tokens_cost_the_provider_no_fetch_within_the_interval_even_while_it_is_down() {
+        let idp = FakeIdp::start().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, berth_fakes::TestCa::get().pem()).unwrap();
+        let keys = Keys::new(issuer_client(&[ca]).unwrap(), Duration::from_secs(60));
+        let kid = idp.kid(berth_fakes::idp::Alg::Es256);
+        assert!(keys.key(&idp.issuer(), &kid).await.is_ok(), "fetched while up");
+        assert!(matches!(keys.key(&idp.issuer(), "made-up").await, Err(KeyError::UnknownKey(_))));
+        idp.served.set_down(true);
+        let asked = idp.served.hits.all().len();
+        for _ in 0..10 {
+            assert!(matches!(keys.key(&idp.issuer(), "made-up").await, Err(KeyError::UnknownKey(_))));
+        }
+        assert_eq!(idp.served.hits.all().len(), asked, "no fetch within the interval, however many bad tokens");
+        assert!(keys.key(&idp.issuer(), &kid).await.is_ok(), "a fresh key still verifies");
     }
 }

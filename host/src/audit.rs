@@ -86,6 +86,9 @@ pub struct RequestRecord {
     pub retries: u32,
     /// `ok`, or what failed (`denied: ...`, `timeout`, ...).
     pub outcome: String,
+    /// Whose credential the request carried: empty for none, `tenant` for
+    /// the tenant's own, else the principal whose per-user tokens it was.
+    pub acting_as: String,
 }
 
 /// `[audit]` settings: how rows are written and how long they are kept.
@@ -230,7 +233,7 @@ pub async fn tail(db: &Database, tenant: Option<&str>, limit: usize) -> Result<V
     for record in &mut records {
         let rows = conn
             .query(
-                "SELECT at_ms, method, origin, path, status, duration_ms, retries, outcome
+                "SELECT at_ms, method, origin, path, status, duration_ms, retries, outcome, acting_as
                  FROM audit_requests WHERE call_id = ?1 ORDER BY id",
                 args![&record.call_id],
             )
@@ -250,6 +253,7 @@ pub async fn tail(db: &Database, tenant: Option<&str>, limit: usize) -> Result<V
                     duration_ms: row.get(5)?,
                     retries: u32::try_from(row.get::<i64>(6)?).unwrap_or(u32::MAX),
                     outcome: row.get(7)?,
+                    acting_as: row.get(8)?,
                 })
             })
             .collect::<Result<_, DbError>>()?;
@@ -349,6 +353,7 @@ mod tests {
             duration_ms: 3,
             retries: 0,
             outcome: "ok".into(),
+            acting_as: String::new(),
         }
     }
 

@@ -85,6 +85,9 @@ pub enum CallOutcome {
     InputRequired,
     /// The caller's roles do not permit the tool; the guest never ran.
     Refused,
+    /// The caller has not connected their own account for one of the
+    /// plugin's per-user credentials; the guest never ran.
+    NotConnected,
 }
 
 impl CallOutcome {
@@ -99,6 +102,7 @@ impl CallOutcome {
             Self::Busy => "busy",
             Self::Cancelled => "cancelled",
             Self::Refused => "refused",
+            Self::NotConnected => "not_connected",
             Self::InputRequired => "input_required",
         }
     }

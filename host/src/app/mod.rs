@@ -20,6 +20,7 @@ use crate::settings::{InvalidSetting, Settings};
 use crate::shared::{Redis, SharedError};
 use crate::snapshot::Snapshot;
 use crate::upstream::Upstream;
+use crate::vault::connect::{self, Flows};
 use crate::vault::oauth::TokenCache;
 use crate::vault::token_store::{self, TokenStore};
 use crate::vault::{Vault, VaultError, load_master_key};
@@ -78,7 +79,7 @@ pub struct App {
     /// Bounds on sessions and in-flight calls.
     pub admission: Admission,
     /// The tenants' credentials, opened with a verified master key.
-    pub vault: Vault,
+    pub vault: Arc<Vault>,
     /// Stored plugin versions, and the order of changes.
     pub lifecycle: Lifecycle,
     /// Connected MCP sessions, to tell about tool changes.
@@ -93,6 +94,8 @@ pub struct App {
     pub auth: AuthSettings,
     /// Trusted issuers' signing keys, fetched as tokens need them.
     pub keys: Keys,
+    /// People's connections of per-user credentials under way.
+    pub flows: Flows,
 }
 
 impl App {
@@ -107,7 +110,7 @@ impl App {
         let audit = AuditLog::start(&settings.database, &data_dir, settings.audit).await?;
         let (vault_key, key_source) =
             load_master_key(&data_dir, settings.master_key.as_deref(), settings.master_key_file.as_deref())?;
-        let vault = Vault::open(db.clone(), vault_key, key_source).await?;
+        let vault = Arc::new(Vault::open(db.clone(), vault_key, key_source).await?);
         let metrics = Arc::new(Metrics::new());
         let redis = Redis::connect(&settings.redis)?;
         if let Some(redis) = &redis {
@@ -118,8 +121,10 @@ impl App {
             true => TokenCache::with_store(TokenStore::new((*db).clone(), vault.derive(token_store::PURPOSE))),
             false => TokenCache::default(),
         };
-        let runtime = start_runtime(settings, redis, tokens, Some(audit.clone()), metrics.clone())?;
+        let runtime =
+            start_runtime(settings, redis, (tokens, Some(vault.clone())), Some(audit.clone()), metrics.clone())?;
         let lifecycle = Lifecycle::open(&data_dir, &db)?;
+        let flows = Flows::new((*db).clone(), vault.derive(connect::PURPOSE));
         let app = Arc::new(Self {
             lifecycle,
             runtime,
@@ -134,6 +139,7 @@ impl App {
             mcp: settings.mcp,
             events: Events::new(settings.events),
             auth: settings.auth.clone(),
+            flows,
             keys: Keys::new(
                 issuer_client(&settings.egress.trusted_ca_files).map_err(StartError::Runtime)?,
                 std::time::Duration::from_secs(settings.auth.jwks_refetch_secs),
@@ -197,14 +203,15 @@ impl App {
 }
 
 /// Builds the wasm runtime `settings` describe, recording upstream requests
-/// in `audit` (when given) and `metrics`, and keeping the plugins' cache and
-/// rate limits in `shared` Redis when given (else in memory). The CLI uses
-/// it too, to validate and compile plugins into the same compile cache
-/// without a running host.
+/// in `audit` (when given) and `metrics`, keeping the plugins' cache and
+/// rate limits in `shared` Redis when given (else in memory), and OAuth2
+/// tokens in `tokens` (people's own renewed ones also in the vault, when
+/// given). The CLI uses it too, to validate and compile plugins into the
+/// same compile cache without a running host.
 pub fn start_runtime(
     settings: &Settings,
     shared: Option<Redis>,
-    tokens: TokenCache,
+    (tokens, vault): (TokenCache, Option<Arc<Vault>>),
     audit: Option<AuditLog>,
     metrics: Arc<Metrics>,
 ) -> Result<Runtime, StartError> {
@@ -215,8 +222,14 @@ pub fn start_runtime(
         Some(redis) => (CacheStore::shared(settings.cache, redis.clone()), upstream.with_shared_rate_limits(redis)),
         None => (CacheStore::new(settings.cache), upstream),
     };
-    let services =
-        HostServices { cache: Arc::new(cache), upstream: Arc::new(upstream), tokens: Arc::new(tokens), metrics, audit };
+    let services = HostServices {
+        cache: Arc::new(cache),
+        upstream: Arc::new(upstream),
+        tokens: Arc::new(tokens),
+        vault,
+        metrics,
+        audit,
+    };
     let options = EngineOptions { compile_cache: Some(settings.compile_cache_dir()), ..EngineOptions::default() };
     Runtime::new(settings.limits, options, services)
         .map(|runtime| runtime.with_declaration_limits(settings.manifest, settings.schemas))

@@ -275,7 +275,8 @@ pub(super) async fn commit(db: &Database, batch: &[Entry]) -> Result<(), DbError
                 record.status.map(i64::from),
                 record.duration_ms,
                 i64::from(record.retries),
-                &record.outcome
+                &record.outcome,
+                &record.acting_as
             ]),
             Entry::Flush(_) => {}
         }
@@ -288,8 +289,8 @@ pub(super) async fn commit(db: &Database, batch: &[Entry]) -> Result<(), DbError
     )
     .await?;
     tx.execute_many(
-        "INSERT INTO audit_requests (call_id, at_ms, tenant, plugin, method, origin, path, status, duration_ms, retries, outcome)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO audit_requests (call_id, at_ms, tenant, plugin, method, origin, path, status, duration_ms, retries, outcome, acting_as)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         requests,
     )
     .await?;

@@ -34,11 +34,17 @@ pub struct AuthSettings {
     /// Least time between two fetches of an issuer's keys for a key id it
     /// did not know, in seconds.
     pub jwks_refetch_secs: u64,
+    /// The URL people's browsers reach this server at, such as
+    /// `https://berth.example.com`: where they connect their own upstream
+    /// accounts for per-user credentials (`/oauth/connect/…`), and where
+    /// the authorization server sends them back (`/oauth/callback`, the
+    /// redirect URI to register). Unset: the origin of `resource`.
+    pub public_url: Option<String>,
 }
 
 impl Default for AuthSettings {
     fn default() -> Self {
-        Self { resource: None, leeway_secs: 60, jwks_refetch_secs: 30 }
+        Self { resource: None, leeway_secs: 60, jwks_refetch_secs: 30, public_url: None }
     }
 }
 
@@ -47,6 +53,18 @@ impl AuthSettings {
     pub fn validate(&self) -> Result<(), InvalidSetting> {
         in_range("auth", "leeway_secs", self.leeway_secs, 0..=600)?;
         in_range("auth", "jwks_refetch_secs", self.jwks_refetch_secs, 0..=86_400)?;
+        if let Some(public_url) = &self.public_url {
+            let usable = url::Url::parse(public_url).is_ok_and(|url| {
+                matches!(url.scheme(), "https" | "http")
+                    && url.host_str().is_some()
+                    && url.query().is_none()
+                    && url.fragment().is_none()
+            });
+            if !usable {
+                let fix = "must be the URL browsers reach this server at, such as https://berth.example.com";
+                return Err(InvalidSetting::new("auth", "public_url", public_url, fix));
+            }
+        }
         if let Some(resource) = &self.resource {
             let usable = url::Url::parse(resource).is_ok_and(|url| {
                 matches!(url.scheme(), "https" | "http") && url.host_str().is_some() && url.fragment().is_none()
@@ -57,6 +75,21 @@ impl AuthSettings {
             }
         }
         Ok(())
+    }
+
+    /// Where people's browsers reach this server, without a trailing `/`:
+    /// `public_url`, else the origin of `resource`.
+    pub fn public_base(&self) -> Option<String> {
+        match (&self.public_url, &self.resource) {
+            (Some(public_url), _) => Some(public_url.trim_end_matches('/').to_owned()),
+            (None, Some(resource)) => Some(url::Url::parse(resource).ok()?.origin().ascii_serialization()),
+            (None, None) => None,
+        }
+    }
+
+    /// The redirect URI of per-user credentials' authorization flows.
+    pub fn callback_url(&self) -> Option<String> {
+        Some(format!("{}/oauth/callback", self.public_base()?))
     }
 
     /// Where this server's protected resource metadata is (RFC 9728 §3.1:

@@ -14,8 +14,8 @@ use crate::policy::manifest::ManifestError;
 use crate::runtime::Limits;
 use crate::runtime::bindings::types::Manifest;
 use crate::upstream::Upstream;
-use crate::vault::Credential;
 use crate::vault::oauth::TokenCache;
+use crate::vault::{Credential, Vault};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -107,6 +107,9 @@ pub struct HostServices {
     pub upstream: Arc<Upstream>,
     /// OAuth2 access tokens, shared so concurrent calls refresh once.
     pub tokens: Arc<TokenCache>,
+    /// Where a person's renewed per-user tokens are stored (none in
+    /// embedded uses, which have no per-user credentials).
+    pub vault: Option<Arc<Vault>>,
     /// Counts upstream requests.
     pub metrics: Arc<Metrics>,
     /// Where upstream requests are recorded (none in embedded uses such as
@@ -123,6 +126,7 @@ impl HostServices {
             cache: Arc::new(CacheStore::new(Default::default())),
             upstream: Arc::new(upstream),
             tokens: Arc::default(),
+            vault: None,
             metrics: Arc::default(),
             audit: None,
         }

@@ -28,9 +28,10 @@ use crate::runtime::bindings::berth::plugin::http::{
     Host, HttpError, Method, Request, Response, add_to_linker as link,
 };
 use crate::upstream::{Caller, Failure, HopHeaders, Inbound, Outbound, Upstream, UpstreamError};
-use crate::vault::Credential;
-use crate::vault::credentials::{Applied, Redactor};
-use crate::vault::oauth::{self, TokenCache};
+use crate::vault::credentials::{Applied, Redactor, UserGrant, UserToken};
+use crate::vault::oauth::{self, TokenCache, TokenRequest};
+use crate::vault::user_tokens::Owner;
+use crate::vault::{Credential, Vault};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::component::{HasSelf, Linker};
@@ -56,6 +57,7 @@ pub struct HttpCtx {
     policy: EgressPolicy,
     upstream: Arc<Upstream>,
     tokens: Arc<TokenCache>,
+    vault: Option<Arc<Vault>>,
     metrics: Arc<Metrics>,
     audit: Option<Audit>,
     deadline: Instant,
@@ -67,6 +69,10 @@ pub struct HttpCtx {
 /// The `origin` label of requests the policy did not allow: one series
 /// for all of them, however many origins a guest makes up.
 const DENIED_ORIGIN: &str = "(denied)";
+
+/// How much life a person's stored access token must have left to be sent
+/// as it is; one with less is renewed first.
+const USER_TOKEN_MARGIN: Duration = Duration::from_secs(1);
 
 impl Capability for HttpCtx {
     /// Requests of the calling plugin for the calling tenant: within the
@@ -95,6 +101,7 @@ impl Capability for HttpCtx {
             sensitive,
             upstream: services.upstream.clone(),
             tokens: services.tokens.clone(),
+            vault: services.vault.clone(),
             metrics: services.metrics.clone(),
             audit,
             deadline: call.io_deadline,
@@ -131,7 +138,7 @@ impl HttpCtx {
         let oauth = credential.filter(|credential| credential.scheme.is_oauth());
         let key = oauth.map(|credential| oauth::cache_key(&self.tenant, &self.plugin, credential));
         let mut token = match (oauth, &key) {
-            (Some(credential), Some(key)) => Some(self.token(credential, key).await?),
+            (Some(credential), Some(key)) => Some(self.token(credential, key, None).await?),
             _ => None,
         };
         if let (Some(credential), Ok(target)) = (credential, url::Url::parse(&request.url)) {
@@ -161,7 +168,7 @@ impl HttpCtx {
         // An expired or revoked token: refresh once and retry once.
         if let (401, Some(credential), Some(key), Some(stale)) = (inbound.status, oauth, &key, &token) {
             self.tokens.invalidate(key, stale).await;
-            token = Some(self.token(credential, key).await?);
+            token = Some(self.token(credential, key, Some(stale)).await?);
             inbound = self.exchange(outbound, Some(credential), token.as_ref().map(|token| token.as_str())).await?;
         }
         let redactor = Redactor::with_public_prefixes(
@@ -191,6 +198,11 @@ impl HttpCtx {
         token: Option<&str>,
     ) -> Result<Inbound, HttpError> {
         let applied = credential.map(|credential| Applied { credential, token });
+        let acting_as = match credential {
+            None => "",
+            Some(Credential { user: Some(user), .. }) => &user.principal,
+            Some(_) => "tenant",
+        };
         let url = outbound.url.clone();
         let method_name = outbound.method.to_string();
         let (started, at_ms) = (std::time::Instant::now(), now_ms());
@@ -199,7 +211,7 @@ impl HttpCtx {
             .upstream
             .send(caller, &self.policy, outbound, applied.as_ref().map(|applied| applied as &dyn HopHeaders))
             .await;
-        self.record(&method_name, &url, at_ms, started.elapsed(), &outcome);
+        self.record((&method_name, &url, acting_as), at_ms, started.elapsed(), &outcome);
         outcome.map_err(|failure| {
             if let UpstreamError::Denied(denial) = &failure.error {
                 // The URL is the guest's, raw: escaped so it cannot forge a line.
@@ -213,39 +225,132 @@ impl HttpCtx {
         })
     }
 
-    /// The credential's access token, from the cache or the token endpoint.
-    async fn token(&self, credential: &Credential, key: &str) -> Result<Zeroizing<String>, HttpError> {
+    /// The credential's access token, from the cache or the token endpoint;
+    /// `stale` is one the upstream just refused.
+    async fn token(
+        &self,
+        credential: &Credential,
+        key: &str,
+        stale: Option<&str>,
+    ) -> Result<Zeroizing<String>, HttpError> {
         self.tokens
-            .token(key, || self.fetch_token(credential))
+            .token(key, || self.fetch_token(credential, stale))
             .await
             .map_err(|message| HttpError::CredentialFailed(format!("credential `{}`: {message}", credential.name)))
     }
 
-    async fn fetch_token(&self, credential: &Credential) -> Result<(Zeroizing<String>, Duration), String> {
+    async fn fetch_token(
+        &self,
+        credential: &Credential,
+        stale: Option<&str>,
+    ) -> Result<(Zeroizing<String>, Duration), String> {
+        if let Some(user) = &credential.user {
+            return self.user_token(credential, user, stale).await;
+        }
+        if credential.scheme.is_per_user() {
+            return Err("it acts as the person calling, and this call was made by no one (a webhook)".to_owned());
+        }
         let request = oauth::token_request(credential).ok_or("not an OAuth2 credential")?;
-        let outbound = Outbound {
-            method: reqwest::Method::POST,
-            url: request.url.clone(),
-            headers: vec![
-                ("content-type".to_owned(), "application/x-www-form-urlencoded".to_owned()),
-                ("accept".to_owned(), "application/json".to_owned()),
-            ],
-            body: Some(bytes::Bytes::from(request.form.as_bytes().to_vec())),
-            timeout: None,
-            deadline: self.deadline,
-        };
-        let inbound = self.exchange(outbound, None, None).await.map_err(|error| match error {
-            HttpError::Denied(reason) => format!("the token endpoint {} is not reachable: {reason}", request.url),
-            other => format!("the token endpoint {} failed: {other:?}", request.url),
-        })?;
+        let inbound = self.token_exchange(&request).await?;
         oauth::token_response(inbound.status, &inbound.body, credential)
     }
+
+    /// The calling person's access token for a per-user credential: the
+    /// one they have while it is good, else a renewed one, stored for
+    /// their next calls. A renewal the authorization server refuses ends
+    /// the connection: the next call asks them to connect again.
+    async fn user_token(
+        &self,
+        credential: &Credential,
+        user: &UserGrant,
+        stale: Option<&str>,
+    ) -> Result<(Zeroizing<String>, Duration), String> {
+        let vault = self.vault.as_deref().ok_or("per-user credentials need the host's vault")?;
+        let owner = Owner {
+            tenant: &self.tenant,
+            plugin: &self.plugin,
+            credential: &credential.name,
+            principal: &user.principal,
+        };
+        let stored = || async { vault.user_token(owner).await.map_err(|error| error.to_string()) };
+        let reconnect = |why: String| format!("{why}; the next call asks {} to connect again", user.principal);
+        // After a refusal, start from what another call or replica stored since.
+        let current = match stale {
+            None => user.token.clone(),
+            Some(_) => stored().await?.ok_or_else(|| reconnect("the connection was removed".to_owned()))?,
+        };
+        if let Some(lifetime) = usable(&current, stale) {
+            return Ok((current.access_token, lifetime));
+        }
+        let renewing =
+            Credential { user: Some(UserGrant { token: current.clone(), ..user.clone() }), ..credential.clone() };
+        let Some(request) = oauth::token_request(&renewing) else {
+            vault.remove_user_token(owner).await.map_err(|error| error.to_string())?;
+            return Err(reconnect(
+                "the connection expired and the authorization server gave no way to renew it".into(),
+            ));
+        };
+        let inbound = self.token_exchange(&request).await?;
+        match oauth::grant_response(inbound.status, &inbound.body, &renewing, &[]) {
+            Ok(granted) => {
+                let expires_at_ms = granted
+                    .lifetime
+                    .map(|lifetime| now_ms().saturating_add(i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX)));
+                let renewed = UserToken {
+                    access_token: granted.access_token.clone(),
+                    refresh_token: granted.refresh_token.or(current.refresh_token),
+                    expires_at_ms,
+                };
+                if let Err(error) = vault.save_user_token(owner, &renewed).await {
+                    tracing::warn!(tenant = %self.tenant, plugin = %self.plugin, "cannot store a renewed per-user token: {error}");
+                }
+                Ok((granted.access_token, granted.lifetime.unwrap_or(oauth::DEFAULT_LIFETIME)))
+            }
+            Err(reason) => {
+                // A rotating refresh token works once: another call or
+                // replica may have renewed it first.
+                let latest = stored().await?;
+                if let Some(latest) = latest.filter(|latest| latest.access_token != current.access_token)
+                    && let Some(lifetime) = usable(&latest, stale)
+                {
+                    return Ok((latest.access_token, lifetime));
+                }
+                vault.remove_user_token(owner).await.map_err(|error| error.to_string())?;
+                Err(reconnect(format!("renewing the connection failed: {reason}")))
+            }
+        }
+    }
+
+    /// Sends `request` to its token endpoint, inside the plugin's egress.
+    async fn token_exchange(&self, request: &TokenRequest) -> Result<Inbound, String> {
+        self.exchange(request.outbound(self.deadline), None, None).await.map_err(|error| match error {
+            HttpError::Denied(reason) => format!("the token endpoint {} is not reachable: {reason}", request.url),
+            other => format!("the token endpoint {} failed: {other:?}", request.url),
+        })
+    }
+}
+
+/// How long `token` may still be sent, unless it is the `stale` one or has
+/// (nearly) expired.
+fn usable(token: &UserToken, stale: Option<&str>) -> Option<Duration> {
+    if stale == Some(token.access_token.as_str()) {
+        return None;
+    }
+    let Some(expires_at_ms) = token.expires_at_ms else { return Some(oauth::DEFAULT_LIFETIME) };
+    let left = Duration::from_millis(u64::try_from(expires_at_ms.saturating_sub(now_ms())).ok()?);
+    (left > USER_TOKEN_MARGIN).then_some(left)
 }
 
 impl HttpCtx {
     /// Counts the request in the metrics and writes it to the audit log:
-    /// origin and path, never the query.
-    fn record(&self, method: &str, url: &str, at_ms: i64, elapsed: Duration, outcome: &Result<Inbound, Failure>) {
+    /// origin and path, never the query, and whose credential it carried.
+    fn record(
+        &self,
+        (method, url, acting_as): (&str, &str, &str),
+        at_ms: i64,
+        elapsed: Duration,
+        outcome: &Result<Inbound, Failure>,
+    ) {
         let target = match outcome {
             Ok(inbound) => Some(inbound.url.clone()),
             Err(_) => url::Url::parse(url).ok(),
@@ -285,6 +390,7 @@ impl HttpCtx {
                 Err(Failure { error: UpstreamError::Denied(denial), .. }) => format!("denied: {denial}"),
                 Err(failure) => failure.to_string(),
             },
+            acting_as: acting_as.to_owned(),
         });
     }
 }
@@ -322,7 +428,8 @@ impl Host for HttpCtx {
             // Only the first refusal is recorded: the rest are its repeats.
             if self.sends == limit + 1 {
                 let failure = Failure::from(UpstreamError::Denied(denial.clone()));
-                self.record(method(request.method).as_ref(), &request.url, now_ms(), Duration::ZERO, &Err(failure));
+                let verb = method(request.method);
+                self.record((verb.as_ref(), &request.url, ""), now_ms(), Duration::ZERO, &Err(failure));
             }
             return Ok(Err(HttpError::Denied(denial.to_string())));
         }

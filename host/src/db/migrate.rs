@@ -43,6 +43,12 @@ const TABLES: &[Table] = &[
         columns: "tenant, plugin, name, params, bound, secret, updated_at",
         serial: None,
     },
+    Table {
+        name: "user_credentials",
+        key: 4,
+        columns: "tenant, plugin, name, principal, secret, updated_at",
+        serial: None,
+    },
     Table { name: "auth_issuers", key: 1, columns: "issuer, config", serial: None },
     Table { name: "roles", key: 1, columns: "name, grants", serial: None },
     Table { name: "tenant_policies", key: 1, columns: "tenant, policy", serial: None },
@@ -67,7 +73,7 @@ const TABLES: &[Table] = &[
     Table {
         name: "audit_requests",
         key: 1,
-        columns: "id, call_id, at_ms, tenant, plugin, method, origin, path, status, duration_ms, retries, outcome",
+        columns: "id, call_id, at_ms, tenant, plugin, method, origin, path, status, duration_ms, retries, outcome, acting_as",
         serial: Some("id"),
     },
     Table {

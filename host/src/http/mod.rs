@@ -10,6 +10,7 @@
 mod admin;
 mod auth;
 mod body;
+mod connect;
 mod connections;
 mod error;
 mod guard;
@@ -285,6 +286,7 @@ fn router(app: Arc<App>, options: &HttpOptions, loopback: bool, close_sessions: 
         .merge(admin::routes(app.clone(), &options.admin))
         .merge(hooks::routes(app.clone(), Duration::from_millis(settings.body_read_timeout_ms)))
         .merge(resource_metadata::routes(app.clone()))
+        .merge(connect::routes(app.clone()))
         .layer(axum::middleware::from_fn_with_state(policy, guard::check))
         .merge(health::routes(app))
 }

@@ -5,6 +5,7 @@
 mod approval;
 pub mod call_client;
 pub mod client_log;
+pub mod connect;
 pub mod content;
 pub mod draining;
 pub mod first_request;

@@ -14,6 +14,7 @@ use crate::audit::{self, CallRecord};
 use crate::auth::Principal;
 use crate::auth::roles::{Missing, ToolKind};
 use crate::mcp::client_log::{self, SessionLog};
+use crate::mcp::connect::URL_ELICITATION_REQUIRED;
 use crate::mcp::input_required::{Answer, Client, Retry, missing_capability};
 use crate::mcp::sessions::Registration;
 use crate::mcp::tickets::TicketTool;
@@ -122,18 +123,21 @@ impl BerthServer {
         Ok(principal.clone())
     }
 
-    /// What `tenant` grants `plugin` for one call that must be over by
-    /// `deadline`: settings and credentials, from the snapshot `generation`
-    /// (read at the start of the call), and where the plugin's change
-    /// notices go. The caller adds the client, if the call has one.
+    /// What `principal`'s tenant grants `plugin` for one call by them that
+    /// must be over by `deadline`: settings and credentials (per-user ones
+    /// with their own tokens, see [`super::connect`]), from the snapshot
+    /// `generation` (read at the start of the call), and where the
+    /// plugin's change notices go. The caller adds the client, if the call
+    /// has one.
     pub(super) async fn scope(
         &self,
         generation: &Generation,
-        tenant: &Arc<str>,
+        principal: &Principal,
         plugin: &LoadedPlugin,
         call_id: String,
         deadline: std::time::Instant,
     ) -> Result<CallScope, ErrorData> {
+        let tenant = &principal.tenant;
         let grants = self
             .app
             .snapshot
@@ -143,7 +147,7 @@ impl BerthServer {
         Ok(CallScope {
             tenant: Some(tenant.clone()),
             config: grants.config.clone(),
-            credentials: grants.credentials.clone(),
+            credentials: self.as_person(principal, plugin.name(), &grants.credentials).await?,
             call_id: Some(call_id),
             deadline: Some(deadline),
             client_log: None,
@@ -257,7 +261,7 @@ impl BerthServer {
         let tenant = &principal.tenant;
         let record = self.record(principal, (plugin.name(), &plugin.manifest.version), what, &arguments);
         let mut scope =
-            self.scope(generation, tenant, plugin, record.call_id.clone(), self.app.runtime.deadline()).await?;
+            self.scope(generation, principal, plugin, record.call_id.clone(), self.app.runtime.deadline()).await?;
         scope.client = client.map(|client| client.client.clone());
         let outcome = run(scope).await;
         let said = match &outcome {
@@ -582,8 +586,16 @@ impl ServerHandler for BerthServer {
                         #[allow(deprecated)]
                         let requested = context.meta.log_level();
                         let (client_log, records) = self.log.for_call(requested).unzip();
-                        let mut scope =
-                            self.scope(&generation, &tenant, &plugin, record.call_id.clone(), deadline).await?;
+                        let scope = self.scope(&generation, &principal, &plugin, record.call_id.clone(), deadline);
+                        let mut scope = match scope.await {
+                            Ok(scope) => scope,
+                            Err(error) if error.code == URL_ELICITATION_REQUIRED => {
+                                let said = format!("not connected: {}", error.message);
+                                self.finish(call, record, CallOutcome::NotConnected, said).await;
+                                return Err(error);
+                            }
+                            Err(error) => return Err(error),
+                        };
                         scope.client_log = client_log;
                         scope.client = Some(client.client.clone());
                         let run = self.app.runtime.call(&plugin, scope, &tool.name, &serialized);

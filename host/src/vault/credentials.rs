@@ -8,6 +8,7 @@ use crate::upstream::HopHeaders;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use url::Url;
 use zeroize::Zeroizing;
 
@@ -63,6 +64,25 @@ pub enum Scheme {
         /// How the token is sent, e.g. `Zoho-oauthtoken {token}`; default `Bearer {token}`.
         header_format: Option<String>,
     },
+    /// OAuth2 authorization code grant with PKCE, for each person on their
+    /// own: every principal connects their own upstream account through
+    /// Berth's `/oauth/connect` page, and calls act upstream as them. The
+    /// tenant's row holds the OAuth client; secret: `client_secret`. Each
+    /// person's tokens are stored under their principal
+    /// ([`super::user_tokens`]), never shared with another.
+    Oauth2AuthorizationCode {
+        /// Where people approve the client (query parameters it carries,
+        /// such as Atlassian's `audience`, are kept).
+        authorize_url: String,
+        /// Token endpoint (must be inside the plugin's egress).
+        token_url: String,
+        /// Client id.
+        client_id: String,
+        /// Requested scope.
+        scope: Option<String>,
+        /// How the token is sent; default `Bearer {token}`.
+        header_format: Option<String>,
+    },
 }
 
 impl Scheme {
@@ -75,6 +95,7 @@ impl Scheme {
             Self::Headers { .. } => "headers",
             Self::Oauth2ClientCredentials { .. } => "oauth2-client-credentials",
             Self::Oauth2RefreshToken { .. } => "oauth2-refresh-token",
+            Self::Oauth2AuthorizationCode { .. } => "oauth2-authorization-code",
             Self::SigningKey => "signing-key",
             Self::WebhookSecret => "webhook-secret",
         }
@@ -82,7 +103,27 @@ impl Scheme {
 
     /// Whether the scheme needs a token from a token endpoint.
     pub fn is_oauth(&self) -> bool {
-        matches!(self, Self::Oauth2ClientCredentials { .. } | Self::Oauth2RefreshToken { .. })
+        matches!(
+            self,
+            Self::Oauth2ClientCredentials { .. }
+                | Self::Oauth2RefreshToken { .. }
+                | Self::Oauth2AuthorizationCode { .. }
+        )
+    }
+
+    /// Whether each person uses their own account through it.
+    pub fn is_per_user(&self) -> bool {
+        matches!(self, Self::Oauth2AuthorizationCode { .. })
+    }
+
+    /// The token endpoint of an OAuth2 scheme.
+    pub fn token_url(&self) -> Option<&str> {
+        match self {
+            Self::Oauth2ClientCredentials { token_url, .. }
+            | Self::Oauth2RefreshToken { token_url, .. }
+            | Self::Oauth2AuthorizationCode { token_url, .. } => Some(token_url),
+            _ => None,
+        }
     }
 
     /// The secret parts this scheme needs, in the order the CLI reads them
@@ -97,7 +138,9 @@ impl Scheme {
                 keys.dedup();
                 keys
             }
-            Self::Oauth2ClientCredentials { .. } => vec!["client_secret".to_owned()],
+            Self::Oauth2ClientCredentials { .. } | Self::Oauth2AuthorizationCode { .. } => {
+                vec!["client_secret".to_owned()]
+            }
             Self::Oauth2RefreshToken { .. } => vec!["refresh_token".to_owned(), "client_secret".to_owned()],
             Self::SigningKey => vec!["key".to_owned()],
             Self::WebhookSecret => vec!["secret".to_owned()],
@@ -132,6 +175,29 @@ pub fn placeholders(template: &str) -> Vec<String> {
     template.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(key, _)| key.to_owned())).collect()
 }
 
+/// One person's tokens for a per-user credential, as their authorization
+/// granted them.
+#[derive(Clone)]
+pub struct UserToken {
+    /// The access token.
+    pub access_token: Zeroizing<String>,
+    /// The refresh token, if the authorization server issued one.
+    pub refresh_token: Option<Zeroizing<String>>,
+    /// When the access token expires, Unix ms; `None` when the grant named
+    /// no lifetime (a GitHub OAuth app's tokens never expire).
+    pub expires_at_ms: Option<i64>,
+}
+
+/// A per-user credential's tokens for one call: whose they are, and what
+/// they were when the call started.
+#[derive(Clone)]
+pub struct UserGrant {
+    /// The principal they belong to, as the audit log names it.
+    pub principal: Arc<str>,
+    /// The tokens.
+    pub token: UserToken,
+}
+
 /// A credential ready to use for one call: its scheme, its decrypted secret
 /// parts, and the origins it may be sent to.
 #[derive(Clone)]
@@ -144,6 +210,9 @@ pub struct Credential {
     pub bound_origins: Vec<String>,
     /// Secret parts by name.
     pub secrets: BTreeMap<String, Zeroizing<String>>,
+    /// For a per-user scheme, the calling person's tokens; `None` outside a
+    /// call by a connected person.
+    pub user: Option<UserGrant>,
 }
 
 impl Credential {
@@ -170,10 +239,13 @@ impl Credential {
                 })
                 .collect(),
             Scheme::SigningKey | Scheme::WebhookSecret => Vec::new(),
-            Scheme::Oauth2ClientCredentials { .. } | Scheme::Oauth2RefreshToken { .. } => {
+            Scheme::Oauth2ClientCredentials { .. }
+            | Scheme::Oauth2RefreshToken { .. }
+            | Scheme::Oauth2AuthorizationCode { .. } => {
                 let Some(token) = token else { return Vec::new() };
                 let format = match &self.scheme {
-                    Scheme::Oauth2RefreshToken { header_format: Some(format), .. } => format.as_str(),
+                    Scheme::Oauth2RefreshToken { header_format: Some(format), .. }
+                    | Scheme::Oauth2AuthorizationCode { header_format: Some(format), .. } => format.as_str(),
                     _ => "Bearer {token}",
                 };
                 vec![("authorization".to_owned(), format.replace("{token}", token))]
@@ -187,6 +259,10 @@ impl Credential {
     /// [`super::redact::Redactor::with_public_prefixes`]).
     pub fn sensitive_values(&self) -> Vec<(String, usize)> {
         let mut values: Vec<(String, usize)> = self.secrets.values().map(|value| (value.to_string(), 0)).collect();
+        if let Some(user) = &self.user {
+            let token = &user.token;
+            values.extend(token.refresh_token.iter().chain([&token.access_token]).map(|value| (value.to_string(), 0)));
+        }
         values.extend(self.headers(None).into_iter().map(|(_, value)| (value, 0)));
         if let Scheme::Basic { username } = &self.scheme {
             values.extend(
@@ -229,6 +305,7 @@ impl std::fmt::Debug for Credential {
             .field("scheme", &self.scheme)
             .field("bound_origins", &self.bound_origins)
             .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
+            .field("user", &self.user.as_ref().map(|user| &user.principal))
             .finish()
     }
 }
@@ -262,6 +339,7 @@ mod tests {
             scheme,
             bound_origins: vec!["https://api.example:443".into()],
             secrets: secrets.iter().map(|(key, value)| (key.to_string(), Zeroizing::new(value.to_string()))).collect(),
+            user: None,
         }
     }
 

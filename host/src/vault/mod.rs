@@ -16,11 +16,13 @@
 //! new check value the first time a secret no longer opens, re-reads its key
 //! file and carries on with the new key.
 
+pub mod connect;
 pub mod credentials;
 mod crypto;
 pub mod oauth;
 pub mod redact;
 pub mod token_store;
+pub mod user_tokens;
 
 pub use credentials::{Credential, Scheme};
 pub use crypto::{CryptoError, MasterKey};
@@ -353,13 +355,14 @@ impl Vault {
                 let plaintext = key.open(tenant, &row.context(), &sealed)?;
                 let parts: BTreeMap<String, String> = serde_json::from_slice(&plaintext).map_err(|_| corrupt())?;
                 let secrets = parts.into_iter().map(|(key, value)| (key, Zeroizing::new(value))).collect();
-                Ok(Credential { name, scheme, bound_origins, secrets })
+                Ok(Credential { name, scheme, bound_origins, secrets, user: None })
             })
             .collect()
     }
 
     /// Re-encrypts every secret under `new` in one transaction and records
-    /// its check value; returns how many credentials were re-encrypted.
+    /// its check value; returns how many credentials (people's tokens
+    /// included) were re-encrypted.
     pub async fn rotate(&self, new: &MasterKey) -> Result<usize, VaultError> {
         let old = self.key();
         let mut tx = self.db.transaction().await?;
@@ -375,6 +378,7 @@ impl Vault {
         for (stored, sealed) in &resealed {
             stored.update(&mut tx, sealed).await?;
         }
+        let people = user_tokens::reseal(&mut tx, &old, new).await?;
         let moved = tx
             .execute(
                 "UPDATE vault_meta SET value = ?1 WHERE key = 'check' AND value = ?2",
@@ -385,7 +389,7 @@ impl Vault {
             return Err(VaultError::ChangedMeanwhile("the master key".to_owned()));
         }
         tx.commit().await?;
-        Ok(resealed.len())
+        Ok(resealed.len() + people)
     }
 }
 

@@ -5,6 +5,7 @@
 
 use super::credentials::{Credential, Redactor, Scheme};
 use super::token_store::TokenStore;
+use crate::upstream::Outbound;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::future::Future;
@@ -17,7 +18,7 @@ use zeroize::Zeroizing;
 const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
 /// Lifetime assumed when the token endpoint gives none, or one the clock
 /// cannot represent (`expires_in: 18446744073709551615`).
-const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 /// Longest token endpoint explanation passed on, in characters: enough for
 /// any real `error_description`, small enough that an endpoint cannot fill
 /// the guest's error with its whole body.
@@ -31,7 +32,26 @@ pub struct TokenRequest {
     pub form: Zeroizing<String>,
 }
 
-/// The token request for an OAuth2 credential, or `None` for other schemes.
+impl TokenRequest {
+    /// The request as sent: form-encoded, asking for JSON (GitHub answers
+    /// with a form otherwise), over by `deadline`.
+    pub fn outbound(&self, deadline: std::time::Instant) -> Outbound {
+        Outbound {
+            method: reqwest::Method::POST,
+            url: self.url.clone(),
+            headers: vec![
+                ("content-type".to_owned(), "application/x-www-form-urlencoded".to_owned()),
+                ("accept".to_owned(), "application/json".to_owned()),
+            ],
+            body: Some(bytes::Bytes::from(self.form.as_bytes().to_vec())),
+            timeout: None,
+            deadline,
+        }
+    }
+}
+
+/// The token request for an OAuth2 credential, or `None` for other schemes
+/// and for a per-user credential without a refresh token to renew with.
 pub fn token_request(credential: &Credential) -> Option<TokenRequest> {
     let secret = |part: &str| credential.secrets.get(part).map(|value| value.as_str()).unwrap_or_default();
     let mut form = url::form_urlencoded::Serializer::new(String::new());
@@ -45,16 +65,37 @@ pub fn token_request(credential: &Credential) -> Option<TokenRequest> {
             token_url
         }
         Scheme::Oauth2RefreshToken { token_url, client_id, .. } => {
-            form.append_pair("grant_type", "refresh_token").append_pair("refresh_token", secret("refresh_token"));
-            form.append_pair("client_id", client_id);
-            if !secret("client_secret").is_empty() {
-                form.append_pair("client_secret", secret("client_secret"));
-            }
+            refresh_grant(&mut form, secret("refresh_token"), client_id, secret("client_secret"));
+            token_url
+        }
+        Scheme::Oauth2AuthorizationCode { token_url, client_id, .. } => {
+            let refresh_token = credential.user.as_ref()?.token.refresh_token.as_ref()?;
+            refresh_grant(&mut form, refresh_token, client_id, secret("client_secret"));
             token_url
         }
         _ => return None,
     };
     Some(TokenRequest { url: url.clone(), form: Zeroizing::new(form.finish()) })
+}
+
+/// Appends a refresh-token grant (RFC 6749 §6) to `form`; a public
+/// client (no secret) sends none.
+fn refresh_grant(form: &mut url::form_urlencoded::Serializer<String>, token: &str, client_id: &str, secret: &str) {
+    form.append_pair("grant_type", "refresh_token").append_pair("refresh_token", token);
+    form.append_pair("client_id", client_id);
+    if !secret.is_empty() {
+        form.append_pair("client_secret", secret);
+    }
+}
+
+/// What a token endpoint granted.
+pub struct Granted {
+    /// The access token.
+    pub access_token: Zeroizing<String>,
+    /// Its lifetime, if the endpoint named one.
+    pub lifetime: Option<Duration>,
+    /// A (new) refresh token, if the endpoint issued one.
+    pub refresh_token: Option<Zeroizing<String>>,
 }
 
 /// Reads a token endpoint's answer for `credential`: the access token and
@@ -67,13 +108,21 @@ pub fn token_response(
     body: &[u8],
     credential: &Credential,
 ) -> Result<(Zeroizing<String>, Duration), String> {
+    let granted = grant_response(status, body, credential, &[])?;
+    Ok((granted.access_token, granted.lifetime.unwrap_or(DEFAULT_LIFETIME)))
+}
+
+/// [`token_response`] with everything granted, and `also` (a code or a
+/// verifier the request carried) cut out of an explanation too.
+pub fn grant_response(status: u16, body: &[u8], credential: &Credential, also: &[&str]) -> Result<Granted, String> {
     let sensitive = credential.sensitive_values();
-    let redactor = Redactor::with_public_prefixes(sensitive.iter().map(|(value, public)| (value.as_str(), *public)));
+    let sensitive = sensitive.iter().map(|(value, public)| (value.as_str(), *public));
+    let redactor = Redactor::with_public_prefixes(sensitive.chain(also.iter().map(|value| (*value, 0))));
     explain(status, body).map_err(|reason| String::from_utf8_lossy(&redactor.redact(reason.as_bytes())).into_owned())
 }
 
-/// [`token_response`] before redaction.
-fn explain(status: u16, body: &[u8]) -> Result<(Zeroizing<String>, Duration), String> {
+/// [`grant_response`] before redaction.
+fn explain(status: u16, body: &[u8]) -> Result<Granted, String> {
     let json: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
     if (200..300).contains(&status) {
         if let Some(token) = json.get("access_token").and_then(|token| token.as_str()) {
@@ -82,8 +131,15 @@ fn explain(status: u16, body: &[u8]) -> Result<(Zeroizing<String>, Duration), St
                 Some(serde_json::Value::String(seconds)) => seconds.parse().ok(),
                 _ => None,
             }
-            .map_or(DEFAULT_LIFETIME, Duration::from_secs);
-            return Ok((Zeroizing::new(token.to_owned()), lifetime));
+            .map(Duration::from_secs);
+            let refresh_token = json.get("refresh_token").and_then(|token| token.as_str());
+            return Ok(Granted {
+                access_token: Zeroizing::new(token.to_owned()),
+                lifetime,
+                refresh_token: refresh_token
+                    .filter(|token| !token.is_empty())
+                    .map(|token| Zeroizing::new(token.to_owned())),
+            });
         }
         // Zoho answers a refused grant with 200 and `{"error": "invalid_code"}`.
         return Err(match reason(&json) {
@@ -108,7 +164,8 @@ fn reason(json: &serde_json::Value) -> Option<String> {
 }
 
 /// A key that changes whenever the credential does, so an edited
-/// credential never reuses a token obtained with the old secret.
+/// credential never reuses a token obtained with the old secret; a
+/// per-user credential's key also names whose token it is.
 pub fn cache_key(tenant: &str, plugin: &str, credential: &Credential) -> String {
     let mut hash = Sha256::new();
     hash.update(serde_json::to_vec(&credential.scheme).unwrap_or_default());
@@ -118,7 +175,8 @@ pub fn cache_key(tenant: &str, plugin: &str, credential: &Credential) -> String 
         hash.update(value.as_bytes());
         hash.update([0]);
     }
-    format!("{tenant}\0{plugin}\0{}\0{}", credential.name, hex::encode(hash.finalize()))
+    let owner = credential.user.as_ref().map_or("", |user| &user.principal);
+    format!("{tenant}\0{plugin}\0{}\0{}\0{owner}", credential.name, hex::encode(hash.finalize()))
 }
 
 struct Token {
@@ -222,6 +280,7 @@ mod tests {
             },
             bound_origins: Vec::new(),
             secrets: [("client_secret".to_owned(), Zeroizing::new("s&cret".to_owned()))].into(),
+            user: None,
         }
     }
 

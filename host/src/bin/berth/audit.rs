@@ -61,10 +61,11 @@ async fn tail(settings: &Settings, tenant: Option<&str>, json: bool, lines: usiz
             continue;
         }
         println!(
-            "{} {} tenant={} via={} {}_{}@{} {} ({} ms)",
+            "{} {} tenant={} by={} via={} {}_{}@{} {} ({} ms)",
             call.at_ms,
             call.call_id,
             call.tenant,
+            call.principal,
             call.transport,
             call.plugin,
             call.tool,
@@ -74,8 +75,12 @@ async fn tail(settings: &Settings, tenant: Option<&str>, json: bool, lines: usiz
         );
         for request in &call.requests {
             let status = request.status.map_or_else(|| "-".to_owned(), |status| status.to_string());
+            let acting_as = match request.acting_as.as_str() {
+                "" => String::new(),
+                whose => format!(" as {whose}"),
+            };
             println!(
-                "    {} {}{} -> {status} ({} ms, {} retries) {}",
+                "    {} {}{} -> {status} ({} ms, {} retries) {}{acting_as}",
                 request.method, request.origin, request.path, request.duration_ms, request.retries, request.outcome
             );
         }

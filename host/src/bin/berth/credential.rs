@@ -8,6 +8,7 @@ use berth::lifecycle::History;
 use berth::settings::Settings;
 use berth::vault::Scheme;
 use berth::vault::credentials::{SIGNING_KEY_SUFFIX, WEBHOOK_SECRET_NAME, is_never_sent, is_signing_key_name};
+use berth::vault::user_tokens::Owner;
 use clap::Subcommand;
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
@@ -21,6 +22,7 @@ pub(crate) enum SchemeName {
     Headers,
     Oauth2ClientCredentials,
     Oauth2RefreshToken,
+    Oauth2AuthorizationCode,
     SigningKey,
     WebhookSecret,
 }
@@ -31,7 +33,9 @@ pub(crate) enum CredentialCommand {
     /// Store a credential. Secret parts come from stdin: the password, token,
     /// key, webhook secret or client secret alone; for `headers` one `placeholder=value` line
     /// each; for `oauth2-refresh-token` `refresh_token=...` and optionally
-    /// `client_secret=...`. It is bound now, and only, to the --bind origins,
+    /// `client_secret=...`. An `oauth2-authorization-code` credential acts as
+    /// each person: it holds the OAuth client, and everyone connects their
+    /// own account on first use. It is bound now, and only, to the --bind origins,
     /// or else to where the plugin's egress rules lead for the tenant today
     /// (and the token URL's origin for OAuth2).
     Set {
@@ -59,13 +63,18 @@ pub(crate) enum CredentialCommand {
         /// Token endpoint (oauth2-*); must lie inside the plugin's egress.
         #[arg(long)]
         token_url: Option<String>,
+        /// Where people approve the client (oauth2-authorization-code); its own query
+        /// parameters, such as Atlassian's `audience`, are kept.
+        #[arg(long)]
+        authorize_url: Option<String>,
         /// Client id (oauth2-*).
         #[arg(long)]
         client_id: Option<String>,
-        /// Scope (oauth2-client-credentials).
+        /// Scope (oauth2-client-credentials, oauth2-authorization-code).
         #[arg(long)]
         scope: Option<String>,
-        /// How the token is sent (oauth2-refresh-token), e.g. "Zoho-oauthtoken {token}".
+        /// How the token is sent (oauth2-refresh-token, oauth2-authorization-code), e.g.
+        /// "Zoho-oauthtoken {token}".
         #[arg(long)]
         header_format: Option<String>,
     },
@@ -90,6 +99,28 @@ pub(crate) enum CredentialCommand {
         /// Tenant.
         #[arg(long)]
         tenant: String,
+    },
+    /// List who has connected their own account to a tenant's per-user
+    /// credentials; never a token.
+    Connections {
+        /// Tenant.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Forget one person's connection: their next call asks them to
+    /// connect again.
+    Disconnect {
+        /// Tenant.
+        #[arg(long)]
+        tenant: String,
+        /// Plugin.
+        #[arg(long)]
+        plugin: String,
+        /// The per-user credential.
+        name: String,
+        /// Whose, as `berth credential connections` lists them.
+        #[arg(long)]
+        principal: String,
     },
     /// Delete a credential.
     Delete {
@@ -118,11 +149,12 @@ pub(crate) async fn run(command: CredentialCommand, settings: &Settings) -> anyh
             headers,
             bind,
             token_url,
+            authorize_url,
             client_id,
             scope,
             header_format,
         } => {
-            let oauth = OAuthFlags { token_url, client_id, scope, header_format };
+            let oauth = OAuthFlags { token_url, authorize_url, client_id, scope, header_format };
             let scheme = build_scheme(scheme, username, headers, oauth)?;
             if is_signing_key_name(&name) != matches!(scheme, Scheme::SigningKey) {
                 bail!(
@@ -176,6 +208,21 @@ pub(crate) async fn run(command: CredentialCommand, settings: &Settings) -> anyh
                 println!("{}\t{}\t{scheme}\tbound: {bound}", credential.plugin, credential.name);
             }
         }
+        CredentialCommand::Connections { tenant } => {
+            for connection in vault.connections(&tenant).await? {
+                println!(
+                    "{}\t{}\t{}\tstored at {} (Unix s)",
+                    connection.plugin, connection.credential, connection.principal, connection.updated_at
+                );
+            }
+        }
+        CredentialCommand::Disconnect { tenant, plugin, name, principal } => {
+            let owner = Owner { tenant: &tenant, plugin: &plugin, credential: &name, principal: &principal };
+            if !vault.remove_user_token(owner).await? {
+                bail!("`{principal}` has not connected credential `{name}` of plugin `{plugin}` on tenant `{tenant}`");
+            }
+            eprintln!("disconnected `{principal}` from credential `{name}` of plugin `{plugin}` on tenant `{tenant}`");
+        }
         CredentialCommand::Delete { tenant, plugin, name } => vault.delete(&tenant, &plugin, &name).await?,
     }
     Ok(())
@@ -184,6 +231,7 @@ pub(crate) async fn run(command: CredentialCommand, settings: &Settings) -> anyh
 /// The OAuth2 parameters of `credential set`.
 struct OAuthFlags {
     token_url: Option<String>,
+    authorize_url: Option<String>,
     client_id: Option<String>,
     scope: Option<String>,
     header_format: Option<String>,
@@ -208,6 +256,19 @@ fn build_scheme(
             client_id: client_id()?,
             header_format: oauth.header_format.clone(),
         },
+        SchemeName::Oauth2AuthorizationCode => {
+            let authorize_url =
+                oauth.authorize_url.clone().context("--scheme oauth2-authorization-code needs --authorize-url")?;
+            url::Url::parse(&authorize_url)
+                .with_context(|| format!("--authorize-url `{authorize_url}` is not a URL"))?;
+            Scheme::Oauth2AuthorizationCode {
+                authorize_url,
+                token_url: token_url()?,
+                client_id: client_id()?,
+                scope: oauth.scope.clone(),
+                header_format: oauth.header_format.clone(),
+            }
+        }
         SchemeName::Basic => Scheme::Basic { username: username.context("--scheme basic needs --username")? },
         SchemeName::SigningKey => Scheme::SigningKey,
         SchemeName::WebhookSecret => Scheme::WebhookSecret,
@@ -255,7 +316,7 @@ async fn binding(
     };
     let resolved = grants.resolve(&db.plugin_config(tenant, plugin).await?);
     let mut origins = resolved.origins;
-    if let Scheme::Oauth2ClientCredentials { token_url, .. } | Scheme::Oauth2RefreshToken { token_url, .. } = scheme {
+    if let Some(token_url) = scheme.token_url() {
         let token_origin = normalize_origin(token_url)?;
         if !origins.contains(&token_origin) {
             origins.push(token_origin);

@@ -316,7 +316,7 @@ fn print_inspection(inspection: &Inspection) {
 /// A runtime like the host's, so components compile into the same cache;
 /// it needs no database.
 fn runtime(settings: &Settings) -> anyhow::Result<berth::runtime::Runtime> {
-    Ok(berth::app::start_runtime(settings, None, TokenCache::default(), None, Arc::new(Metrics::new()))?)
+    Ok(berth::app::start_runtime(settings, None, (TokenCache::default(), None), None, Arc::new(Metrics::new()))?)
 }
 
 /// The data directory, for commands without `--server`.

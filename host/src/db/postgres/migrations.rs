@@ -174,6 +174,23 @@ const STEPS: &[&str] = &[
         FOR EACH STATEMENT EXECUTE FUNCTION berth_count_change();
     ALTER TABLE audit_calls ADD COLUMN principal TEXT NOT NULL DEFAULT '';
     ALTER TABLE audit_calls ADD COLUMN roles TEXT NOT NULL DEFAULT '';",
+    // 5: per-user credentials, as SQLite's step 11.
+    "CREATE TABLE user_credentials (
+        tenant     TEXT NOT NULL,
+        plugin     TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        principal  TEXT NOT NULL,
+        secret     BYTEA NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (tenant, plugin, name, principal)
+    );
+    CREATE TABLE oauth_flows (
+        state_key     TEXT PRIMARY KEY,
+        owner_key     TEXT NOT NULL UNIQUE,
+        sealed        BYTEA NOT NULL,
+        expires_at_ms BIGINT NOT NULL
+    );
+    ALTER TABLE audit_requests ADD COLUMN acting_as TEXT NOT NULL DEFAULT '';",
 ];
 
 /// The advisory lock migrations take, so that replicas starting together

@@ -166,6 +166,26 @@ const STEPS: &[&str] = &[
     CREATE TRIGGER tenant_policies_delete_counts AFTER DELETE ON tenant_policies BEGIN UPDATE change_counter SET value = value + 1; END;
     ALTER TABLE audit_calls ADD COLUMN principal TEXT NOT NULL DEFAULT '';
     ALTER TABLE audit_calls ADD COLUMN roles TEXT NOT NULL DEFAULT '';",
+    // 11: per-user credentials: each person's sealed tokens (see
+    // `vault::user_tokens`), the authorization flows under way (see
+    // `vault::connect`), and whose credential each upstream request
+    // carried.
+    "CREATE TABLE user_credentials (
+        tenant     TEXT NOT NULL,
+        plugin     TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        principal  TEXT NOT NULL,
+        secret     BLOB NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (tenant, plugin, name, principal)
+    ) STRICT;
+    CREATE TABLE oauth_flows (
+        state_key     TEXT PRIMARY KEY,
+        owner_key     TEXT NOT NULL UNIQUE,
+        sealed        BLOB NOT NULL,
+        expires_at_ms INTEGER NOT NULL
+    ) STRICT;
+    ALTER TABLE audit_requests ADD COLUMN acting_as TEXT NOT NULL DEFAULT '';",
 ];
 
 /// The schema version this build writes.

@@ -190,7 +190,14 @@ impl Desk<'_> {
         match self.server.export(target, tool.name(), arguments.clone(), run).await {
             Ok(Ok(output)) => Ok(output),
             Ok(Err(error)) => Err(named_failure(system.name(), &error)),
-            Err(error) => Err(format!("{}: {}", system.name(), error.message)),
+            // A person not connected to this system: the link goes in the text.
+            Err(error) => match super::connect::connect_link(&error) {
+                Some(link) => Err(format!(
+                    "{}: acts as you, and you have not connected your account yet; connect at {link}, then call again",
+                    system.name()
+                )),
+                None => Err(format!("{}: {}", system.name(), error.message)),
+            },
         }
     }
 

@@ -1,0 +1,104 @@
+//! Per-user credentials at the start of a call: every credential of the
+//! plugin that acts as the calling person gets that person's own tokens,
+//! and a person who has not connected yet is answered, before the plugin
+//! runs, with MCP's URL elicitation required error (-32042). It carries a
+//! link to Berth's own `/oauth/connect/{state}` page, where they connect
+//! their upstream account (see [`crate::http::connect`]); then they call
+//! again. The link is no secret to the agent: it can only connect an
+//! account to this person, and the page names them before it goes on.
+
+use super::server::{BerthServer, internal};
+use crate::auth::Principal;
+use crate::vault::credentials::UserGrant;
+use crate::vault::user_tokens::Owner;
+use crate::vault::{Credential, VaultError};
+use rmcp::ErrorData;
+use rmcp::model::ErrorCode;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// MCP's `URLElicitationRequiredError` (revision 2025-11-25).
+pub const URL_ELICITATION_REQUIRED: ErrorCode = ErrorCode(-32042);
+
+impl BerthServer {
+    /// `credentials` as `principal`'s call of `plugin` uses them: each
+    /// per-user one with their tokens. Anyone not yet connected to one is
+    /// refused with a link to connect (every missing one at once).
+    pub(super) async fn as_person(
+        &self,
+        principal: &Principal,
+        plugin: &str,
+        credentials: &[Credential],
+    ) -> Result<Vec<Credential>, ErrorData> {
+        if !credentials.iter().any(|credential| credential.scheme.is_per_user()) {
+            return Ok(credentials.to_vec());
+        }
+        let person = principal.audit_name();
+        let mut ready = Vec::with_capacity(credentials.len());
+        let mut missing = Vec::new();
+        for credential in credentials {
+            if !credential.scheme.is_per_user() {
+                ready.push(credential.clone());
+                continue;
+            }
+            let owner = Owner { tenant: &principal.tenant, plugin, credential: &credential.name, principal: &person };
+            match self.app.vault.user_token(owner).await.map_err(vault_error)? {
+                Some(token) => ready.push(Credential {
+                    user: Some(UserGrant { principal: person.as_str().into(), token }),
+                    ..credential.clone()
+                }),
+                None => missing.push(self.elicitation(owner).await?),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(ready);
+        }
+        let message = format!(
+            "this call of `{plugin}` acts as you upstream, and you have not connected your account yet: \
+             open the link this error carries, connect, then call again"
+        );
+        Err(ErrorData::new(URL_ELICITATION_REQUIRED, message, Some(json!({ "elicitations": missing }))))
+    }
+
+    /// A URL-mode elicitation sending `owner` to connect: their pending
+    /// flow's page, or a new one's.
+    async fn elicitation(&self, owner: Owner<'_>) -> Result<Value, ErrorData> {
+        let Some(base) = self.app.auth.public_base() else {
+            return Err(ErrorData::internal_error(
+                format!(
+                    "credential `{}` of `{}` acts as each person, and this server does not know where browsers \
+                     reach it; the operator sets [auth] public_url",
+                    owner.credential, owner.plugin
+                ),
+                None,
+            ));
+        };
+        let flow = self.app.flows.begin(owner).await.map_err(internal)?;
+        Ok(json!({
+            "mode": "url",
+            "elicitationId": hex::encode(&Sha256::digest(flow.state.as_bytes())[..16]),
+            "url": format!("{base}/oauth/connect/{}", flow.state),
+            "message": format!(
+                "Connect your own account for `{}` of {} to Berth; calls then act upstream as you.",
+                owner.credential, owner.plugin
+            ),
+        }))
+    }
+}
+
+/// What the vault failed with, as the agent sees it.
+fn vault_error(error: VaultError) -> ErrorData {
+    match error {
+        error @ VaultError::Rotated => ErrorData::internal_error(error.to_string(), None),
+        error => internal(error),
+    }
+}
+
+/// The link a URL elicitation required error carries, for answers that
+/// can only be text (one system among the ticket desk's).
+pub(super) fn connect_link(error: &ErrorData) -> Option<&str> {
+    if error.code != URL_ELICITATION_REQUIRED {
+        return None;
+    }
+    error.data.as_ref()?.pointer("/elicitations/0/url")?.as_str()
+}

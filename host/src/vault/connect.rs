@@ -1,0 +1,266 @@
+//! Connecting a person's upstream account to a per-user credential: the
+//! OAuth2 authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636), as
+//! Berth runs it on the person's behalf.
+//!
+//! A call by someone not yet connected starts a [`Flow`]: a random `state`
+//! and PKCE verifier for that person and credential, valid for
+//! [`FLOW_LIFETIME`]. The person opens `/oauth/connect/{state}`, confirms,
+//! approves at the authorization server, which sends their browser back to
+//! `/oauth/callback` with a code; the flow is taken (once) and the code is
+//! exchanged with the verifier.
+//!
+//! Flows live in the store, so any replica can take the callback. A row is
+//! keyed by an HMAC of its state (the store never holds a state that would
+//! complete it) and sealed, verifier included, under a key derived from
+//! the master key for this purpose. One person has at most one flow per
+//! credential: a second call while one is pending gets the same link, so
+//! a client cannot fill the store by calling in a loop.
+
+use super::credentials::{Credential, Scheme};
+use super::crypto;
+use super::oauth::TokenRequest;
+use super::user_tokens::Owner;
+use crate::args;
+use crate::db::{Database, DbError};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+use zeroize::Zeroizing;
+
+/// What the flows' key is derived for.
+pub const PURPOSE: &[u8] = b"berth oauth2 authorization flows";
+
+/// How long a person has to finish connecting.
+pub const FLOW_LIFETIME: Duration = Duration::from_secs(600);
+
+/// A connection under way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flow {
+    /// The tenant.
+    pub tenant: String,
+    /// The plugin.
+    pub plugin: String,
+    /// The per-user credential being connected.
+    pub credential: String,
+    /// Who is connecting, as the audit log names them.
+    pub principal: String,
+    /// The `state` the authorization server hands back.
+    pub state: String,
+    /// The PKCE code verifier (43 characters of base64url).
+    pub verifier: String,
+    /// When it lapses, Unix ms.
+    pub expires_at_ms: i64,
+}
+
+impl Flow {
+    /// Whose tokens the flow will store.
+    pub fn owner(&self) -> Owner<'_> {
+        Owner { tenant: &self.tenant, plugin: &self.plugin, credential: &self.credential, principal: &self.principal }
+    }
+
+    /// Where the person approves `scheme`'s client, sent back to
+    /// `redirect_uri`: the authorize URL with its own parameters kept and
+    /// the grant's added. `None` for any other scheme.
+    pub fn authorize_url(&self, scheme: &Scheme, redirect_uri: &str) -> Option<url::Url> {
+        let Scheme::Oauth2AuthorizationCode { authorize_url, client_id, scope, .. } = scheme else { return None };
+        let mut url = url::Url::parse(authorize_url).ok()?;
+        {
+            let mut query = url.query_pairs_mut();
+            query
+                .append_pair("response_type", "code")
+                .append_pair("client_id", client_id)
+                .append_pair("redirect_uri", redirect_uri)
+                .append_pair("state", &self.state)
+                .append_pair("code_challenge", &challenge(&self.verifier))
+                .append_pair("code_challenge_method", "S256");
+            if let Some(scope) = scope {
+                query.append_pair("scope", scope);
+            }
+        }
+        Some(url)
+    }
+
+    /// The token request exchanging `code` for `credential`'s tokens.
+    pub fn code_request(&self, credential: &Credential, code: &str, redirect_uri: &str) -> Option<TokenRequest> {
+        let Scheme::Oauth2AuthorizationCode { token_url, client_id, .. } = &credential.scheme else { return None };
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.append_pair("grant_type", "authorization_code")
+            .append_pair("code", code)
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("client_id", client_id)
+            .append_pair("code_verifier", &self.verifier);
+        let secret = credential.secrets.get("client_secret").map_or("", |secret| secret.as_str());
+        if !secret.is_empty() {
+            form.append_pair("client_secret", secret);
+        }
+        Some(TokenRequest { url: token_url.clone(), form: Zeroizing::new(form.finish()) })
+    }
+}
+
+/// The S256 code challenge of `verifier` (RFC 7636 §4.2).
+pub fn challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// 32 random bytes as base64url: a state, or a verifier (RFC 7636 §4.1).
+fn random_token() -> String {
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    getrandom::fill(bytes.as_mut()).expect("the operating system's random source failed");
+    URL_SAFE_NO_PAD.encode(bytes.as_ref())
+}
+
+/// The connections under way, in the store.
+pub struct Flows {
+    db: Database,
+    key: Zeroizing<[u8; 32]>,
+}
+
+impl Flows {
+    /// Flows in `db`, sealed under `key` (the vault's key for [`PURPOSE`]).
+    pub fn new(db: Database, key: Zeroizing<[u8; 32]>) -> Self {
+        Self { db, key }
+    }
+
+    /// The flow connecting `owner`: the one still pending, or a new one.
+    /// Lapsed flows (anyone's) are cleared on the way.
+    pub async fn begin(&self, owner: Owner<'_>) -> Result<Flow, DbError> {
+        let now = crate::audit::now_ms();
+        self.db.execute("DELETE FROM oauth_flows WHERE expires_at_ms <= ?1", args![now]).await?;
+        let owner_key = self.mac(&[owner.tenant, owner.plugin, owner.credential, owner.principal]);
+        let pending =
+            self.db.query_opt("SELECT state_key, sealed FROM oauth_flows WHERE owner_key = ?1", args![&owner_key]);
+        if let Some(row) = pending.await? {
+            let (state_key, sealed): (String, Vec<u8>) = (row.get(0)?, row.get(1)?);
+            if let Some(flow) = self.open(&state_key, &sealed).filter(|flow| flow.expires_at_ms > now) {
+                return Ok(flow);
+            }
+        }
+        let flow = Flow {
+            tenant: owner.tenant.to_owned(),
+            plugin: owner.plugin.to_owned(),
+            credential: owner.credential.to_owned(),
+            principal: owner.principal.to_owned(),
+            state: random_token(),
+            verifier: random_token(),
+            expires_at_ms: now.saturating_add(FLOW_LIFETIME.as_millis() as i64),
+        };
+        let state_key = self.mac(&[&flow.state]);
+        let plain = Zeroizing::new(serde_json::to_vec(&flow).expect("strings serialize"));
+        let sealed = crypto::seal(&self.key, state_key.as_bytes(), &plain);
+        self.db
+            .execute(
+                "INSERT INTO oauth_flows (state_key, owner_key, sealed, expires_at_ms) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (owner_key) DO UPDATE SET
+                   state_key = excluded.state_key, sealed = excluded.sealed, expires_at_ms = excluded.expires_at_ms",
+                args![state_key, owner_key, sealed, flow.expires_at_ms],
+            )
+            .await?;
+        Ok(flow)
+    }
+
+    /// The pending flow `state` names, left pending: what the confirmation
+    /// page shows.
+    pub async fn pending(&self, state: &str) -> Result<Option<Flow>, DbError> {
+        let state_key = self.mac(&[state]);
+        let row = self.db.query_opt("SELECT sealed FROM oauth_flows WHERE state_key = ?1", args![&state_key]).await?;
+        let Some(row) = row else { return Ok(None) };
+        let flow = self.open(&state_key, &row.get::<Vec<u8>>(0)?);
+        Ok(flow.filter(|flow| flow.state == state && flow.expires_at_ms > crate::audit::now_ms()))
+    }
+
+    /// Takes the pending flow `state` names: it can be taken once.
+    pub async fn take(&self, state: &str) -> Result<Option<Flow>, DbError> {
+        let Some(flow) = self.pending(state).await? else { return Ok(None) };
+        let taken = self.db.execute("DELETE FROM oauth_flows WHERE state_key = ?1", args![self.mac(&[state])]).await?;
+        Ok((taken == 1).then_some(flow))
+    }
+
+    /// The flow sealed in a row, if it opens under its key.
+    fn open(&self, state_key: &str, sealed: &[u8]) -> Option<Flow> {
+        let plain = crypto::open(&self.key, state_key.as_bytes(), sealed).ok()?;
+        serde_json::from_slice(&plain).ok()
+    }
+
+    /// An HMAC of `parts`, each length-prefixed: a row key.
+    fn mac(&self, parts: &[&str]) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.key.as_ref()).expect("HMAC takes any key length");
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::testing::each_backend;
+
+    #[test]
+    fn the_challenge_is_rfc_7636s_s256() {
+        // RFC 7636, appendix B.
+        assert_eq!(
+            challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn the_authorize_url_keeps_the_providers_own_parameters() {
+        let scheme = Scheme::Oauth2AuthorizationCode {
+            authorize_url: "https://auth.atlassian.com/authorize?audience=api.atlassian.com&prompt=consent".into(),
+            token_url: "https://auth.atlassian.com/oauth/token".into(),
+            client_id: "client-1".into(),
+            scope: Some("read:jira-work offline_access".into()),
+            header_format: None,
+        };
+        let flow = Flow {
+            tenant: "acme".into(),
+            plugin: "jira".into(),
+            credential: "jira".into(),
+            principal: "alice@idp".into(),
+            state: "st".into(),
+            verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into(),
+            expires_at_ms: 0,
+        };
+        let url = flow.authorize_url(&scheme, "https://berth.example/oauth/callback").unwrap();
+        let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let get = |key: &str| query.iter().find(|(name, _)| name == key).map(|(_, value)| value.as_str());
+        assert_eq!(get("audience"), Some("api.atlassian.com"));
+        assert_eq!(get("code_challenge"), Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+        assert_eq!(get("code_challenge_method"), Some("S256"));
+        assert_eq!(get("redirect_uri"), Some("https://berth.example/oauth/callback"));
+        assert_eq!(get("scope"), Some("read:jira-work offline_access"));
+        assert_eq!(get("state"), Some("st"));
+    }
+
+    #[tokio::test]
+    async fn a_flow_is_reused_while_pending_taken_once_and_stores_no_usable_state() {
+        for store in each_backend().await {
+            let flows = Flows::new(store.db.clone(), Zeroizing::new([3u8; 32]));
+            let alice = Owner { tenant: "acme", plugin: "github", credential: "github", principal: "alice@idp" };
+            let first = flows.begin(alice).await.unwrap();
+            assert_eq!(flows.begin(alice).await.unwrap(), first, "{}: one pending flow per person", store.name);
+            let bob = flows.begin(Owner { principal: "bob@idp", ..alice }).await.unwrap();
+            assert_ne!(bob.state, first.state);
+
+            let rows = store.db.query("SELECT state_key, sealed FROM oauth_flows", vec![]).await.unwrap();
+            for row in &rows {
+                let (key, sealed): (String, Vec<u8>) = (row.get(0).unwrap(), row.get(1).unwrap());
+                assert!(key != first.state && key != bob.state, "the row key is no state");
+                let verifier = first.verifier.as_bytes();
+                assert!(!sealed.windows(verifier.len()).any(|window| window == verifier), "the verifier is sealed");
+            }
+            assert_eq!(flows.pending(&first.state).await.unwrap(), Some(first.clone()));
+            assert_eq!(flows.take(&first.state).await.unwrap(), Some(first.clone()));
+            assert_eq!(flows.take(&first.state).await.unwrap(), None, "taken once");
+            assert_eq!(flows.take("made-up").await.unwrap(), None);
+            let other_key = Flows::new(store.db.clone(), Zeroizing::new([4u8; 32]));
+            assert_eq!(other_key.pending(&bob.state).await.unwrap(), None, "another key opens nothing");
+        }
+    }
+}

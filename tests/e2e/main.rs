@@ -28,6 +28,7 @@ mod lifecycle;
 mod migrate;
 mod oauth;
 mod opsramp;
+mod people;
 mod replicas;
 mod resilience;
 mod runtime;

@@ -1,17 +1,20 @@
-//! # A fake GitHub (REST API, version 2022-11-28, and organisation webhooks)
+//! # A fake GitHub (REST API, version 2022-11-28, organisation webhooks and the OAuth web application flow)
 //!
 //! Serves what an adapter uses, the way api.github.com does (see GitHub's
 //! REST reference, "Troubleshooting the REST API", "Rate limits for the
-//! REST API", "Using pagination" and "Webhook events and payloads").
+//! REST API", "Using pagination" and "Webhook events and payloads"), and
+//! what a host needs of github.com to connect each person's account.
 //!
 //! - **Requests** (`api.rs`): a `User-Agent` is required (else 403
 //!   `text/html`). `Authorization: Bearer <token>` or `token <token>` with
-//!   [`TOKEN`] acts as [`LOGIN`]; any other token is 401 `{"message":"Bad
-//!   credentials","documentation_url":"https://docs.github.com/rest",
-//!   "status":"401"}`. Without `Authorization` the request is anonymous: the
-//!   private `acme/ops-portal` is then 404 (GitHub does not confirm that a
-//!   private repository exists), `GET /user` and every write are 401
-//!   `Requires authentication`. `X-GitHub-Api-Version` may be absent,
+//!   [`TOKEN`] acts as [`LOGIN`], with a user access token from the OAuth
+//!   flow as whoever authorized it, until it expires; any other token is
+//!   401 `{"message":"Bad credentials","documentation_url":
+//!   "https://docs.github.com/rest","status":"401"}`. Without
+//!   `Authorization` the request is anonymous: the private
+//!   `acme/ops-portal` is then 404 (GitHub does not confirm that a private
+//!   repository exists), `GET /user` and every write are 401 `Requires
+//!   authentication`. `X-GitHub-Api-Version` may be absent,
 //!   `2022-11-28` or `2026-03-10`; anything else is 400. Unknown paths,
 //!   trailing slashes and unsupported methods are 404 `{"message":"Not
 //!   Found",…}`.
@@ -60,6 +63,24 @@
 //! - **Paging** (`paging.rs`): `per_page` (30, at most 100) and `page`,
 //!   with a `link` header (`prev`, `next`, `last`, `first`) when there is
 //!   more than one page.
+//! - **OAuth web application flow** (`login.rs`, `oauth.rs`), as
+//!   github.com serves it (outside the API's checks, on the same origin)
+//!   for an app with user access tokens that expire:
+//!   [`FakeGitHub::register_oauth_app`] registers an [`OAuthApp`]. `GET
+//!   /login/oauth/authorize` stands for the person's visit: it signs in
+//!   `login` (default [`LOGIN`]; [`OTHER_LOGIN`] is a second person), who
+//!   approves (302 to the `redirect_uri`, the callback URL or below it,
+//!   with `code` and `state`) unless [`FakeGitHub::deny_authorization`]
+//!   (302 with `error=access_denied`); PKCE `S256` only. `POST
+//!   /login/oauth/access_token` exchanges the code (with `code_verifier`)
+//!   or a refresh token for `ghu_…` (8 hours) and `ghr_…` (6 months);
+//!   a refresh ends the refresh token and the access token issued with it.
+//!   JSON with `Accept: application/json`, else form-encoded; refusals are
+//!   200 with `error` (`incorrect_client_credentials`,
+//!   `bad_verification_code`, `redirect_uri_mismatch`,
+//!   `bad_refresh_token`, `unsupported_grant_type`).
+//!   [`FakeGitHub::oauth_grants`] lists the grants;
+//!   [`FakeGitHub::expire_user_tokens`] ends the access tokens.
 //! - **Webhooks** (`hooks.rs`, `events.rs`): [`FakeGitHub::add_webhook`]
 //!   subscribes a URL to the organisation's events. Issue writes send
 //!   `issues` (`opened`, `edited` with `changes`, `closed`, `reopened`,
@@ -80,9 +101,10 @@
 //!
 //! - **Users** (login, name, public e-mail): `mia-krystof` Mia Krystof
 //!   `mia.krystof@example.com` ([`LOGIN`], whom [`TOKEN`] belongs to);
-//!   `tomas-okafor` Tomás Okafor `tomas.okafor@example.com`;
-//!   `priya-natarajan` Priya Natarajan `priya.natarajan@example.com`. All
-//!   three are members of the organisation **`acme`** and can be assigned.
+//!   `tomas-okafor` Tomás Okafor `tomas.okafor@example.com`
+//!   ([`OTHER_LOGIN`]); `priya-natarajan` Priya Natarajan
+//!   `priya.natarajan@example.com`. All three are members of the
+//!   organisation **`acme`** and can be assigned.
 //! - **`acme/ops-portal`** (private, id 612000101; default branch `main`,
 //!   branches `fix/vpn-keepalive`, `feat/design-system-form`). Labels:
 //!   `bug`, `documentation`, `enhancement`, `good first issue`, `network`,
@@ -131,7 +153,9 @@ mod events;
 mod hooks;
 mod issues;
 mod limiter;
+mod login;
 mod model;
+mod oauth;
 mod paging;
 mod people;
 mod pulls;
@@ -144,6 +168,7 @@ mod store;
 mod testing;
 
 pub use error::SECONDARY_RATE_LIMITED;
+pub use oauth::{Grant, GrantKind, OAuthApp, REFRESH_TOKEN_LIFETIME, USER_TOKEN_LIFETIME};
 
 use crate::webhook::Delivery;
 use crate::{Hits, Served, lock};
@@ -154,8 +179,11 @@ use std::time::Duration;
 /// characters, `_`, 59 characters).
 pub const TOKEN: &str = "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";
 /// Who [`TOKEN`] signs in as: a member of `acme` with access to both
-/// repositories.
+/// repositories; also who signs in to the OAuth flow by default.
 pub const LOGIN: &str = "mia-krystof";
+/// Another member of `acme` with access to both repositories: a second
+/// person to sign in through the OAuth flow (`login=tomas-okafor`).
+pub const OTHER_LOGIN: &str = "tomas-okafor";
 /// The organisation that owns the seeded repositories.
 pub const OWNER: &str = seed::OWNER;
 /// `acme/ops-portal`: private.
@@ -188,6 +216,7 @@ struct Account {
     store: Mutex<store::Store>,
     limiter: Mutex<limiter::Limiter>,
     hooks: hooks::Hooks,
+    oauth: Mutex<oauth::OAuth>,
 }
 
 impl Account {
@@ -198,7 +227,17 @@ impl Account {
             store: Mutex::new(seed::store(clock::now())),
             limiter: Mutex::new(limiter),
             hooks: hooks::Hooks::start(),
+            oauth: Mutex::new(oauth::OAuth::new()),
         }
+    }
+
+    /// Who `token` signs in as: [`Options::login`] for [`Options::token`],
+    /// the person who authorized a user access token while it is alive.
+    fn login_of(&self, token: &str) -> Option<String> {
+        if token == self.options.token {
+            return Some(self.options.login.clone());
+        }
+        lock(&self.oauth).login_of(token)
     }
 }
 
@@ -266,6 +305,37 @@ impl FakeGitHub {
     /// Waits until every delivery caused so far has been answered.
     pub async fn deliveries_settled(&self) {
         self.account.hooks.settled().await;
+    }
+
+    /// Registers an app for the OAuth web application flow (replacing one
+    /// with the same client id): registered after [`Self::start`], since
+    /// its callback URL usually names a port known only then.
+    ///
+    /// # Panics
+    ///
+    /// If `app.callback_url` is not an absolute URL.
+    pub fn register_oauth_app(&self, app: OAuthApp) {
+        lock(&self.account.oauth).register(app);
+    }
+
+    /// Makes the people who sign in from now on deny the app (`true`:
+    /// `/login/oauth/authorize` redirects with `error=access_denied`) or
+    /// approve it again (`false`, the default).
+    pub fn deny_authorization(&self, deny: bool) {
+        lock(&self.account.oauth).set_deny(deny);
+    }
+
+    /// Every token the OAuth flow granted (for a code or a refresh token),
+    /// oldest first, with whose it is.
+    pub fn oauth_grants(&self) -> Vec<Grant> {
+        lock(&self.account.oauth).grants()
+    }
+
+    /// Ends every user access token issued so far, as their lifetime
+    /// passing would: the API answers them 401 `Bad credentials`, and
+    /// their refresh tokens still work.
+    pub fn expire_user_tokens(&self) {
+        lock(&self.account.oauth).expire_access_tokens();
     }
 
     /// Issue (or pull request) `number` of `repo` (`acme/ops-portal`) as

@@ -1,15 +1,16 @@
-//! The routes, and what every request passes first ([`guard`]): the
+//! The routes, and what every API request passes first ([`guard`]): the
 //! `User-Agent` check of GitHub's edge, authentication, the API version,
 //! then the rate limit, whose `x-ratelimit-*` headers every API answer
-//! carries. Helpers the handlers share live here too: the caller, the
-//! repository it may see, and JSON bodies and pages.
+//! carries. github.com's OAuth pages (`login.rs`) are served beside the
+//! API and pass none of it. Helpers the handlers share live here too: the
+//! caller, the repository it may see, and JSON bodies and pages.
 
 use super::error::ApiError;
 use super::limiter::{self, Resource};
 use super::model::Repo;
 use super::paging::{Paging, Params};
 use super::store::Store;
-use super::{Account, actions, contents, issues, lock, people, pulls, search};
+use super::{Account, actions, contents, issues, lock, login, people, pulls, search};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
@@ -52,7 +53,7 @@ impl Ctx {
     }
 }
 
-/// The API's router.
+/// The API's router, and github.com's OAuth pages outside its [`guard`].
 pub fn router(account: Arc<Account>) -> Router {
     let repo = "/repos/{owner}/{repo}";
     Router::new()
@@ -77,6 +78,8 @@ pub fn router(account: Arc<Account>) -> Router {
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::NotFound })
         .layer(middleware::from_fn_with_state(account.clone(), guard))
+        .route("/login/oauth/authorize", get(login::authorize))
+        .route("/login/oauth/access_token", post(login::access_token))
         .with_state(account)
 }
 
@@ -93,15 +96,17 @@ async fn guard(State(account): State<Arc<Account>>, mut request: Request, next: 
     if headers.get(header::USER_AGENT).is_none_or(|agent| agent.as_bytes().is_empty()) {
         return ApiError::NoUserAgent.into_response();
     }
-    let login = match (headers.get(header::AUTHORIZATION), presented_token(headers)) {
-        (None, _) => None,
-        (Some(_), Some(token)) if token == account.options.token => Some(account.options.login.clone()),
-        (Some(_), _) => {
-            let quota = lock(&account.limiter).peek(limiter::Caller::Anonymous, Resource::Core);
-            let mut response = ApiError::BadCredentials.into_response();
-            quota.apply(response.headers_mut());
-            return response;
-        }
+    let login = match headers.get(header::AUTHORIZATION) {
+        None => None,
+        Some(_) => match presented_token(headers).and_then(|token| account.login_of(token)) {
+            Some(login) => Some(login),
+            None => {
+                let quota = lock(&account.limiter).peek(limiter::Caller::Anonymous, Resource::Core);
+                let mut response = ApiError::BadCredentials.into_response();
+                quota.apply(response.headers_mut());
+                return response;
+            }
+        },
     };
     let caller = match &login {
         Some(login) => limiter::Caller::User(lock(&account.store).user(login).map_or(0, |user| user.id)),

@@ -47,7 +47,12 @@ impl Harness {
     /// A fake with `options`.
     pub async fn with(options: Options) -> Self {
         let ca = reqwest::Certificate::from_pem(crate::TestCa::get().pem().as_bytes()).unwrap();
-        let http = reqwest::Client::builder().add_root_certificate(ca).build().unwrap();
+        // Redirects are answers to look at (the OAuth flow's), not to follow.
+        let http = reqwest::Client::builder()
+            .add_root_certificate(ca)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
         Self { fake: FakeGitHub::start(options).await.unwrap(), http }
     }
 

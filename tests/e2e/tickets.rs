@@ -8,7 +8,8 @@
 //! search merging every system, and naming the one that is down.
 
 use crate::support::adapters::AdapterTenant;
-use crate::support::{StdioHost, is_error, text};
+use crate::support::http::{audit_tail, cli};
+use crate::support::{Answering, StdioHost, is_error, text};
 use berth_fakes::Served;
 use berth_fakes::jira::{self, FakeJira};
 use berth_fakes::opsramp::{self, FakeOpsRamp};
@@ -473,4 +474,44 @@ async fn one_search_merges_every_system_and_names_the_one_that_is_down() {
     assert_eq!(narrowed["failures"], json!([]), "a system not asked is not named");
     let unknown = refused(&host, "tickets_search", json!({"systems": ["remedy"]})).await;
     assert!(unknown.contains("remedy") && unknown.contains("servicenow"), "{unknown}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_desk_update_the_policy_names_runs_only_once_a_person_approves_it() {
+    let setup = Desk::start(&[System::Jira]).await;
+    let data = setup.tenant.path();
+    cli(data, &["tenant", "add", "default"]);
+    cli(data, &["tenant", "enable", "default", "jira"]);
+    cli(data, &["tenant", "policy", "set", "default", "--confirm-tools", "tickets_update"]);
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let person = |approve: bool| Answering::with(json!({"approve": approve}), &asked);
+
+    let declining = StdioHost::start_with(setup.tenant.start(), person(false)).await;
+    let found = declining.call_json("tickets_search", json!({"status": ["unresolved"], "limit": 1})).await;
+    let id = found["tickets"][0]["id"].as_str().expect("a ticket").to_owned();
+    let status = |ticket: &Value| ticket["status"]["category"].as_str().unwrap_or_default().to_owned();
+    let before = status(&declining.call_json("tickets_get", json!({"id": id})).await);
+    assert_ne!(before, "resolved");
+    let update = json!({"id": id, "status": "resolved", "note": "Reseated the cable."});
+    let declined = declining.call_refused("tickets_update", update.clone()).await;
+    assert!(declined.contains("did not run") && declined.contains("declined"), "{declined}");
+    assert_eq!(status(&declining.call_json("tickets_get", json!({"id": id})).await), before, "nothing changed");
+    drop(declining);
+
+    let approving = StdioHost::start_with(setup.tenant.start(), person(true)).await;
+    let updated = approving.call_json("tickets_update", update).await;
+    assert_eq!(status(&updated), "resolved", "{updated}");
+    let asked = asked.lock().unwrap().clone();
+    assert_eq!(asked.len(), 2, "only the updates asked: {asked:?}");
+    assert!(asked.iter().all(|question| question.contains("tickets_update") && question.contains(&id)), "{asked:?}");
+
+    let tail = audit_tail(data, 6, &[]).await;
+    let updates: Vec<Value> = tail
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|call| call["tool"] == "tickets_update" && call["plugin"] == "tickets")
+        .collect();
+    assert_eq!(updates.len(), 2, "the desk's own records: {tail}");
+    assert!(updates[0]["outcome"].as_str().unwrap().contains("declined"), "{tail}");
+    assert!(updates[1]["outcome"].as_str().unwrap().contains("(approved by stdio)"), "{tail}");
 }

@@ -551,7 +551,14 @@ impl ServerHandler for BerthServer {
                 self.audit(record, Instant::now(), said).await;
                 return response;
             }
-            return self.call_ticket_tool(&principal, tool, arguments).await.map(Into::into);
+            let started = Instant::now();
+            let answer = self.call_ticket_tool(&principal, tool, arguments).await;
+            if !record.outcome.is_empty() {
+                // An approval is the desk's own: audited beside the systems' calls.
+                let said = answer.as_ref().map_or_else(|error| error.message.to_string(), said);
+                self.audit(record, started, said).await;
+            }
+            return answer.map(Into::into);
         }
         let (plugin, index, generation) = self.find(&tenant, &name).await?;
         let tool = &plugin.tools[index];
@@ -633,13 +640,7 @@ impl ServerHandler for BerthServer {
                 (result, label)
             }
         };
-        let said =
-            match (result.is_error.unwrap_or(false), result.content.first().and_then(|content| content.as_text())) {
-                (false, _) => "ok".to_owned(),
-                (true, Some(message)) => message.text.chars().take(500).collect(),
-                (true, None) => "error".to_owned(),
-            };
-        self.finish(call, record, outcome, said).await;
+        self.finish(call, record, outcome, said(&result)).await;
         Ok(result.into())
     }
 }
@@ -708,6 +709,16 @@ fn outcome_label(outcome: &Result<Result<ToolResult, ToolError>, CallError>) -> 
         Err(CallError::Crashed(_)) => CallOutcome::Crashed,
         Err(CallError::Busy(_)) => CallOutcome::Busy,
         Err(CallError::InputRequired) => CallOutcome::InputRequired,
+    }
+}
+
+/// What the audit log keeps of a tool result: `ok`, or the start of
+/// its error.
+fn said(result: &CallToolResult) -> String {
+    match (result.is_error.unwrap_or(false), result.content.first().and_then(|content| content.as_text())) {
+        (false, _) => "ok".to_owned(),
+        (true, Some(message)) => message.text.chars().take(500).collect(),
+        (true, None) => "error".to_owned(),
     }
 }
 

@@ -117,7 +117,10 @@ async fn authorize(guard: &Guard, need: Need, headers: &HeaderMap) -> Result<(),
         if matches!(Tenants::new(&guard.app.db).authenticate(presented).await, Ok(Some(_))) {
             return Err(ApiError::Forbidden("tenant API keys cannot use the admin API; use the admin token".into()));
         }
-    } else if tokens && let Ok(verified) = verify_token(&guard.app, presented).await {
+    } else if tokens
+        && let Ok(generation) = guard.app.snapshot.current().await
+        && let Ok(verified) = verify_token(&guard.app, &generation, presented).await
+    {
         // An identity provider's token, accepted with its issuer's admin role.
         let admin = verified.issuer.admin_role.as_ref().is_some_and(|role| verified.roles.contains(role));
         if admin {

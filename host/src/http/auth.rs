@@ -17,7 +17,7 @@ use super::error::{ApiError, Challenge};
 use crate::app::App;
 use crate::auth::Principal;
 use crate::auth::jwt::{self, TokenError, Verified};
-use crate::snapshot::SnapshotError;
+use crate::snapshot::{Generation, SnapshotError};
 use crate::tenants::{ApiKey, PluginAccess};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, header};
@@ -102,9 +102,9 @@ async fn key_principal(app: &App, key: &str) -> Result<Option<Principal>, ApiErr
 /// The principal of a bearer JWT from a trusted issuer, for a registered
 /// tenant, with at least one role this server knows.
 async fn token_principal(app: &App, token: &str) -> Result<Principal, ApiError> {
-    let verified = verify_token(app, token).await?;
     let snapshot = &app.snapshot;
     let generation = snapshot.current().await.map_err(internal)?;
+    let verified = verify_token(app, &generation, token).await?;
     let tenant: Arc<str> = verified.tenant.as_str().into();
     let metadata = app.auth.metadata_url();
     let registered =
@@ -128,15 +128,15 @@ async fn token_principal(app: &App, token: &str) -> Result<Principal, ApiError> 
     })
 }
 
-/// Validates a bearer JWT against the trusted issuers: what it proves, or
-/// a 401 saying why not. Also how the admin API checks an admin's token.
-pub async fn verify_token(app: &App, token: &str) -> Result<Verified, ApiError> {
+/// Validates a bearer JWT against the issuers trusted in `generation`:
+/// what it proves, or a 401 saying why not. Also how the admin API checks
+/// an admin's token.
+pub async fn verify_token(app: &App, generation: &Generation, token: &str) -> Result<Verified, ApiError> {
     let challenge = || Challenge { metadata: app.auth.metadata_url(), ..Challenge::default() };
     let Some(resource) = app.auth.resource.as_deref() else {
         return Err(ApiError::Unauthorized(invalid(challenge(), "this server takes API keys only")));
     };
-    let generation = app.snapshot.current().await.map_err(internal)?;
-    let issuers = app.snapshot.issuers(&generation).await.map_err(internal)?;
+    let issuers = app.snapshot.issuers(generation).await.map_err(internal)?;
     jwt::verify(token, &issuers, &app.keys, resource, app.auth.leeway_secs).await.map_err(|error| match error {
         TokenError::Unreachable(reason) => ApiError::Internal(format!("cannot check a token: {reason}")),
         refused => {

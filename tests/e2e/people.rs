@@ -135,14 +135,21 @@ impl Setup {
         assert_eq!(page.headers()["x-frame-options"], "DENY");
         let page = page.text().await.unwrap();
         assert!(page.contains(&self.principal(sub)) && page.contains("github"), "{page}");
-        let onward = browser.post(self.at_berth(&link)).send().await.unwrap();
+        // A browser's form post says where it comes from.
+        let onward = browser.post(self.at_berth(&link)).header("origin", PUBLIC).send().await.unwrap();
         assert_eq!(onward.status(), 303);
+        let cookie = onward.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("Secure") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        let cookie = cookie.split(';').next().unwrap().to_owned();
         let authorize = location(&onward);
         assert!(authorize.contains("code_challenge_method=S256"), "{authorize}");
         let approved = browser.get(format!("{authorize}&login={login}")).send().await.unwrap();
         assert_eq!(approved.status(), 302, "{:?}", approved.text().await);
         let callback = location(&approved);
-        let back = browser.get(self.at_berth(&callback)).send().await.unwrap();
+        let back = browser.get(self.at_berth(&callback)).header("cookie", cookie).send().await.unwrap();
         (back.status().as_u16(), back.text().await.unwrap(), callback)
     }
 }
@@ -203,13 +210,27 @@ async fn each_person_connects_their_own_account_and_acts_upstream_as_themselves(
     assert_eq!(setup.open_issue("bo", "VPN drops hourly").await.unwrap(), github::OTHER_LOGIN);
     assert_eq!(setup.open_issue("ana", "Badge reader stuck").await.unwrap(), github::LOGIN);
 
+    // A link to GitHub passed to someone else: their browser, back at the
+    // callback, never confirmed on Berth's page, and cannot finish.
+    let refusal = setup.open_issue("cy", "Monitor flickers").await.unwrap_err();
+    let link = connect_link(&refusal);
+    let browser = Setup::browser();
+    let onward = browser.post(setup.at_berth(&link)).send().await.unwrap();
+    let authorize = location(&onward);
+    let lured = browser.get(format!("{authorize}&login={}", github::OTHER_LOGIN)).send().await.unwrap();
+    let back = browser.get(setup.at_berth(&location(&lured))).send().await.unwrap();
+    assert_eq!(back.status(), 400);
+    assert!(back.text().await.unwrap().contains("did not start this connection"));
+    assert_eq!(setup.github.oauth_grants().len(), 2, "no code was exchanged");
+    assert_eq!(connect_link(&setup.open_issue("cy", "Monitor flickers").await.unwrap_err()), link, "still pending");
+
     // The callback works once: replayed, it is refused and exchanges nothing.
     let replayed = Setup::browser().get(setup.at_berth(&callback)).send().await.unwrap();
     assert_eq!(replayed.status(), 404);
     assert_eq!(setup.github.oauth_grants().len(), 2, "Ana's and Bo's codes, each redeemed once");
 
     // Whose token each request carried, and each connection, are audited.
-    let requests = requests_by(&setup, 8).await;
+    let requests = requests_by(&setup, 11).await;
     let (ana, bo) = (setup.principal("ana"), setup.principal("bo"));
     let carried: Vec<(&str, &str)> = requests
         .iter()
@@ -217,9 +238,10 @@ async fn each_person_connects_their_own_account_and_acts_upstream_as_themselves(
         .map(|(principal, request)| (principal.as_str(), request["acting_as"].as_str().unwrap_or_default()))
         .collect();
     assert_eq!(carried, [(ana.as_str(), ana.as_str()), (bo.as_str(), bo.as_str()), (ana.as_str(), ana.as_str())]);
-    let tail = audit_tail(setup.data.path(), 8, &["--tenant", "acme"]).await;
+    let tail = audit_tail(setup.data.path(), 11, &["--tenant", "acme"]).await;
     assert_eq!(tail.matches("\"outcome\":\"connected\"").count(), 2, "{tail}");
-    assert_eq!(tail.matches("not connected: this call of `github` acts as you").count(), 3, "{tail}");
+    assert_eq!(tail.matches("not connected: this call of `github` acts as you").count(), 5, "{tail}");
+    assert_eq!(tail.matches("not connected: this browser did not confirm").count(), 1, "{tail}");
     let listed = cli(setup.data.path(), &["credential", "connections", "--tenant", "acme"]);
     assert!(listed.contains(&ana) && listed.contains(&bo) && !listed.contains("ghu_"), "{listed}");
 }

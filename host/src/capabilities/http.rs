@@ -71,8 +71,8 @@ pub struct HttpCtx {
 const DENIED_ORIGIN: &str = "(denied)";
 
 /// How much life a person's stored access token must have left to be sent
-/// as it is; one with less is renewed first.
-const USER_TOKEN_MARGIN: Duration = Duration::from_secs(1);
+/// as it is; one with less is renewed first (as shared tokens are).
+const USER_TOKEN_MARGIN: Duration = Duration::from_secs(30);
 
 impl Capability for HttpCtx {
     /// Requests of the calling plugin for the calling tenant: within the
@@ -257,8 +257,9 @@ impl HttpCtx {
 
     /// The calling person's access token for a per-user credential: the
     /// one they have while it is good, else a renewed one, stored for
-    /// their next calls. A renewal the authorization server refuses ends
-    /// the connection: the next call asks them to connect again.
+    /// their next calls. A renewal the authorization server refuses
+    /// outright (the refresh token is dead) ends the connection: the next
+    /// call asks them to connect again. Any other failure leaves it be.
     async fn user_token(
         &self,
         credential: &Credential,
@@ -273,11 +274,11 @@ impl HttpCtx {
             principal: &user.principal,
         };
         let stored = || async { vault.user_token(owner).await.map_err(|error| error.to_string()) };
-        let reconnect = |why: String| format!("{why}; the next call asks {} to connect again", user.principal);
+        let reconnect = |why: &str| format!("{why}; the next call asks {} to connect again", user.principal);
         // After a refusal, start from what another call or replica stored since.
         let current = match stale {
             None => user.token.clone(),
-            Some(_) => stored().await?.ok_or_else(|| reconnect("the connection was removed".to_owned()))?,
+            Some(_) => stored().await?.ok_or_else(|| reconnect("the connection was removed"))?,
         };
         if let Some(lifetime) = usable(&current, stale) {
             return Ok((current.access_token, lifetime));
@@ -285,40 +286,40 @@ impl HttpCtx {
         let renewing =
             Credential { user: Some(UserGrant { token: current.clone(), ..user.clone() }), ..credential.clone() };
         let Some(request) = oauth::token_request(&renewing) else {
-            vault.remove_user_token(owner).await.map_err(|error| error.to_string())?;
-            return Err(reconnect(
-                "the connection expired and the authorization server gave no way to renew it".into(),
-            ));
+            vault.replace_user_token(owner, &current, None).await.map_err(|error| error.to_string())?;
+            return Err(reconnect("the connection expired and the authorization server gave no way to renew it"));
         };
         let inbound = self.token_exchange(&request).await?;
-        match oauth::grant_response(inbound.status, &inbound.body, &renewing, &[]) {
-            Ok(granted) => {
-                let expires_at_ms = granted
-                    .lifetime
-                    .map(|lifetime| now_ms().saturating_add(i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX)));
-                let renewed = UserToken {
-                    access_token: granted.access_token.clone(),
-                    refresh_token: granted.refresh_token.or(current.refresh_token),
-                    expires_at_ms,
-                };
-                if let Err(error) = vault.save_user_token(owner, &renewed).await {
-                    tracing::warn!(tenant = %self.tenant, plugin = %self.plugin, "cannot store a renewed per-user token: {error}");
-                }
-                Ok((granted.access_token, granted.lifetime.unwrap_or(oauth::DEFAULT_LIFETIME)))
-            }
-            Err(reason) => {
+        let granted = match oauth::grant_response(inbound.status, &inbound.body, &renewing, &[]) {
+            Ok(granted) => granted,
+            Err(reason) if oauth::grant_refused(&inbound.body) => {
                 // A rotating refresh token works once: another call or
-                // replica may have renewed it first.
-                let latest = stored().await?;
-                if let Some(latest) = latest.filter(|latest| latest.access_token != current.access_token)
+                // replica may have renewed it first, and that stands.
+                if let Some(latest) = stored().await?.filter(|latest| latest.access_token != current.access_token)
                     && let Some(lifetime) = usable(&latest, stale)
                 {
                     return Ok((latest.access_token, lifetime));
                 }
-                vault.remove_user_token(owner).await.map_err(|error| error.to_string())?;
-                Err(reconnect(format!("renewing the connection failed: {reason}")))
+                vault.replace_user_token(owner, &current, None).await.map_err(|error| error.to_string())?;
+                return Err(reconnect(&format!("the authorization server refused to renew the connection: {reason}")));
             }
+            Err(reason) => return Err(format!("renewing the connection failed, try again later: {reason}")),
+        };
+        let expires_at_ms = granted
+            .lifetime
+            .map(|lifetime| now_ms().saturating_add(i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX)));
+        let renewed = UserToken {
+            connection: current.connection.clone(),
+            access_token: granted.access_token.clone(),
+            refresh_token: granted.refresh_token.or(current.refresh_token.clone()),
+            expires_at_ms,
+        };
+        // Not kept if the person was disconnected or reconnected meanwhile;
+        // it still serves this call.
+        if let Err(error) = vault.replace_user_token(owner, &current, Some(&renewed)).await {
+            tracing::warn!(tenant = %self.tenant, plugin = %self.plugin, "cannot store a renewed per-user token: {error}");
         }
+        Ok((granted.access_token, granted.lifetime.unwrap_or(oauth::DEFAULT_LIFETIME)))
     }
 
     /// Sends `request` to its token endpoint, inside the plugin's egress.

@@ -5,33 +5,36 @@
 //!   names the person, tenant, plugin and authorization server, and asks
 //!   them to go on only if that is them: a link passed to someone else
 //!   would connect that person's account to the wrong principal.
-//! - `POST /oauth/connect/{state}`: on to the authorization server (303),
-//!   with the state and the PKCE challenge.
-//! - `GET /oauth/callback`: back from it. The flow is taken (once), the
-//!   code exchanged with the verifier through the plugin's egress, and the
-//!   tokens sealed in the vault under the person. The outcome is audited.
+//! - `POST /oauth/connect/{state}`: binds the flow to this browser (a
+//!   cookie) and goes on to the authorization server (303), with the state
+//!   and the PKCE challenge.
+//! - `GET /oauth/callback`: back from it. Only the browser that confirmed
+//!   may finish, which defeats a link to the authorization server sent to
+//!   someone else (their account would land under the sender's name). The
+//!   flow is taken (once), the code exchanged with the verifier through
+//!   the plugin's egress, and the tokens sealed in the vault under the
+//!   person. The outcome is audited.
 //!
 //! The pages are static HTML that frames nothing and is framed by nothing,
-//! sends no referrer, and is never cached.
+//! sends no referrer off its own origin, and is never cached.
 
 use crate::app::App;
 use crate::audit::{self, CallRecord};
+use crate::policy::echo::clip;
 use crate::policy::egress::EgressPolicy;
+use crate::snapshot::PluginGrants;
 use crate::upstream::Caller;
 use crate::vault::Credential;
-use crate::vault::connect::Flow;
+use crate::vault::connect::{FLOW_LIFETIME, Flow, random_token};
 use crate::vault::credentials::UserToken;
 use crate::vault::oauth;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use std::sync::Arc;
-
-/// Longest authorization server explanation shown, in characters.
-const MAX_REASON_CHARS: usize = 200;
 
 /// The routes; public, as a browser reaches them without a token.
 pub fn routes(app: Arc<App>) -> Router {
@@ -53,7 +56,8 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     for (name, value) in [
         (header::CONTENT_TYPE, "text/html; charset=utf-8"),
         (header::CACHE_CONTROL, "no-store"),
-        (header::REFERRER_POLICY, "no-referrer"),
+        // Not `no-referrer`: it would make the form's POST say `Origin: null`.
+        (header::REFERRER_POLICY, "same-origin"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"),
     ] {
@@ -95,23 +99,21 @@ fn failed(detail: impl std::fmt::Display) -> Response {
     page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", &body)
 }
 
-/// The tenant's per-user credential a flow connects, if it still has it.
-async fn credential(app: &App, flow: &Flow) -> Result<Option<Credential>, Response> {
+/// The tenant's per-user credential a flow connects, if it still has it,
+/// with what the tenant grants the plugin.
+async fn credential(app: &App, flow: &Flow) -> Result<Option<(Credential, Arc<PluginGrants>)>, Response> {
     let generation = app.snapshot.current().await.map_err(failed)?;
-    let grants = app
-        .snapshot
-        .grants(&generation, &app.vault, &flow.tenant.as_str().into(), &flow.plugin)
-        .await
-        .map_err(failed)?;
+    let tenant: Arc<str> = flow.tenant.as_str().into();
+    let grants = app.snapshot.grants(&generation, &app.vault, &tenant, &flow.plugin).await.map_err(failed)?;
     let found = grants.credentials.iter().find(|credential| credential.name == flow.credential);
-    Ok(found.filter(|credential| credential.scheme.is_per_user()).cloned())
+    Ok(found.filter(|credential| credential.scheme.is_per_user()).cloned().map(|credential| (credential, grants)))
 }
 
 /// The pending flow `state` names and the credential it connects, or the
 /// page saying there is none.
 async fn pending(app: &App, state: &str) -> Result<(Flow, Credential), Response> {
     let flow = app.flows.pending(state).await.map_err(failed)?.ok_or_else(gone)?;
-    let credential = credential(app, &flow).await?.ok_or_else(gone)?;
+    let (credential, _) = credential(app, &flow).await?.ok_or_else(gone)?;
     Ok((flow, credential))
 }
 
@@ -145,9 +147,21 @@ async fn proceed(State(app): State<Arc<App>>, Path(state): Path<String>) -> Resp
     let Some(target) = flow.authorize_url(&credential.scheme, &callback) else {
         return failed(format!("the authorize URL of credential `{}` does not parse", flow.credential));
     };
-    match HeaderValue::from_str(target.as_str()) {
-        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
-        Err(error) => failed(error),
+    let cookie_value = random_token();
+    if let Err(error) = app.flows.bind(&flow, &cookie_value).await {
+        return failed(error);
+    }
+    let secure = if callback.starts_with("https://") { "; Secure" } else { "" };
+    let cookie = format!(
+        "{}={cookie_value}; Path=/oauth/callback; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+        flow.cookie_name(),
+        FLOW_LIFETIME.as_secs()
+    );
+    match (HeaderValue::from_str(target.as_str()), HeaderValue::from_str(&cookie)) {
+        (Ok(location), Ok(cookie)) => {
+            (StatusCode::SEE_OTHER, [(header::LOCATION, location), (header::SET_COOKIE, cookie)]).into_response()
+        }
+        (Err(error), _) | (_, Err(error)) => failed(error),
     }
 }
 
@@ -161,20 +175,36 @@ struct Returned {
     error_description: Option<String>,
 }
 
-async fn callback(State(app): State<Arc<App>>, Query(returned): Query<Returned>) -> Response {
+async fn callback(State(app): State<Arc<App>>, headers: HeaderMap, Query(returned): Query<Returned>) -> Response {
     let Some(state) = returned.state.as_deref() else { return gone() };
+    let started = std::time::Instant::now();
+    let flow = match app.flows.pending(state).await {
+        Ok(Some(flow)) => flow,
+        Ok(None) => return gone(),
+        Err(error) => return failed(error),
+    };
+    if !flow.is_browser(cookie(&headers, &flow.cookie_name()).as_deref()) {
+        // Left pending: whoever sent this cannot spend the person's flow.
+        let refused = Err(Refused("this browser did not confirm the connection on Berth's page".to_owned()));
+        record(&app, &flow, started, &refused).await;
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Not connected",
+            "<p>This browser did not start this connection. If you did, open the link your agent gave you \
+             again in this browser and continue from there.</p>",
+        );
+    }
     let flow = match app.flows.take(state).await {
         Ok(Some(flow)) => flow,
         Ok(None) => return gone(),
         Err(error) => return failed(error),
     };
-    let started = std::time::Instant::now();
     let outcome = match (&returned.code, &returned.error) {
         (Some(code), None) => connect(&app, &flow, code).await,
         (_, error) => {
             let reason = [error.as_deref(), returned.error_description.as_deref()];
             let reason: Vec<&str> = reason.into_iter().flatten().collect();
-            Err(Refused(format!("the authorization server answered: {}", bounded(&reason.join(": ")))))
+            Err(Refused(format!("the authorization server answered: {}", clip(&reason.join(": ")))))
         }
     };
     record(&app, &flow, started, &outcome).await;
@@ -196,13 +226,17 @@ async fn callback(State(app): State<Arc<App>>, Query(returned): Query<Returned>)
     }
 }
 
+/// The value of cookie `name` in `headers`, if the browser sent it.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    let cookies = headers.get_all(header::COOKIE).into_iter().filter_map(|value| value.to_str().ok());
+    cookies.flat_map(|value| value.split(';')).find_map(|pair| {
+        let (key, value) = pair.trim().split_once('=')?;
+        (key == name).then(|| value.to_owned())
+    })
+}
+
 /// Why a connection did not happen, as the person reads it.
 struct Refused(String);
-
-/// An explanation from elsewhere, bounded.
-fn bounded(text: &str) -> String {
-    text.chars().take(MAX_REASON_CHARS).collect()
-}
 
 /// Exchanges `code` for `flow`'s person's tokens and stores them.
 async fn connect(app: &App, flow: &Flow, code: &str) -> Result<(), Refused> {
@@ -211,8 +245,8 @@ async fn connect(app: &App, flow: &Flow, code: &str) -> Result<(), Refused> {
         tracing::error!(error_id = %id, tenant = %flow.tenant, plugin = %flow.plugin, "connecting an account failed: {detail}");
         Refused(format!("Berth could not finish this (error {id} in its log)."))
     };
-    let credential = match credential(app, flow).await {
-        Ok(Some(credential)) => credential,
+    let (credential, grants) = match credential(app, flow).await {
+        Ok(Some(found)) => found,
         Ok(None) => return Err(Refused("The credential is no longer configured for this tenant.".into())),
         Err(_) => return Err(internal("cannot read the tenant's credentials".into())),
     };
@@ -221,10 +255,6 @@ async fn connect(app: &App, flow: &Flow, code: &str) -> Result<(), Refused> {
     };
     let callback = app.auth.callback_url().ok_or_else(|| internal("no [auth] public_url".into()))?;
     let request = flow.code_request(&credential, code, &callback).ok_or_else(|| internal("not per-user".into()))?;
-    let generation = app.snapshot.current().await.map_err(|error| internal(error.to_string()))?;
-    let tenant: Arc<str> = flow.tenant.as_str().into();
-    let grants = app.snapshot.grants(&generation, &app.vault, &tenant, &flow.plugin).await;
-    let grants = grants.map_err(|error| internal(error.to_string()))?;
     let mut config = plugin.grants.config_defaults.clone();
     config.extend(grants.config.clone());
     let policy = EgressPolicy::resolve(&plugin.grants.name, &plugin.grants.egress, &config);
@@ -232,14 +262,19 @@ async fn connect(app: &App, flow: &Flow, code: &str) -> Result<(), Refused> {
     let caller = Caller { tenant: &flow.tenant, plugin: &flow.plugin };
     let upstream = &app.runtime.services().upstream;
     let inbound = upstream.send(caller, &policy, outbound, None).await.map_err(|failure| {
-        Refused(format!("The token endpoint {} could not be reached: {}", request.url, bounded(&failure.to_string())))
+        Refused(format!("The token endpoint {} could not be reached: {}", request.url, clip(&failure.to_string())))
     })?;
     let granted = oauth::grant_response(inbound.status, &inbound.body, &credential, &[code, &flow.verifier])
-        .map_err(|reason| Refused(bounded(&reason)))?;
+        .map_err(|reason| Refused(clip(&reason).into_owned()))?;
     let expires_at_ms = granted
         .lifetime
         .map(|lifetime| audit::now_ms().saturating_add(i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX)));
-    let token = UserToken { access_token: granted.access_token, refresh_token: granted.refresh_token, expires_at_ms };
+    let token = UserToken {
+        connection: random_token(),
+        access_token: granted.access_token,
+        refresh_token: granted.refresh_token,
+        expires_at_ms,
+    };
     app.vault.save_user_token(flow.owner(), &token).await.map_err(|error| internal(error.to_string()))
 }
 

@@ -16,13 +16,26 @@ use std::sync::Arc;
 pub struct HostPolicy {
     loopback_only: bool,
     allowed: Vec<String>,
+    /// Authorities accepted in `Origin` only.
+    origins: Vec<String>,
 }
 
 impl HostPolicy {
     /// A policy for a server bound only to loopback addresses (`loopback_only`)
     /// or not, accepting `allowed` host names (`name` or `name:port`) too.
     pub fn new(loopback_only: bool, allowed: Vec<String>) -> Self {
-        Self { loopback_only, allowed: allowed.into_iter().map(|host| host.to_ascii_lowercase()).collect() }
+        Self {
+            loopback_only,
+            allowed: allowed.into_iter().map(|host| host.to_ascii_lowercase()).collect(),
+            origins: Vec::new(),
+        }
+    }
+
+    /// Also accepts `authority` (`name` or `name:port`) as an `Origin`: the
+    /// server's own public address, whose pages post forms to it.
+    pub fn with_origin(mut self, authority: Option<String>) -> Self {
+        self.origins.extend(authority.map(|authority| authority.to_ascii_lowercase()));
+        self
     }
 
     /// Why `host` (an authority: name and optional port) is refused, if it is.
@@ -41,7 +54,8 @@ impl HostPolicy {
         let authority = lowered.split_once("://").map(|(_, rest)| rest).unwrap_or("");
         let name = host_name(authority);
         let listed = self.allowed.iter().any(|allowed| allowed == authority || allowed == name);
-        if listed || is_loopback_name(name) {
+        let own = self.origins.iter().any(|own| own == authority);
+        if listed || own || is_loopback_name(name) {
             Ok(())
         } else {
             Err(format!("forbidden Origin `{}`; allow its host with --allowed-host", clip(origin)))
@@ -128,5 +142,13 @@ mod tests {
         let listed = HostPolicy::new(false, vec!["berth.example.com".into()]);
         assert!(listed.check_host("other.example.com").is_err());
         assert!(listed.check_origin("https://berth.example.com").is_ok());
+    }
+
+    #[test]
+    fn the_public_address_is_an_origin_of_its_own_and_nothing_more() {
+        let policy = HostPolicy::new(false, Vec::new()).with_origin(Some("Berth.example.com".into()));
+        assert!(policy.check_origin("https://berth.example.com").is_ok(), "its pages post forms");
+        assert!(policy.check_origin("https://berth.example.com:8443").is_err(), "another port is another origin");
+        assert!(policy.check_host("internal.example").is_ok(), "Host stays as it was");
     }
 }

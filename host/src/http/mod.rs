@@ -280,7 +280,10 @@ fn router(app: Arc<App>, options: &HttpOptions, loopback: bool, close_sessions: 
         )
         .layer(axum::middleware::from_fn_with_state(body_bounds, body::read_whole))
         .layer(axum::middleware::from_fn_with_state(auth_state, auth::authenticate));
-    let policy = Arc::new(guard::HostPolicy::new(loopback, options.allowed_hosts.clone()));
+    // Where browsers reach the server (`[auth] public_url`) is an origin of
+    // its own: its pages post forms from there.
+    let public = app.auth.public_base().and_then(|base| Some(url::Url::parse(&base).ok()?.authority().to_owned()));
+    let policy = Arc::new(guard::HostPolicy::new(loopback, options.allowed_hosts.clone()).with_origin(public));
     Router::new()
         .merge(mcp)
         .merge(admin::routes(app.clone(), &options.admin))

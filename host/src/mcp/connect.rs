@@ -15,7 +15,6 @@ use crate::vault::{Credential, VaultError};
 use rmcp::ErrorData;
 use rmcp::model::ErrorCode;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 /// MCP's `URLElicitationRequiredError` (revision 2025-11-25).
 pub const URL_ELICITATION_REQUIRED: ErrorCode = ErrorCode(-32042);
@@ -76,7 +75,7 @@ impl BerthServer {
         let flow = self.app.flows.begin(owner).await.map_err(internal)?;
         Ok(json!({
             "mode": "url",
-            "elicitationId": hex::encode(&Sha256::digest(flow.state.as_bytes())[..16]),
+            "elicitationId": flow.id(),
             "url": format!("{base}/oauth/connect/{}", flow.state),
             "message": format!(
                 "Connect your own account for `{}` of {} to Berth; calls then act upstream as you.",

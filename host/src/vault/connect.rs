@@ -4,9 +4,11 @@
 //!
 //! A call by someone not yet connected starts a [`Flow`]: a random `state`
 //! and PKCE verifier for that person and credential, valid for
-//! [`FLOW_LIFETIME`]. The person opens `/oauth/connect/{state}`, confirms,
-//! approves at the authorization server, which sends their browser back to
-//! `/oauth/callback` with a code; the flow is taken (once) and the code is
+//! [`FLOW_LIFETIME`]. The person opens `/oauth/connect/{state}` and
+//! confirms; that binds the flow to their browser (a cookie whose hash the
+//! flow keeps), and sends them to the authorization server, which sends
+//! their browser back to `/oauth/callback` with a code. Only the browser
+//! that confirmed can finish: the flow is taken (once) and the code is
 //! exchanged with the verifier.
 //!
 //! Flows live in the store, so any replica can take the callback. A row is
@@ -37,7 +39,7 @@ pub const PURPOSE: &[u8] = b"berth oauth2 authorization flows";
 pub const FLOW_LIFETIME: Duration = Duration::from_secs(600);
 
 /// A connection under way.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flow {
     /// The tenant.
     pub tenant: String,
@@ -53,9 +55,43 @@ pub struct Flow {
     pub verifier: String,
     /// When it lapses, Unix ms.
     pub expires_at_ms: i64,
+    /// The SHA-256 (hex) of the cookie of the browser that confirmed it,
+    /// once one has: only that browser can finish it.
+    pub browser: Option<String>,
+}
+
+/// Shows who and what, never the state, verifier or browser.
+impl std::fmt::Debug for Flow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Flow")
+            .field("tenant", &self.tenant)
+            .field("plugin", &self.plugin)
+            .field("credential", &self.credential)
+            .field("principal", &self.principal)
+            .field("expires_at_ms", &self.expires_at_ms)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Flow {
+    /// A public name for the flow, from which its state cannot be found:
+    /// the elicitation's id, and its browser cookie's name.
+    pub fn id(&self) -> String {
+        hex::encode(&Sha256::digest(self.state.as_bytes())[..16])
+    }
+
+    /// The name of the cookie that binds the flow to a browser.
+    pub fn cookie_name(&self) -> String {
+        format!("berth_connect_{}", self.id())
+    }
+
+    /// Whether `cookie` (the value of [`Self::cookie_name`] the browser
+    /// sent) is the one of the browser that confirmed the flow.
+    pub fn is_browser(&self, cookie: Option<&str>) -> bool {
+        let Some(cookie) = cookie else { return false };
+        self.browser.as_deref().is_some_and(|browser| browser == hex::encode(Sha256::digest(cookie.as_bytes())))
+    }
+
     /// Whose tokens the flow will store.
     pub fn owner(&self) -> Owner<'_> {
         Owner { tenant: &self.tenant, plugin: &self.plugin, credential: &self.credential, principal: &self.principal }
@@ -105,8 +141,9 @@ pub fn challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
-/// 32 random bytes as base64url: a state, or a verifier (RFC 7636 §4.1).
-fn random_token() -> String {
+/// 32 random bytes as base64url: a state, a verifier (RFC 7636 §4.1), a
+/// browser's cookie, a connection's id.
+pub fn random_token() -> String {
     let mut bytes = Zeroizing::new([0u8; 32]);
     getrandom::fill(bytes.as_mut()).expect("the operating system's random source failed");
     URL_SAFE_NO_PAD.encode(bytes.as_ref())
@@ -124,8 +161,9 @@ impl Flows {
         Self { db, key }
     }
 
-    /// The flow connecting `owner`: the one still pending, or a new one.
-    /// Lapsed flows (anyone's) are cleared on the way.
+    /// The flow connecting `owner`: the one still pending with at least
+    /// half its time left (a link handed out is never about to lapse), or
+    /// a new one. Lapsed flows (anyone's) are cleared on the way.
     pub async fn begin(&self, owner: Owner<'_>) -> Result<Flow, DbError> {
         let now = crate::audit::now_ms();
         self.db.execute("DELETE FROM oauth_flows WHERE expires_at_ms <= ?1", args![now]).await?;
@@ -134,7 +172,8 @@ impl Flows {
             self.db.query_opt("SELECT state_key, sealed FROM oauth_flows WHERE owner_key = ?1", args![&owner_key]);
         if let Some(row) = pending.await? {
             let (state_key, sealed): (String, Vec<u8>) = (row.get(0)?, row.get(1)?);
-            if let Some(flow) = self.open(&state_key, &sealed).filter(|flow| flow.expires_at_ms > now) {
+            let half = (FLOW_LIFETIME / 2).as_millis() as i64;
+            if let Some(flow) = self.open(&state_key, &sealed).filter(|flow| flow.expires_at_ms - now > half) {
                 return Ok(flow);
             }
         }
@@ -146,10 +185,10 @@ impl Flows {
             state: random_token(),
             verifier: random_token(),
             expires_at_ms: now.saturating_add(FLOW_LIFETIME.as_millis() as i64),
+            browser: None,
         };
         let state_key = self.mac(&[&flow.state]);
-        let plain = Zeroizing::new(serde_json::to_vec(&flow).expect("strings serialize"));
-        let sealed = crypto::seal(&self.key, state_key.as_bytes(), &plain);
+        let sealed = self.seal(&state_key, &flow);
         self.db
             .execute(
                 "INSERT INTO oauth_flows (state_key, owner_key, sealed, expires_at_ms) VALUES (?1, ?2, ?3, ?4)
@@ -159,6 +198,17 @@ impl Flows {
             )
             .await?;
         Ok(flow)
+    }
+
+    /// Binds `flow` to the browser whose cookie is `cookie`: only it can
+    /// finish the flow. A later confirmation (the same link opened in
+    /// another browser) moves the binding there.
+    pub async fn bind(&self, flow: &Flow, cookie: &str) -> Result<Flow, DbError> {
+        let bound = Flow { browser: Some(hex::encode(Sha256::digest(cookie.as_bytes()))), ..flow.clone() };
+        let state_key = self.mac(&[&flow.state]);
+        let sealed = self.seal(&state_key, &bound);
+        self.db.execute("UPDATE oauth_flows SET sealed = ?2 WHERE state_key = ?1", args![state_key, sealed]).await?;
+        Ok(bound)
     }
 
     /// The pending flow `state` names, left pending: what the confirmation
@@ -176,6 +226,12 @@ impl Flows {
         let Some(flow) = self.pending(state).await? else { return Ok(None) };
         let taken = self.db.execute("DELETE FROM oauth_flows WHERE state_key = ?1", args![self.mac(&[state])]).await?;
         Ok((taken == 1).then_some(flow))
+    }
+
+    /// `flow` sealed for the row keyed `state_key`.
+    fn seal(&self, state_key: &str, flow: &Flow) -> Vec<u8> {
+        let plain = Zeroizing::new(serde_json::to_vec(flow).expect("strings serialize"));
+        crypto::seal(&self.key, state_key.as_bytes(), &plain)
     }
 
     /// The flow sealed in a row, if it opens under its key.
@@ -226,6 +282,7 @@ mod tests {
             state: "st".into(),
             verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into(),
             expires_at_ms: 0,
+            browser: None,
         };
         let url = flow.authorize_url(&scheme, "https://berth.example/oauth/callback").unwrap();
         let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
@@ -256,6 +313,13 @@ mod tests {
                 assert!(!sealed.windows(verifier.len()).any(|window| window == verifier), "the verifier is sealed");
             }
             assert_eq!(flows.pending(&first.state).await.unwrap(), Some(first.clone()));
+            assert!(!first.is_browser(Some("any")), "no browser confirmed it yet");
+            let cookie = random_token();
+            let bound = flows.bind(&first, &cookie).await.unwrap();
+            assert!(bound.is_browser(Some(&cookie)) && !bound.is_browser(Some("another")) && !bound.is_browser(None));
+            assert!(!format!("{bound:?}").contains(&first.state), "Debug shows no state");
+            let first = flows.pending(&first.state).await.unwrap().unwrap();
+            assert_eq!(first, bound, "the binding is stored");
             assert_eq!(flows.take(&first.state).await.unwrap(), Some(first.clone()));
             assert_eq!(flows.take(&first.state).await.unwrap(), None, "taken once");
             assert_eq!(flows.take("made-up").await.unwrap(), None);

@@ -179,6 +179,10 @@ pub fn placeholders(template: &str) -> Vec<String> {
 /// granted them.
 #[derive(Clone)]
 pub struct UserToken {
+    /// Which connection they belong to: random, made when the person
+    /// connected and kept through renewals, so that a token cached for an
+    /// earlier connection is never sent for a later one.
+    pub connection: String,
     /// The access token.
     pub access_token: Zeroizing<String>,
     /// The refresh token, if the authorization server issued one.

@@ -245,7 +245,9 @@ impl Vault {
         Ok(true)
     }
 
-    /// Stores (or replaces) credential `name` of `plugin` for `tenant`.
+    /// Stores (or replaces) credential `name` of `plugin` for `tenant`. A
+    /// replacement with other scheme parameters (another client, token or
+    /// authorize URL) ends every person's connection to it.
     pub async fn set(
         &self,
         tenant: &str,
@@ -261,6 +263,17 @@ impl Vault {
         let bound = serde_json::to_string(bound).expect("strings serialize");
         let row = Row { tenant, plugin, name, params: &params, bound: &bound };
         let sealed = self.key().seal(tenant, &row.context(), &plaintext);
+        let before = self
+            .db
+            .query_opt(
+                "SELECT params FROM credentials WHERE tenant = ?1 AND plugin = ?2 AND name = ?3",
+                args![tenant, plugin, name],
+            )
+            .await?;
+        if before.map(|row| row.get::<String>(0)).transpose()?.is_some_and(|before| before != params) {
+            // Another client or server: people's tokens from the old one stay behind.
+            self.forget_connections(tenant, plugin, name).await?;
+        }
         self.db
             .execute(
                 "INSERT INTO credentials (tenant, plugin, name, params, bound, secret, updated_at)
@@ -282,7 +295,7 @@ impl Vault {
         self.set(tenant, plugin, name, &credential.scheme, bound, &credential.secrets).await
     }
 
-    /// Deletes a credential.
+    /// Deletes a credential, and every person's connection to it.
     pub async fn delete(&self, tenant: &str, plugin: &str, name: &str) -> Result<(), VaultError> {
         let removed = self
             .db
@@ -294,6 +307,7 @@ impl Vault {
         if removed == 0 {
             return Err(VaultError::Unknown { tenant: tenant.into(), plugin: plugin.into(), name: name.into() });
         }
+        self.forget_connections(tenant, plugin, name).await?;
         Ok(())
     }
 

@@ -121,6 +121,15 @@ pub fn grant_response(status: u16, body: &[u8], credential: &Credential, also: &
     explain(status, body).map_err(|reason| String::from_utf8_lossy(&redactor.redact(reason.as_bytes())).into_owned())
 }
 
+/// Whether a token endpoint's answer refuses the grant itself (RFC 6749
+/// §5.2 `invalid_grant`, GitHub's `bad_refresh_token`): the refresh token
+/// is dead, unlike after an outage, a rate limit or a client
+/// misconfiguration, which a later renewal may outlive.
+pub fn grant_refused(body: &[u8]) -> bool {
+    let json: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
+    matches!(json.get("error").and_then(|error| error.as_str()), Some("invalid_grant" | "bad_refresh_token"))
+}
+
 /// [`grant_response`] before redaction.
 fn explain(status: u16, body: &[u8]) -> Result<Granted, String> {
     let json: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
@@ -165,7 +174,8 @@ fn reason(json: &serde_json::Value) -> Option<String> {
 
 /// A key that changes whenever the credential does, so an edited
 /// credential never reuses a token obtained with the old secret; a
-/// per-user credential's key also names whose token it is.
+/// per-user credential's key also names whose token it is, and which of
+/// their connections.
 pub fn cache_key(tenant: &str, plugin: &str, credential: &Credential) -> String {
     let mut hash = Sha256::new();
     hash.update(serde_json::to_vec(&credential.scheme).unwrap_or_default());
@@ -175,8 +185,9 @@ pub fn cache_key(tenant: &str, plugin: &str, credential: &Credential) -> String 
         hash.update(value.as_bytes());
         hash.update([0]);
     }
-    let owner = credential.user.as_ref().map_or("", |user| &user.principal);
-    format!("{tenant}\0{plugin}\0{}\0{}\0{owner}", credential.name, hex::encode(hash.finalize()))
+    let (owner, connection) =
+        credential.user.as_ref().map_or(("", ""), |user| (&*user.principal, user.token.connection.as_str()));
+    format!("{tenant}\0{plugin}\0{}\0{}\0{owner}\0{connection}", credential.name, hex::encode(hash.finalize()))
 }
 
 struct Token {
@@ -324,6 +335,17 @@ mod tests {
         // Zoho's way: 200 with an error body instead of a token.
         let error = token_response(200, br#"{"error":"invalid_code"}"#, &client_credentials()).unwrap_err();
         assert!(error.contains("without an access_token: invalid_code"), "{error}");
+    }
+
+    #[test]
+    fn only_a_dead_grant_counts_as_refused() {
+        assert!(grant_refused(br#"{"error":"invalid_grant","error_description":"revoked"}"#));
+        assert!(grant_refused(br#"{"error":"bad_refresh_token"}"#), "GitHub's, with status 200");
+        for passing in
+            [&br#"{"error":"temporarily_unavailable"}"#[..], b"<html>503</html>", b"{\"error\":\"invalid_client\"}"]
+        {
+            assert!(!grant_refused(passing), "{}", String::from_utf8_lossy(passing));
+        }
     }
 
     #[tokio::test]

@@ -58,6 +58,7 @@ pub struct Connection {
 /// What a row seals.
 #[derive(Serialize, Deserialize)]
 struct Sealed {
+    connection: String,
     access_token: String,
     refresh_token: Option<String>,
     expires_at_ms: Option<i64>,
@@ -66,6 +67,7 @@ struct Sealed {
 impl Sealed {
     fn of(token: &UserToken) -> Self {
         Self {
+            connection: token.connection.clone(),
             access_token: token.access_token.to_string(),
             refresh_token: token.refresh_token.as_ref().map(|token| token.to_string()),
             expires_at_ms: token.expires_at_ms,
@@ -74,6 +76,7 @@ impl Sealed {
 
     fn into_token(self) -> UserToken {
         UserToken {
+            connection: self.connection,
             access_token: Zeroizing::new(self.access_token),
             refresh_token: self.refresh_token.map(Zeroizing::new),
             expires_at_ms: self.expires_at_ms,
@@ -98,18 +101,72 @@ impl Vault {
                 args![owner.tenant, owner.plugin, owner.credential, owner.principal],
             )
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let sealed: Vec<u8> = row.get(0)?;
-        let plain = self.key().open(owner.tenant, &owner.context(), &sealed)?;
+        row.map(|row| self.open_row(owner, &row.get::<Vec<u8>>(0)?)).transpose()
+    }
+
+    /// The tokens sealed in `owner`'s row.
+    fn open_row(&self, owner: Owner<'_>, sealed: &[u8]) -> Result<UserToken, VaultError> {
+        let plain = self.key().open(owner.tenant, &owner.context(), sealed)?;
         let opened: Sealed =
             serde_json::from_slice(&plain).map_err(|_| VaultError::Corrupt(owner.credential.to_owned()))?;
-        Ok(Some(opened.into_token()))
+        Ok(opened.into_token())
+    }
+
+    /// `token` sealed for `owner`'s row.
+    fn seal_row(&self, owner: Owner<'_>, token: &UserToken) -> Vec<u8> {
+        let plain = Zeroizing::new(serde_json::to_vec(&Sealed::of(token)).expect("strings serialize"));
+        self.key().seal(owner.tenant, &owner.context(), &plain)
+    }
+
+    /// Replaces `owner`'s tokens with `new` (or forgets them, for `None`),
+    /// only if what is stored is still `expected`: another call, replica
+    /// or operator may have renewed, removed or reconnected them since
+    /// they were read, and that is never undone. Whether it replaced them.
+    pub async fn replace_user_token(
+        &self,
+        owner: Owner<'_>,
+        expected: &UserToken,
+        new: Option<&UserToken>,
+    ) -> Result<bool, VaultError> {
+        let mut tx = self.db.transaction().await?;
+        let key = args![owner.tenant, owner.plugin, owner.credential, owner.principal];
+        let row = tx
+            .query_opt(
+                "SELECT secret FROM user_credentials WHERE tenant = ?1 AND plugin = ?2 AND name = ?3 AND principal = ?4",
+                key.clone(),
+            )
+            .await?;
+        let Some(row) = row else { return Ok(false) };
+        let stored = self.open_row(owner, &row.get::<Vec<u8>>(0)?)?;
+        let same = stored.connection == expected.connection && stored.access_token == expected.access_token;
+        if !same {
+            return Ok(false);
+        }
+        match new {
+            Some(token) => {
+                let sealed = self.seal_row(owner, token);
+                tx.execute(
+                    "UPDATE user_credentials SET secret = ?5, updated_at = ?6
+                     WHERE tenant = ?1 AND plugin = ?2 AND name = ?3 AND principal = ?4",
+                    [key, args![sealed, crate::audit::now_ms() / 1000]].concat(),
+                )
+                .await?
+            }
+            None => {
+                tx.execute(
+                    "DELETE FROM user_credentials WHERE tenant = ?1 AND plugin = ?2 AND name = ?3 AND principal = ?4",
+                    key,
+                )
+                .await?
+            }
+        };
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Stores `token` as `owner`'s, replacing what they had.
     pub async fn save_user_token(&self, owner: Owner<'_>, token: &UserToken) -> Result<(), VaultError> {
-        let plain = Zeroizing::new(serde_json::to_vec(&Sealed::of(token)).expect("strings serialize"));
-        let sealed = self.key().seal(owner.tenant, &owner.context(), &plain);
+        let sealed = self.seal_row(owner, token);
         self.db
             .execute(
                 "INSERT INTO user_credentials (tenant, plugin, name, principal, secret, updated_at)
@@ -139,6 +196,14 @@ impl Vault {
             )
             .await?;
         Ok(removed > 0)
+    }
+
+    /// Forgets every person's tokens for credential `name` of `plugin` on
+    /// `tenant`: it was deleted, or now names another client or server,
+    /// which tokens from the old one must never reach.
+    pub(super) async fn forget_connections(&self, tenant: &str, plugin: &str, name: &str) -> Result<u64, VaultError> {
+        let sql = "DELETE FROM user_credentials WHERE tenant = ?1 AND plugin = ?2 AND name = ?3";
+        Ok(self.db.execute(sql, args![tenant, plugin, name]).await?)
     }
 
     /// Who has connected which of `tenant`'s per-user credentials.
@@ -199,6 +264,7 @@ mod tests {
 
     fn token(access: &str) -> UserToken {
         UserToken {
+            connection: "c-1".to_owned(),
             access_token: Zeroizing::new(access.to_owned()),
             refresh_token: Some(Zeroizing::new(format!("refresh-of-{access}"))),
             expires_at_ms: Some(1_000),
@@ -228,6 +294,47 @@ mod tests {
             assert_eq!(rotated.connections("acme").await.unwrap()[0].principal, "bob@idp");
             assert!(rotated.remove_user_token(bob).await.unwrap());
             assert!(rotated.connections("acme").await.unwrap().is_empty());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_replacement_happens_only_over_what_was_read() {
+        for store in each_backend().await {
+            let db = Arc::new(store.db.clone());
+            let vault = Vault::open(db.clone(), MasterKey::generate(), KeySource::Environment).await.unwrap();
+            let ana = Owner { tenant: "acme", plugin: "github", credential: "github", principal: "ana@idp" };
+            let (first, renewed) = (token("at-1"), token("at-2"));
+            vault.save_user_token(ana, &first).await.unwrap();
+            assert!(vault.replace_user_token(ana, &first, Some(&renewed)).await.unwrap());
+            // A second renewal from the same read loses, and so does a
+            // removal based on it: neither undoes the first.
+            assert!(!vault.replace_user_token(ana, &first, Some(&token("at-3"))).await.unwrap(), "{}", store.name);
+            assert!(!vault.replace_user_token(ana, &first, None).await.unwrap());
+            assert_eq!(vault.user_token(ana).await.unwrap().unwrap().access_token.as_str(), "at-2");
+            // A renewal never brings back a connection removed meanwhile.
+            vault.remove_user_token(ana).await.unwrap();
+            assert!(!vault.replace_user_token(ana, &renewed, Some(&token("at-4"))).await.unwrap());
+            assert!(vault.user_token(ana).await.unwrap().is_none());
+            // Re-setting the credential with other parameters, or deleting
+            // it, forgets everyone's tokens.
+            let scheme = |client_id: &str| crate::vault::Scheme::Oauth2AuthorizationCode {
+                authorize_url: "https://gh.example/login/oauth/authorize".into(),
+                token_url: "https://gh.example/login/oauth/access_token".into(),
+                client_id: client_id.into(),
+                scope: None,
+                header_format: None,
+            };
+            let secret: std::collections::BTreeMap<String, Zeroizing<String>> =
+                [("client_secret".to_owned(), Zeroizing::new("s".to_owned()))].into();
+            vault.set("acme", "github", "github", &scheme("one"), &[], &secret).await.unwrap();
+            vault.save_user_token(ana, &first).await.unwrap();
+            vault.set("acme", "github", "github", &scheme("one"), &[], &secret).await.unwrap();
+            assert!(vault.user_token(ana).await.unwrap().is_some(), "the same client: connections stay");
+            vault.set("acme", "github", "github", &scheme("two"), &[], &secret).await.unwrap();
+            assert!(vault.user_token(ana).await.unwrap().is_none(), "another client: connections end");
+            vault.save_user_token(ana, &first).await.unwrap();
+            vault.delete("acme", "github", "github").await.unwrap();
+            assert!(vault.user_token(ana).await.unwrap().is_none());
         }
     }
 }

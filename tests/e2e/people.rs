@@ -7,10 +7,11 @@
 //! identity provider. The fake GitHub is also the authorization server (a
 //! GitHub OAuth app, with expiring user tokens and rotating refresh
 //! tokens). The test plays each person's browser: it opens the link the
-//! URL elicitation carried, confirms, is sent to GitHub, approves, and is
-//! sent back to Berth's callback. Berth's public URL is
-//! `https://berth.example`, as behind a reverse proxy; the browser maps it
-//! to the host's loopback address.
+//! URL elicitation carried, signs in at the identity provider (the proof
+//! that it is the person the link was made for), confirms, is sent to
+//! GitHub, approves, and is sent back to Berth's callback. Berth's public
+//! URL is `https://berth.example`, as behind a reverse proxy; the browser
+//! maps it to the host's loopback address.
 
 use crate::support::http::{HttpHost, audit_tail, cli, cli_with_stdin};
 use crate::support::{PluginsDir, bundled, fakes_settings};
@@ -28,6 +29,8 @@ const PUBLIC: &str = "https://berth.example";
 /// The OAuth app's client.
 const CLIENT_ID: &str = "Iv23liBerthTest01";
 const CLIENT_SECRET: &str = "0f9d8c7b6a5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c";
+/// Berth's sign-in client at the identity provider.
+const SIGN_IN_CLIENT: &str = "berth-connect";
 
 /// An identity provider trusted for tenant `acme`, a fake GitHub with
 /// Berth's OAuth app registered, and a host serving `github` to `acme`
@@ -38,19 +41,23 @@ struct Setup {
     data: tempfile::TempDir,
     _plugins: PluginsDir,
     host: HttpHost,
+    /// `acme`'s API key.
+    key: String,
 }
 
 impl Setup {
     async fn start() -> Self {
         let idp = FakeIdp::start().await.unwrap();
+        idp.register_client(SIGN_IN_CLIENT, &format!("{PUBLIC}/oauth/signin"));
         let github = FakeGitHub::start(Options::default()).await.unwrap();
         github.register_oauth_app(OAuthApp::new(CLIENT_ID, CLIENT_SECRET, format!("{PUBLIC}/oauth/callback")));
         let data = tempfile::tempdir().unwrap();
-        cli(data.path(), &["tenant", "add", "acme"]);
+        let key = cli(data.path(), &["tenant", "add", "acme"]).trim().to_owned();
         cli(data.path(), &["tenant", "enable", "acme", "github"]);
         cli(data.path(), &["config", "set", "--tenant", "acme", "github", "api_url", &github.host()]);
         cli(data.path(), &["config", "set", "--tenant", "acme", "github", "default_repo", github::PRIVATE_REPO]);
-        cli(data.path(), &["auth", "issuer", "add", &idp.issuer(), "--tenant-claim", "org"]);
+        let issuer = ["auth", "issuer", "add", &idp.issuer(), "--tenant-claim", "org"];
+        cli(data.path(), &[&issuer[..], &["--login-client-id", SIGN_IN_CLIENT]].concat());
         let base = github.served.base_url();
         let (authorize, token) = (format!("{base}/login/oauth/authorize"), format!("{base}/login/oauth/access_token"));
         let args = [
@@ -78,7 +85,7 @@ impl Setup {
         let plugins = PluginsDir::new().with(&bundled("github"), "github.wasm");
         let settings = format!("[auth]\nresource = \"{RESOURCE}\"\n\n{}", fakes_settings(data.path()));
         let host = HttpHost::start(data.path(), Some(plugins.path()), &["--no-watch"], Some(&settings)).await;
-        Self { idp, github, data, _plugins: plugins, host }
+        Self { idp, github, data, _plugins: plugins, host, key }
     }
 
     /// A token of `sub` in `acme`, allowed everything.
@@ -96,9 +103,14 @@ impl Setup {
 
     /// `sub` opens an issue: the issue's author, or the JSON-RPC error.
     async fn open_issue(&self, sub: &str, title: &str) -> Result<String, ErrorData> {
+        self.open_issue_as(&self.token(sub), title).await
+    }
+
+    /// Opens an issue with `bearer` (a token or an API key).
+    async fn open_issue_as(&self, bearer: &str, title: &str) -> Result<String, ErrorData> {
         let request = CallToolRequestParams::new("github_create_issue")
             .with_arguments(json!({"title": title}).as_object().unwrap().clone());
-        match self.host.client(&self.token(sub)).await.call_tool(request).await {
+        match self.host.client(bearer).await.call_tool(request).await {
             Ok(result) => {
                 assert_ne!(result.is_error, Some(true), "{result:?}");
                 let issue = result.structured_content.expect("the issue");
@@ -109,48 +121,101 @@ impl Setup {
         }
     }
 
-    /// The person's browser: a plain client that follows no redirect by
-    /// itself, trusting the fakes' certificate authority.
-    fn browser() -> reqwest::Client {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let ca = reqwest::Certificate::from_pem(berth_fakes::TestCa::get().pem().as_bytes()).unwrap();
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).add_root_certificate(ca).build().unwrap()
-    }
-
-    /// A URL on Berth's public address, as the browser reaches it.
+    /// A URL on Berth's public address (or a path on it), as the browser
+    /// reaches it.
     fn at_berth(&self, url: &str) -> String {
-        let path = url.strip_prefix(PUBLIC).unwrap_or_else(|| panic!("{url} is not on {PUBLIC}"));
+        let path = if url.starts_with('/') { url } else { url.strip_prefix(PUBLIC).expect("on Berth's address") };
         self.host.url(path)
     }
 
-    /// Follows the link `refusal` carries as `login` at GitHub would: the
-    /// confirmation page (which must name `sub`), on to GitHub, approval,
-    /// back to Berth. Returns the callback's status and page, and where
-    /// GitHub sent the browser back to.
+    /// `refusal`'s link followed to the end by `sub`'s browser, as `login`
+    /// at GitHub: the callback's status and page, and the callback URL.
     async fn connect(&self, refusal: &ErrorData, sub: &str, login: &str) -> (u16, String, String) {
         let link = connect_link(refusal);
-        let browser = Self::browser();
-        let page = browser.get(self.at_berth(&link)).send().await.unwrap();
-        assert_eq!(page.status(), 200);
-        assert_eq!(page.headers()["x-frame-options"], "DENY");
-        let page = page.text().await.unwrap();
+        let browser = Browser::new();
+        let (status, page) = browser.open(self, &link, sub).await;
+        assert_eq!(status, 200, "{page}");
         assert!(page.contains(&self.principal(sub)) && page.contains("github"), "{page}");
+        let callback = browser.approve(&browser.onward(self, &link).await, login).await;
+        let (status, page) = browser.get(&self.at_berth(&callback)).await;
+        (status, page, callback)
+    }
+}
+
+/// A person's browser: follows no redirect by itself, trusts the fakes'
+/// certificate authority, and keeps the one cookie Berth sets.
+struct Browser {
+    client: reqwest::Client,
+    cookie: std::sync::Mutex<Option<String>>,
+}
+
+impl Browser {
+    fn new() -> Self {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let ca = reqwest::Certificate::from_pem(berth_fakes::TestCa::get().pem().as_bytes()).unwrap();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .add_root_certificate(ca)
+            .build()
+            .unwrap();
+        Self { client, cookie: std::sync::Mutex::default() }
+    }
+
+    /// Sends `request` with the cookie, keeping any new one.
+    async fn send(&self, request: reqwest::RequestBuilder) -> reqwest::Response {
+        let cookie = self.cookie.lock().unwrap().clone();
+        let request = match cookie {
+            Some(cookie) => request.header("cookie", cookie),
+            None => request,
+        };
+        let response = request.send().await.unwrap();
+        if let Some(set) = response.headers().get("set-cookie") {
+            let set = set.to_str().unwrap();
+            assert!(set.contains("HttpOnly") && set.contains("Secure") && set.contains("SameSite=Lax"), "{set}");
+            *self.cookie.lock().unwrap() = Some(set.split(';').next().unwrap().to_owned());
+        }
+        response
+    }
+
+    /// GETs `url`: the status and the page.
+    async fn get(&self, url: &str) -> (u16, String) {
+        let response = self.send(self.client.get(url)).await;
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// Opens `link` and signs in at the identity provider as `sub`: the
+    /// status and page Berth ends on.
+    async fn open(&self, setup: &Setup, link: &str, sub: &str) -> (u16, String) {
+        let to_sign_in = self.send(self.client.get(setup.at_berth(link))).await;
+        assert_eq!(to_sign_in.status(), 303, "a browser that has not signed in is sent to");
+        let authorize = location(&to_sign_in);
+        assert!(authorize.starts_with(&setup.idp.issuer()) && authorize.contains("nonce="), "{authorize}");
+        let signed_in = self.send(self.client.get(format!("{authorize}&user={sub}"))).await;
+        assert_eq!(signed_in.status(), 302);
+        let back = self.send(self.client.get(setup.at_berth(&location(&signed_in)))).await;
+        if back.status() != 303 {
+            return (back.status().as_u16(), back.text().await.unwrap());
+        }
+        let page = self.send(self.client.get(setup.at_berth(&location(&back)))).await;
+        assert_eq!(page.headers()["x-frame-options"], "DENY");
+        (page.status().as_u16(), page.text().await.unwrap())
+    }
+
+    /// Confirms on Berth's page: where GitHub's authorization is.
+    async fn onward(&self, setup: &Setup, link: &str) -> String {
         // A browser's form post says where it comes from.
-        let onward = browser.post(self.at_berth(&link)).header("origin", PUBLIC).send().await.unwrap();
+        let onward = self.send(self.client.post(setup.at_berth(link)).header("origin", PUBLIC)).await;
         assert_eq!(onward.status(), 303);
-        let cookie = onward.headers()["set-cookie"].to_str().unwrap().to_owned();
-        assert!(
-            cookie.contains("HttpOnly") && cookie.contains("Secure") && cookie.contains("SameSite=Lax"),
-            "{cookie}"
-        );
-        let cookie = cookie.split(';').next().unwrap().to_owned();
         let authorize = location(&onward);
         assert!(authorize.contains("code_challenge_method=S256"), "{authorize}");
-        let approved = browser.get(format!("{authorize}&login={login}")).send().await.unwrap();
-        assert_eq!(approved.status(), 302, "{:?}", approved.text().await);
-        let callback = location(&approved);
-        let back = browser.get(self.at_berth(&callback)).header("cookie", cookie).send().await.unwrap();
-        (back.status().as_u16(), back.text().await.unwrap(), callback)
+        authorize
+    }
+
+    /// Approves at GitHub as `login`: where GitHub sends the browser back.
+    async fn approve(&self, authorize: &str, login: &str) -> String {
+        let approved = self.send(self.client.get(format!("{authorize}&login={login}"))).await;
+        assert_eq!(approved.status(), 302);
+        location(&approved)
     }
 }
 
@@ -210,27 +275,35 @@ async fn each_person_connects_their_own_account_and_acts_upstream_as_themselves(
     assert_eq!(setup.open_issue("bo", "VPN drops hourly").await.unwrap(), github::OTHER_LOGIN);
     assert_eq!(setup.open_issue("ana", "Badge reader stuck").await.unwrap(), github::LOGIN);
 
-    // A link to GitHub passed to someone else: their browser, back at the
-    // callback, never confirmed on Berth's page, and cannot finish.
+    // Cy's link opened by Bo, who signs in as himself: nothing is connected.
     let refusal = setup.open_issue("cy", "Monitor flickers").await.unwrap_err();
     let link = connect_link(&refusal);
-    let browser = Setup::browser();
-    let onward = browser.post(setup.at_berth(&link)).send().await.unwrap();
-    let authorize = location(&onward);
-    let lured = browser.get(format!("{authorize}&login={}", github::OTHER_LOGIN)).send().await.unwrap();
-    let back = browser.get(setup.at_berth(&location(&lured))).send().await.unwrap();
-    assert_eq!(back.status(), 400);
-    assert!(back.text().await.unwrap().contains("did not start this connection"));
+    let (status, page) = Browser::new().open(&setup, &link, "bo").await;
+    assert_eq!(status, 403, "{page}");
+    assert!(page.contains("this link was made for") && page.contains(&setup.principal("cy")), "{page}");
+
+    // Cy sends GitHub's authorization, from his own signed-in browser, to
+    // Bo: Bo's browser, back at the callback, never signed in for it.
+    let cys = Browser::new();
+    assert_eq!(cys.open(&setup, &link, "cy").await.0, 200);
+    let lured = Browser::new();
+    let callback_for_cy = lured.approve(&cys.onward(&setup, &link).await, github::OTHER_LOGIN).await;
+    let (status, page) = lured.get(&setup.at_berth(&callback_for_cy)).await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("did not sign in for the connection"), "{page}");
     assert_eq!(setup.github.oauth_grants().len(), 2, "no code was exchanged");
     assert_eq!(connect_link(&setup.open_issue("cy", "Monitor flickers").await.unwrap_err()), link, "still pending");
 
+    // An API key is no person: it cannot use a per-user credential.
+    let keyed = setup.open_issue_as(&setup.key, "From a script").await.unwrap_err();
+    assert!(keyed.message.contains("is no person") && keyed.message.contains("--login-client-id"), "{keyed:?}");
+
     // The callback works once: replayed, it is refused and exchanges nothing.
-    let replayed = Setup::browser().get(setup.at_berth(&callback)).send().await.unwrap();
-    assert_eq!(replayed.status(), 404);
+    assert_eq!(Browser::new().get(&setup.at_berth(&callback)).await.0, 404);
     assert_eq!(setup.github.oauth_grants().len(), 2, "Ana's and Bo's codes, each redeemed once");
 
     // Whose token each request carried, and each connection, are audited.
-    let requests = requests_by(&setup, 11).await;
+    let requests = requests_by(&setup, 13).await;
     let (ana, bo) = (setup.principal("ana"), setup.principal("bo"));
     let carried: Vec<(&str, &str)> = requests
         .iter()
@@ -238,10 +311,13 @@ async fn each_person_connects_their_own_account_and_acts_upstream_as_themselves(
         .map(|(principal, request)| (principal.as_str(), request["acting_as"].as_str().unwrap_or_default()))
         .collect();
     assert_eq!(carried, [(ana.as_str(), ana.as_str()), (bo.as_str(), bo.as_str()), (ana.as_str(), ana.as_str())]);
-    let tail = audit_tail(setup.data.path(), 11, &["--tenant", "acme"]).await;
+    let tail = audit_tail(setup.data.path(), 13, &["--tenant", "acme"]).await;
+    assert_eq!(tail.matches("refused: credential `github` of `github` acts as each person").count(), 1, "{tail}");
     assert_eq!(tail.matches("\"outcome\":\"connected\"").count(), 2, "{tail}");
     assert_eq!(tail.matches("not connected: this call of `github` acts as you").count(), 5, "{tail}");
-    assert_eq!(tail.matches("not connected: this browser did not confirm").count(), 1, "{tail}");
+    assert_eq!(tail.matches("not connected: this link was made for").count(), 1, "{tail}");
+    assert_eq!(tail.matches("not connected: this browser did not sign in").count(), 1, "{tail}");
+    assert_eq!(setup.idp.sign_ins(), ["ana", "bo", "bo", "cy"], "who signed in at the identity provider");
     let listed = cli(setup.data.path(), &["credential", "connections", "--tenant", "acme"]);
     assert!(listed.contains(&ana) && listed.contains(&bo) && !listed.contains("ghu_"), "{listed}");
 }

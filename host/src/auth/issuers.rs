@@ -1,7 +1,8 @@
 //! The identity providers whose tokens Berth accepts, as operators add
 //! them (`berth auth issuer add`): each issuer, how its tokens name their
-//! tenant (a claim, or one fixed tenant), which claim carries roles, and
-//! which role, if any, may use the admin API.
+//! tenant (a claim, or one fixed tenant), which claim carries roles,
+//! which role, if any, may use the admin API, and the client people sign
+//! in to Berth with, if any (for per-user credentials).
 
 use crate::args;
 use crate::db::{Database, DbError};
@@ -38,6 +39,13 @@ pub struct Issuer {
     /// The role that may use the admin API, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin_role: Option<String>,
+    /// The public OpenID Connect client (registered at the issuer, with
+    /// redirect URI `{public_url}/oauth/signin`) through which a person
+    /// signs in before connecting an upstream account: proof that whoever
+    /// opened a connect link is the person it was made for. Without one,
+    /// the issuer's principals cannot use per-user credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_client_id: Option<String>,
 }
 
 /// Why an issuer could not be stored or read.
@@ -54,6 +62,9 @@ pub enum IssuerError {
     /// A claim name is empty or too long.
     #[error("claim name `{0}` is invalid: use 1-64 printable characters")]
     InvalidClaim(String),
+    /// A sign-in client id is empty, too long or unprintable.
+    #[error("client id `{0}` is invalid: use 1-256 printable characters")]
+    InvalidClientId(String),
     /// A stored issuer no longer parses.
     #[error("the stored issuer `{0}` is not valid; add it again")]
     Corrupt(String),
@@ -79,6 +90,11 @@ impl Issuer {
             if claim.is_empty() || claim.len() > 64 || claim.chars().any(char::is_control) {
                 return Err(IssuerError::InvalidClaim(claim.clone()));
             }
+        }
+        if let Some(client_id) = &self.login_client_id
+            && (client_id.is_empty() || client_id.len() > 256 || client_id.chars().any(char::is_control))
+        {
+            return Err(IssuerError::InvalidClientId(client_id.clone()));
         }
         Ok(())
     }
@@ -138,6 +154,7 @@ mod tests {
             tenant: TenantFrom::Claim { claim: "org".into() },
             roles_claim: "roles".into(),
             admin_role: None,
+            login_client_id: None,
         }
     }
 
@@ -147,8 +164,11 @@ mod tests {
             let issuers = Issuers::new(&store.db);
             let okta = issuer("https://acme.okta.example/oauth2/default");
             issuers.add(&okta).await.unwrap();
-            let fixed =
-                Issuer { tenant: TenantFrom::Fixed { tenant: "acme".into() }, ..issuer("https://login.example") };
+            let fixed = Issuer {
+                tenant: TenantFrom::Fixed { tenant: "acme".into() },
+                login_client_id: Some("berth-connect".into()),
+                ..issuer("https://login.example")
+            };
             issuers.add(&fixed).await.unwrap();
             assert_eq!(issuers.list().await.unwrap(), [okta.clone(), fixed], "{}", store.name);
             assert!(issuers.remove(&okta.issuer).await.unwrap());

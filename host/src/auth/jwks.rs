@@ -76,6 +76,17 @@ struct IssuerKeys {
 struct Metadata {
     issuer: String,
     jwks_uri: String,
+    authorization_endpoint: Option<String>,
+    token_endpoint: Option<String>,
+}
+
+/// Where people sign in at an issuer (OpenID Connect's code flow).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// Where the browser is sent to sign in.
+    pub authorization: url::Url,
+    /// Where the code is exchanged.
+    pub token: url::Url,
 }
 
 impl Keys {
@@ -105,6 +116,34 @@ impl Keys {
             return Err(KeyError::Unreachable("its keys are out of date and could not be fetched again".to_owned()));
         }
         known.keys.get(kid).cloned().ok_or_else(|| KeyError::UnknownKey(kid.to_owned()))
+    }
+
+    /// Where people sign in at `issuer`, from its metadata: both must be
+    /// https:// URLs.
+    pub async fn endpoints(&self, issuer: &str) -> Result<Endpoints, KeyError> {
+        let metadata = self.metadata(issuer).await?;
+        let https = |endpoint: Option<String>, name: &str| {
+            endpoint
+                .and_then(|endpoint| url::Url::parse(&endpoint).ok())
+                .filter(|url| url.scheme() == "https")
+                .ok_or_else(|| KeyError::Unreachable(format!("the issuer's metadata has no https:// {name}")))
+        };
+        Ok(Endpoints {
+            authorization: https(metadata.authorization_endpoint, "authorization_endpoint")?,
+            token: https(metadata.token_endpoint, "token_endpoint")?,
+        })
+    }
+
+    /// POSTs `form` to an issuer's `url` (a token endpoint): the status
+    /// and the JSON answer, bounded in time and size like every fetch.
+    pub async fn post_form(&self, url: &url::Url, form: &str) -> Result<(u16, serde_json::Value), KeyError> {
+        let request = self
+            .client
+            .post(url.as_str())
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(reqwest::header::ACCEPT, "application/json")
+            .body(form.to_owned());
+        self.read(url.as_str(), request, true).await
     }
 
     /// Fetches `issuer`'s metadata, then its key set.
@@ -149,13 +188,28 @@ impl Keys {
 
     /// GETs `url` and reads its JSON body, bounded in time and size.
     async fn document<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, KeyError> {
+        let (_, body) = self.read(url, self.client.get(url), false).await?;
+        serde_json::from_value(body)
+            .map_err(|error| KeyError::Unreachable(format!("{url}: not the JSON expected: {error}")))
+    }
+
+    /// Sends `request` to `url` and reads its JSON answer, bounded in time
+    /// and size; a status other than success is an error unless
+    /// `any_status` (a token endpoint explains its refusals in JSON).
+    async fn read(
+        &self,
+        url: &str,
+        request: reqwest::RequestBuilder,
+        any_status: bool,
+    ) -> Result<(u16, serde_json::Value), KeyError> {
         let unreachable = |error: &dyn std::fmt::Display| KeyError::Unreachable(format!("{url}: {error}"));
-        let mut response = tokio::time::timeout(FETCH_TIMEOUT, self.client.get(url).send())
+        let mut response = tokio::time::timeout(FETCH_TIMEOUT, request.send())
             .await
             .map_err(|_| unreachable(&"timed out"))?
             .map_err(|error| unreachable(&error))?;
-        if !response.status().is_success() {
-            return Err(unreachable(&format_args!("answered {}", response.status())));
+        let status = response.status();
+        if !status.is_success() && !any_status {
+            return Err(unreachable(&format_args!("answered {status}")));
         }
         let mut body = Vec::new();
         loop {
@@ -169,7 +223,8 @@ impl Keys {
             }
             body.extend_from_slice(&chunk);
         }
-        serde_json::from_slice(&body).map_err(|error| unreachable(&format_args!("not the JSON expected: {error}")))
+        let body = serde_json::from_slice(&body).map_err(|error| unreachable(&format_args!("not JSON: {error}")))?;
+        Ok((status.as_u16(), body))
     }
 }
 

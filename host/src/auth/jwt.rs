@@ -11,6 +11,10 @@
 //! The issuer is read from the token before its signature is checked only
 //! to choose which keys to check it with; nothing else of an unverified
 //! token is used.
+//!
+//! [`verify_id_token`] checks an OpenID Connect ID token the same way, with
+//! Berth's sign-in client as its audience and the sign-in's nonce: how a
+//! person proves who they are before connecting an upstream account.
 
 use super::issuers::{Issuer, TenantFrom};
 use super::jwks::{KeyError, Keys};
@@ -74,6 +78,49 @@ pub async fn verify(
     audience: &str,
     leeway_secs: u64,
 ) -> Result<Verified, TokenError> {
+    let header = header_of(token)?;
+    let claimed = unverified_issuer(token).ok_or(TokenError::Malformed)?;
+    let issuer = issuers.iter().find(|issuer| issuer.issuer == claimed).ok_or(TokenError::UnknownIssuer)?;
+    let claims = verified_claims(token, &header, issuer, keys, audience, leeway_secs).await?;
+    let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
+    let subject = text("sub").ok_or_else(|| TokenError::Claim("sub".to_owned()))?;
+    let tenant = match &issuer.tenant {
+        TenantFrom::Fixed { tenant } => tenant.clone(),
+        TenantFrom::Claim { claim } => text(claim).ok_or_else(|| TokenError::Claim(claim.clone()))?,
+    };
+    let roles = match claims.get(&issuer.roles_claim) {
+        Some(Value::String(names)) => names.split_whitespace().map(str::to_owned).collect(),
+        Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        _ => Vec::new(),
+    };
+    Ok(Verified { issuer: issuer.clone(), subject, tenant, roles })
+}
+
+/// Validates an OpenID Connect ID token from `issuer` for the sign-in
+/// client `client_id` (its `aud`), issued for the sign-in that sent
+/// `nonce`: the subject who signed in.
+pub async fn verify_id_token(
+    token: &str,
+    issuer: &Issuer,
+    keys: &Keys,
+    client_id: &str,
+    nonce: &str,
+    leeway_secs: u64,
+) -> Result<String, TokenError> {
+    let header = header_of(token)?;
+    if unverified_issuer(token).as_deref() != Some(issuer.issuer.as_str()) {
+        return Err(TokenError::UnknownIssuer);
+    }
+    let claims = verified_claims(token, &header, issuer, keys, client_id, leeway_secs).await?;
+    if claims.get("nonce").and_then(Value::as_str) != Some(nonce) {
+        return Err(TokenError::Invalid("it was issued for another sign-in (nonce)".to_owned()));
+    }
+    claims.get("sub").and_then(Value::as_str).map(str::to_owned).ok_or_else(|| TokenError::Claim("sub".to_owned()))
+}
+
+/// The header of `token`, if it is a bounded JWT with an accepted
+/// algorithm.
+fn header_of(token: &str) -> Result<jsonwebtoken::Header, TokenError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(TokenError::Malformed);
     }
@@ -86,8 +133,20 @@ pub async fn verify(
     if !ALGORITHMS.contains(&header.alg) {
         return Err(TokenError::Algorithm);
     }
-    let claimed = unverified_issuer(token).ok_or(TokenError::Malformed)?;
-    let issuer = issuers.iter().find(|issuer| issuer.issuer == claimed).ok_or(TokenError::UnknownIssuer)?;
+    Ok(header)
+}
+
+/// The claims of `token` (whose `header` is read), once its signature by
+/// one of `issuer`'s keys, `iss`, `aud` (`audience`), `exp` and `nbf`
+/// check out; `sub` is required.
+async fn verified_claims(
+    token: &str,
+    header: &jsonwebtoken::Header,
+    issuer: &Issuer,
+    keys: &Keys,
+    audience: &str,
+    leeway_secs: u64,
+) -> Result<Value, TokenError> {
     let kid = header.kid.clone().unwrap_or_default();
     let jwk = keys.key(&issuer.issuer, &kid).await.map_err(|error| match error {
         KeyError::UnknownKey(_) => TokenError::UnknownKey,
@@ -104,24 +163,11 @@ pub async fn verify(
     validation.set_issuer(&[&issuer.issuer]);
     validation.set_audience(&[audience]);
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    let claims = jsonwebtoken::decode::<Value>(token, &key, &validation)
-        .map_err(|error| match error.kind() {
-            jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => TokenError::Algorithm,
-            _ => TokenError::Invalid(describe(&error)),
-        })?
-        .claims;
-    let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
-    let subject = text("sub").ok_or_else(|| TokenError::Claim("sub".to_owned()))?;
-    let tenant = match &issuer.tenant {
-        TenantFrom::Fixed { tenant } => tenant.clone(),
-        TenantFrom::Claim { claim } => text(claim).ok_or_else(|| TokenError::Claim(claim.clone()))?,
-    };
-    let roles = match claims.get(&issuer.roles_claim) {
-        Some(Value::String(names)) => names.split_whitespace().map(str::to_owned).collect(),
-        Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
-        _ => Vec::new(),
-    };
-    Ok(Verified { issuer: issuer.clone(), subject, tenant, roles })
+    let decoded = jsonwebtoken::decode::<Value>(token, &key, &validation).map_err(|error| match error.kind() {
+        jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => TokenError::Algorithm,
+        _ => TokenError::Invalid(describe(&error)),
+    })?;
+    Ok(decoded.claims)
 }
 
 /// Whether a key that declares `declared` may verify `alg`.

@@ -4,11 +4,15 @@
 //! runs, with MCP's URL elicitation required error (-32042). It carries a
 //! link to Berth's own `/oauth/connect/{state}` page, where they connect
 //! their upstream account (see [`crate::http::connect`]); then they call
-//! again. The link is no secret to the agent: it can only connect an
-//! account to this person, and the page names them before it goes on.
+//! again. The link is no secret to the agent: whoever opens it must sign in
+//! at the person's identity provider as that person before anything is
+//! connected. So only a principal who can sign in (a token from an issuer
+//! with a sign-in client) can use a per-user credential; an API key or the
+//! operator's own session is refused, saying so.
 
-use super::server::{BerthServer, internal};
+use super::server::{BerthServer, internal, snapshot_error};
 use crate::auth::Principal;
+use crate::snapshot::Generation;
 use crate::vault::credentials::UserGrant;
 use crate::vault::user_tokens::Owner;
 use crate::vault::{Credential, VaultError};
@@ -25,12 +29,29 @@ impl BerthServer {
     /// refused with a link to connect (every missing one at once).
     pub(super) async fn as_person(
         &self,
+        generation: &Generation,
         principal: &Principal,
         plugin: &str,
         credentials: &[Credential],
     ) -> Result<Vec<Credential>, ErrorData> {
-        if !credentials.iter().any(|credential| credential.scheme.is_per_user()) {
+        let Some(per_user) = credentials.iter().find(|credential| credential.scheme.is_per_user()) else {
             return Ok(credentials.to_vec());
+        };
+        let issuers = self.app.snapshot.issuers(generation).await.map_err(snapshot_error)?;
+        let signs_in = principal.issuer.as_deref().is_some_and(|issuer| {
+            issuers.iter().any(|known| known.issuer == issuer && known.login_client_id.is_some())
+        });
+        if !signs_in {
+            return Err(ErrorData::invalid_request(
+                format!(
+                    "credential `{}` of `{plugin}` acts as each person, who must sign in to connect their own \
+                     account: call with a token from an identity provider that has a sign-in client \
+                     (`berth auth issuer add ... --login-client-id`); an API key or the operator's own session \
+                     is no person",
+                    per_user.name
+                ),
+                None,
+            ));
         }
         let person = principal.audit_name();
         let mut ready = Vec::with_capacity(credentials.len());
@@ -46,7 +67,7 @@ impl BerthServer {
                     user: Some(UserGrant { principal: person.as_str().into(), token }),
                     ..credential.clone()
                 }),
-                None => missing.push(self.elicitation(owner).await?),
+                None => missing.push(self.elicitation(owner, principal).await?),
             }
         }
         if missing.is_empty() {
@@ -61,7 +82,7 @@ impl BerthServer {
 
     /// A URL-mode elicitation sending `owner` to connect: their pending
     /// flow's page, or a new one's.
-    async fn elicitation(&self, owner: Owner<'_>) -> Result<Value, ErrorData> {
+    async fn elicitation(&self, owner: Owner<'_>, principal: &Principal) -> Result<Value, ErrorData> {
         let Some(base) = self.app.auth.public_base() else {
             return Err(ErrorData::internal_error(
                 format!(
@@ -72,7 +93,8 @@ impl BerthServer {
                 None,
             ));
         };
-        let flow = self.app.flows.begin(owner).await.map_err(internal)?;
+        let issuer = principal.issuer.as_deref().unwrap_or_default();
+        let flow = self.app.flows.begin(owner, (&principal.subject, issuer)).await.map_err(internal)?;
         Ok(json!({
             "mode": "url",
             "elicitationId": flow.id(),

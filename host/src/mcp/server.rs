@@ -33,7 +33,7 @@ use rmcp::ErrorData;
 use rmcp::handler::server::ServerHandler;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult, ContentBlock,
-    DiscoverResult, GetPromptRequestParams, GetPromptResponse, Implementation, InitializeRequestParams,
+    DiscoverResult, ErrorCode, GetPromptRequestParams, GetPromptResponse, Implementation, InitializeRequestParams,
     InitializeResult, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult,
     PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig,
     SubscribeRequestParams, SubscriptionFilter, Tool, ToolAnnotations, UnsubscribeRequestParams,
@@ -147,7 +147,7 @@ impl BerthServer {
         Ok(CallScope {
             tenant: Some(tenant.clone()),
             config: grants.config.clone(),
-            credentials: self.as_person(principal, plugin.name(), &grants.credentials).await?,
+            credentials: self.as_person(generation, principal, plugin.name(), &grants.credentials).await?,
             call_id: Some(call_id),
             deadline: Some(deadline),
             client_log: None,
@@ -599,6 +599,11 @@ impl ServerHandler for BerthServer {
                             Err(error) if error.code == URL_ELICITATION_REQUIRED => {
                                 let said = format!("not connected: {}", error.message);
                                 self.finish(call, record, CallOutcome::NotConnected, said).await;
+                                return Err(error);
+                            }
+                            Err(error) if error.code == ErrorCode::INVALID_REQUEST => {
+                                let said = format!("refused: {}", error.message);
+                                self.finish(call, record, CallOutcome::Refused, said).await;
                                 return Err(error);
                             }
                             Err(error) => return Err(error),

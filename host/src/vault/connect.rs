@@ -4,12 +4,15 @@
 //!
 //! A call by someone not yet connected starts a [`Flow`]: a random `state`
 //! and PKCE verifier for that person and credential, valid for
-//! [`FLOW_LIFETIME`]. The person opens `/oauth/connect/{state}` and
-//! confirms; that binds the flow to their browser (a cookie whose hash the
-//! flow keeps), and sends them to the authorization server, which sends
-//! their browser back to `/oauth/callback` with a code. Only the browser
-//! that confirmed can finish: the flow is taken (once) and the code is
-//! exchanged with the verifier.
+//! [`FLOW_LIFETIME`]. The person opens `/oauth/connect/{state}`, which
+//! binds the flow to their browser (a cookie whose hash the flow keeps)
+//! and has them sign in at their identity provider (OpenID Connect, with
+//! the flow's nonce and a second verifier): the flow is [`Flow::verified`]
+//! only when the subject who signed in is the one it was made for, so a
+//! link passed to someone else connects nothing. Then they confirm, are
+//! sent to the authorization server, and come back to `/oauth/callback`
+//! with a code. Only the bound, verified browser can finish: the flow is
+//! taken (once) and the code is exchanged with the verifier.
 //!
 //! Flows live in the store, so any replica can take the callback. A row is
 //! keyed by an HMAC of its state (the store never holds a state that would
@@ -49,6 +52,16 @@ pub struct Flow {
     pub credential: String,
     /// Who is connecting, as the audit log names them.
     pub principal: String,
+    /// Their subject at their identity provider: who must sign in.
+    pub subject: String,
+    /// That identity provider.
+    pub issuer: String,
+    /// The sign-in's nonce (OpenID Connect Core §3.1.2.1).
+    pub nonce: String,
+    /// The sign-in's own PKCE verifier.
+    pub sign_in_verifier: String,
+    /// Whether the browser it is bound to signed in as [`Self::subject`].
+    pub verified: bool,
     /// The `state` the authorization server hands back.
     pub state: String,
     /// The PKCE code verifier (43 characters of base64url).
@@ -119,6 +132,37 @@ impl Flow {
         Some(url)
     }
 
+    /// Where the browser signs in at the person's identity provider:
+    /// `authorization` with the sign-in client `client_id`, back to
+    /// `redirect_uri`, asking for an ID token bound to the flow's nonce,
+    /// and hinting at who is expected.
+    pub fn sign_in_url(&self, authorization: &url::Url, client_id: &str, redirect_uri: &str) -> url::Url {
+        let mut url = authorization.clone();
+        url.query_pairs_mut()
+            .append_pair("response_type", "code")
+            .append_pair("client_id", client_id)
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("scope", "openid")
+            .append_pair("state", &self.state)
+            .append_pair("nonce", &self.nonce)
+            .append_pair("code_challenge", &challenge(&self.sign_in_verifier))
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("login_hint", &self.subject);
+        url
+    }
+
+    /// The form exchanging the sign-in's `code` (a public client: no
+    /// secret, the verifier instead).
+    pub fn sign_in_exchange(&self, code: &str, client_id: &str, redirect_uri: &str) -> Zeroizing<String> {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.append_pair("grant_type", "authorization_code")
+            .append_pair("code", code)
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("client_id", client_id)
+            .append_pair("code_verifier", &self.sign_in_verifier);
+        Zeroizing::new(form.finish())
+    }
+
     /// The token request exchanging `code` for `credential`'s tokens.
     pub fn code_request(&self, credential: &Credential, code: &str, redirect_uri: &str) -> Option<TokenRequest> {
         let Scheme::Oauth2AuthorizationCode { token_url, client_id, .. } = &credential.scheme else { return None };
@@ -161,10 +205,11 @@ impl Flows {
         Self { db, key }
     }
 
-    /// The flow connecting `owner`: the one still pending with at least
-    /// half its time left (a link handed out is never about to lapse), or
-    /// a new one. Lapsed flows (anyone's) are cleared on the way.
-    pub async fn begin(&self, owner: Owner<'_>) -> Result<Flow, DbError> {
+    /// The flow connecting `owner`, who is `subject` at `issuer`: the one
+    /// still pending with at least half its time left (a link handed out
+    /// is never about to lapse), or a new one. Lapsed flows (anyone's)
+    /// are cleared on the way.
+    pub async fn begin(&self, owner: Owner<'_>, (subject, issuer): (&str, &str)) -> Result<Flow, DbError> {
         let now = crate::audit::now_ms();
         self.db.execute("DELETE FROM oauth_flows WHERE expires_at_ms <= ?1", args![now]).await?;
         let owner_key = self.mac(&[owner.tenant, owner.plugin, owner.credential, owner.principal]);
@@ -182,10 +227,15 @@ impl Flows {
             plugin: owner.plugin.to_owned(),
             credential: owner.credential.to_owned(),
             principal: owner.principal.to_owned(),
+            subject: subject.to_owned(),
+            issuer: issuer.to_owned(),
             state: random_token(),
             verifier: random_token(),
+            nonce: random_token(),
+            sign_in_verifier: random_token(),
             expires_at_ms: now.saturating_add(FLOW_LIFETIME.as_millis() as i64),
             browser: None,
+            verified: false,
         };
         let state_key = self.mac(&[&flow.state]);
         let sealed = self.seal(&state_key, &flow);
@@ -200,15 +250,25 @@ impl Flows {
         Ok(flow)
     }
 
-    /// Binds `flow` to the browser whose cookie is `cookie`: only it can
-    /// finish the flow. A later confirmation (the same link opened in
-    /// another browser) moves the binding there.
+    /// Binds `flow` to the browser whose cookie is `cookie`, which has yet
+    /// to sign in: only it can go on. The same link opened in another
+    /// browser moves the binding there, and that one signs in afresh.
     pub async fn bind(&self, flow: &Flow, cookie: &str) -> Result<Flow, DbError> {
-        let bound = Flow { browser: Some(hex::encode(Sha256::digest(cookie.as_bytes()))), ..flow.clone() };
+        let browser = Some(hex::encode(Sha256::digest(cookie.as_bytes())));
+        self.store(Flow { browser, verified: false, ..flow.clone() }).await
+    }
+
+    /// Records that `flow`'s browser signed in as its subject.
+    pub async fn verify(&self, flow: &Flow) -> Result<Flow, DbError> {
+        self.store(Flow { verified: true, ..flow.clone() }).await
+    }
+
+    /// Stores `flow` over its pending row.
+    async fn store(&self, flow: Flow) -> Result<Flow, DbError> {
         let state_key = self.mac(&[&flow.state]);
-        let sealed = self.seal(&state_key, &bound);
+        let sealed = self.seal(&state_key, &flow);
         self.db.execute("UPDATE oauth_flows SET sealed = ?2 WHERE state_key = ?1", args![state_key, sealed]).await?;
-        Ok(bound)
+        Ok(flow)
     }
 
     /// The pending flow `state` names, left pending: what the confirmation
@@ -279,10 +339,15 @@ mod tests {
             plugin: "jira".into(),
             credential: "jira".into(),
             principal: "alice@idp".into(),
+            subject: "alice".into(),
+            issuer: "https://idp".into(),
             state: "st".into(),
             verifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into(),
+            nonce: "n".into(),
+            sign_in_verifier: "v".into(),
             expires_at_ms: 0,
             browser: None,
+            verified: false,
         };
         let url = flow.authorize_url(&scheme, "https://berth.example/oauth/callback").unwrap();
         let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
@@ -300,9 +365,10 @@ mod tests {
         for store in each_backend().await {
             let flows = Flows::new(store.db.clone(), Zeroizing::new([3u8; 32]));
             let alice = Owner { tenant: "acme", plugin: "github", credential: "github", principal: "alice@idp" };
-            let first = flows.begin(alice).await.unwrap();
-            assert_eq!(flows.begin(alice).await.unwrap(), first, "{}: one pending flow per person", store.name);
-            let bob = flows.begin(Owner { principal: "bob@idp", ..alice }).await.unwrap();
+            let person = ("alice", "https://idp");
+            let first = flows.begin(alice, person).await.unwrap();
+            assert_eq!(flows.begin(alice, person).await.unwrap(), first, "{}: one pending flow per person", store.name);
+            let bob = flows.begin(Owner { principal: "bob@idp", ..alice }, ("bob", "https://idp")).await.unwrap();
             assert_ne!(bob.state, first.state);
 
             let rows = store.db.query("SELECT state_key, sealed FROM oauth_flows", vec![]).await.unwrap();
@@ -318,8 +384,12 @@ mod tests {
             let bound = flows.bind(&first, &cookie).await.unwrap();
             assert!(bound.is_browser(Some(&cookie)) && !bound.is_browser(Some("another")) && !bound.is_browser(None));
             assert!(!format!("{bound:?}").contains(&first.state), "Debug shows no state");
+            assert!(!bound.verified);
+            let verified = flows.verify(&bound).await.unwrap();
             let first = flows.pending(&first.state).await.unwrap().unwrap();
-            assert_eq!(first, bound, "the binding is stored");
+            assert_eq!(first, verified, "the binding and the sign-in are stored");
+            assert!(!flows.bind(&first, &random_token()).await.unwrap().verified, "another browser signs in afresh");
+            let first = flows.verify(&first).await.unwrap();
             assert_eq!(flows.take(&first.state).await.unwrap(), Some(first.clone()));
             assert_eq!(flows.take(&first.state).await.unwrap(), None, "taken once");
             assert_eq!(flows.take("made-up").await.unwrap(), None);

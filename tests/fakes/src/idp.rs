@@ -1,9 +1,19 @@
-//! # A fake OAuth 2.1 / OpenID identity provider
+//! # A fake OAuth 2.1 / OpenID Connect identity provider
 //!
-//! What a resource server needs from an identity provider, over HTTPS on
-//! loopback with the [`crate::TestCa`] certificate:
-//! - RFC 8414 metadata at `/.well-known/oauth-authorization-server`
-//!   (`issuer`, `jwks_uri`, and the endpoints a client would use);
+//! What a resource server needs from an identity provider, and what a
+//! relying party needs to sign a person in, over HTTPS on loopback with the
+//! [`crate::TestCa`] certificate:
+//! - RFC 8414 metadata at `/.well-known/oauth-authorization-server`, and
+//!   the same document as OpenID Connect Discovery 1.0 metadata at
+//!   `/.well-known/openid-configuration`: `issuer`, `jwks_uri`,
+//!   `authorization_endpoint` (`/authorize`), `token_endpoint` (`/token`),
+//!   `response_types_supported` `["code"]`, `grant_types_supported`
+//!   `["authorization_code"]`, `code_challenge_methods_supported`
+//!   `["S256"]`, `token_endpoint_auth_methods_supported` `["none"]`,
+//!   `scopes_supported` `["openid"]`, `subject_types_supported`
+//!   `["public"]`, `response_modes_supported` `["query"]`,
+//!   `claims_supported` and `id_token_signing_alg_values_supported`
+//!   `["RS256", "ES256", "EdDSA"]`;
 //! - its key set at `/jwks`: an RS256 key (a fixed test key, `idp/`), and
 //!   ES256 and EdDSA keys generated at start; [`FakeIdp::rotate`] replaces
 //!   the ES256 and EdDSA keys with new ones under new key ids, as a
@@ -13,14 +23,61 @@
 //!   algorithm, with its `kid`. For the refusals a resource server owes,
 //!   [`FakeIdp::unsigned`] makes an `alg: none` token and
 //!   [`FakeIdp::hmac_with_public_key`] an HS256 token keyed with the RSA
-//!   key's public PEM (the algorithm-confusion attack).
+//!   key's public PEM (the algorithm-confusion attack);
+//! - sign-in with the authorization code flow (OpenID Connect Core 1.0
+//!   §3.1, RFC 6749 §4.1) with PKCE (RFC 7636), for public clients that
+//!   [`FakeIdp::register_client`] registers, each with one redirect URI
+//!   (`flow.rs`, `endpoints.rs`):
+//!   - `GET /authorize?response_type=code&client_id=&redirect_uri=&scope=
+//!     &state=&nonce=&code_challenge=&code_challenge_method=S256
+//!     &login_hint=` stands for the browser's visit. An unknown
+//!     `client_id`, or a `redirect_uri` that is not exactly the registered
+//!     one, is a 400 page and never a redirect (RFC 6749 §4.1.2.1). Every
+//!     other refusal sends the browser back: 302 to the redirect URI with
+//!     `error`, `error_description` and `state`: `invalid_request` for a
+//!     repeated parameter, a missing `response_type`, or a missing or
+//!     non-S256 PKCE challenge (PKCE is required of these public clients;
+//!     an absent `code_challenge_method` means `plain`, refused too),
+//!     `unsupported_response_type` for
+//!     a `response_type` other than `code`, `invalid_scope` for a `scope`
+//!     without `openid`. Who signs in is the person in the browser: the
+//!     fake takes them from the query parameter `user` (a test appends
+//!     `&user=<sub>` to stand for that person's session at the provider);
+//!     without it the answer is a 200 login page whose form asks for
+//!     `user` and sends the request again. `login_hint` is a hint only and
+//!     changes nothing. Signed in: 302 to `redirect_uri?code=…&state=…`;
+//!     the code is single use, lives 60 seconds and is bound to the client,
+//!     the redirect URI, the person, the nonce and the challenge.
+//!   - `POST /token` (`application/x-www-form-urlencoded`,
+//!     `grant_type=authorization_code`, `code`, `redirect_uri`,
+//!     `client_id`, `code_verifier`) answers 200 with `Cache-Control:
+//!     no-store`, an opaque `access_token` (`Bearer`, `expires_in` 3600,
+//!     `scope` `openid`) and an `id_token` signed with the current ES256
+//!     key under its `kid`: `iss`, `sub`, `aud` (the client id), `iat`,
+//!     `exp` (`iat` + 300), `auth_time` and the `nonce` given to
+//!     `/authorize`, if any. Refusals are 400 JSON `error` objects (RFC
+//!     6749 §5.2): `invalid_request` (a missing or repeated parameter, a
+//!     body that is not a form), `invalid_client` (an unregistered
+//!     `client_id`; the code stays unspent), `invalid_grant` (an unknown,
+//!     spent, expired or other client's code, another `redirect_uri`, a
+//!     `code_verifier` whose S256 is not the challenge; the first exchange
+//!     naming a code spends it, even when refused),
+//!     `unsupported_grant_type`.
+//!     [`FakeIdp::sign_ins`] lists who signed in.
+//!
+//!   Not served: refresh tokens, UserInfo (nothing accepts the access
+//!   token), `prompt`, `max_age`, request objects, `response_mode` other
+//!   than `query`, confidential clients.
 //!
 //! The private keys are test keys for this fake only.
+
+mod endpoints;
+mod flow;
 
 use axum::Json;
 use axum::Router;
 use axum::extract::State;
-use axum::routing::get;
+use axum::routing::{get, post};
 use base64::Engine;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
@@ -56,6 +113,19 @@ struct Provider {
     keys: Mutex<Vec<Key>>,
     generation: AtomicUsize,
     jwks_fetches: AtomicUsize,
+    flow: Mutex<flow::Flow>,
+}
+
+impl Provider {
+    /// A token with `claims`, signed with the current `alg` key, with its
+    /// `kid`.
+    fn sign(&self, alg: Alg, claims: &Value) -> String {
+        let keys = crate::lock(&self.keys);
+        let key = keys.iter().find(|key| key.alg == alg).expect("a key per algorithm");
+        let mut header = Header::new(algorithm(alg));
+        header.kid = Some(key.kid.clone());
+        jsonwebtoken::encode(&header, claims, &key.encoding).expect("signing with a test key")
+    }
 }
 
 /// A running identity provider.
@@ -73,7 +143,10 @@ impl FakeIdp {
         let slot: Arc<Mutex<Option<Arc<Provider>>>> = Arc::default();
         let router = Router::new()
             .route("/.well-known/oauth-authorization-server", get(metadata))
+            .route("/.well-known/openid-configuration", get(metadata))
             .route("/jwks", get(jwks))
+            .route("/authorize", get(endpoints::authorize))
+            .route("/token", post(endpoints::token))
             .with_state(slot.clone());
         let served = crate::serve(router).await?;
         let provider = Arc::new(Provider {
@@ -81,6 +154,7 @@ impl FakeIdp {
             keys: Mutex::new(keys(0)),
             generation: AtomicUsize::new(0),
             jwks_fetches: AtomicUsize::new(0),
+            flow: Mutex::new(flow::Flow::new()),
         });
         *crate::lock(&slot) = Some(provider.clone());
         Ok(Self { served, provider })
@@ -93,11 +167,7 @@ impl FakeIdp {
 
     /// A token with `claims`, signed with the current `alg` key.
     pub fn sign(&self, alg: Alg, claims: &Value) -> String {
-        let keys = crate::lock(&self.provider.keys);
-        let key = keys.iter().find(|key| key.alg == alg).expect("a key per algorithm");
-        let mut header = Header::new(algorithm(alg));
-        header.kid = Some(key.kid.clone());
-        jsonwebtoken::encode(&header, claims, &key.encoding).expect("signing with a test key")
+        self.provider.sign(alg, claims)
     }
 
     /// A token with `claims` signed by a key the provider never published,
@@ -141,6 +211,25 @@ impl FakeIdp {
     pub fn jwks_fetches(&self) -> usize {
         self.provider.jwks_fetches.load(Ordering::SeqCst)
     }
+
+    /// Registers the public client `client_id` (no secret; PKCE instead)
+    /// with its one redirect URI, which authorization and token requests
+    /// must name exactly; replaces a client with the same id. Registered
+    /// after [`Self::start`], since the redirect URI usually names a port
+    /// known only then.
+    ///
+    /// # Panics
+    ///
+    /// If `redirect_uri` is not an absolute URL or has a fragment.
+    pub fn register_client(&self, client_id: &str, redirect_uri: &str) {
+        crate::lock(&self.provider.flow).register(client_id, redirect_uri);
+    }
+
+    /// The `sub` of every successful code exchange at `/token`, oldest
+    /// first: who signed in.
+    pub fn sign_ins(&self) -> Vec<String> {
+        crate::lock(&self.provider.flow).sign_ins()
+    }
 }
 
 type Slot = Arc<Mutex<Option<Arc<Provider>>>>;
@@ -157,8 +246,14 @@ async fn metadata(State(slot): State<Slot>) -> Json<Value> {
         "authorization_endpoint": format!("{issuer}/authorize"),
         "token_endpoint": format!("{issuer}/token"),
         "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code"],
+        "response_modes_supported": ["query"],
         "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "scopes_supported": ["openid"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
+        "claims_supported": ["iss", "sub", "aud", "iat", "exp", "auth_time", "nonce"],
     }))
 }
 

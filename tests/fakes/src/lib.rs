@@ -20,6 +20,7 @@ pub mod webhook;
 pub mod zendesk;
 
 mod armed_limit;
+mod authorization;
 mod clock;
 mod tokens;
 

@@ -45,6 +45,11 @@ pub(crate) struct AddArgs {
     /// The role that may use the admin API.
     #[arg(long)]
     admin_role: Option<String>,
+    /// The public OpenID Connect client people sign in with before they
+    /// connect their own upstream accounts (per-user credentials); register
+    /// `{public_url}/oauth/signin` as its redirect URI.
+    #[arg(long)]
+    login_client_id: Option<String>,
 }
 
 /// Carries out `command` on the store `db`.
@@ -58,8 +63,13 @@ pub(crate) async fn run(command: AuthCommand, db: &Database) -> anyhow::Result<(
                 (None, Some(tenant)) => TenantFrom::Fixed { tenant },
                 (None, None) => unreachable!("clap requires one of them"),
             };
-            let issuer =
-                Issuer { issuer: args.issuer, tenant, roles_claim: args.roles_claim, admin_role: args.admin_role };
+            let issuer = Issuer {
+                issuer: args.issuer,
+                tenant,
+                roles_claim: args.roles_claim,
+                admin_role: args.admin_role,
+                login_client_id: args.login_client_id,
+            };
             issuers.add(&issuer).await?;
             eprintln!("tokens of {} are accepted from the next call", issuer.issuer);
         }
@@ -70,7 +80,9 @@ pub(crate) async fn run(command: AuthCommand, db: &Database) -> anyhow::Result<(
                     TenantFrom::Fixed { tenant } => format!("tenant {tenant}"),
                 };
                 let admin = issuer.admin_role.map(|role| format!("\tadmin role {role}")).unwrap_or_default();
-                println!("{}\t{tenant}\troles from claim `{}`{admin}", issuer.issuer, issuer.roles_claim);
+                let login =
+                    issuer.login_client_id.map(|client| format!("\tsign-in client {client}")).unwrap_or_default();
+                println!("{}\t{tenant}\troles from claim `{}`{admin}{login}", issuer.issuer, issuer.roles_claim);
             }
         }
         IssuerCommand::Remove { issuer } => {

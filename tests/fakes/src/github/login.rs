@@ -32,15 +32,16 @@
 
 use super::oauth::{Approval, TokenError};
 use super::{Account, lock};
+use crate::authorization::redirect;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
-use url::{Url, form_urlencoded};
+use url::form_urlencoded;
 
 /// github.com's 404 page, in short.
 const NOT_FOUND_PAGE: &str = "<!DOCTYPE html><html><head><title>Page not found · GitHub</title></head>\
@@ -208,13 +209,6 @@ fn media_type(value: &str) -> String {
 /// A `text/html` page with `status`.
 fn page(status: StatusCode, html: &'static str) -> Response {
     (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
-}
-
-/// 302 to `to` with `pairs` and `state` (if any) added to its query.
-fn redirect(mut to: Url, pairs: &[(&str, &str)], state: Option<&str>) -> Response {
-    to.query_pairs_mut().extend_pairs(pairs).extend_pairs(state.map(|state| ("state", state)));
-    let location = HeaderValue::from_str(to.as_str()).expect("a serialized URL is a valid header value");
-    (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
 }
 
 #[cfg(test)]

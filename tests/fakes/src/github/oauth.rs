@@ -19,8 +19,7 @@
 //!   no longer work").
 //! - Refusals are the token endpoint's `error` objects ([`TokenError`]).
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+pub use crate::authorization::s256;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -420,12 +419,6 @@ impl OAuth {
         }
         text
     }
-}
-
-/// The S256 PKCE challenge of `verifier`: base64url (no padding) of its
-/// SHA-256.
-pub fn s256(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
 #[cfg(test)]

@@ -136,6 +136,9 @@ impl Setup {
         let (status, page) = browser.open(self, &link, sub).await;
         assert_eq!(status, 200, "{page}");
         assert!(page.contains(&self.principal(sub)) && page.contains("github"), "{page}");
+        // Once signed in, the link opened anywhere else (a preview, another
+        // browser) neither undoes that nor goes on.
+        assert_eq!(Browser::new().get(&self.at_berth(&link)).await.0, 409);
         let callback = browser.approve(&browser.onward(self, &link).await, login).await;
         let (status, page) = browser.get(&self.at_berth(&callback)).await;
         (status, page, callback)
@@ -172,6 +175,7 @@ impl Browser {
         if let Some(set) = response.headers().get("set-cookie") {
             let set = set.to_str().unwrap();
             assert!(set.contains("HttpOnly") && set.contains("Secure") && set.contains("SameSite=Lax"), "{set}");
+            assert!(set.starts_with("__Host-") && set.contains("Path=/;"), "no sibling domain can plant it: {set}");
             *self.cookie.lock().unwrap() = Some(set.split(';').next().unwrap().to_owned());
         }
         response
@@ -288,6 +292,11 @@ async fn each_person_connects_their_own_account_and_acts_upstream_as_themselves(
     assert_eq!(cys.open(&setup, &link, "cy").await.0, 200);
     let lured = Browser::new();
     let callback_for_cy = lured.approve(&cys.onward(&setup, &link).await, github::OTHER_LOGIN).await;
+    // Nor can whoever holds the link (the agent) bring Cy's own browser back
+    // with a code of theirs: the way back takes the leg's own state.
+    let link_state = link.rsplit('/').next().unwrap();
+    let forged = format!("/oauth/callback?state={link_state}&code=a-code-of-the-agents");
+    assert_eq!(cys.get(&setup.at_berth(&forged)).await.0, 404);
     let (status, page) = lured.get(&setup.at_berth(&callback_for_cy)).await;
     assert_eq!(status, 400, "{page}");
     assert!(page.contains("did not sign in for the connection"), "{page}");

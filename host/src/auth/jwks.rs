@@ -57,6 +57,9 @@ pub struct Keys {
     client: reqwest::Client,
     min_refetch: Duration,
     issuers: Mutex<HashMap<String, Arc<tokio::sync::Mutex<IssuerKeys>>>>,
+    /// Sign-in endpoints by issuer, with when they were fetched: kept for
+    /// [`MAX_AGE`], so a browser's sign-in costs the provider no fetch.
+    endpoints: Mutex<HashMap<String, (Endpoints, Instant)>>,
 }
 
 /// What is known of one issuer's keys.
@@ -93,7 +96,7 @@ impl Keys {
     /// Keys fetched with `client`, refetched on an unknown key id at most
     /// once per `min_refetch`.
     pub fn new(client: reqwest::Client, min_refetch: Duration) -> Self {
-        Self { client, min_refetch, issuers: Mutex::default() }
+        Self { client, min_refetch, issuers: Mutex::default(), endpoints: Mutex::default() }
     }
 
     /// `issuer`'s key `kid` (the empty string for a token without one).
@@ -118,9 +121,13 @@ impl Keys {
         known.keys.get(kid).cloned().ok_or_else(|| KeyError::UnknownKey(kid.to_owned()))
     }
 
-    /// Where people sign in at `issuer`, from its metadata: both must be
-    /// https:// URLs.
+    /// Where people sign in at `issuer`, from its metadata (fetched at
+    /// most once per [`MAX_AGE`]): both must be https:// URLs.
     pub async fn endpoints(&self, issuer: &str) -> Result<Endpoints, KeyError> {
+        let cached = self.endpoints.lock().unwrap_or_else(PoisonError::into_inner).get(issuer).cloned();
+        if let Some((endpoints, _)) = cached.filter(|(_, at)| at.elapsed() < MAX_AGE) {
+            return Ok(endpoints);
+        }
         let metadata = self.metadata(issuer).await?;
         let https = |endpoint: Option<String>, name: &str| {
             endpoint
@@ -128,10 +135,13 @@ impl Keys {
                 .filter(|url| url.scheme() == "https")
                 .ok_or_else(|| KeyError::Unreachable(format!("the issuer's metadata has no https:// {name}")))
         };
-        Ok(Endpoints {
+        let endpoints = Endpoints {
             authorization: https(metadata.authorization_endpoint, "authorization_endpoint")?,
             token: https(metadata.token_endpoint, "token_endpoint")?,
-        })
+        };
+        let mut cache = self.endpoints.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.insert(issuer.to_owned(), (endpoints.clone(), Instant::now()));
+        Ok(endpoints)
     }
 
     /// POSTs `form` to an issuer's `url` (a token endpoint): the status

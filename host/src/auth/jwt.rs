@@ -112,6 +112,12 @@ pub async fn verify_id_token(
         return Err(TokenError::UnknownIssuer);
     }
     let claims = verified_claims(token, &header, issuer, keys, client_id, leeway_secs).await?;
+    // Issued to several audiences, it must have been issued for this client
+    // (OpenID Connect Core §3.1.3.7).
+    let audiences = claims.get("aud").and_then(Value::as_array).map_or(1, Vec::len);
+    if audiences > 1 && claims.get("azp").and_then(Value::as_str) != Some(client_id) {
+        return Err(TokenError::Invalid("it was issued to another party (azp)".to_owned()));
+    }
     if claims.get("nonce").and_then(Value::as_str) != Some(nonce) {
         return Err(TokenError::Invalid("it was issued for another sign-in (nonce)".to_owned()));
     }

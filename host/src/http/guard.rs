@@ -16,7 +16,7 @@ use std::sync::Arc;
 pub struct HostPolicy {
     loopback_only: bool,
     allowed: Vec<String>,
-    /// Authorities accepted in `Origin` only.
+    /// Serialized origins (`https://name[:port]`) accepted in `Origin` only.
     origins: Vec<String>,
 }
 
@@ -31,10 +31,11 @@ impl HostPolicy {
         }
     }
 
-    /// Also accepts `authority` (`name` or `name:port`) as an `Origin`: the
-    /// server's own public address, whose pages post forms to it.
-    pub fn with_origin(mut self, authority: Option<String>) -> Self {
-        self.origins.extend(authority.map(|authority| authority.to_ascii_lowercase()));
+    /// Also accepts `origin` (serialized, `https://name[:port]`) as an
+    /// `Origin`: the server's own public address, whose pages post forms
+    /// to it. Scheme, name and port must all match.
+    pub fn with_origin(mut self, origin: Option<String>) -> Self {
+        self.origins.extend(origin.map(|origin| origin.to_ascii_lowercase()));
         self
     }
 
@@ -54,7 +55,7 @@ impl HostPolicy {
         let authority = lowered.split_once("://").map(|(_, rest)| rest).unwrap_or("");
         let name = host_name(authority);
         let listed = self.allowed.iter().any(|allowed| allowed == authority || allowed == name);
-        let own = self.origins.iter().any(|own| own == authority);
+        let own = self.origins.contains(&lowered);
         if listed || own || is_loopback_name(name) {
             Ok(())
         } else {
@@ -146,9 +147,10 @@ mod tests {
 
     #[test]
     fn the_public_address_is_an_origin_of_its_own_and_nothing_more() {
-        let policy = HostPolicy::new(false, Vec::new()).with_origin(Some("Berth.example.com".into()));
+        let policy = HostPolicy::new(false, Vec::new()).with_origin(Some("https://Berth.example.com".into()));
         assert!(policy.check_origin("https://berth.example.com").is_ok(), "its pages post forms");
         assert!(policy.check_origin("https://berth.example.com:8443").is_err(), "another port is another origin");
+        assert!(policy.check_origin("http://berth.example.com").is_err(), "another scheme is another origin");
         assert!(policy.check_host("internal.example").is_ok(), "Host stays as it was");
     }
 }

@@ -282,7 +282,8 @@ fn router(app: Arc<App>, options: &HttpOptions, loopback: bool, close_sessions: 
         .layer(axum::middleware::from_fn_with_state(auth_state, auth::authenticate));
     // Where browsers reach the server (`[auth] public_url`) is an origin of
     // its own: its pages post forms from there.
-    let public = app.auth.public_base().and_then(|base| Some(url::Url::parse(&base).ok()?.authority().to_owned()));
+    let public =
+        app.auth.public_base().and_then(|base| Some(url::Url::parse(&base).ok()?.origin().ascii_serialization()));
     let policy = Arc::new(guard::HostPolicy::new(loopback, options.allowed_hosts.clone()).with_origin(public));
     Router::new()
         .merge(mcp)

@@ -260,8 +260,16 @@ impl BerthServer {
         let started = Instant::now();
         let tenant = &principal.tenant;
         let record = self.record(principal, (plugin.name(), &plugin.manifest.version), what, &arguments);
-        let mut scope =
-            self.scope(generation, principal, plugin, record.call_id.clone(), self.app.runtime.deadline()).await?;
+        let scope = self.scope(generation, principal, plugin, record.call_id.clone(), self.app.runtime.deadline());
+        let mut scope = match scope.await {
+            Ok(scope) => scope,
+            // Refused before the plugin ran (not connected, or no person): audited too.
+            Err(error) if error.code == URL_ELICITATION_REQUIRED || error.code == ErrorCode::INVALID_REQUEST => {
+                self.audit(record, started, format!("refused: {}", error.message)).await;
+                return Err(error);
+            }
+            Err(error) => return Err(error),
+        };
         scope.client = client.map(|client| client.client.clone());
         let outcome = run(scope).await;
         let said = match &outcome {

@@ -14,10 +14,16 @@
 //! with a code. Only the bound, verified browser can finish: the flow is
 //! taken (once) and the code is exchanged with the verifier.
 //!
+//! The link's `state` is no secret: the agent holds it. Each leg away from
+//! Berth (the sign-in, the authorization) carries a state of its own,
+//! `{id}.{secret}`, made afresh when the browser starts that leg and known
+//! only to that browser and that server; the way back is found by it, so
+//! nobody holding the link can finish a leg with a code of their own.
+//!
 //! Flows live in the store, so any replica can take the callback. A row is
-//! keyed by an HMAC of its state (the store never holds a state that would
-//! complete it) and sealed, verifier included, under a key derived from
-//! the master key for this purpose. One person has at most one flow per
+//! keyed by an HMAC of its public id (the store never holds a state that
+//! would complete it) and sealed, verifier included, under a key derived
+//! from the master key for this purpose. One person has at most one flow per
 //! credential: a second call while one is pending gets the same link, so
 //! a client cannot fill the store by calling in a loop.
 
@@ -62,6 +68,10 @@ pub struct Flow {
     pub sign_in_verifier: String,
     /// Whether the browser it is bound to signed in as [`Self::subject`].
     pub verified: bool,
+    /// The secret of the sign-in leg's state (see [`Leg`]).
+    pub sign_in_secret: String,
+    /// The secret of the authorization leg's state.
+    pub authorize_secret: String,
     /// The `state` the authorization server hands back.
     pub state: String,
     /// The PKCE code verifier (43 characters of base64url).
@@ -86,16 +96,43 @@ impl std::fmt::Debug for Flow {
     }
 }
 
+/// What a presented state is: the link's, or a leg's `{id}.{secret}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leg {
+    /// `/oauth/connect/{state}`: the link itself.
+    Link,
+    /// Back from the identity provider.
+    SignIn,
+    /// Back from the upstream's authorization server.
+    Authorize,
+}
+
+/// The public id of the flow whose link state is `state`.
+fn id_of(state: &str) -> String {
+    hex::encode(&Sha256::digest(state.as_bytes())[..16])
+}
+
 impl Flow {
     /// A public name for the flow, from which its state cannot be found:
     /// the elicitation's id, and its browser cookie's name.
     pub fn id(&self) -> String {
-        hex::encode(&Sha256::digest(self.state.as_bytes())[..16])
+        id_of(&self.state)
     }
 
-    /// The name of the cookie that binds the flow to a browser.
-    pub fn cookie_name(&self) -> String {
-        format!("berth_connect_{}", self.id())
+    /// The state `leg` carries: the link's own, or `{id}.{secret}`.
+    pub fn state_of(&self, leg: Leg) -> String {
+        match leg {
+            Leg::Link => self.state.clone(),
+            Leg::SignIn => format!("{}.{}", self.id(), self.sign_in_secret),
+            Leg::Authorize => format!("{}.{}", self.id(), self.authorize_secret),
+        }
+    }
+
+    /// The name of the cookie that binds the flow to a browser: on https
+    /// `__Host-` prefixed, so no sibling domain can plant one.
+    pub fn cookie_name(&self, secure: bool) -> String {
+        let prefix = if secure { "__Host-" } else { "" };
+        format!("{prefix}berth_connect_{}", self.id())
     }
 
     /// Whether `cookie` (the value of [`Self::cookie_name`] the browser
@@ -122,7 +159,7 @@ impl Flow {
                 .append_pair("response_type", "code")
                 .append_pair("client_id", client_id)
                 .append_pair("redirect_uri", redirect_uri)
-                .append_pair("state", &self.state)
+                .append_pair("state", &self.state_of(Leg::Authorize))
                 .append_pair("code_challenge", &challenge(&self.verifier))
                 .append_pair("code_challenge_method", "S256");
             if let Some(scope) = scope {
@@ -143,7 +180,7 @@ impl Flow {
             .append_pair("client_id", client_id)
             .append_pair("redirect_uri", redirect_uri)
             .append_pair("scope", "openid")
-            .append_pair("state", &self.state)
+            .append_pair("state", &self.state_of(Leg::SignIn))
             .append_pair("nonce", &self.nonce)
             .append_pair("code_challenge", &challenge(&self.sign_in_verifier))
             .append_pair("code_challenge_method", "S256")
@@ -215,6 +252,7 @@ impl Flows {
         let owner_key = self.mac(&[owner.tenant, owner.plugin, owner.credential, owner.principal]);
         let pending =
             self.db.query_opt("SELECT state_key, sealed FROM oauth_flows WHERE owner_key = ?1", args![&owner_key]);
+        // `state_key` is the row's key: an HMAC of the flow's public id.
         if let Some(row) = pending.await? {
             let (state_key, sealed): (String, Vec<u8>) = (row.get(0)?, row.get(1)?);
             let half = (FLOW_LIFETIME / 2).as_millis() as i64;
@@ -236,8 +274,10 @@ impl Flows {
             expires_at_ms: now.saturating_add(FLOW_LIFETIME.as_millis() as i64),
             browser: None,
             verified: false,
+            sign_in_secret: random_token(),
+            authorize_secret: random_token(),
         };
-        let state_key = self.mac(&[&flow.state]);
+        let state_key = self.mac(&[&flow.id()]);
         let sealed = self.seal(&state_key, &flow);
         self.db
             .execute(
@@ -251,11 +291,18 @@ impl Flows {
     }
 
     /// Binds `flow` to the browser whose cookie is `cookie`, which has yet
-    /// to sign in: only it can go on. The same link opened in another
-    /// browser moves the binding there, and that one signs in afresh.
+    /// to sign in: only it can go on, with a new sign-in state. Until one
+    /// browser has signed in, the same link opened in another moves the
+    /// binding there.
     pub async fn bind(&self, flow: &Flow, cookie: &str) -> Result<Flow, DbError> {
         let browser = Some(hex::encode(Sha256::digest(cookie.as_bytes())));
-        self.store(Flow { browser, verified: false, ..flow.clone() }).await
+        self.store(Flow { browser, verified: false, sign_in_secret: random_token(), ..flow.clone() }).await
+    }
+
+    /// A new authorization state for `flow`, as its browser goes on to
+    /// the authorization server.
+    pub async fn onward(&self, flow: &Flow) -> Result<Flow, DbError> {
+        self.store(Flow { authorize_secret: random_token(), ..flow.clone() }).await
     }
 
     /// Records that `flow`'s browser signed in as its subject.
@@ -265,26 +312,35 @@ impl Flows {
 
     /// Stores `flow` over its pending row.
     async fn store(&self, flow: Flow) -> Result<Flow, DbError> {
-        let state_key = self.mac(&[&flow.state]);
+        let state_key = self.mac(&[&flow.id()]);
         let sealed = self.seal(&state_key, &flow);
         self.db.execute("UPDATE oauth_flows SET sealed = ?2 WHERE state_key = ?1", args![state_key, sealed]).await?;
         Ok(flow)
     }
 
-    /// The pending flow `state` names, left pending: what the confirmation
-    /// page shows.
-    pub async fn pending(&self, state: &str) -> Result<Option<Flow>, DbError> {
-        let state_key = self.mac(&[state]);
+    /// The pending flow the state `presented` on `leg` names, left
+    /// pending.
+    pub async fn pending(&self, leg: Leg, presented: &str) -> Result<Option<Flow>, DbError> {
+        let id = match leg {
+            Leg::Link => id_of(presented),
+            Leg::SignIn | Leg::Authorize => match presented.split_once('.') {
+                Some((id, _)) if id.len() == 32 => id.to_owned(),
+                _ => return Ok(None),
+            },
+        };
+        let state_key = self.mac(&[&id]);
         let row = self.db.query_opt("SELECT sealed FROM oauth_flows WHERE state_key = ?1", args![&state_key]).await?;
         let Some(row) = row else { return Ok(None) };
         let flow = self.open(&state_key, &row.get::<Vec<u8>>(0)?);
-        Ok(flow.filter(|flow| flow.state == state && flow.expires_at_ms > crate::audit::now_ms()))
+        Ok(flow.filter(|flow| flow.state_of(leg) == presented && flow.expires_at_ms > crate::audit::now_ms()))
     }
 
-    /// Takes the pending flow `state` names: it can be taken once.
-    pub async fn take(&self, state: &str) -> Result<Option<Flow>, DbError> {
-        let Some(flow) = self.pending(state).await? else { return Ok(None) };
-        let taken = self.db.execute("DELETE FROM oauth_flows WHERE state_key = ?1", args![self.mac(&[state])]).await?;
+    /// Takes the pending flow the state `presented` on `leg` names: it can
+    /// be taken once.
+    pub async fn take(&self, leg: Leg, presented: &str) -> Result<Option<Flow>, DbError> {
+        let Some(flow) = self.pending(leg, presented).await? else { return Ok(None) };
+        let state_key = self.mac(&[&flow.id()]);
+        let taken = self.db.execute("DELETE FROM oauth_flows WHERE state_key = ?1", args![state_key]).await?;
         Ok((taken == 1).then_some(flow))
     }
 
@@ -348,6 +404,8 @@ mod tests {
             expires_at_ms: 0,
             browser: None,
             verified: false,
+            sign_in_secret: "s".into(),
+            authorize_secret: "a".into(),
         };
         let url = flow.authorize_url(&scheme, "https://berth.example/oauth/callback").unwrap();
         let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
@@ -357,7 +415,7 @@ mod tests {
         assert_eq!(get("code_challenge_method"), Some("S256"));
         assert_eq!(get("redirect_uri"), Some("https://berth.example/oauth/callback"));
         assert_eq!(get("scope"), Some("read:jira-work offline_access"));
-        assert_eq!(get("state"), Some("st"));
+        assert_eq!(get("state"), Some(format!("{}.a", flow.id()).as_str()), "the leg's own state, not the link's");
     }
 
     #[tokio::test]
@@ -374,27 +432,35 @@ mod tests {
             let rows = store.db.query("SELECT state_key, sealed FROM oauth_flows", vec![]).await.unwrap();
             for row in &rows {
                 let (key, sealed): (String, Vec<u8>) = (row.get(0).unwrap(), row.get(1).unwrap());
-                assert!(key != first.state && key != bob.state, "the row key is no state");
+                assert!(key != first.state && key != bob.state && key != first.id(), "the row key is no state or id");
                 let verifier = first.verifier.as_bytes();
                 assert!(!sealed.windows(verifier.len()).any(|window| window == verifier), "the verifier is sealed");
             }
-            assert_eq!(flows.pending(&first.state).await.unwrap(), Some(first.clone()));
+            assert_eq!(flows.pending(Leg::Link, &first.state).await.unwrap(), Some(first.clone()));
             assert!(!first.is_browser(Some("any")), "no browser confirmed it yet");
             let cookie = random_token();
             let bound = flows.bind(&first, &cookie).await.unwrap();
             assert!(bound.is_browser(Some(&cookie)) && !bound.is_browser(Some("another")) && !bound.is_browser(None));
             assert!(!format!("{bound:?}").contains(&first.state), "Debug shows no state");
             assert!(!bound.verified);
+            // The sign-in comes back with its own state; the link's is no good there.
+            let signed_in = flows.pending(Leg::SignIn, &bound.state_of(Leg::SignIn)).await.unwrap();
+            assert_eq!(signed_in, Some(bound.clone()));
+            assert_eq!(flows.pending(Leg::SignIn, &first.state).await.unwrap(), None);
+            assert_eq!(flows.pending(Leg::SignIn, &first.state_of(Leg::SignIn)).await.unwrap(), None, "a new leg");
             let verified = flows.verify(&bound).await.unwrap();
-            let first = flows.pending(&first.state).await.unwrap().unwrap();
-            assert_eq!(first, verified, "the binding and the sign-in are stored");
-            assert!(!flows.bind(&first, &random_token()).await.unwrap().verified, "another browser signs in afresh");
-            let first = flows.verify(&first).await.unwrap();
-            assert_eq!(flows.take(&first.state).await.unwrap(), Some(first.clone()));
-            assert_eq!(flows.take(&first.state).await.unwrap(), None, "taken once");
-            assert_eq!(flows.take("made-up").await.unwrap(), None);
+            let onward = flows.onward(&verified).await.unwrap();
+            assert_ne!(onward.state_of(Leg::Authorize), verified.state_of(Leg::Authorize), "made afresh");
+            let first = flows.pending(Leg::Link, &first.state).await.unwrap().unwrap();
+            assert_eq!(first, onward, "the binding, the sign-in and the legs are stored");
+            let authorize = first.state_of(Leg::Authorize);
+            assert_eq!(flows.take(Leg::Authorize, &first.state).await.unwrap(), None, "the link cannot finish");
+            assert_eq!(flows.take(Leg::Authorize, &authorize).await.unwrap(), Some(first.clone()));
+            assert_eq!(flows.take(Leg::Authorize, &authorize).await.unwrap(), None, "taken once");
+            assert_eq!(flows.take(Leg::Link, "made-up").await.unwrap(), None);
+            assert_eq!(flows.take(Leg::Authorize, "x.y").await.unwrap(), None);
             let other_key = Flows::new(store.db.clone(), Zeroizing::new([4u8; 32]));
-            assert_eq!(other_key.pending(&bob.state).await.unwrap(), None, "another key opens nothing");
+            assert_eq!(other_key.pending(Leg::Link, &bob.state).await.unwrap(), None, "another key opens nothing");
         }
     }
 }

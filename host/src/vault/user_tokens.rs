@@ -137,29 +137,36 @@ impl Vault {
             )
             .await?;
         let Some(row) = row else { return Ok(false) };
-        let stored = self.open_row(owner, &row.get::<Vec<u8>>(0)?)?;
+        let read: Vec<u8> = row.get(0)?;
+        let stored = self.open_row(owner, &read)?;
         let same = stored.connection == expected.connection && stored.access_token == expected.access_token;
         if !same {
             return Ok(false);
         }
-        match new {
+        // Over exactly the row read: a plain write (a reconnection) need not
+        // wait for this transaction's lock on PostgreSQL.
+        let changed = match new {
             Some(token) => {
                 let sealed = self.seal_row(owner, token);
                 tx.execute(
-                    "UPDATE user_credentials SET secret = ?5, updated_at = ?6
-                     WHERE tenant = ?1 AND plugin = ?2 AND name = ?3 AND principal = ?4",
-                    [key, args![sealed, crate::audit::now_ms() / 1000]].concat(),
+                    "UPDATE user_credentials SET secret = ?6, updated_at = ?7
+                     WHERE tenant = ?1 AND plugin = ?2 AND name = ?3 AND principal = ?4 AND secret = ?5",
+                    [key, args![read, sealed, crate::audit::now_ms() / 1000]].concat(),
                 )
                 .await?
             }
             None => {
                 tx.execute(
-                    "DELETE FROM user_credentials WHERE tenant = ?1 AND plugin = ?2 AND name = ?3 AND principal = ?4",
-                    key,
+                    "DELETE FROM user_credentials
+                     WHERE tenant = ?1 AND plugin = ?2 AND name = ?3 AND principal = ?4 AND secret = ?5",
+                    [key, args![read]].concat(),
                 )
                 .await?
             }
         };
+        if changed != 1 {
+            return Ok(false);
+        }
         tx.commit().await?;
         Ok(true)
     }

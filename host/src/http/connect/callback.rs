@@ -10,7 +10,7 @@ use crate::audit;
 use crate::policy::echo::clip;
 use crate::policy::egress::EgressPolicy;
 use crate::upstream::Caller;
-use crate::vault::connect::{Flow, random_token};
+use crate::vault::connect::{Flow, Leg, random_token};
 use crate::vault::credentials::UserToken;
 use crate::vault::oauth;
 use axum::extract::{Query, State};
@@ -30,11 +30,11 @@ pub(super) struct Returned {
 }
 
 impl Returned {
-    /// The state it carries and the pending flow that state names, or the
-    /// page saying there is none.
-    pub(super) async fn flow(&self, app: &App) -> Result<(&str, Flow), Response> {
+    /// The state it carries, back from `leg`, and the pending flow that
+    /// state names, or the page saying there is none.
+    pub(super) async fn flow(&self, app: &App, leg: Leg) -> Result<(&str, Flow), Response> {
         let state = self.state.as_deref().ok_or_else(gone)?;
-        let flow = app.flows.pending(state).await.map_err(failed)?.ok_or_else(gone)?;
+        let flow = app.flows.pending(leg, state).await.map_err(failed)?.ok_or_else(gone)?;
         Ok((state, flow))
     }
 
@@ -52,17 +52,17 @@ pub(super) async fn finish(
     Query(returned): Query<Returned>,
 ) -> Response {
     let started = std::time::Instant::now();
-    let (state, flow) = match returned.flow(&app).await {
+    let (state, flow) = match returned.flow(&app, Leg::Authorize).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    if !signed_in(&flow, &headers) {
+    if !signed_in(&app, &flow, &headers) {
         // Left pending: whoever sent this cannot spend the person's flow.
         let reason = "this browser did not sign in for the connection on Berth's page; open the link your agent \
                       gave you in your own browser and continue from there";
         return refuse(&app, &flow, started, StatusCode::BAD_REQUEST, reason.to_owned()).await;
     }
-    let flow = match app.flows.take(state).await {
+    let flow = match app.flows.take(Leg::Authorize, state).await {
         Ok(Some(flow)) => flow,
         Ok(None) => return gone(),
         Err(error) => return failed(error),

@@ -27,7 +27,7 @@ use crate::app::App;
 use crate::audit::{self, CallRecord};
 use crate::snapshot::PluginGrants;
 use crate::vault::Credential;
-use crate::vault::connect::Flow;
+use crate::vault::connect::{Flow, Leg};
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -112,15 +112,26 @@ async fn credential(app: &App, flow: &Flow) -> Result<Option<(Credential, Arc<Pl
 /// The pending flow `state` names and the credential it connects, or the
 /// page saying there is none.
 async fn pending(app: &App, state: &str) -> Result<(Flow, Credential), Response> {
-    let flow = app.flows.pending(state).await.map_err(failed)?.ok_or_else(gone)?;
+    let flow = app.flows.pending(Leg::Link, state).await.map_err(failed)?.ok_or_else(gone)?;
     let (credential, _) = credential(app, &flow).await?.ok_or_else(gone)?;
     Ok((flow, credential))
 }
 
+/// Whether browsers reach the server over https, so its cookies are
+/// `Secure` and `__Host-`.
+fn secure(app: &App) -> bool {
+    app.auth.public_base().is_some_and(|base| base.starts_with("https://"))
+}
+
+/// Whether the browser that sent `headers` is the one `flow` is bound to.
+fn is_bound(app: &App, flow: &Flow, headers: &HeaderMap) -> bool {
+    flow.is_browser(cookie(headers, &flow.cookie_name(secure(app))).as_deref())
+}
+
 /// Whether the browser that sent `headers` is the one `flow` is bound
 /// to, and has signed in as its person.
-fn signed_in(flow: &Flow, headers: &HeaderMap) -> bool {
-    flow.verified && flow.is_browser(cookie(headers, &flow.cookie_name()).as_deref())
+fn signed_in(app: &App, flow: &Flow, headers: &HeaderMap) -> bool {
+    flow.verified && is_bound(app, flow, headers)
 }
 
 async fn confirm(State(app): State<Arc<App>>, headers: HeaderMap, Path(state): Path<String>) -> Response {
@@ -128,7 +139,14 @@ async fn confirm(State(app): State<Arc<App>>, headers: HeaderMap, Path(state): P
         Ok(pending) => pending,
         Err(response) => return response,
     };
-    if !signed_in(&flow, &headers) {
+    if flow.verified && !is_bound(&app, &flow, &headers) {
+        // Signed in elsewhere already: a link preview or a second browser
+        // must not undo that.
+        let body = "<p>This link was opened and signed in for in another browser; continue there. Or call the \
+                    tool again in ten minutes for a new link.</p>";
+        return page(StatusCode::CONFLICT, "Already in use", body);
+    }
+    if !flow.verified {
         return sign_in::start(&app, &flow).await;
     }
     let server =
@@ -152,11 +170,15 @@ async fn proceed(State(app): State<Arc<App>>, headers: HeaderMap, Path(state): P
         Ok(pending) => pending,
         Err(response) => return response,
     };
-    if !signed_in(&flow, &headers) {
+    if !signed_in(&app, &flow, &headers) {
         // Back to the link, which has this browser sign in first.
         return see_other(&format!("/oauth/connect/{state}"), None);
     }
     let Some(callback) = app.auth.callback_url() else { return failed("no [auth] public_url") };
+    let flow = match app.flows.onward(&flow).await {
+        Ok(flow) => flow,
+        Err(error) => return failed(error),
+    };
     match flow.authorize_url(&credential.scheme, &callback) {
         Some(target) => see_other(target.as_str(), None),
         None => failed(format!("the authorize URL of credential `{}` does not parse", flow.credential)),

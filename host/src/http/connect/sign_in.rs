@@ -12,7 +12,7 @@ use super::{failed, page, refuse, see_other};
 use crate::app::App;
 use crate::auth::issuers::Issuer;
 use crate::auth::jwt;
-use crate::vault::connect::{FLOW_LIFETIME, Flow, random_token};
+use crate::vault::connect::{FLOW_LIFETIME, Flow, Leg, random_token};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -51,11 +51,12 @@ pub(super) async fn start(app: &App, flow: &Flow) -> Response {
         Ok(flow) => flow,
         Err(error) => return failed(error),
     };
-    let secure = if redirect.starts_with("https://") { "; Secure" } else { "" };
+    let secure = super::secure(app);
     let cookie = format!(
-        "{}={cookie_value}; Path=/oauth; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
-        flow.cookie_name(),
-        FLOW_LIFETIME.as_secs()
+        "{}={cookie_value}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
+        flow.cookie_name(secure),
+        FLOW_LIFETIME.as_secs(),
+        if secure { "; Secure" } else { "" }
     );
     see_other(flow.sign_in_url(&endpoints.authorization, &client_id, &redirect).as_str(), Some(&cookie))
 }
@@ -67,12 +68,12 @@ pub(super) async fn finish(
     Query(returned): Query<Returned>,
 ) -> Response {
     let started = std::time::Instant::now();
-    let (state, flow) = match returned.flow(&app).await {
+    let (_, flow) = match returned.flow(&app, Leg::SignIn).await {
         Ok(found) => found,
         Err(response) => return response,
     };
     let refused = async |status, reason: String| refuse(&app, &flow, started, status, reason).await;
-    if !flow.is_browser(super::cookie(&headers, &flow.cookie_name()).as_deref()) {
+    if !super::is_bound(&app, &flow, &headers) {
         return refused(StatusCode::BAD_REQUEST, "this browser did not open the connect link".to_owned()).await;
     }
     let code = match (&returned.code, returned.refusal()) {
@@ -86,8 +87,10 @@ pub(super) async fn finish(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let (Some(redirect), Ok(endpoints)) = (redirect_uri(&app), app.keys.endpoints(&issuer.issuer).await) else {
-        return failed("the identity provider's endpoints are not known");
+    let Some(redirect) = redirect_uri(&app) else { return failed("no [auth] public_url") };
+    let endpoints = match app.keys.endpoints(&issuer.issuer).await {
+        Ok(endpoints) => endpoints,
+        Err(error) => return failed(error),
     };
     let form = flow.sign_in_exchange(code, &client_id, &redirect);
     let answer = match app.keys.post_form(&endpoints.token, &form).await {
@@ -104,6 +107,8 @@ pub(super) async fn finish(
     let leeway = app.auth.leeway_secs;
     let subject = match jwt::verify_id_token(&id_token, &issuer, &app.keys, &client_id, &flow.nonce, leeway).await {
         Ok(subject) => subject,
+        // Berth's own trouble reaching the provider's keys is no refusal.
+        Err(error @ jwt::TokenError::Unreachable(_)) => return failed(error),
         Err(error) => return refused(StatusCode::BAD_REQUEST, format!("the sign-in does not verify: {error}")).await,
     };
     if subject != flow.subject {
@@ -116,7 +121,7 @@ pub(super) async fn finish(
         return refused(StatusCode::FORBIDDEN, reason).await;
     }
     match app.flows.verify(&flow).await {
-        Ok(_) => see_other(&format!("/oauth/connect/{state}"), None),
+        Ok(flow) => see_other(&format!("/oauth/connect/{}", flow.state), None),
         Err(error) => failed(error),
     }
 }

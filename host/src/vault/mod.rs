@@ -28,7 +28,7 @@ pub use credentials::{Credential, Scheme};
 pub use crypto::{CryptoError, MasterKey};
 
 use crate::args;
-use crate::db::{Conn, Database, DbError};
+use crate::db::{Conn, Database, DbError, Transaction};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -262,9 +262,9 @@ impl Vault {
         let params = serde_json::to_string(scheme).expect("schemes serialize");
         let bound = serde_json::to_string(bound).expect("strings serialize");
         let row = Row { tenant, plugin, name, params: &params, bound: &bound };
-        let sealed = self.key().seal(tenant, &row.context(), &plaintext);
-        let before = self
-            .db
+        let (mut tx, key) = self.sealing().await?;
+        let sealed = key.seal(tenant, &row.context(), &plaintext);
+        let before = tx
             .query_opt(
                 "SELECT params FROM credentials WHERE tenant = ?1 AND plugin = ?2 AND name = ?3",
                 args![tenant, plugin, name],
@@ -272,18 +272,39 @@ impl Vault {
             .await?;
         if before.map(|row| row.get::<String>(0)).transpose()?.is_some_and(|before| before != params) {
             // Another client or server: people's tokens from the old one stay behind.
-            self.forget_connections(tenant, plugin, name).await?;
+            user_tokens::forget_connections(&mut tx, tenant, plugin, name).await?;
         }
-        self.db
-            .execute(
-                "INSERT INTO credentials (tenant, plugin, name, params, bound, secret, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (tenant, plugin, name) DO UPDATE SET
-                   params = excluded.params, bound = excluded.bound, secret = excluded.secret, updated_at = excluded.updated_at",
-                args![tenant, plugin, name, params, bound, sealed, crate::audit::now_ms() / 1000],
-            )
-            .await?;
-        Ok(())
+        tx.execute(
+            "INSERT INTO credentials (tenant, plugin, name, params, bound, secret, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (tenant, plugin, name) DO UPDATE SET
+               params = excluded.params, bound = excluded.bound, secret = excluded.secret, updated_at = excluded.updated_at",
+            args![tenant, plugin, name, params, bound, sealed, crate::audit::now_ms() / 1000],
+        )
+        .await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// A write transaction and the key to seal with in it, known to be the
+    /// vault's current one: its check value is read inside the transaction,
+    /// which waits for a rotation in progress. A rotation another process
+    /// committed since this one loaded its key is followed first (or
+    /// reported), so nothing is ever sealed under a retired key.
+    async fn sealing(&self) -> Result<(Transaction, MasterKey), VaultError> {
+        for _ in 0..2 {
+            let mut tx = self.db.transaction().await?;
+            let stored = tx.query_opt("SELECT value FROM vault_meta WHERE key = 'check'", args![]).await?;
+            let stored: Option<Vec<u8>> = stored.map(|row| row.get(0)).transpose()?;
+            let key = self.key();
+            if stored.is_none_or(|stored| stored == key.check_value()) {
+                return Ok((tx, key));
+            }
+            drop(tx);
+            if !self.follow_rotation().await? {
+                return Err(VaultError::WrongKey);
+            }
+        }
+        Err(VaultError::ChangedMeanwhile("the vault's key".to_owned()))
     }
 
     /// Binds credential `name` of `plugin` for `tenant` to exactly `bound`,
@@ -297,8 +318,8 @@ impl Vault {
 
     /// Deletes a credential, and every person's connection to it.
     pub async fn delete(&self, tenant: &str, plugin: &str, name: &str) -> Result<(), VaultError> {
-        let removed = self
-            .db
+        let mut tx = self.db.transaction().await?;
+        let removed = tx
             .execute(
                 "DELETE FROM credentials WHERE tenant = ?1 AND plugin = ?2 AND name = ?3",
                 args![tenant, plugin, name],
@@ -307,8 +328,8 @@ impl Vault {
         if removed == 0 {
             return Err(VaultError::Unknown { tenant: tenant.into(), plugin: plugin.into(), name: name.into() });
         }
-        self.forget_connections(tenant, plugin, name).await?;
-        Ok(())
+        user_tokens::forget_connections(&mut tx, tenant, plugin, name).await?;
+        Ok(tx.commit().await?)
     }
 
     /// `tenant`'s credentials, without secrets.
@@ -611,6 +632,34 @@ mod tests {
         let from_env = Vault::open(db.clone(), new.clone(), KeySource::Environment).await.unwrap();
         Vault::open(db, new, KeySource::Environment).await.unwrap().rotate(&MasterKey::generate()).await.unwrap();
         assert!(matches!(from_env.credentials("a", "p").await, Err(VaultError::Rotated)));
+    }
+
+    #[tokio::test]
+    async fn a_secret_set_after_another_process_rotated_is_sealed_under_the_new_key() {
+        for store in each_backend().await {
+            let dir = tempfile::tempdir().unwrap();
+            let db = Arc::new(store.db.clone());
+            let path = dir.path().join(KEY_FILE);
+            let old = MasterKey::generate();
+            write_key_file(&path, &old).unwrap();
+            let running = Vault::open(db.clone(), old.clone(), KeySource::File(path.clone())).await.unwrap();
+            let from_env = Vault::open(db.clone(), old.clone(), KeySource::Environment).await.unwrap();
+
+            // `berth vault rotate`, in another process, before either writes.
+            let new = MasterKey::generate();
+            Vault::open(db.clone(), old, KeySource::Environment).await.unwrap().rotate(&new).await.unwrap();
+            write_key_file(&path, &new).unwrap();
+
+            let token = secrets(&[("token", "set-after-the-rotation")]);
+            running.set("a", "p", "c", &Scheme::Bearer, &[], &token).await.unwrap();
+            let fresh = Vault::open(db.clone(), new, KeySource::Environment).await.unwrap();
+            let opened = fresh.credentials("a", "p").await.unwrap();
+            assert_eq!(opened[0].secrets["token"].as_str(), "set-after-the-rotation", "{}", store.name);
+            // A key from the environment cannot follow: refused, nothing written.
+            let refused = from_env.set("a", "p", "d", &Scheme::Bearer, &[], &token).await;
+            assert!(matches!(refused, Err(VaultError::Rotated)), "{}: {refused:?}", store.name);
+            assert_eq!(fresh.credentials("a", "p").await.unwrap().len(), 1);
+        }
     }
 
     #[tokio::test]

@@ -112,10 +112,10 @@ impl Vault {
         Ok(opened.into_token())
     }
 
-    /// `token` sealed for `owner`'s row.
-    fn seal_row(&self, owner: Owner<'_>, token: &UserToken) -> Vec<u8> {
+    /// `token` sealed under `key` for `owner`'s row.
+    fn seal_row(key: &MasterKey, owner: Owner<'_>, token: &UserToken) -> Vec<u8> {
         let plain = Zeroizing::new(serde_json::to_vec(&Sealed::of(token)).expect("strings serialize"));
-        self.key().seal(owner.tenant, &owner.context(), &plain)
+        key.seal(owner.tenant, &owner.context(), &plain)
     }
 
     /// Replaces `owner`'s tokens with `new` (or forgets them, for `None`),
@@ -128,7 +128,7 @@ impl Vault {
         expected: &UserToken,
         new: Option<&UserToken>,
     ) -> Result<bool, VaultError> {
-        let mut tx = self.db.transaction().await?;
+        let (mut tx, master) = self.sealing().await?;
         let key = args![owner.tenant, owner.plugin, owner.credential, owner.principal];
         let row = tx
             .query_opt(
@@ -147,7 +147,7 @@ impl Vault {
         // wait for this transaction's lock on PostgreSQL.
         let changed = match new {
             Some(token) => {
-                let sealed = self.seal_row(owner, token);
+                let sealed = Self::seal_row(&master, owner, token);
                 tx.execute(
                     "UPDATE user_credentials SET secret = ?6, updated_at = ?7
                      WHERE tenant = ?1 AND plugin = ?2 AND name = ?3 AND principal = ?4 AND secret = ?5",
@@ -173,24 +173,17 @@ impl Vault {
 
     /// Stores `token` as `owner`'s, replacing what they had.
     pub async fn save_user_token(&self, owner: Owner<'_>, token: &UserToken) -> Result<(), VaultError> {
-        let sealed = self.seal_row(owner, token);
-        self.db
-            .execute(
-                "INSERT INTO user_credentials (tenant, plugin, name, principal, secret, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (tenant, plugin, name, principal) DO UPDATE SET
-                   secret = excluded.secret, updated_at = excluded.updated_at",
-                args![
-                    owner.tenant,
-                    owner.plugin,
-                    owner.credential,
-                    owner.principal,
-                    sealed,
-                    crate::audit::now_ms() / 1000
-                ],
-            )
-            .await?;
-        Ok(())
+        let (mut tx, master) = self.sealing().await?;
+        let sealed = Self::seal_row(&master, owner, token);
+        tx.execute(
+            "INSERT INTO user_credentials (tenant, plugin, name, principal, secret, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (tenant, plugin, name, principal) DO UPDATE SET
+               secret = excluded.secret, updated_at = excluded.updated_at",
+            args![owner.tenant, owner.plugin, owner.credential, owner.principal, sealed, crate::audit::now_ms() / 1000],
+        )
+        .await?;
+        Ok(tx.commit().await?)
     }
 
     /// Forgets `owner`'s tokens; whether there were any.
@@ -203,14 +196,6 @@ impl Vault {
             )
             .await?;
         Ok(removed > 0)
-    }
-
-    /// Forgets every person's tokens for credential `name` of `plugin` on
-    /// `tenant`: it was deleted, or now names another client or server,
-    /// which tokens from the old one must never reach.
-    pub(super) async fn forget_connections(&self, tenant: &str, plugin: &str, name: &str) -> Result<u64, VaultError> {
-        let sql = "DELETE FROM user_credentials WHERE tenant = ?1 AND plugin = ?2 AND name = ?3";
-        Ok(self.db.execute(sql, args![tenant, plugin, name]).await?)
     }
 
     /// Who has connected which of `tenant`'s per-user credentials.
@@ -233,6 +218,15 @@ impl Vault {
         });
         Ok(connections.collect::<Result<_, _>>()?)
     }
+}
+
+/// Forgets, in `conn`'s transaction, every person's tokens for credential
+/// `name` of `plugin` on `tenant`: it was deleted, or now names another
+/// client or server, which tokens from the old one must never reach.
+pub(super) async fn forget_connections(conn: &mut Conn, tenant: &str, plugin: &str, name: &str) -> Result<(), DbError> {
+    let sql = "DELETE FROM user_credentials WHERE tenant = ?1 AND plugin = ?2 AND name = ?3";
+    conn.execute(sql, args![tenant, plugin, name]).await?;
+    Ok(())
 }
 
 /// Re-seals every person's tokens from `old` to `new` inside a rotation's

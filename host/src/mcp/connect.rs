@@ -13,9 +13,9 @@
 use super::server::{BerthServer, internal, snapshot_error};
 use crate::auth::Principal;
 use crate::snapshot::Generation;
+use crate::vault::Credential;
 use crate::vault::credentials::UserGrant;
 use crate::vault::user_tokens::Owner;
-use crate::vault::{Credential, VaultError};
 use rmcp::ErrorData;
 use rmcp::model::ErrorCode;
 use serde_json::{Value, json};
@@ -62,7 +62,9 @@ impl BerthServer {
                 continue;
             }
             let owner = Owner { tenant: &principal.tenant, plugin, credential: &credential.name, principal: &person };
-            match self.app.vault.user_token(owner).await.map_err(vault_error)? {
+            // A vault error reads as a snapshot's does: a rotation is guidance, the rest internal.
+            let token = self.app.vault.user_token(owner).await.map_err(|error| snapshot_error(error.into()))?;
+            match token {
                 Some(token) => ready.push(Credential {
                     user: Some(UserGrant { principal: person.as_str().into(), token }),
                     ..credential.clone()
@@ -104,14 +106,6 @@ impl BerthServer {
                 owner.credential, owner.plugin
             ),
         }))
-    }
-}
-
-/// What the vault failed with, as the agent sees it.
-fn vault_error(error: VaultError) -> ErrorData {
-    match error {
-        error @ VaultError::Rotated => ErrorData::internal_error(error.to_string(), None),
-        error => internal(error),
     }
 }
 

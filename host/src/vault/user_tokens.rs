@@ -16,6 +16,10 @@ use crate::db::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+/// The sealed tokens of one owner's row (tenant, plugin, name, principal).
+const ROW_SECRET: &str =
+    "SELECT secret FROM user_credentials WHERE tenant = ?1 AND plugin = ?2 AND name = ?3 AND principal = ?4";
+
 /// Whose tokens: one person's, for one credential of one plugin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Owner<'a> {
@@ -94,13 +98,8 @@ impl Vault {
     }
 
     async fn open_user_token(&self, owner: Owner<'_>) -> Result<Option<UserToken>, VaultError> {
-        let row = self
-            .db
-            .query_opt(
-                "SELECT secret FROM user_credentials WHERE tenant = ?1 AND plugin = ?2 AND name = ?3 AND principal = ?4",
-                args![owner.tenant, owner.plugin, owner.credential, owner.principal],
-            )
-            .await?;
+        let row =
+            self.db.query_opt(ROW_SECRET, args![owner.tenant, owner.plugin, owner.credential, owner.principal]).await?;
         row.map(|row| self.open_row(owner, &row.get::<Vec<u8>>(0)?)).transpose()
     }
 
@@ -130,12 +129,7 @@ impl Vault {
     ) -> Result<bool, VaultError> {
         let (mut tx, master) = self.sealing().await?;
         let key = args![owner.tenant, owner.plugin, owner.credential, owner.principal];
-        let row = tx
-            .query_opt(
-                "SELECT secret FROM user_credentials WHERE tenant = ?1 AND plugin = ?2 AND name = ?3 AND principal = ?4",
-                key.clone(),
-            )
-            .await?;
+        let row = tx.query_opt(ROW_SECRET, key.clone()).await?;
         let Some(row) = row else { return Ok(false) };
         let read: Vec<u8> = row.get(0)?;
         let stored = self.open_row(owner, &read)?;
